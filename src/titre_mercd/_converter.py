@@ -1,0 +1,139 @@
+"""The one cattrs converter: records to plain data and back, strictly.
+
+Imported only when data is loaded or :func:`to_dict` / :func:`from_dict` is called, so that
+``import titre_mercd`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.v import transform_error
+
+from . import _records
+from .exceptions import ArgumentTypeError, DataError
+
+__all__ = ["from_dict", "structure", "to_dict"]
+
+R = TypeVar("R")
+
+RECORD_CLASSES: tuple[type, ...] = tuple(getattr(_records, name) for name in _records.__all__)
+
+
+def _structure_date(value: object, _: type) -> dt.date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO date string, got {type(value).__name__} {value!r}")
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}") from None
+    if parsed.isoformat() != value:
+        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}")
+    return parsed
+
+
+def _structure_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _structure_int(value: object, _: type) -> int:
+    if type(value) is not int:
+        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _is_homogeneous_tuple(type_: Any) -> bool:
+    args = typing.get_args(type_)
+    return typing.get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _strict_tuple_factory(type_: Any, converter: cattrs.Converter) -> Any:
+    structure_items = homogenous_tuple_structure_factory(type_, converter)
+
+    def structure_tuple(value: object, _: type) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"expected an array, got {type(value).__name__} {value!r}")
+        return structure_items(value, _)  # type: ignore[no-any-return]
+
+    return structure_tuple
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, KeyError):
+        return f"required field {exc.args[0]!r} missing" if exc.args else "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown fields {sorted(exc.extra_fields)}"
+    if isinstance(exc, AttributeError) and str(exc).endswith("has no attribute 'items'"):
+        return "expected an object"
+    return str(exc) or type(exc).__name__
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(dt.date, _structure_date)
+    converter.register_unstructure_hook(dt.date, dt.date.isoformat)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple_factory)
+    for cls in RECORD_CLASSES:
+        attrs.resolve_types(cls)
+    return converter
+
+
+CONVERTER = _make_converter()
+
+
+def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
+    """``data`` (found at ``path`` in ``where``) as a ``cls`` record.
+
+    Raises :class:`DataError` naming ``where`` and the JSON path of each problem.
+    """
+    try:
+        return CONVERTER.structure(data, cls)
+    except Exception as exc:  # cattrs wraps each field's error; all of them are reported
+        if isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
+            problems = transform_error(exc, path, format_exception=_format_exception)
+        else:
+            problems = [f"{_format_exception(exc, cls)} @ {path}"]
+        raise DataError(f"{where}: " + "; ".join(problems)) from None
+
+
+def to_dict(record: object) -> dict[str, Any]:
+    """A record as plain JSON-ready data: dicts, lists, strings, numbers and ``None``.
+
+    Dates become ISO strings, tuples become lists.
+
+    >>> from titre_mercd import rome, to_dict
+    >>> to_dict(rome("D1408"))
+    {'code': 'D1408', 'label': 'Téléconseil et télévente'}
+    """
+    if type(record) not in RECORD_CLASSES:
+        accepted = ", ".join(cls.__name__ for cls in RECORD_CLASSES)
+        raise ArgumentTypeError(
+            f"to_dict takes a titre_mercd record ({accepted}), "
+            f"not {type(record).__name__} {record!r:.80}"
+        )
+    unstructured: dict[str, Any] = CONVERTER.unstructure(record)
+    return unstructured
+
+
+def from_dict(cls: type[R], data: object) -> R:
+    """The record of class ``cls`` that ``data`` (as made by :func:`to_dict`) describes.
+
+    Raises :class:`~titre_mercd.DataError` naming the JSON path of what is wrong.
+
+    >>> from titre_mercd import RomeCode, from_dict
+    >>> from_dict(RomeCode, {"code": "D1408", "label": "Téléconseil et télévente"})
+    RomeCode(code='D1408', label='Téléconseil et télévente')
+    """
+    if cls not in RECORD_CLASSES:
+        accepted = ", ".join(c.__name__ for c in RECORD_CLASSES)
+        raise ArgumentTypeError(f"from_dict takes a record class ({accepted}), not {cls!r:.80}")
+    return structure(data, cls, f"from_dict({cls.__name__}, …)")

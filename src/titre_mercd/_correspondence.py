@@ -1,0 +1,94 @@
+"""Correspondence between versions: the tables the arrêtés give, applied and chained.
+
+Holders of the CCPs of one version « sont réputés avoir obtenu » (are deemed to have) the
+blocks the table of the next version's arrêté names; the tables chain from version to version.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Union
+
+from ._loading import dataset
+from ._queries import find_block, version
+from ._records import Block, Correspondence
+from .exceptions import ArgumentTypeError
+
+__all__ = ["correspondences", "deemed_obtained", "missing_blocks"]
+
+HeldBlocks = Iterable[Union[Block, str]]
+
+
+def correspondences(old_key: str, new_key: str) -> tuple[Correspondence, ...]:
+    """The table the law gives from version ``old_key`` to ``new_key``, in the law's order.
+
+    An empty tuple when no text gives a table between the two (2007 → 2011, for instance).
+
+    >>> [(row.old.number, row.new and row.new.number) for row in
+    ...  correspondences("2011-06-01", "2018-12-11")]
+    [(1, None), (2, 2), (3, 1)]
+    """
+    old, new = version(old_key), version(new_key)
+    return dataset().tables.get((old.key, new.key), ())
+
+
+def deemed_obtained(held: HeldBlocks, target_key: str = "2018-12-11") -> frozenset[Block]:
+    """The blocks of the target version that a holder of ``held`` is deemed to have.
+
+    ``held`` is an iterable of :class:`Block` or of strings :func:`find_block` accepts.
+    Blocks of the target version pass through; others follow the correspondence tables from
+    version to version; a block with no correspondence gives nothing.
+
+    Raises:
+        ArgumentTypeError: ``held`` is a single string or block, not an iterable of them.
+        UnknownVersionError: ``target_key`` names no version.
+        UnknownBlockError, AmbiguousBlockError: a string names no block, or several.
+
+    >>> sorted(b.number for b in deemed_obtained(["2011-06-01/2", "2011-06-01/3"]))
+    [1, 2]
+    """
+    target = version(target_key).key
+    reachable = dataset().reachable_blocks
+    obtained: set[Block] = set()
+    for block in _held_blocks(held):
+        obtained.update(b for b in reachable[(block.version_key, block.number)] if b.version_key == target)
+    return frozenset(obtained)
+
+
+def missing_blocks(held: HeldBlocks, target_key: str = "2018-12-11") -> tuple[Block, ...]:
+    """The blocks of the target version that ``held`` does not give, in the arrêté's order.
+
+    >>> [b.number for b in missing_blocks(["Manager une équipe de conseillers (ères) clientèle à distance"])]
+    [1]
+    """
+    obtained = deemed_obtained(held, target_key)
+    return tuple(b for b in version(target_key).blocks if b not in obtained)
+
+
+def _held_blocks(held: HeldBlocks) -> list[Block]:
+    if isinstance(held, (str, bytes, Block)) or not isinstance(held, Iterable):
+        raise ArgumentTypeError(
+            "held must be an iterable of blocks or block titles, e.g. "
+            f"['2011-06-01/2'], not {type(held).__name__} {held!r:.80}"
+        )
+    blocks = []
+    for item in held:
+        if isinstance(item, Block):
+            blocks.append(_shipped(item))
+        elif isinstance(item, str):
+            blocks.append(find_block(item))
+        else:
+            raise ArgumentTypeError(
+                "each held item must be a Block or a string find_block accepts, "
+                f"not {type(item).__name__} {item!r:.80}"
+            )
+    return blocks
+
+
+def _shipped(block: Block) -> Block:
+    """``block`` itself if it is one of the shipped blocks, else a typed error."""
+    found = dataset().block_by_ref.get((block.version_key, block.number))
+    if found != block:
+        from .exceptions import UnknownBlockError
+
+        raise UnknownBlockError(f"{block!r:.100} is not a block of any known version")
+    return found  # type: ignore[return-value]

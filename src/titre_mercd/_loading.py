@@ -1,0 +1,546 @@
+"""Loading the shipped data once, checking it, and indexing it for lookups.
+
+The data directory holds ``MANIFEST.json`` (the data version and the sha256 of every file),
+``texts.json`` (the texts facts are read in, with their shipped copies under ``texts/``),
+one file per version under ``versions/``, one per correspondence table under
+``correspondences/``, and the nomenclatures under ``nomenclatures/``. The manifest is the
+index: adding a version is adding its files and listing them there.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+import attrs
+
+from ._codes import normalize_label, normalize_nsf, normalize_rncp, normalize_rome
+from ._records import (
+    Block,
+    CertificationVersion,
+    Correspondence,
+    LegalText,
+    Level,
+    NsfCode,
+    RomeCode,
+    Source,
+)
+from .exceptions import DataError, InvalidCodeError
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from importlib.resources.abc import Traversable
+
+__all__ = ["Dataset", "dataset", "load", "preload"]
+
+MANIFEST = "MANIFEST.json"
+
+# Where each fact's source is kept: (kind of record, its identity..., field name).
+SourceKey = tuple[Any, ...]
+
+
+@attrs.frozen
+class Dataset:
+    """Everything loaded from one data directory, with the indexes lookups use."""
+
+    data_version: str
+    versions: tuple[CertificationVersion, ...]
+    version_by_key: Mapping[str, CertificationVersion]
+    tables: Mapping[tuple[str, str], tuple[Correspondence, ...]]
+    rome_by_code: Mapping[str, RomeCode]
+    nsf_by_code: Mapping[str, NsfCode]
+    levels: tuple[Level, ...]
+    sources: Mapping[SourceKey, Source]
+    text_contents: Mapping[LegalText, str]
+    versions_by_rome: Mapping[str, tuple[CertificationVersion, ...]]
+    versions_by_nsf: Mapping[str, tuple[CertificationVersion, ...]]
+    version_by_rncp: Mapping[str, CertificationVersion]
+    block_by_ref: Mapping[tuple[str, int], Block]
+    block_by_rncp_code: Mapping[str, Block]
+    blocks_by_label: Mapping[str, tuple[Block, ...]]
+    # (version key, number) -> every block the tables lead to from it, itself included
+    reachable_blocks: Mapping[tuple[str, int], frozenset[Block]]
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicated key {key!r}")
+        result[key] = value
+    return result
+
+
+class _Reader:
+    """Reads the files the manifest lists, checking each one's sha256."""
+
+    def __init__(self, root: Traversable) -> None:
+        import hashlib
+        import json
+
+        self._root = root
+        self._sha256 = hashlib.sha256
+        self._json = json
+        manifest = self.json(MANIFEST, check=False)
+        self.data_version = _field(manifest, "data_version", str, f"{MANIFEST}: $")
+        files = _field(manifest, "files", dict, f"{MANIFEST}: $")
+        for name, digest in files.items():
+            if not isinstance(digest, str):
+                raise DataError(f"{MANIFEST}: $.files[{name!r}]: expected a sha256 string")
+        self.files: dict[str, str] = files
+
+    def bytes(self, name: str, *, check: bool = True) -> bytes:
+        resource = self._root
+        for part in name.split("/"):
+            resource = resource.joinpath(part)
+        try:
+            content = resource.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{name}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+        if check:
+            if name not in self.files:
+                raise DataError(f"{name}: not listed in {MANIFEST}")
+            actual = self._sha256(content).hexdigest()
+            if actual != self.files[name]:
+                raise DataError(
+                    f"{name}: sha256 {actual} does not match {self.files[name]} "
+                    f"recorded in {MANIFEST}"
+                )
+        return content
+
+    def text(self, name: str) -> str:
+        try:
+            return self.bytes(name).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
+
+    def json(self, name: str, *, check: bool = True) -> dict[str, Any]:
+        try:
+            payload = self._json.loads(
+                self.bytes(name, check=check).decode("utf-8"),
+                object_pairs_hook=_no_duplicate_keys,
+            )
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
+        except ValueError as exc:  # json.JSONDecodeError and duplicated keys
+            raise DataError(f"{name}: invalid JSON: {exc}") from None
+        if not isinstance(payload, dict):
+            raise DataError(f"{name}: $: expected a JSON object")
+        return payload
+
+    def listed(self, folder: str) -> list[str]:
+        """The JSON files of ``folder``; one on disk but not in the manifest is an error."""
+        listed = sorted(name for name in self.files if name.startswith(folder + "/"))
+        on_disk = self._root.joinpath(folder)
+        if on_disk.is_dir():
+            for entry in on_disk.iterdir():
+                name = f"{folder}/{entry.name}"
+                if entry.name.endswith(".json") and name not in self.files:
+                    raise DataError(f"{name}: not listed in {MANIFEST}")
+        return [name for name in listed if name.endswith(".json")]
+
+
+def _field(obj: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
+    """``obj[name]`` checked to be a ``kind``; ``where`` is "file: $.path" of ``obj``."""
+    if name not in obj:
+        raise DataError(f"{where}: required field {name!r} missing")
+    value = obj[name]
+    if not isinstance(value, kind):
+        raise DataError(f"{where}.{name}: expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+# ---------------------------------------------------------------- building the dataset
+
+
+class _Builder:
+    """Turns the files of one data directory into a checked :class:`Dataset`."""
+
+    def __init__(self, root: Traversable) -> None:
+        from ._converter import structure
+
+        self.structure = structure
+        self.reader = _Reader(root)
+        self.sources: dict[SourceKey, Source] = {}
+        self.texts: dict[str, tuple[LegalText, str]] = {}
+        self.text_contents: dict[LegalText, str] = {}
+
+    def build(self) -> Dataset:
+        self._load_texts()
+        rome_by_code = {c.code: c for c in self._load_codes("nomenclatures/rome.json", RomeCode, "rome")}
+        nsf_by_code = {c.code: c for c in self._load_codes("nomenclatures/nsf.json", NsfCode, "nsf")}
+        levels = self._load_levels()
+        versions = [self._load_version(name) for name in self.reader.listed("versions")]
+        versions.sort(key=lambda v: v.key)
+        version_by_key = {v.key: v for v in versions}
+        for v in versions:
+            self._check_version_codes(v, rome_by_code, nsf_by_code, levels)
+        _check_windows(versions)
+        tables = dict(
+            self._load_table(name, version_by_key) for name in self.reader.listed("correspondences")
+        )
+        return _index(
+            data_version=self.reader.data_version,
+            versions=tuple(versions),
+            tables=tables,
+            rome_by_code=rome_by_code,
+            nsf_by_code=nsf_by_code,
+            levels=levels,
+            sources=self.sources,
+            text_contents=self.text_contents,
+        )
+
+    # -- texts and sources
+
+    def _load_texts(self) -> None:
+        name = "texts.json"
+        payload = self.reader.json(name)
+        entries = _field(payload, "texts", list, f"{name}: $")
+        for i, entry in enumerate(entries):
+            path = f"$.texts[{i}]"
+            if not isinstance(entry, dict):
+                raise DataError(f"{name}: {path}: expected an object")
+            text_id = _field(entry, "id", str, f"{name}: {path}")
+            if text_id in self.texts:
+                raise DataError(f"{name}: {path}.id: duplicated text id {text_id!r}")
+            legal_text = self.structure(
+                _field(entry, "legal_text", dict, f"{name}: {path}"), LegalText, name, f"{path}.legal_text"
+            )
+            content = self.reader.text(_field(entry, "file", str, f"{name}: {path}"))
+            self.texts[text_id] = (legal_text, content)
+            self.text_contents.setdefault(legal_text, content)
+
+    def _source(self, raw: object, where: str) -> Source:
+        if not isinstance(raw, dict):
+            raise DataError(f"{where}: expected an object")
+        text_id = raw.get("text")
+        if text_id not in self.texts:
+            raise DataError(f"{where}.text: unknown text {text_id!r}; known: {sorted(self.texts)}")
+        unknown = raw.keys() - {"text", "location", "excerpt"}
+        if unknown:
+            raise DataError(f"{where}: unknown fields {sorted(unknown)}")
+        legal_text, content = self.texts[text_id]
+        location = _field(raw, "location", str, where)
+        excerpt = _field(raw, "excerpt", str, where)
+        if not excerpt or excerpt not in content:
+            raise DataError(f"{where}.excerpt: not found verbatim in text {text_id!r}: {excerpt!r:.120}")
+        return Source(text=legal_text, location=location, excerpt=excerpt)
+
+    def _sources(self, raw: object, key: tuple[Any, ...], fields: set[str], record: object, where: str) -> None:
+        """Record the sources of ``record``'s fields; each non-empty field must have one."""
+        if not isinstance(raw, dict):
+            raise DataError(f"{where}: expected an object")
+        for field, source in raw.items():
+            if field not in fields:
+                raise DataError(f"{where}.{field}: no such field; fields: {sorted(fields)}")
+            if _is_empty(getattr(record, field)):
+                raise DataError(f"{where}.{field}: a source for a field that is empty")
+            self.sources[(*key, field)] = self._source(source, f"{where}.{field}")
+        for field in sorted(fields - raw.keys()):
+            if not _is_empty(getattr(record, field)):
+                raise DataError(f"{where}: field {field!r} has a value but no source")
+
+    # -- nomenclatures
+
+    def _load_codes(self, name: str, cls: type[RomeCode] | type[NsfCode], kind: str) -> list[Any]:
+        normalize = normalize_rome if kind == "rome" else normalize_nsf
+        payload = self.reader.json(name)
+        records = []
+        seen: set[str] = set()
+        for i, entry in enumerate(_field(payload, "codes", list, f"{name}: $")):
+            path = f"$.codes[{i}]"
+            if not isinstance(entry, dict):
+                raise DataError(f"{name}: {path}: expected an object")
+            raw_sources = entry.get("sources", {})
+            record = self.structure(
+                {k: v for k, v in entry.items() if k != "sources"}, cls, name, path
+            )
+            try:
+                canonical = normalize(record.code)
+            except InvalidCodeError as exc:
+                raise DataError(f"{name}: {path}.code: {exc}") from None
+            if canonical != record.code:
+                raise DataError(f"{name}: {path}.code: {record.code!r} is not canonical ({canonical!r})")
+            if record.code in seen:
+                raise DataError(f"{name}: {path}.code: duplicated code {record.code!r}")
+            seen.add(record.code)
+            self._sources(raw_sources, (kind, record.code), {"code", "label"}, record, f"{name}: {path}.sources")
+            records.append(record)
+        return records
+
+    def _load_levels(self) -> tuple[Level, ...]:
+        name = "nomenclatures/levels.json"
+        payload = self.reader.json(name)
+        levels = self.structure(_field(payload, "levels", list, f"{name}: $"), tuple[Level, ...], name, "$.levels")  # type: ignore[arg-type]
+        sources = _field(payload, "sources", dict, f"{name}: $")
+        for field in ("france_1969", "france_2019", "eqf"):
+            raw = _field(sources, field, dict, f"{name}: $.sources")
+            self.sources[("level", field)] = self._source(raw, f"{name}: $.sources.{field}")
+        if sources.keys() - {"france_1969", "france_2019", "eqf"}:
+            raise DataError(f"{name}: $.sources: unknown fields {sorted(sources.keys() - {'france_1969', 'france_2019', 'eqf'})}")
+        return levels  # type: ignore[no-any-return]
+
+    # -- versions
+
+    def _load_version(self, name: str) -> CertificationVersion:
+        payload = self.reader.json(name)
+        unknown = payload.keys() - {"header", "version", "sources", "block_sources"}
+        if unknown:
+            raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
+        version = self.structure(_field(payload, "version", dict, f"{name}: $"), CertificationVersion, name, "$.version")
+        expected_name = f"versions/{version.key}.json"
+        if name != expected_name:
+            raise DataError(f"{name}: $.version.key: {version.key!r} does not match the file name")
+        if version.legal_text.date is not None and version.legal_text.date.isoformat() != version.key:
+            raise DataError(f"{name}: $.version.legal_text.date: differs from the key {version.key!r}")
+        for i, block in enumerate(version.blocks):
+            if block.version_key != version.key or block.number != i + 1:
+                raise DataError(
+                    f"{name}: $.version.blocks[{i}]: expected version_key {version.key!r} and number {i + 1}, "
+                    f"got {block.version_key!r} and {block.number}"
+                )
+        fields = {f.name for f in attrs.fields(CertificationVersion)}
+        self._sources(payload.get("sources", {}), ("version", version.key), fields, version, f"{name}: $.sources")
+        block_sources = payload.get("block_sources", {})
+        if not isinstance(block_sources, dict):
+            raise DataError(f"{name}: $.block_sources: expected an object")
+        numbers = {str(b.number): b for b in version.blocks}
+        for number in block_sources:
+            if number not in numbers:
+                raise DataError(f"{name}: $.block_sources.{number}: no block number {number}")
+        block_fields = {"number", "title", "competences", "rncp_code"}
+        for number, block in numbers.items():
+            self._sources(
+                block_sources.get(number, {}), ("block", version.key, block.number),
+                block_fields, block, f"{name}: $.block_sources.{number}",
+            )
+        return version
+
+    def _check_version_codes(
+        self, version: CertificationVersion, rome_by_code: Mapping[str, RomeCode],
+        nsf_by_code: Mapping[str, NsfCode], levels: tuple[Level, ...],
+    ) -> None:
+        where = f"versions/{version.key}.json: $.version"
+        for i, code in enumerate(version.rome_codes):
+            if rome_by_code.get(code.code) != code:
+                raise DataError(f"{where}.rome_codes[{i}]: {code} is not in nomenclatures/rome.json as written")
+        for i, nsf_code in enumerate(version.nsf_codes):
+            if nsf_by_code.get(nsf_code.code) != nsf_code:
+                raise DataError(f"{where}.nsf_codes[{i}]: {nsf_code} is not in nomenclatures/nsf.json as written")
+        if version.level is not None and version.level not in levels:
+            raise DataError(f"{where}.level: {version.level} is not in nomenclatures/levels.json")
+        if version.rncp is not None:
+            if normalize_rncp(version.rncp) != version.rncp:
+                raise DataError(f"{where}.rncp: {version.rncp!r} is not canonical")
+
+    # -- correspondence tables
+
+    def _load_table(
+        self, name: str, version_by_key: Mapping[str, CertificationVersion]
+    ) -> tuple[tuple[str, str], tuple[Correspondence, ...]]:
+        payload = self.reader.json(name)
+        unknown = payload.keys() - {"header", "old_key", "new_key", "rows"}
+        if unknown:
+            raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
+        keys = []
+        for side in ("old_key", "new_key"):
+            key = _field(payload, side, str, f"{name}: $")
+            if key not in version_by_key:
+                raise DataError(f"{name}: $.{side}: unknown version {key!r}; known: {sorted(version_by_key)}")
+            keys.append(key)
+        old_key, new_key = keys
+        if name != f"correspondences/{old_key}_{new_key}.json":
+            raise DataError(f"{name}: $: old_key and new_key do not match the file name")
+        if old_key >= new_key:
+            raise DataError(f"{name}: $.new_key: {new_key!r} is not later than {old_key!r}")
+        old_blocks = version_by_key[old_key].blocks
+        new_blocks = version_by_key[new_key].blocks
+        rows = []
+        seen: set[int] = set()
+        for i, row in enumerate(_field(payload, "rows", list, f"{name}: $")):
+            path = f"$.rows[{i}]"
+            if not isinstance(row, dict):
+                raise DataError(f"{name}: {path}: expected an object")
+            unknown = row.keys() - {"old", "new", "source"}
+            if unknown:
+                raise DataError(f"{name}: {path}: unknown fields {sorted(unknown)}")
+            old = _block_number(row, "old", old_blocks, name, path, allow_none=False)
+            new = _block_number(row, "new", new_blocks, name, path, allow_none=True)
+            if old.number in seen:
+                raise DataError(f"{name}: {path}.old: block {old.number} appears twice")
+            seen.add(old.number)
+            source = self._source(row.get("source"), f"{name}: {path}.source")
+            rows.append(Correspondence(old=old, new=new, source=source))
+        return (old_key, new_key), tuple(rows)
+
+
+def _block_number(
+    row: Mapping[str, Any], side: str, blocks: tuple[Block, ...], name: str, path: str, *, allow_none: bool
+) -> Any:
+    if side not in row:
+        raise DataError(f"{name}: {path}: required field {side!r} missing")
+    number = row[side]
+    if number is None and allow_none:
+        return None
+    if type(number) is not int or not 1 <= number <= len(blocks):
+        raise DataError(
+            f"{name}: {path}.{side}: {number!r} names no block; expected 1 to {len(blocks)}"
+            + (" or null" if allow_none else "")
+        )
+    return blocks[number - 1]
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value == ()
+
+
+def _check_windows(versions: list[CertificationVersion]) -> None:
+    windowed = [v for v in versions if v.validity is not None]
+    for v in windowed:
+        assert v.validity is not None
+        if v.validity.end is not None and v.validity.end <= v.validity.start:
+            raise DataError(f"versions/{v.key}.json: $.version.validity: end is not after start")
+    for earlier, later in zip(windowed, windowed[1:]):
+        assert earlier.validity is not None and later.validity is not None
+        if earlier.validity.end is None or earlier.validity.end > later.validity.start:
+            raise DataError(
+                f"versions/{later.key}.json: $.version.validity: overlaps the window of {earlier.key}"
+            )
+
+
+def _index(
+    *,
+    data_version: str,
+    versions: tuple[CertificationVersion, ...],
+    tables: dict[tuple[str, str], tuple[Correspondence, ...]],
+    rome_by_code: dict[str, RomeCode],
+    nsf_by_code: dict[str, NsfCode],
+    levels: tuple[Level, ...],
+    sources: dict[SourceKey, Source],
+    text_contents: dict[LegalText, str],
+) -> Dataset:
+    by_rome: dict[str, list[CertificationVersion]] = {}
+    by_nsf: dict[str, list[CertificationVersion]] = {}
+    by_rncp: dict[str, CertificationVersion] = {}
+    by_label: dict[str, list[Block]] = {}
+    block_by_ref: dict[tuple[str, int], Block] = {}
+    block_by_rncp_code: dict[str, Block] = {}
+    for v in versions:
+        for rome_code in v.rome_codes:
+            by_rome.setdefault(rome_code.code, []).append(v)
+        for nsf_code in v.nsf_codes:
+            by_nsf.setdefault(nsf_code.code, []).append(v)
+            group = nsf_code.code[:3]
+            if group != nsf_code.code and v not in by_nsf.get(group, []):
+                by_nsf.setdefault(group, []).append(v)
+        if v.rncp is not None:
+            if v.rncp in by_rncp:
+                raise DataError(f"versions/{v.key}.json: $.version.rncp: {v.rncp} is also {by_rncp[v.rncp].key}'s")
+            by_rncp[v.rncp] = v
+        for block in v.blocks:
+            block_by_ref[(v.key, block.number)] = block
+            by_label.setdefault(normalize_label(block.title), []).append(block)
+            if block.rncp_code is not None:
+                block_by_rncp_code[block.rncp_code] = block
+    return Dataset(
+        reachable_blocks=_reachable_blocks(versions, tables),
+        data_version=data_version,
+        versions=versions,
+        version_by_key={v.key: v for v in versions},
+        tables=tables,
+        rome_by_code=rome_by_code,
+        nsf_by_code=nsf_by_code,
+        levels=levels,
+        sources=sources,
+        text_contents=text_contents,
+        versions_by_rome={k: tuple(v) for k, v in by_rome.items()},
+        versions_by_nsf={k: tuple(v) for k, v in by_nsf.items()},
+        version_by_rncp=by_rncp,
+        block_by_ref=block_by_ref,
+        block_by_rncp_code=block_by_rncp_code,
+        blocks_by_label={k: tuple(v) for k, v in by_label.items()},
+    )
+
+
+def _reachable_blocks(
+    versions: tuple[CertificationVersion, ...],
+    tables: Mapping[tuple[str, str], tuple[Correspondence, ...]],
+) -> dict[tuple[str, int], frozenset[Block]]:
+    """For each block, itself and every block the tables chain it to in later versions."""
+    successors: dict[Block, list[Block]] = {}
+    for table in tables.values():
+        for row in table:
+            if row.new is not None:
+                successors.setdefault(row.old, []).append(row.new)
+    reachable: dict[tuple[str, int], frozenset[Block]] = {}
+    for v in reversed(versions):  # tables lead forward, so later blocks are done first
+        for block in v.blocks:
+            reached = {block}
+            for new in successors.get(block, ()):
+                reached |= reachable[(new.version_key, new.number)]
+            reachable[(block.version_key, block.number)] = frozenset(reached)
+    return reachable
+
+
+# ---------------------------------------------------------------- the process-wide dataset
+
+
+def load(root: Traversable) -> Dataset:
+    """Read and check every file of the data directory ``root``; :class:`DataError` if any is bad."""
+    return _Builder(root).build()
+
+
+def _package_data() -> Traversable:
+    from importlib.resources import files
+
+    return files(__package__).joinpath("data")
+
+
+_lock = threading.Lock()
+_active: Dataset | None = None
+
+
+def dataset() -> Dataset:
+    """The shipped data, loaded on first use, once per process even under many threads."""
+    global _active
+    current = _active
+    if current is None:
+        with _lock:
+            current = _active
+            if current is None:
+                current = _active = load(_package_data())
+    return current
+
+
+def preload() -> None:
+    """Load and check all the data now rather than on first use (for servers).
+
+    >>> from titre_mercd import preload
+    >>> preload()
+    """
+    dataset()
+
+
+def _use_data_directory(root: Traversable) -> AbstractContextManager[Dataset]:
+    """Private entry point for tests: answer from ``root`` inside a ``with`` block.
+
+    The directory is loaded and checked first; on a :class:`DataError` nothing changes.
+    """
+    from contextlib import contextmanager
+
+    @contextmanager
+    def using() -> Iterator[Dataset]:
+        global _active
+        replacement = load(root)
+        with _lock:
+            previous, _active = _active, replacement
+        try:
+            yield replacement
+        finally:
+            with _lock:
+                _active = previous
+
+    return using()

@@ -1,0 +1,363 @@
+"""Pure lookups over the loaded data: versions, validity, codes, blocks and sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from ._codes import (
+    normalize_label,
+    normalize_nsf,
+    normalize_rncp,
+    normalize_rome,
+    normalize_version_key,
+    parse_block_ref,
+    parse_rncp_block_code,
+    require_date,
+)
+from ._loading import dataset
+from ._records import (
+    Block,
+    CertificationVersion,
+    Correspondence,
+    LegalText,
+    Level,
+    NsfCode,
+    RomeCode,
+    Source,
+)
+from .exceptions import (
+    AmbiguousBlockError,
+    ArgumentTypeError,
+    UnknownBlockError,
+    UnknownCodeError,
+    UnknownVersionError,
+)
+
+__all__ = [
+    "by_nsf",
+    "by_rncp",
+    "by_rome",
+    "current",
+    "find_block",
+    "is_in_force",
+    "nsf",
+    "rome",
+    "source_of",
+    "successor",
+    "text_of",
+    "version",
+    "versions",
+]
+
+
+def versions() -> tuple[CertificationVersion, ...]:
+    """Every known version of the title, oldest first.
+
+    >>> [v.key for v in versions()]
+    ['2007-04-27', '2011-06-01', '2018-12-11']
+    """
+    return dataset().versions
+
+
+def version(key: str) -> CertificationVersion:
+    """The version made by the arrêté of that ISO date.
+
+    Raises:
+        UnknownVersionError: no version has that key.
+
+    >>> version("2018-12-11").title
+    "manager d'équipe relation client à distance"
+    """
+    data = dataset()
+    found = data.version_by_key.get(normalize_version_key(key))
+    if found is None:
+        raise UnknownVersionError(
+            f"unknown version {key!r}; known versions: {', '.join(data.version_by_key)}"
+        )
+    return found
+
+
+def current(on: dt.date | None = None) -> CertificationVersion | None:
+    """The version in force on ``on`` (today when omitted), or ``None`` when none is.
+
+    Only a version whose validity window is known can be in force.
+
+    >>> import datetime as dt
+    >>> current(dt.date(2020, 1, 1)).key
+    '2018-12-11'
+    >>> current(dt.date(2024, 5, 12)) is None
+    True
+    """
+    day = dt.date.today() if on is None else require_date(on, "on")
+    for candidate in dataset().versions:
+        window = candidate.validity
+        if window is not None and window.start <= day and (window.end is None or day < window.end):
+            return candidate
+    return None
+
+
+def is_in_force(on: dt.date, key: str | None = None) -> bool:
+    """Whether the version ``key`` (any version when ``None``) is in force on ``on``.
+
+    >>> import datetime as dt
+    >>> is_in_force(dt.date(2024, 5, 11), "2018-12-11"), is_in_force(dt.date(2024, 5, 12))
+    (True, False)
+    """
+    day = require_date(on, "on")
+    if key is None:
+        return current(day) is not None
+    window = version(key).validity
+    return window is not None and window.contains(day)
+
+
+def successor(key: str) -> CertificationVersion | None:
+    """The version that came after ``key`` (``None`` for the latest known).
+
+    >>> successor("2011-06-01").title
+    "manager d'équipe relation client à distance"
+    """
+    found = version(key)
+    ordered = dataset().versions
+    index = ordered.index(found)
+    return ordered[index + 1] if index + 1 < len(ordered) else None
+
+
+def by_rome(code: str) -> tuple[CertificationVersion, ...]:
+    """The versions that list that ROME code (an empty tuple for a code none lists).
+
+    >>> [v.key for v in by_rome(" m1704 ")]
+    ['2018-12-11']
+    """
+    return dataset().versions_by_rome.get(normalize_rome(code), ())
+
+
+def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
+    """The versions that list that NSF code; a group (``"312"``) also finds ``"312t"``.
+
+    >>> [v.key for v in by_nsf("312 T")]
+    ['2011-06-01', '2018-12-11']
+    """
+    return dataset().versions_by_nsf.get(normalize_nsf(code), ())
+
+
+def by_rncp(code: str) -> CertificationVersion:
+    """The version whose fiche RNCP has that number (``"RNCP12505"`` or ``"12505"``).
+
+    Raises:
+        UnknownCodeError: no version has that fiche.
+
+    >>> by_rncp("12505").key
+    '2011-06-01'
+    """
+    data = dataset()
+    canonical = normalize_rncp(code)
+    found = data.version_by_rncp.get(canonical)
+    if found is None:
+        raise UnknownCodeError(
+            f"unknown RNCP number {code!r} ({canonical}); known: {', '.join(data.version_by_rncp)}"
+        )
+    return found
+
+
+def rome(code: str) -> RomeCode:
+    """The ROME code and its label.
+
+    Raises:
+        UnknownCodeError: a well-formed code the data does not know.
+
+    >>> rome("d1408")
+    RomeCode(code='D1408', label='Téléconseil et télévente')
+    """
+    data = dataset()
+    canonical = normalize_rome(code)
+    found = data.rome_by_code.get(canonical)
+    if found is None:
+        raise UnknownCodeError(
+            f"unknown ROME code {code!r} ({canonical}); known: {', '.join(data.rome_by_code)}"
+        )
+    return found
+
+
+def nsf(code: str) -> NsfCode:
+    """The NSF code and its label (``None`` where no source gives it).
+
+    Raises:
+        UnknownCodeError: a well-formed code the data does not know.
+
+    >>> nsf("312w")
+    NsfCode(code='312w', label=None)
+    """
+    data = dataset()
+    canonical = normalize_nsf(code)
+    found = data.nsf_by_code.get(canonical)
+    if found is None:
+        raise UnknownCodeError(
+            f"unknown NSF code {code!r} ({canonical}); known: {', '.join(data.nsf_by_code)}"
+        )
+    return found
+
+
+def find_block(text: str, version_key: str | None = None) -> Block:
+    """A bloc de compétences by its title, its ``"KEY/N"`` reference or its RNCP bloc code.
+
+    Titles match ignoring case, accents, spacing, punctuation and inclusive forms such as
+    « (ères) ». ``version_key`` restricts the search to one version.
+
+    Raises:
+        UnknownBlockError: nothing matches (the message names the closest titles).
+        AmbiguousBlockError: several blocks of different versions match.
+
+    >>> find_block("manager une equipe de conseillers clientele a distance").ref
+    '2011-06-01/2'
+    >>> find_block("2018-12-11/1").title
+    "Piloter la performance d'une équipe de conseillers client"
+    """
+    if not isinstance(text, str):
+        raise ArgumentTypeError(
+            "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
+            f"string, not {type(text).__name__} {text!r:.80}"
+        )
+    data = dataset()
+    key = None if version_key is None else version(version_key).key
+    ref = parse_block_ref(text)
+    if ref is not None:
+        found = data.block_by_ref.get(ref)
+        if found is None or (key is not None and found.version_key != key):
+            raise UnknownBlockError(f"no block {text!r}; {_accepted_refs(key)}")
+        return found
+    rncp_code = parse_rncp_block_code(text)
+    if rncp_code is not None:
+        found = data.block_by_rncp_code.get(rncp_code)
+        if found is None or (key is not None and found.version_key != key):
+            raise UnknownBlockError(
+                f"no block has the RNCP bloc code {rncp_code}; "
+                "no source gives bloc codes for the shipped versions"
+            )
+        return found
+    label = normalize_label(text)
+    matches = tuple(
+        b for b in data.blocks_by_label.get(label, ()) if key is None or b.version_key == key
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        names = "; ".join(f"{b.ref} {b.title!r}" for b in matches)
+        raise AmbiguousBlockError(
+            f"{text!r} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
+        )
+    raise UnknownBlockError(f"no block titled {text!r}{_closest(label, key)}; {_accepted_refs(key)}")
+
+
+def _closest(label: str, key: str | None) -> str:
+    from difflib import get_close_matches
+
+    data = dataset()
+    titles = {
+        normalize_label(b.title): b
+        for v in data.versions
+        if key is None or v.key == key
+        for b in v.blocks
+    }
+    close = get_close_matches(label, titles, n=3, cutoff=0.5)
+    if not close:
+        return ""
+    return "; closest: " + "; ".join(f"{titles[c].ref} {titles[c].title!r}" for c in close)
+
+
+def _accepted_refs(key: str | None) -> str:
+    data = dataset()
+    keys = [key] if key is not None else list(data.version_by_key)
+    refs = ", ".join(f"{k}/1 to {k}/{len(data.version_by_key[k].blocks)}" for k in keys)
+    return f"accepted: a block title, an RNCP bloc code, or one of {refs}"
+
+
+_SOURCE_KEYS = {
+    CertificationVersion: lambda r: ("version", r.key),
+    Block: lambda r: ("block", r.version_key, r.number),
+    RomeCode: lambda r: ("rome", r.code),
+    NsfCode: lambda r: ("nsf", r.code),
+    Level: lambda r: ("level",),
+}
+
+
+def source_of(record: object, field: str) -> Source:
+    """Where the fact ``record.field`` comes from: its text, article and a verbatim excerpt.
+
+    Works for a shipped :class:`CertificationVersion`, :class:`Block`, :class:`Correspondence`,
+    :class:`RomeCode`, :class:`NsfCode` and :class:`Level`.
+
+    Raises:
+        LookupError: the field has no source (it is ``None`` or empty: no source gives it),
+            or the record is not one of the shipped records.
+
+    >>> source = source_of(version("2018-12-11"), "blocks")
+    >>> source.location, source.text.nor
+    ('article 3', 'MTRD1833181A')
+    """
+    if not isinstance(field, str):
+        raise ArgumentTypeError(f"field must be a field name as a string, not {field!r:.80}")
+    cls = type(record)
+    if not attrs.has(cls):
+        raise ArgumentTypeError(
+            f"source_of takes a titre_mercd record, not {cls.__name__} {record!r:.80}"
+        )
+    names = [f.name for f in attrs.fields(cls)]
+    if field not in names:
+        raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
+    if isinstance(record, Correspondence):
+        if _is_shipped_row(record):
+            return record.source
+        raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
+    make_key = _SOURCE_KEYS.get(cls)
+    if make_key is None:
+        raise LookupError(f"{cls.__name__} records carry no sources of their own")
+    data = dataset()
+    if not _is_shipped(record):
+        raise LookupError(f"{record!r:.80} is not a shipped record")
+    key = (*make_key(record), field)
+    if field == "version_key" and isinstance(record, Block):
+        key = ("version", record.version_key, "key")
+    found = data.sources.get(key)
+    if found is None:
+        raise LookupError(
+            f"{cls.__name__}.{field} has no source: no text gives it "
+            f"(its value is {getattr(record, field)!r})"
+        )
+    return found
+
+
+def _is_shipped(record: object) -> bool:
+    data = dataset()
+    if isinstance(record, CertificationVersion):
+        return data.version_by_key.get(record.key) == record
+    if isinstance(record, Block):
+        return data.block_by_ref.get((record.version_key, record.number)) == record
+    if isinstance(record, RomeCode):
+        return data.rome_by_code.get(record.code) == record
+    if isinstance(record, NsfCode):
+        return data.nsf_by_code.get(record.code) == record
+    return record in data.levels
+
+
+def _is_shipped_row(row: Correspondence) -> bool:
+    if row.new is None:
+        return any(row in table for table in dataset().tables.values())
+    return row in dataset().tables.get((row.old.version_key, row.new.version_key), ())
+
+
+def text_of(legal_text: LegalText) -> str:
+    """The shipped copy of a text that sources quote, exactly as published.
+
+    >>> "MTRD1833181A" in text_of(version("2018-12-11").legal_text)
+    True
+    """
+    if not isinstance(legal_text, LegalText):
+        raise ArgumentTypeError(
+            f"text_of takes a LegalText, not {type(legal_text).__name__} {legal_text!r:.80}"
+        )
+    found = dataset().text_contents.get(legal_text)
+    if found is None:
+        raise LookupError(f"no shipped copy of {legal_text.title!r}")
+    return found

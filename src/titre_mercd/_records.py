@@ -1,0 +1,190 @@
+"""The immutable records the référentiel is made of.
+
+Every class is frozen and slotted, hashable and equal by value; every collection is a
+``tuple``, so no caller can change what another sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional, Tuple
+
+import attrs
+
+__all__ = [
+    "Block",
+    "CertificationVersion",
+    "Correspondence",
+    "LegalText",
+    "Level",
+    "NsfCode",
+    "RomeCode",
+    "Source",
+    "ValidityWindow",
+]
+
+# The field annotations use ``Optional``/``Tuple`` so that they evaluate on Python 3.9,
+# where cattrs reads them at run time.
+
+
+@attrs.frozen
+class LegalText:
+    """A text facts are read in: an arrêté, a décret, a code, or a fiche RNCP.
+
+    >>> from titre_mercd import version
+    >>> version("2018-12-11").legal_text.nor
+    'MTRD1833181A'
+    """
+
+    kind: str
+    date: Optional[dt.date]
+    title: str
+    nor: Optional[str]
+    consolidated_on: Optional[dt.date]
+
+
+@attrs.frozen
+class Source:
+    """Where a fact comes from: a text, a place in it, and a verbatim excerpt.
+
+    >>> from titre_mercd import source_of, version
+    >>> source_of(version("2018-12-11"), "validity").location
+    'article 1'
+    """
+
+    text: LegalText
+    location: str
+    excerpt: str
+
+
+@attrs.frozen
+class ValidityWindow:
+    """The days a version is in force: ``start`` included, ``end`` excluded (``None``: open).
+
+    >>> import datetime as dt
+    >>> from titre_mercd import version
+    >>> window = version("2018-12-11").validity
+    >>> window.last_day, window.contains(dt.date(2024, 5, 12))
+    (datetime.date(2024, 5, 11), False)
+    """
+
+    start: dt.date
+    end: Optional[dt.date]
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` falls inside the window."""
+        from ._codes import require_date
+
+        require_date(day, "day")
+        return self.start <= day and (self.end is None or day < self.end)
+
+    @property
+    def last_day(self) -> Optional[dt.date]:
+        """The last day in force (the day before ``end``), or ``None`` when open-ended."""
+        return None if self.end is None else self.end - dt.timedelta(days=1)
+
+
+@attrs.frozen
+class Level:
+    """A level in the 1969 nomenclature, the 2019 national framework and the EQF.
+
+    >>> from titre_mercd import version
+    >>> version("2018-12-11").level
+    Level(france_1969='III', france_2019=5, eqf=5)
+    """
+
+    france_1969: Optional[str]
+    france_2019: int
+    eqf: int
+
+
+@attrs.frozen
+class RomeCode:
+    """A code of the ROME (répertoire opérationnel des métiers et des emplois) and its label.
+
+    >>> from titre_mercd import rome
+    >>> rome("D1408").label
+    'Téléconseil et télévente'
+    """
+
+    code: str
+    label: str
+
+
+@attrs.frozen
+class NsfCode:
+    """A code of the NSF (nomenclature des spécialités de formation) and its label, if known.
+
+    >>> from titre_mercd import nsf
+    >>> nsf("312 t")
+    NsfCode(code='312t', label='Négociation et vente')
+    """
+
+    code: str
+    label: Optional[str]
+
+
+@attrs.frozen
+class Block:
+    """A bloc de compétences, sanctioned by a CCP (certificat de compétences professionnelles).
+
+    >>> from titre_mercd import version
+    >>> block = version("2018-12-11").blocks[0]
+    >>> block.number, block.title
+    (1, "Piloter la performance d'une équipe de conseillers client")
+    """
+
+    version_key: str
+    number: int
+    title: str
+    competences: Tuple[str, ...]
+    rncp_code: Optional[str]
+
+    @property
+    def ref(self) -> str:
+        """The block's reference ``"KEY/N"``, accepted by :func:`titre_mercd.find_block`."""
+        return f"{self.version_key}/{self.number}"
+
+
+@attrs.frozen
+class Correspondence:
+    """A row of a correspondence table: an old block and the new one it counts as, if any.
+
+    >>> from titre_mercd import correspondences
+    >>> row = correspondences("2011-06-01", "2018-12-11")[0]
+    >>> row.new is None, row.source.location
+    (True, 'article 4')
+    """
+
+    old: Block
+    new: Optional[Block]
+    source: Source
+
+
+@attrs.frozen
+class CertificationVersion:
+    """One version of the titre professionnel, as the legal text that made it describes it.
+
+    >>> from titre_mercd import version
+    >>> v = version("2018-12-11")
+    >>> v.title, v.former_titles
+    ("manager d'équipe relation client à distance", ('superviseur(se) relation client à distance',))
+    """
+
+    key: str
+    title: str
+    former_titles: Tuple[str, ...]
+    legal_text: LegalText
+    validity: Optional[ValidityWindow]
+    level: Optional[Level]
+    nsf_codes: Tuple[NsfCode, ...]
+    rome_codes: Tuple[RomeCode, ...]
+    rncp: Optional[str]
+    blocks: Tuple[Block, ...]
+    transversal_competences: Tuple[str, ...]
+    sectors: Tuple[str, ...]
+    job_titles: Tuple[str, ...]
+    summary: Optional[str]
+    certifying_authority: Optional[str]
+    regulation: Optional[str]
+    legal_bases: Tuple[str, ...]

@@ -1,0 +1,49 @@
+"""The errors ``titre_mercd`` raises, one small hierarchy under :class:`TitreMercdError`.
+
+Every message says what was given and what is accepted.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmbiguousBlockError",
+    "ArgumentTypeError",
+    "DataError",
+    "InvalidCodeError",
+    "TitreMercdError",
+    "UnknownBlockError",
+    "UnknownCodeError",
+    "UnknownVersionError",
+]
+
+
+class TitreMercdError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ArgumentTypeError(TitreMercdError, TypeError):
+    """An argument is not of a type the function accepts (a ``datetime`` for a ``date``, …)."""
+
+
+class InvalidCodeError(TitreMercdError, ValueError):
+    """A ROME, NSF, RNCP or bloc code that is malformed (``"D14"`` as ROME, ``""``)."""
+
+
+class UnknownCodeError(TitreMercdError, LookupError):
+    """A well-formed code that the data does not know."""
+
+
+class UnknownVersionError(TitreMercdError, LookupError):
+    """A version key that names no known version of the title."""
+
+
+class UnknownBlockError(TitreMercdError, LookupError):
+    """No bloc de compétences matches; the message names the closest titles."""
+
+
+class AmbiguousBlockError(TitreMercdError, LookupError):
+    """Several blocs de compétences match; the message names them."""
+
+
+class DataError(TitreMercdError):
+    """Shipped data that is missing or invalid; the message names the file and the place in it."""
