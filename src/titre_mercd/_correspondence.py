@@ -91,4 +91,4 @@ def _shipped(block: Block) -> Block:
         from .exceptions import UnknownBlockError
 
         raise UnknownBlockError(f"{block!r:.100} is not a block of any known version")
-    return found  # type: ignore[return-value]
+    return found

@@ -29,7 +29,7 @@ from .exceptions import DataError, InvalidCodeError
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
-    from importlib.resources.abc import Traversable
+    from importlib.abc import Traversable
 
 __all__ = ["Dataset", "dataset", "load", "preload"]
 
@@ -97,7 +97,7 @@ class _Reader:
         for part in name.split("/"):
             resource = resource.joinpath(part)
         try:
-            content = resource.read_bytes()
+            content: bytes = resource.read_bytes()
         except OSError as exc:
             raise DataError(f"{name}: cannot be read ({exc.__class__.__name__}: {exc})") from None
         if check:
@@ -238,7 +238,7 @@ class _Builder:
                 raise DataError(f"{where}.{field}: no such field; fields: {sorted(fields)}")
             if _is_empty(getattr(record, field)):
                 raise DataError(f"{where}.{field}: a source for a field that is empty")
-            self.sources[(*key, field)] = self._source(source, f"{where}.{field}")
+            self.sources[key + (field,)] = self._source(source, f"{where}.{field}")
         for field in sorted(fields - raw.keys()):
             if not _is_empty(getattr(record, field)):
                 raise DataError(f"{where}: field {field!r} has a value but no source")
@@ -274,14 +274,14 @@ class _Builder:
     def _load_levels(self) -> tuple[Level, ...]:
         name = "nomenclatures/levels.json"
         payload = self.reader.json(name)
-        levels = self.structure(_field(payload, "levels", list, f"{name}: $"), tuple[Level, ...], name, "$.levels")  # type: ignore[arg-type]
+        levels = self.structure(_field(payload, "levels", list, f"{name}: $"), tuple[Level, ...], name, "$.levels")
         sources = _field(payload, "sources", dict, f"{name}: $")
         for field in ("france_1969", "france_2019", "eqf"):
             raw = _field(sources, field, dict, f"{name}: $.sources")
             self.sources[("level", field)] = self._source(raw, f"{name}: $.sources.{field}")
         if sources.keys() - {"france_1969", "france_2019", "eqf"}:
             raise DataError(f"{name}: $.sources: unknown fields {sorted(sources.keys() - {'france_1969', 'france_2019', 'eqf'})}")
-        return levels  # type: ignore[no-any-return]
+        return levels
 
     # -- versions
 

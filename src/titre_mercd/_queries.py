@@ -273,13 +273,17 @@ def _accepted_refs(key: str | None) -> str:
     return f"accepted: a block title, an RNCP bloc code, or one of {refs}"
 
 
-_SOURCE_KEYS = {
-    CertificationVersion: lambda r: ("version", r.key),
-    Block: lambda r: ("block", r.version_key, r.number),
-    RomeCode: lambda r: ("rome", r.code),
-    NsfCode: lambda r: ("nsf", r.code),
-    Level: lambda r: ("level",),
-}
+def _source_key(record: object) -> tuple[object, ...] | None:
+    """Where the sources of a shipped record's fields are kept (see ``Dataset.sources``)."""
+    if isinstance(record, CertificationVersion):
+        return ("version", record.key)
+    if isinstance(record, Block):
+        return ("block", record.version_key, record.number)
+    if isinstance(record, (RomeCode, NsfCode)):
+        return ("rome" if isinstance(record, RomeCode) else "nsf", record.code)
+    if isinstance(record, Level):
+        return ("level",)
+    return None
 
 
 def source_of(record: object, field: str) -> Source:
@@ -310,13 +314,13 @@ def source_of(record: object, field: str) -> Source:
         if _is_shipped_row(record):
             return record.source
         raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
-    make_key = _SOURCE_KEYS.get(cls)
-    if make_key is None:
+    record_key = _source_key(record)
+    if record_key is None:
         raise LookupError(f"{cls.__name__} records carry no sources of their own")
     data = dataset()
     if not _is_shipped(record):
         raise LookupError(f"{record!r:.80} is not a shipped record")
-    key = (*make_key(record), field)
+    key = (*record_key, field)
     if field == "version_key" and isinstance(record, Block):
         key = ("version", record.version_key, "key")
     found = data.sources.get(key)
