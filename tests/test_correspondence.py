@@ -1,0 +1,133 @@
+"""The 2011 → 2018 correspondence table (arrêté du 11 décembre 2018, article 4), applied."""
+
+from __future__ import annotations
+
+import pytest
+
+from titre_mercd import (
+    AmbiguousBlockError,
+    UnknownBlockError,
+    UnknownVersionError,
+    correspondences,
+    deemed_obtained,
+    find_block,
+    missing_blocks,
+    version,
+)
+
+OLD, NEW = version("2011-06-01").blocks, version("2018-12-11").blocks
+
+
+def test_the_table_in_the_laws_order() -> None:
+    table = correspondences("2011-06-01", "2018-12-11")
+    assert [(row.old, row.new) for row in table] == [
+        (OLD[0], None),  # « Aucune correspondance »
+        (OLD[1], NEW[1]),
+        (OLD[2], NEW[0]),
+    ]
+
+
+def test_no_table_is_known_between_2007_and_2011() -> None:
+    assert correspondences("2007-04-27", "2011-06-01") == ()
+    assert deemed_obtained(version("2007-04-27").blocks, "2011-06-01") == frozenset()
+
+
+def test_a_candidate_with_the_three_2011_ccps_holds_the_whole_2018_title() -> None:
+    assert deemed_obtained(OLD) == frozenset(NEW)
+    assert missing_blocks(OLD) == ()
+
+
+def test_the_first_2011_ccp_gives_nothing() -> None:
+    assert deemed_obtained([OLD[0]]) == frozenset()
+    assert missing_blocks([OLD[0]]) == NEW
+
+
+def test_hand_typed_labels_without_accents() -> None:
+    held = [
+        "manager une equipe de conseillers clientele a distance",
+        "CONTRIBUER A L'AMELIORATION DES ACTIVITES D'UN CENTRE DE RELATION CLIENT A DISTANCE",
+    ]
+    assert deemed_obtained(held) == frozenset(NEW)
+
+
+def test_blocks_of_the_target_pass_through() -> None:
+    assert deemed_obtained([NEW[1]]) == frozenset({NEW[1]})
+    assert missing_blocks(["2018-12-11/2"]) == (NEW[0],)
+
+
+def test_missing_blocks_keep_the_arretes_order() -> None:
+    assert missing_blocks([]) == NEW
+
+
+def test_target_2011() -> None:
+    assert deemed_obtained(["2011-06-01/1"], "2011-06-01") == frozenset({OLD[0]})
+    assert deemed_obtained([NEW[0]], "2011-06-01") == frozenset()
+
+
+@pytest.mark.parametrize("held", ["2011-06-01/2", OLD[1]])
+def test_a_bare_string_or_block_is_a_type_error(held: object) -> None:
+    with pytest.raises(TypeError, match="iterable"):
+        deemed_obtained(held)  # type: ignore[arg-type]
+
+
+def test_unknown_target() -> None:
+    with pytest.raises(UnknownVersionError):
+        deemed_obtained([], "2030-01-01")
+    with pytest.raises(UnknownVersionError):
+        correspondences("2011-06-01", "2030-01-01")
+
+
+class TestFindBlock:
+    def test_by_reference(self) -> None:
+        assert find_block("2011-06-01/2") is OLD[1]
+        assert find_block(" 2018-12-11 / 1 ") is NEW[0]
+
+    @pytest.mark.parametrize(
+        "typed",
+        [
+            "Manager une équipe de conseillers (ères) clientèle à distance",
+            "manager une equipe de conseillers clientele a distance",
+            "Manager une équipe de conseillers(ères) clientèle à distance.",
+            "  MANAGER   une équipe de conseillers clientèle à distance ",
+        ],
+    )
+    def test_by_title_ignoring_case_accents_spacing_punctuation_and_inclusive_forms(
+        self, typed: str
+    ) -> None:
+        assert find_block(typed) is OLD[1]
+
+    def test_restricted_to_a_version(self) -> None:
+        with pytest.raises(UnknownBlockError):
+            find_block("2011-06-01/2", "2018-12-11")
+        with pytest.raises(UnknownBlockError):
+            find_block("Manager une équipe de conseillers clientèle à distance", "2018-12-11")
+
+    def test_unknown_title_names_the_closest(self) -> None:
+        with pytest.raises(UnknownBlockError, match="closest") as info:
+            find_block("Manager une équipe de conseillers clients")
+        assert "Manager une équipe de conseillers (ères) clientèle à distance" in str(info.value)
+
+    def test_unknown_reference_and_bloc_code(self) -> None:
+        with pytest.raises(UnknownBlockError, match="2018-12-11/1 to 2018-12-11/2"):
+            find_block("2018-12-11/3")
+        with pytest.raises(UnknownBlockError, match="RNCP12505BC01"):
+            find_block("rncp12505bc01")
+
+    def test_ambiguous_titles_name_every_match(self) -> None:
+        import attrs
+
+        from titre_mercd import _loading
+
+        data = _loading.dataset()
+        twin = attrs.evolve(NEW[0], version_key="2030-01-01")
+        label = next(k for k, v in data.blocks_by_label.items() if v == (NEW[0],))
+        patched = attrs.evolve(data, blocks_by_label={**data.blocks_by_label, label: (NEW[0], twin)})
+        original = _loading._active
+        _loading._active = patched
+        try:
+            with pytest.raises(AmbiguousBlockError, match="2 blocks") as info:
+                find_block(NEW[0].title)
+            assert "2030-01-01/1" in str(info.value)
+            assert find_block(NEW[0].title, "2018-12-11") is NEW[0]
+        finally:
+            _loading._active = original

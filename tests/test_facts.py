@@ -1,0 +1,271 @@
+"""Golden tests: each fact of the three versions, checked against its legal text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from titre_mercd import (
+    Level,
+    NsfCode,
+    RomeCode,
+    ValidityWindow,
+    source_of,
+    text_of,
+    version,
+    versions,
+)
+
+
+def squash(text: str) -> str:
+    """The text with every run of white space made one space, to compare across line breaks."""
+    return re.sub(r"\s+", " ", text)
+
+
+def appears_in_text(fact: str, key: str) -> bool:
+    """Whether ``fact`` is written in the text the version ``key`` comes from."""
+    body = squash(text_of(source_of(version(key), "title").text))
+    return squash(fact) in body
+
+
+def test_three_versions_oldest_first() -> None:
+    assert [v.key for v in versions()] == ["2007-04-27", "2011-06-01", "2018-12-11"]
+
+
+class TestVersion2018:
+    key = "2018-12-11"
+
+    def test_title_and_former_title(self) -> None:
+        v = version(self.key)
+        assert v.title == "manager d'équipe relation client à distance"
+        assert v.former_titles == ("superviseur(se) relation client à distance",)
+        assert appears_in_text(f"{v.title} (ancien intitulé : {v.former_titles[0]})", self.key)
+
+    def test_legal_text(self) -> None:
+        text = version(self.key).legal_text
+        assert text.kind == "arrêté"
+        assert text.date == dt.date(2018, 12, 11)
+        assert text.nor == "MTRD1833181A"
+        assert text.consolidated_on == dt.date(2019, 7, 19)
+        assert text.title == (
+            "Arrêté du 11 décembre 2018 relatif au titre professionnel de manager d'équipe "
+            "relation client à distance"
+        )
+        body = text_of(text)
+        assert f"NOR: {text.nor}" in body
+        assert "Version consolidée au 19 juillet 2019" in body
+        assert body.lstrip().startswith(text.title)
+
+    def test_validity_is_five_years_from_12_may_2019(self) -> None:
+        window = version(self.key).validity
+        assert window == ValidityWindow(dt.date(2019, 5, 12), dt.date(2024, 5, 12))
+        assert window.last_day == dt.date(2024, 5, 11)
+        assert appears_in_text("créée pour cinq ans à compter du 12 mai 2019", self.key)
+
+    def test_level_and_codes(self) -> None:
+        v = version(self.key)
+        assert v.level == Level(france_1969="III", france_2019=5, eqf=5)
+        assert v.nsf_codes == (NsfCode("312t", "Négociation et vente"),)
+        assert v.rome_codes == (
+            RomeCode("D1408", "Téléconseil et télévente"),
+            RomeCode("M1401", "Conduite d'enquêtes"),
+            RomeCode("M1704", "Management relation clientèle"),
+        )
+        for code in v.rome_codes:
+            assert appears_in_text(f"{code.code} {code.label}", self.key)
+        assert appears_in_text("Niveau : III.", self.key)
+        assert appears_in_text("Code NSF : 312t.", self.key)
+
+    def test_rncp_number_is_not_known(self) -> None:
+        assert version(self.key).rncp is None
+
+    def test_two_blocks_with_their_capacities_in_order(self) -> None:
+        blocks = version(self.key).blocks
+        assert [(b.version_key, b.number) for b in blocks] == [(self.key, 1), (self.key, 2)]
+        assert blocks[0].title == "Piloter la performance d'une équipe de conseillers client"
+        assert blocks[0].competences == (
+            "Participer à la mise en place d'une nouvelle prestation",
+            "Collecter et analyser les indicateurs de performance pour maintenir la qualité de "
+            "service",
+            "Rendre compte de l'activité plateau et être force de proposition",
+        )
+        assert blocks[1].title == (
+            "Assurer le management de proximité d'une équipe de conseillers client"
+        )
+        assert blocks[1].competences == (
+            "Participer au recrutement et à l'intégration de conseillers client",
+            "Professionnaliser et faire monter en compétence l'équipe de conseillers client",
+            "Entretenir la motivation de l'équipe de conseillers client",
+            "Dynamiser le plateau en initiant et mettant en place une action collective",
+        )
+        for block in blocks:
+            assert block.rncp_code is None
+            assert appears_in_text(f"{block.number}. {block.title}.", self.key)
+            for competence in block.competences:
+                assert appears_in_text(f"{competence},", self.key)
+
+    def test_transversal_competence_sectors_and_jobs(self) -> None:
+        v = version(self.key)
+        assert v.transversal_competences == (
+            "Communiquer efficacement à l'oral et à l'écrit dans la relation client",
+        )
+        assert v.sectors == (
+            "l'informatique", "la téléphonie", "les banques", "les assurances", "les mutuelles",
+            "l'énergie", "les transports", "la santé", "le tourisme", "le commerce de détail",
+            "l'assistance", "les administrations",
+        )  # fmt: skip
+        assert appears_in_text(
+            "Les principaux secteurs sont : " + ", ".join(v.sectors[:-1]) + " et les administrations.",
+            self.key,
+        )
+        assert v.job_titles == (
+            "Manageur d'équipe de téléconseillers", "Responsable d'équipe", "Superviseur",
+            "Chef d'équipe", "Animateur des ventes", "Team leader",
+            "Responsable commercial sédentaire",
+        )  # fmt: skip
+        for job in v.job_titles:
+            assert appears_in_text(job, self.key)
+
+    def test_summary_authority_regulation_and_legal_bases(self) -> None:
+        v = version(self.key)
+        assert v.summary is not None
+        assert v.summary.startswith(
+            "Le manager d'équipe relation client à distance suit et évalue la prestation"
+        )
+        assert v.summary.endswith("véhiculer l'image de l'enseigne auprès de tous ses interlocuteurs.")
+        for paragraph in v.summary.split("\n"):
+            assert appears_in_text(paragraph, self.key)
+        assert v.certifying_authority == "Ministère chargé de l'emploi"
+        assert v.regulation == "Sans objet"
+        assert v.legal_bases == (
+            "Code de l'éducation, notamment les articles L. 335-5, L. 335-6 et R. 338-1 et "
+            "suivants",
+            "Arrêté du 22 décembre 2015 relatif aux conditions de délivrance du titre "
+            "professionnel du ministère chargé de l'emploi",
+            "Arrêté du 21 juillet 2016 portant règlement général des sessions d'examen pour "
+            "l'obtention du titre professionnel du ministère chargé de l'emploi",
+        )
+        for basis in v.legal_bases:
+            assert appears_in_text(basis, self.key)
+
+
+class TestVersion2011:
+    key = "2011-06-01"
+
+    def test_title_and_legal_text(self) -> None:
+        v = version(self.key)
+        assert v.title == "superviseur(se) relation client à distance"
+        assert v.former_titles == ()
+        assert v.legal_text.kind == "arrêté"
+        assert v.legal_text.date == dt.date(2011, 6, 1)
+        assert v.legal_text.title.startswith("Arrêté du 1er juin 2011 portant modification")
+        assert v.legal_text.nor is None  # no source gives the 2011 arrêté's NOR
+        assert appears_in_text(v.legal_text.title[len("Arrêté") :], self.key)
+
+    def test_no_validity_window_is_known(self) -> None:
+        assert version(self.key).validity is None
+
+    def test_level_codes_and_rncp(self) -> None:
+        v = version(self.key)
+        assert v.level == Level("III", 5, 5)
+        # Article 1 still reads 312 w; the annex reads 312 t (FACTS.md): the annex is shipped.
+        assert v.nsf_codes == (NsfCode("312t", "Négociation et vente"),)
+        assert source_of(v, "nsf_codes").location == "annexe"
+        assert [c.code for c in v.rome_codes] == ["D1408", "M1401"]
+        assert appears_in_text("D1408-Téléconseil et télévente", self.key)
+        assert appears_in_text("M1401-Conduite d'enquêtes", self.key)
+        assert v.rncp == "RNCP12505"
+
+    def test_three_ccps_with_their_capacities(self) -> None:
+        blocks = version(self.key).blocks
+        assert [b.title for b in blocks] == [
+            "Gérer l'ensemble des moyens nécessaires aux activités d'une équipe de conseillers "
+            "(ères) clientèle à distance",
+            "Manager une équipe de conseillers (ères) clientèle à distance",
+            "Contribuer à l'amélioration des activités d'un centre de relation client à distance",
+        ]
+        assert [len(b.competences) for b in blocks] == [3, 4, 3]
+        assert blocks[0].competences[0] == "Maîtriser les outils de gestion de la relation client"
+        assert blocks[1].competences[3] == (
+            "Collecter et transmettre les informations administratives de l'équipe de "
+            "conseillers clientèle"
+        )
+        assert blocks[2].competences[2] == (
+            "Rendre compte, être force de proposition auprès de la direction"
+        )
+        for block in blocks:
+            assert appears_in_text(f"{block.number}. {block.title}", self.key)
+            for competence in block.competences:
+                assert appears_in_text(f"{competence}.", self.key)
+
+    def test_annex_lists(self) -> None:
+        v = version(self.key)
+        assert v.transversal_competences == (
+            "Communiquer efficacement, à l'écrit et à l'oral, en centre de relation client à "
+            "distance",
+        )
+        assert v.sectors[0] == "L'informatique"
+        assert v.sectors[-3:] == ("la vente à distance", "l'assistance", "les administrations")
+        assert len(v.sectors) == 12
+        assert v.job_titles[0] == "Manager d'équipe de téléconseillers"
+        assert v.job_titles[5] == "Team Leader"
+        assert len(v.job_titles) == 7
+        assert appears_in_text(", ".join(v.job_titles) + ".", self.key)
+        assert v.certifying_authority == "Ministère chargé de l'emploi"
+        assert v.regulation == "Néant"
+        assert len(v.legal_bases) == 3
+        assert v.legal_bases[1].startswith("Arrêté du 9 mars 2006")
+        assert v.summary is not None
+        assert v.summary.startswith("Le (la) superviseur (se) relation client à distance coordonne")
+
+
+class TestVersion2007:
+    key = "2007-04-27"
+
+    def test_identity(self) -> None:
+        v = version(self.key)
+        assert v.title == "superviseur(se) en relations clients à distance"
+        assert v.legal_text.date == dt.date(2007, 4, 27)
+        assert v.legal_text.nor == "SOCF0753266A"
+        assert v.level == Level("III", 5, 5)
+        assert v.nsf_codes == (NsfCode("312w", None),)
+        assert appears_in_text("Code NSF : 312 w.", self.key)
+
+    def test_three_units_without_known_capacities(self) -> None:
+        blocks = version(self.key).blocks
+        assert [b.title for b in blocks] == [
+            "Gérer l'ensemble des moyens nécessaires aux activités d'un plateau d'appels",
+            "Manager les ressources humaines d'une équipe de téléconseillers (téléconseillères)",
+            "Améliorer la qualité de service et contribuer aux évolutions de l'ensemble des "
+            "activités d'un centre de relations clients à distance",
+        ]
+        assert all(b.competences == () for b in blocks)
+
+    def test_what_the_reproduced_extract_does_not_give_is_empty(self) -> None:
+        v = version(self.key)
+        assert v.validity is None
+        assert v.rncp is None
+        assert v.rome_codes == v.sectors == v.job_titles == v.legal_bases == ()
+        assert v.certifying_authority is None
+        assert v.regulation is None
+
+
+@pytest.mark.parametrize("v", versions(), ids=lambda v: v.key)
+def test_every_text_is_kept_as_written(v: object) -> None:
+    """No stray white space around any string fact (text is kept exactly as the source)."""
+    from titre_mercd import to_dict
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for item in value.values() for s in strings(item)]
+        if isinstance(value, list):
+            return [s for item in value for s in strings(item)]
+        return []
+
+    for text in strings(to_dict(v)):
+        assert text == text.strip()
+        assert "  " not in text
