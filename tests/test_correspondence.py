@@ -121,7 +121,9 @@ class TestFindBlock:
         data = _loading.dataset()
         twin = attrs.evolve(NEW[0], version_key="2030-01-01")
         label = next(k for k, v in data.blocks_by_label.items() if v == (NEW[0],))
-        patched = attrs.evolve(data, blocks_by_label={**data.blocks_by_label, label: (NEW[0], twin)})
+        patched = attrs.evolve(
+            data, blocks_by_label={**data.blocks_by_label, label: (NEW[0], twin)}
+        )
         original = _loading._active
         _loading._active = patched
         try:

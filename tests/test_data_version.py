@@ -21,7 +21,7 @@ def test_the_manifest_lists_every_data_file_with_its_sha256() -> None:
 
 
 def test_data_version_names_these_contents() -> None:
-    assert titre_mercd.DATA_VERSION == MANIFEST["data_version"]
+    assert MANIFEST["data_version"] == titre_mercd.DATA_VERSION
     assert MANIFEST["history"][titre_mercd.DATA_VERSION] == contents_digest(file_hashes(DATA))
 
 

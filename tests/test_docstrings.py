@@ -11,8 +11,7 @@ import pytest
 import titre_mercd
 
 MODULES = sorted(
-    ["titre_mercd"]
-    + [f"titre_mercd.{m.name}" for m in pkgutil.iter_modules(titre_mercd.__path__)]
+    ["titre_mercd"] + [f"titre_mercd.{m.name}" for m in pkgutil.iter_modules(titre_mercd.__path__)]
 )
 
 

@@ -6,13 +6,16 @@ import datetime as dt
 import json
 import shutil
 from importlib.resources import files
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import titre_mercd
 from titre_mercd._loading import _use_data_directory
 from titre_mercd._manifest import write_manifest
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NEW_KEY = "2029-01-15"  # made up for this test: no such arrêté is known
 

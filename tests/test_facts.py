@@ -117,7 +117,9 @@ class TestVersion2018:
             "l'assistance", "les administrations",
         )  # fmt: skip
         assert appears_in_text(
-            "Les principaux secteurs sont : " + ", ".join(v.sectors[:-1]) + " et les administrations.",
+            "Les principaux secteurs sont : "
+            + ", ".join(v.sectors[:-1])
+            + " et les administrations.",
             self.key,
         )
         assert v.job_titles == (
@@ -134,7 +136,9 @@ class TestVersion2018:
         assert v.summary.startswith(
             "Le manager d'équipe relation client à distance suit et évalue la prestation"
         )
-        assert v.summary.endswith("véhiculer l'image de l'enseigne auprès de tous ses interlocuteurs.")
+        assert v.summary.endswith(
+            "véhiculer l'image de l'enseigne auprès de tous ses interlocuteurs."
+        )
         for paragraph in v.summary.split("\n"):
             assert appears_in_text(paragraph, self.key)
         assert v.certifying_authority == "Ministère chargé de l'emploi"

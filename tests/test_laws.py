@@ -67,15 +67,24 @@ generated = st.one_of(
     st.builds(Correspondence, blocks, maybe() | blocks, st.builds(Source, legal_texts, text, text)),
     st.builds(
         CertificationVersion,
-        key=text, title=text, former_titles=texts, legal_text=legal_texts,
-        validity=maybe() | windows, level=maybe() | levels,
+        key=text,
+        title=text,
+        former_titles=texts,
+        legal_text=legal_texts,
+        validity=maybe() | windows,
+        level=maybe() | levels,
         nsf_codes=st.lists(st.builds(NsfCode, text, maybe() | text), max_size=2).map(tuple),
         rome_codes=st.lists(st.builds(RomeCode, text, text), max_size=2).map(tuple),
-        rncp=maybe() | text, blocks=st.lists(blocks, max_size=2).map(tuple),
-        transversal_competences=texts, sectors=texts, job_titles=texts,
-        summary=maybe() | text, certifying_authority=maybe() | text,
-        regulation=maybe() | text, legal_bases=texts,
-    ),  # fmt: skip
+        rncp=maybe() | text,
+        blocks=st.lists(blocks, max_size=2).map(tuple),
+        transversal_competences=texts,
+        sectors=texts,
+        job_titles=texts,
+        summary=maybe() | text,
+        certifying_authority=maybe() | text,
+        regulation=maybe() | text,
+        legal_bases=texts,
+    ),
 )
 held_sets = st.lists(st.sampled_from(ALL_BLOCKS), max_size=len(ALL_BLOCKS)).map(frozenset)
 
@@ -165,7 +174,9 @@ def retyped_title(draw: st.DrawFn) -> tuple[Block, str]:
     elif draw(st.booleans()):
         typed = typed.replace(" (ères)", "(ères)")
     words = typed.split(" ")
-    gaps = draw(st.lists(st.sampled_from([" ", "  ", " \t"]), min_size=len(words), max_size=len(words)))
+    gaps = draw(
+        st.lists(st.sampled_from([" ", "  ", " \t"]), min_size=len(words), max_size=len(words))
+    )
     typed = "".join(w + g for w, g in zip(words, gaps))
     typed = random_case(draw, typed)
     return block, draw(spaces) + typed + draw(st.sampled_from(["", ".", " ;", " "]))

@@ -51,10 +51,10 @@ class TestInForce:
 
     @pytest.mark.parametrize("bad", ["2020-01-01", dt.datetime(2020, 1, 1), 20200101, None])
     def test_a_date_must_be_a_date(self, bad: object) -> None:
-        with pytest.raises(TypeError, match="datetime.date"):
+        with pytest.raises(TypeError, match=r"datetime\.date"):
             is_in_force(bad)  # type: ignore[arg-type]
         if bad is not None:
-            with pytest.raises(TypeError, match="datetime.date"):
+            with pytest.raises(TypeError, match=r"datetime\.date"):
                 current(bad)  # type: ignore[arg-type]
 
     def test_what_replaces_a_version(self) -> None:

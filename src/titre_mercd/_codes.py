@@ -44,7 +44,8 @@ def normalize_rome(code: object) -> str:
     compact = _compact(code, "a ROME code", "'D1408'").upper()
     if not _ROME.fullmatch(compact):
         raise InvalidCodeError(
-            f"malformed ROME code {code!r}: expected one letter A to N and four digits, e.g. 'D1408'"
+            f"malformed ROME code {code!r}: "
+            "expected one letter A to N and four digits, e.g. 'D1408'"
         )
     return compact
 
@@ -111,8 +112,7 @@ def normalize_version_key(key: object) -> str:
     """
     if not isinstance(key, str):
         raise ArgumentTypeError(
-            f"a version key must be a string such as '2018-12-11', "
-            f"not {type(key).__name__} {key!r}"
+            f"a version key must be a string such as '2018-12-11', not {type(key).__name__} {key!r}"
         )
     return key.strip()
 

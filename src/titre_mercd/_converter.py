@@ -65,7 +65,7 @@ def _strict_tuple_factory(type_: Any, converter: cattrs.Converter) -> Any:
     return structure_tuple
 
 
-def _format_exception(exc: BaseException, type_: type | None) -> str:
+def _format_exception(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, KeyError):
         return f"required field {exc.args[0]!r} missing" if exc.args else "required field missing"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
@@ -97,7 +97,8 @@ def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
     """
     try:
         return CONVERTER.structure(data, cls)
-    except Exception as exc:  # cattrs wraps each field's error; all of them are reported
+    # Any error from a structuring hook is a problem in the data; cattrs wraps each field's.
+    except Exception as exc:  # noqa: BLE001
         if isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
             problems = transform_error(exc, path, format_exception=_format_exception)
         else:

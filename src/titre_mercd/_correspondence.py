@@ -6,7 +6,8 @@ blocks the table of the next version's arrêté names; the tables chain from ver
 
 from __future__ import annotations
 
-from typing import Iterable, Union
+from collections.abc import Iterable
+from typing import Union
 
 from ._loading import dataset
 from ._queries import find_block, version
@@ -50,14 +51,17 @@ def deemed_obtained(held: HeldBlocks, target_key: str = "2018-12-11") -> frozens
     reachable = dataset().reachable_blocks
     obtained: set[Block] = set()
     for block in _held_blocks(held):
-        obtained.update(b for b in reachable[(block.version_key, block.number)] if b.version_key == target)
+        obtained.update(
+            b for b in reachable[(block.version_key, block.number)] if b.version_key == target
+        )
     return frozenset(obtained)
 
 
 def missing_blocks(held: HeldBlocks, target_key: str = "2018-12-11") -> tuple[Block, ...]:
     """The blocks of the target version that ``held`` does not give, in the arrêté's order.
 
-    >>> [b.number for b in missing_blocks(["Manager une équipe de conseillers (ères) clientèle à distance"])]
+    >>> held = ["Manager une équipe de conseillers (ères) clientèle à distance"]
+    >>> [b.number for b in missing_blocks(held)]
     [1]
     """
     obtained = deemed_obtained(held, target_key)

@@ -10,7 +10,7 @@ index: adding a version is adding its files and listing them there.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -28,6 +28,7 @@ from ._records import (
 from .exceptions import DataError, InvalidCodeError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
     from contextlib import AbstractContextManager
     from importlib.abc import Traversable
 
@@ -170,8 +171,12 @@ class _Builder:
 
     def build(self) -> Dataset:
         self._load_texts()
-        rome_by_code = {c.code: c for c in self._load_codes("nomenclatures/rome.json", RomeCode, "rome")}
-        nsf_by_code = {c.code: c for c in self._load_codes("nomenclatures/nsf.json", NsfCode, "nsf")}
+        rome_by_code = {
+            c.code: c for c in self._load_codes("nomenclatures/rome.json", RomeCode, "rome")
+        }
+        nsf_by_code = {
+            c.code: c for c in self._load_codes("nomenclatures/nsf.json", NsfCode, "nsf")
+        }
         levels = self._load_levels()
         versions = [self._load_version(name) for name in self.reader.listed("versions")]
         versions.sort(key=lambda v: v.key)
@@ -207,7 +212,10 @@ class _Builder:
             if text_id in self.texts:
                 raise DataError(f"{name}: {path}.id: duplicated text id {text_id!r}")
             legal_text = self.structure(
-                _field(entry, "legal_text", dict, f"{name}: {path}"), LegalText, name, f"{path}.legal_text"
+                _field(entry, "legal_text", dict, f"{name}: {path}"),
+                LegalText,
+                name,
+                f"{path}.legal_text",
             )
             content = self.reader.text(_field(entry, "file", str, f"{name}: {path}"))
             self.texts[text_id] = (legal_text, content)
@@ -226,10 +234,14 @@ class _Builder:
         location = _field(raw, "location", str, where)
         excerpt = _field(raw, "excerpt", str, where)
         if not excerpt or excerpt not in content:
-            raise DataError(f"{where}.excerpt: not found verbatim in text {text_id!r}: {excerpt!r:.120}")
+            raise DataError(
+                f"{where}.excerpt: not found verbatim in text {text_id!r}: {excerpt!r:.120}"
+            )
         return Source(text=legal_text, location=location, excerpt=excerpt)
 
-    def _sources(self, raw: object, key: tuple[Any, ...], fields: set[str], record: object, where: str) -> None:
+    def _sources(
+        self, raw: object, key: tuple[Any, ...], fields: set[str], record: object, where: str
+    ) -> None:
         """Record the sources of ``record``'s fields; each non-empty field must have one."""
         if not isinstance(raw, dict):
             raise DataError(f"{where}: expected an object")
@@ -238,14 +250,15 @@ class _Builder:
                 raise DataError(f"{where}.{field}: no such field; fields: {sorted(fields)}")
             if _is_empty(getattr(record, field)):
                 raise DataError(f"{where}.{field}: a source for a field that is empty")
-            self.sources[key + (field,)] = self._source(source, f"{where}.{field}")
+            source_key = (*key, field)
+            self.sources[source_key] = self._source(source, f"{where}.{field}")
         for field in sorted(fields - raw.keys()):
             if not _is_empty(getattr(record, field)):
                 raise DataError(f"{where}: field {field!r} has a value but no source")
 
     # -- nomenclatures
 
-    def _load_codes(self, name: str, cls: type[RomeCode] | type[NsfCode], kind: str) -> list[Any]:
+    def _load_codes(self, name: str, cls: type[RomeCode | NsfCode], kind: str) -> list[Any]:
         normalize = normalize_rome if kind == "rome" else normalize_nsf
         payload = self.reader.json(name)
         records = []
@@ -258,29 +271,34 @@ class _Builder:
             record = self.structure(
                 {k: v for k, v in entry.items() if k != "sources"}, cls, name, path
             )
-            try:
-                canonical = normalize(record.code)
-            except InvalidCodeError as exc:
-                raise DataError(f"{name}: {path}.code: {exc}") from None
-            if canonical != record.code:
-                raise DataError(f"{name}: {path}.code: {record.code!r} is not canonical ({canonical!r})")
+            if not _is_canonical(normalize, record.code):
+                raise DataError(f"{name}: {path}.code: {record.code!r} is not a canonical code")
             if record.code in seen:
                 raise DataError(f"{name}: {path}.code: duplicated code {record.code!r}")
             seen.add(record.code)
-            self._sources(raw_sources, (kind, record.code), {"code", "label"}, record, f"{name}: {path}.sources")
+            self._sources(
+                raw_sources,
+                (kind, record.code),
+                {"code", "label"},
+                record,
+                f"{name}: {path}.sources",
+            )
             records.append(record)
         return records
 
     def _load_levels(self) -> tuple[Level, ...]:
         name = "nomenclatures/levels.json"
         payload = self.reader.json(name)
-        levels = self.structure(_field(payload, "levels", list, f"{name}: $"), tuple[Level, ...], name, "$.levels")
+        levels = self.structure(
+            _field(payload, "levels", list, f"{name}: $"), tuple[Level, ...], name, "$.levels"
+        )
         sources = _field(payload, "sources", dict, f"{name}: $")
         for field in ("france_1969", "france_2019", "eqf"):
             raw = _field(sources, field, dict, f"{name}: $.sources")
             self.sources[("level", field)] = self._source(raw, f"{name}: $.sources.{field}")
-        if sources.keys() - {"france_1969", "france_2019", "eqf"}:
-            raise DataError(f"{name}: $.sources: unknown fields {sorted(sources.keys() - {'france_1969', 'france_2019', 'eqf'})}")
+        unknown = sources.keys() - {"france_1969", "france_2019", "eqf"}
+        if unknown:
+            raise DataError(f"{name}: $.sources: unknown fields {sorted(unknown)}")
         return levels
 
     # -- versions
@@ -290,20 +308,34 @@ class _Builder:
         unknown = payload.keys() - {"header", "version", "sources", "block_sources"}
         if unknown:
             raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
-        version = self.structure(_field(payload, "version", dict, f"{name}: $"), CertificationVersion, name, "$.version")
+        version = self.structure(
+            _field(payload, "version", dict, f"{name}: $"), CertificationVersion, name, "$.version"
+        )
         expected_name = f"versions/{version.key}.json"
         if name != expected_name:
             raise DataError(f"{name}: $.version.key: {version.key!r} does not match the file name")
-        if version.legal_text.date is not None and version.legal_text.date.isoformat() != version.key:
-            raise DataError(f"{name}: $.version.legal_text.date: differs from the key {version.key!r}")
+        if (
+            version.legal_text.date is not None
+            and version.legal_text.date.isoformat() != version.key
+        ):
+            raise DataError(
+                f"{name}: $.version.legal_text.date: differs from the key {version.key!r}"
+            )
         for i, block in enumerate(version.blocks):
             if block.version_key != version.key or block.number != i + 1:
                 raise DataError(
-                    f"{name}: $.version.blocks[{i}]: expected version_key {version.key!r} and number {i + 1}, "
+                    f"{name}: $.version.blocks[{i}]: "
+                    f"expected version_key {version.key!r} and number {i + 1}, "
                     f"got {block.version_key!r} and {block.number}"
                 )
         fields = {f.name for f in attrs.fields(CertificationVersion)}
-        self._sources(payload.get("sources", {}), ("version", version.key), fields, version, f"{name}: $.sources")
+        self._sources(
+            payload.get("sources", {}),
+            ("version", version.key),
+            fields,
+            version,
+            f"{name}: $.sources",
+        )
         block_sources = payload.get("block_sources", {})
         if not isinstance(block_sources, dict):
             raise DataError(f"{name}: $.block_sources: expected an object")
@@ -314,27 +346,37 @@ class _Builder:
         block_fields = {"number", "title", "competences", "rncp_code"}
         for number, block in numbers.items():
             self._sources(
-                block_sources.get(number, {}), ("block", version.key, block.number),
-                block_fields, block, f"{name}: $.block_sources.{number}",
+                block_sources.get(number, {}),
+                ("block", version.key, block.number),
+                block_fields,
+                block,
+                f"{name}: $.block_sources.{number}",
             )
         return version
 
     def _check_version_codes(
-        self, version: CertificationVersion, rome_by_code: Mapping[str, RomeCode],
-        nsf_by_code: Mapping[str, NsfCode], levels: tuple[Level, ...],
+        self,
+        version: CertificationVersion,
+        rome_by_code: Mapping[str, RomeCode],
+        nsf_by_code: Mapping[str, NsfCode],
+        levels: tuple[Level, ...],
     ) -> None:
         where = f"versions/{version.key}.json: $.version"
         for i, code in enumerate(version.rome_codes):
             if rome_by_code.get(code.code) != code:
-                raise DataError(f"{where}.rome_codes[{i}]: {code} is not in nomenclatures/rome.json as written")
+                raise DataError(
+                    f"{where}.rome_codes[{i}]: {code} is not in nomenclatures/rome.json as written"
+                )
         for i, nsf_code in enumerate(version.nsf_codes):
             if nsf_by_code.get(nsf_code.code) != nsf_code:
-                raise DataError(f"{where}.nsf_codes[{i}]: {nsf_code} is not in nomenclatures/nsf.json as written")
+                raise DataError(
+                    f"{where}.nsf_codes[{i}]: {nsf_code} "
+                    "is not in nomenclatures/nsf.json as written"
+                )
         if version.level is not None and version.level not in levels:
             raise DataError(f"{where}.level: {version.level} is not in nomenclatures/levels.json")
-        if version.rncp is not None:
-            if normalize_rncp(version.rncp) != version.rncp:
-                raise DataError(f"{where}.rncp: {version.rncp!r} is not canonical")
+        if version.rncp is not None and not _is_canonical(normalize_rncp, version.rncp):
+            raise DataError(f"{where}.rncp: {version.rncp!r} is not a canonical RNCP number")
 
     # -- correspondence tables
 
@@ -349,7 +391,9 @@ class _Builder:
         for side in ("old_key", "new_key"):
             key = _field(payload, side, str, f"{name}: $")
             if key not in version_by_key:
-                raise DataError(f"{name}: $.{side}: unknown version {key!r}; known: {sorted(version_by_key)}")
+                raise DataError(
+                    f"{name}: $.{side}: unknown version {key!r}; known: {sorted(version_by_key)}"
+                )
             keys.append(key)
         old_key, new_key = keys
         if name != f"correspondences/{old_key}_{new_key}.json":
@@ -378,7 +422,13 @@ class _Builder:
 
 
 def _block_number(
-    row: Mapping[str, Any], side: str, blocks: tuple[Block, ...], name: str, path: str, *, allow_none: bool
+    row: Mapping[str, Any],
+    side: str,
+    blocks: tuple[Block, ...],
+    name: str,
+    path: str,
+    *,
+    allow_none: bool,
 ) -> Any:
     if side not in row:
         raise DataError(f"{name}: {path}: required field {side!r} missing")
@@ -393,21 +443,29 @@ def _block_number(
     return blocks[number - 1]
 
 
+def _is_canonical(normalize: Callable[[str], str], code: str) -> bool:
+    """Whether ``code`` is written as ``normalize`` writes it."""
+    try:
+        return normalize(code) == code
+    except InvalidCodeError:
+        return False
+
+
 def _is_empty(value: object) -> bool:
     return value is None or value == ()
 
 
 def _check_windows(versions: list[CertificationVersion]) -> None:
-    windowed = [v for v in versions if v.validity is not None]
-    for v in windowed:
-        assert v.validity is not None
-        if v.validity.end is not None and v.validity.end <= v.validity.start:
-            raise DataError(f"versions/{v.key}.json: $.version.validity: end is not after start")
-    for earlier, later in zip(windowed, windowed[1:]):
-        assert earlier.validity is not None and later.validity is not None
-        if earlier.validity.end is None or earlier.validity.end > later.validity.start:
+    """Each known window ends after it starts, and ends before the next one starts."""
+    windowed = [(v.key, v.validity) for v in versions if v.validity is not None]
+    for key, window in windowed:
+        if window.end is not None and window.end <= window.start:
+            raise DataError(f"versions/{key}.json: $.version.validity: end is not after start")
+    for (earlier_key, earlier), (later_key, later) in zip(windowed, windowed[1:]):
+        if earlier.end is None or earlier.end > later.start:
             raise DataError(
-                f"versions/{later.key}.json: $.version.validity: overlaps the window of {earlier.key}"
+                f"versions/{later_key}.json: $.version.validity: "
+                f"overlaps the window of {earlier_key}"
             )
 
 
@@ -438,7 +496,10 @@ def _index(
                 by_nsf.setdefault(group, []).append(v)
         if v.rncp is not None:
             if v.rncp in by_rncp:
-                raise DataError(f"versions/{v.key}.json: $.version.rncp: {v.rncp} is also {by_rncp[v.rncp].key}'s")
+                raise DataError(
+                    f"versions/{v.key}.json: $.version.rncp: "
+                    f"{v.rncp} is also {by_rncp[v.rncp].key}'s"
+                )
             by_rncp[v.rncp] = v
         for block in v.blocks:
             block_by_ref[(v.key, block.number)] = block
@@ -489,7 +550,10 @@ def _reachable_blocks(
 
 
 def load(root: Traversable) -> Dataset:
-    """Read and check every file of the data directory ``root``; :class:`DataError` if any is bad."""
+    """Read and check every file of the data directory ``root``.
+
+    Raises :class:`DataError` naming the file and the place of the first problem found.
+    """
     return _Builder(root).build()
 
 

@@ -247,7 +247,9 @@ def find_block(text: str, version_key: str | None = None) -> Block:
         raise AmbiguousBlockError(
             f"{text!r} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
         )
-    raise UnknownBlockError(f"no block titled {text!r}{_closest(label, key)}; {_accepted_refs(key)}")
+    raise UnknownBlockError(
+        f"no block titled {text!r}{_closest(label, key)}; {_accepted_refs(key)}"
+    )
 
 
 def _closest(label: str, key: str | None) -> str:
