@@ -66,13 +66,46 @@ class Dataset:
 # ---------------------------------------------------------------- reading files
 
 
+class _DuplicatedKeyError(ValueError):
+    """A JSON object gives the same key twice (found again by :func:`_duplicated_key`)."""
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicated key {key!r}")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) < len(pairs):
+        raise _DuplicatedKeyError
     return result
+
+
+def _duplicated_key(text: str, json: Any) -> str:
+    """"$.path: key 'k' given twice" for the first object of ``text`` that repeats a key."""
+    twice = object()  # a key no JSON text can write, marking the object that repeats one
+
+    def mark(pairs: list[tuple[str, Any]]) -> dict[object, Any]:
+        result: dict[object, Any] = dict(pairs)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                result.setdefault(twice, key)
+            seen.add(key)
+        return result
+
+    def find(value: Any, path: str) -> str | None:
+        if isinstance(value, dict):
+            if twice in value:
+                return f"{path}: key {value[twice]!r} given twice"
+            children = [(f"{path}.{k}", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            children = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+        else:
+            return None
+        for child_path, child in children:
+            found = find(child, child_path)
+            if found is not None:
+                return found
+        return None
+
+    return find(json.loads(text, object_pairs_hook=mark), "$") or "$: a key given twice"
 
 
 class _Reader:
@@ -86,6 +119,7 @@ class _Reader:
         self._sha256 = hashlib.sha256
         self._json = json
         manifest = self.json(MANIFEST, check=False)
+        _known_fields(manifest, {"header", "data_version", "files", "history"}, f"{MANIFEST}: $")
         self.data_version = _field(manifest, "data_version", str, f"{MANIFEST}: $")
         files = _field(manifest, "files", dict, f"{MANIFEST}: $")
         for name, digest in files.items():
@@ -97,18 +131,25 @@ class _Reader:
         resource = self._root
         for part in name.split("/"):
             resource = resource.joinpath(part)
+        if check and name not in self.files:
+            raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         try:
             content: bytes = resource.read_bytes()
         except OSError as exc:
-            raise DataError(f"{name}: cannot be read ({exc.__class__.__name__}: {exc})") from None
+            where = (
+                f"listed at {MANIFEST}: $.files[{name!r}] but cannot be read"
+                if check
+                else f"cannot be read in the data directory {self._root}"
+            )
+            raise DataError(
+                f"{name}: {where} ({exc.__class__.__name__}: {exc.strerror or exc})"
+            ) from None
         if check:
-            if name not in self.files:
-                raise DataError(f"{name}: not listed in {MANIFEST}")
             actual = self._sha256(content).hexdigest()
             if actual != self.files[name]:
                 raise DataError(
                     f"{name}: sha256 {actual} does not match {self.files[name]} "
-                    f"recorded in {MANIFEST}"
+                    f"recorded at {MANIFEST}: $.files[{name!r}]"
                 )
         return content
 
@@ -120,13 +161,13 @@ class _Reader:
 
     def json(self, name: str, *, check: bool = True) -> dict[str, Any]:
         try:
-            payload = self._json.loads(
-                self.bytes(name, check=check).decode("utf-8"),
-                object_pairs_hook=_no_duplicate_keys,
-            )
+            text = self.bytes(name, check=check).decode("utf-8")
+            payload = self._json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except UnicodeDecodeError as exc:
             raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
-        except ValueError as exc:  # json.JSONDecodeError and duplicated keys
+        except _DuplicatedKeyError:
+            raise DataError(f"{name}: {_duplicated_key(text, self._json)}") from None
+        except ValueError as exc:  # json.JSONDecodeError
             raise DataError(f"{name}: invalid JSON: {exc}") from None
         if not isinstance(payload, dict):
             raise DataError(f"{name}: $: expected a JSON object")
@@ -140,8 +181,15 @@ class _Reader:
             for entry in on_disk.iterdir():
                 name = f"{folder}/{entry.name}"
                 if entry.name.endswith(".json") and name not in self.files:
-                    raise DataError(f"{name}: not listed in {MANIFEST}")
+                    raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         return [name for name in listed if name.endswith(".json")]
+
+
+def _known_fields(obj: Mapping[str, Any], fields: set[str], where: str) -> None:
+    """Refuse a field of ``obj`` that is not one of ``fields``; ``where`` is "file: $.path"."""
+    unknown = obj.keys() - fields
+    if unknown:
+        raise DataError(f"{where}: unknown fields {sorted(unknown)}; known: {sorted(fields)}")
 
 
 def _field(obj: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
@@ -203,11 +251,13 @@ class _Builder:
     def _load_texts(self) -> None:
         name = "texts.json"
         payload = self.reader.json(name)
+        _known_fields(payload, {"header", "texts"}, f"{name}: $")
         entries = _field(payload, "texts", list, f"{name}: $")
         for i, entry in enumerate(entries):
             path = f"$.texts[{i}]"
             if not isinstance(entry, dict):
                 raise DataError(f"{name}: {path}: expected an object")
+            _known_fields(entry, {"id", "file", "legal_text", "source"}, f"{name}: {path}")
             text_id = _field(entry, "id", str, f"{name}: {path}")
             if text_id in self.texts:
                 raise DataError(f"{name}: {path}.id: duplicated text id {text_id!r}")
@@ -217,7 +267,10 @@ class _Builder:
                 name,
                 f"{path}.legal_text",
             )
-            content = self.reader.text(_field(entry, "file", str, f"{name}: {path}"))
+            try:
+                content = self.reader.text(_field(entry, "file", str, f"{name}: {path}"))
+            except DataError as exc:
+                raise DataError(f"{exc} (the file of {name}: {path})") from None
             self.texts[text_id] = (legal_text, content)
             self.text_contents.setdefault(legal_text, content)
 
@@ -261,6 +314,7 @@ class _Builder:
     def _load_codes(self, name: str, cls: type[RomeCode | NsfCode], kind: str) -> list[Any]:
         normalize = normalize_rome if kind == "rome" else normalize_nsf
         payload = self.reader.json(name)
+        _known_fields(payload, {"header", "codes"}, f"{name}: $")
         records = []
         seen: set[str] = set()
         for i, entry in enumerate(_field(payload, "codes", list, f"{name}: $")):
@@ -289,6 +343,7 @@ class _Builder:
     def _load_levels(self) -> tuple[Level, ...]:
         name = "nomenclatures/levels.json"
         payload = self.reader.json(name)
+        _known_fields(payload, {"header", "levels", "sources"}, f"{name}: $")
         levels = self.structure(
             _field(payload, "levels", list, f"{name}: $"), tuple[Level, ...], name, "$.levels"
         )
