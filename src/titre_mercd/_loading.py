@@ -78,7 +78,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _duplicated_key(text: str, json: Any) -> str:
-    """"$.path: key 'k' given twice" for the first object of ``text`` that repeats a key."""
+    """Where the first object of ``text`` that repeats a key is: "$.path: key 'k' given twice"."""
     twice = object()  # a key no JSON text can write, marking the object that repeats one
 
     def mark(pairs: list[tuple[str, Any]]) -> dict[object, Any]:
@@ -90,22 +90,17 @@ def _duplicated_key(text: str, json: Any) -> str:
             seen.add(key)
         return result
 
-    def find(value: Any, path: str) -> str | None:
+    def repeats(value: Any, path: str) -> Iterator[str]:
         if isinstance(value, dict):
             if twice in value:
-                return f"{path}: key {value[twice]!r} given twice"
-            children = [(f"{path}.{k}", v) for k, v in value.items()]
+                yield f"{path}: key {value[twice]!r} given twice"
+            for key, child in value.items():
+                yield from repeats(child, f"{path}.{key}")
         elif isinstance(value, list):
-            children = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
-        else:
-            return None
-        for child_path, child in children:
-            found = find(child, child_path)
-            if found is not None:
-                return found
-        return None
+            for i, child in enumerate(value):
+                yield from repeats(child, f"{path}[{i}]")
 
-    return find(json.loads(text, object_pairs_hook=mark), "$") or "$: a key given twice"
+    return next(repeats(json.loads(text, object_pairs_hook=mark), "$"))
 
 
 class _Reader:

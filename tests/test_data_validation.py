@@ -1,0 +1,728 @@
+"""Broken copies of the shipped data are refused, with the file and the place named.
+
+Each case copies the shipped data directory, breaks one thing, re-seals the manifest (so that
+the check under test is the one that fires, except where the manifest itself is what is
+broken) and loads the copy through the private entry points ``load(root)`` and
+``_use_data_directory(root)``. Each must give a :class:`DataError` naming the file and the
+place in it, and leave nothing behind: the shipped data still answers, and a good directory
+loads right after.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+import pytest
+
+import titre_mercd
+from titre_mercd import DataError, _loading
+from titre_mercd._manifest import write_manifest
+
+V2011 = "versions/2011-06-01.json"
+V2018 = "versions/2018-12-11.json"
+TABLE = "correspondences/2011-06-01_2018-12-11.json"
+TEXT_2018 = "texts/arrete-2018-12-11-MTRD1833181A.txt"
+ROME = "nomenclatures/rome.json"
+LEVELS = "nomenclatures/levels.json"
+MANIFEST = "MANIFEST.json"
+
+
+def shipped_data() -> Path:
+    """The shipped data directory, which the tests only ever read."""
+    path = Path(str(importlib.resources.files("titre_mercd") / "data"))
+    assert (path / MANIFEST).is_file(), path
+    return path
+
+
+# ---------------------------------------------------------------- ways to break a copy
+
+Breakage = Callable[[Path], None]
+
+
+def read_json(root: Path, name: str) -> Any:
+    return json.loads((root / name).read_text(encoding="utf-8"))
+
+
+def write_json(root: Path, name: str, payload: Any) -> None:
+    (root / name).write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def reseal(root: Path) -> None:
+    """Record the broken copy's hashes, so that only the check under test can fire."""
+    write_manifest(root, "broken-copy")
+
+
+def edit_json(name: str, change: Callable[[Any], object], *, sealed: bool = True) -> Breakage:
+    def breakage(root: Path) -> None:
+        payload = read_json(root, name)
+        change(payload)
+        write_json(root, name, payload)
+        if sealed:
+            reseal(root)
+
+    return breakage
+
+
+def replace_text(name: str, old: str, new: str, *, sealed: bool = True) -> Breakage:
+    def breakage(root: Path) -> None:
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} is not once in {name}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        if sealed:
+            reseal(root)
+
+    return breakage
+
+
+def delete(name: str) -> Breakage:
+    def breakage(root: Path) -> None:
+        (root / name).unlink()
+
+    return breakage
+
+
+def truncate(name: str, keep: Callable[[bytes], int], *, sealed: bool = True) -> Breakage:
+    def breakage(root: Path) -> None:
+        content = (root / name).read_bytes()
+        (root / name).write_bytes(content[: keep(content)])
+        if sealed:
+            reseal(root)
+
+    return breakage
+
+
+def copy_file(name: str, to: str, *, sealed: bool) -> Breakage:
+    def breakage(root: Path) -> None:
+        shutil.copyfile(root / name, root / to)
+        if sealed:
+            reseal(root)
+
+    return breakage
+
+
+def setter(*path: str | int, value: object) -> Callable[[Any], object]:
+    def change(payload: Any) -> None:
+        for step in path[:-1]:
+            payload = payload[step]
+        payload[path[-1]] = value
+
+    return change
+
+
+def remover(*path: str | int) -> Callable[[Any], object]:
+    def change(payload: Any) -> None:
+        for step in path[:-1]:
+            payload = payload[step]
+        del payload[path[-1]]
+
+    return change
+
+
+def appender(*path: str | int, copy_of: int) -> Callable[[Any], object]:
+    def change(payload: Any) -> None:
+        for step in path:
+            payload = payload[step]
+        payload.append(json.loads(json.dumps(payload[copy_of])))
+
+    return change
+
+
+def first_multibyte_character(content: bytes) -> int:
+    """An offset in the middle of the first character UTF-8 writes in two bytes or more."""
+    return next(i for i, byte in enumerate(content) if byte >= 0xC0) + 1
+
+
+def open_validity(payload: Any) -> None:
+    """Give the 2011 version an open-ended window, and a source, so it overlaps 2018's."""
+    payload["version"]["validity"] = {"start": "2011-06-01", "end": None}
+    payload["sources"]["validity"] = payload["sources"]["key"]
+
+
+def closed_validity(payload: Any) -> None:
+    """Give the 2011 version a window that runs past 2018's start."""
+    payload["version"]["validity"] = {"start": "2011-06-01", "end": "2019-06-01"}
+    payload["sources"]["validity"] = payload["sources"]["key"]
+
+
+def rncp_of_2011(payload: Any) -> None:
+    """Give the 2018 version the 2011 version's RNCP number (and its source)."""
+    payload["version"]["rncp"] = "RNCP12505"
+    payload["sources"]["rncp"] = read_json(shipped_data(), V2011)["sources"]["rncp"]
+
+
+def unlist(name: str) -> Callable[[Any], object]:
+    def change(manifest: Any) -> None:
+        del manifest["files"][name]
+
+    return change
+
+
+def new_text_file(root: Path) -> None:
+    """A text named in texts.json and present on disk, but not in the manifest."""
+    (root / "texts" / "extra.txt").write_text("Arrêté du 1er janvier 2030.\n", encoding="utf-8")
+    texts = read_json(root, "texts.json")
+    entry = json.loads(json.dumps(texts["texts"][0]))
+    entry.update(id="extra", file="texts/extra.txt")
+    texts["texts"].append(entry)
+    write_json(root, "texts.json", texts)
+    reseal(root)
+    manifest = read_json(root, MANIFEST)
+    del manifest["files"]["texts/extra.txt"]
+    write_json(root, MANIFEST, manifest)
+
+
+# ---------------------------------------------------------------- the cases
+
+
+class Case(NamedTuple):
+    """One way to break the data, and the file and place the error must name."""
+
+    kind: str
+    name: str
+    breakage: Breakage
+    file: str
+    place: str
+
+
+CASES = [
+    # -- a file is missing
+    Case("missing file", "listed version file", delete(V2011), V2011, f"$.files[{V2011!r}]"),
+    Case(
+        "missing file",
+        "shipped copy of a text",
+        delete(TEXT_2018),
+        TEXT_2018,
+        "texts.json: $.texts[",
+    ),
+    Case("missing file", "manifest", delete(MANIFEST), MANIFEST, "in the data directory"),
+    # -- truncated JSON
+    Case("truncated JSON", "version", truncate(V2018, lambda b: len(b) // 2), V2018, "line "),
+    Case("truncated JSON", "empty table", truncate(TABLE, lambda _: 0), TABLE, "line 1 column 1"),
+    Case(
+        "truncated JSON",
+        "manifest",
+        truncate(MANIFEST, lambda b: len(b) - 10, sealed=False),
+        MANIFEST,
+        "line ",
+    ),
+    Case(
+        "truncated JSON",
+        "cut inside a character",
+        truncate(ROME, first_multibyte_character),
+        ROME,
+        "at byte ",
+    ),
+    # -- a value of the wrong type
+    Case(
+        "wrong type",
+        "block number as a string",
+        edit_json(V2018, setter("version", "blocks", 0, "number", value="1")),
+        V2018,
+        "$.version.blocks[0].number",
+    ),
+    Case(
+        "wrong type",
+        "date as a number",
+        edit_json(V2018, setter("version", "validity", "start", value=20190512)),
+        V2018,
+        "$.version.validity.start",
+    ),
+    Case(
+        "wrong type",
+        "date not ISO",
+        edit_json("texts.json", setter("texts", 0, "legal_text", "date", value="27/04/2007")),
+        "texts.json",
+        "$.texts[0].legal_text.date",
+    ),
+    Case(
+        "wrong type",
+        "list for an object",
+        edit_json(V2018, setter("version", "level", value=[5, 5])),
+        V2018,
+        "$.version.level",
+    ),
+    Case(
+        "wrong type",
+        "object for a list",
+        edit_json(V2011, setter("version", "blocks", value={"1": "Gérer"})),
+        V2011,
+        "$.version.blocks",
+    ),
+    Case(
+        "wrong type",
+        "label as a number",
+        edit_json(ROME, setter("codes", 0, "label", value=1408)),
+        ROME,
+        "$.codes[0].label",
+    ),
+    Case(
+        "wrong type",
+        "level as a string",
+        edit_json(LEVELS, setter("levels", 4, "eqf", value="5")),
+        LEVELS,
+        "$.levels[4].eqf",
+    ),
+    Case(
+        "wrong type",
+        "row number as a string",
+        edit_json(TABLE, setter("rows", 2, "old", value="3")),
+        TABLE,
+        "$.rows[2].old",
+    ),
+    Case(
+        "wrong type",
+        "top level an array",
+        lambda root: (write_json(root, V2011, []), reseal(root)),
+        V2011,
+        "$",
+    ),
+    Case(
+        "wrong type",
+        "manifest data version a number",
+        edit_json(MANIFEST, setter("data_version", value=2026.1), sealed=False),
+        MANIFEST,
+        "$.data_version",
+    ),
+    Case(
+        "wrong type",
+        "required field missing",
+        edit_json(V2018, remover("version", "blocks", 1, "title")),
+        V2018,
+        "$.version.blocks[1]",
+    ),
+    # -- a field nobody reads
+    Case(
+        "unknown field",
+        "in a version",
+        edit_json(V2018, setter("version", "colour", value="blue")),
+        V2018,
+        "$.version",
+    ),
+    Case(
+        "unknown field",
+        "at a version file's top",
+        edit_json(V2018, setter("comment", value="draft")),
+        V2018,
+        "$",
+    ),
+    Case(
+        "unknown field",
+        "in a block",
+        edit_json(V2011, setter("version", "blocks", 2, "ccp", value=True)),
+        V2011,
+        "$.version.blocks[2]",
+    ),
+    Case(
+        "unknown field",
+        "in a source",
+        edit_json(V2018, setter("sources", "title", "page", value=3)),
+        V2018,
+        "$.sources.title",
+    ),
+    Case(
+        "unknown field",
+        "source of a field that does not exist",
+        edit_json(V2018, setter("sources", "titel", value={})),
+        V2018,
+        "$.sources.titel",
+    ),
+    Case(
+        "unknown field",
+        "in a table row",
+        edit_json(TABLE, setter("rows", 1, "comment", value="")),
+        TABLE,
+        "$.rows[1]",
+    ),
+    Case(
+        "unknown field",
+        "in a text entry",
+        edit_json("texts.json", setter("texts", 1, "colour", value="blue")),
+        "texts.json",
+        "$.texts[1]",
+    ),
+    Case(
+        "unknown field",
+        "at texts.json's top",
+        edit_json("texts.json", setter("extra", value=[])),
+        "texts.json",
+        "$",
+    ),
+    Case(
+        "unknown field",
+        "at a nomenclature's top",
+        edit_json(ROME, setter("extra", value=[])),
+        ROME,
+        "$",
+    ),
+    Case(
+        "unknown field",
+        "in a code",
+        edit_json(ROME, setter("codes", 1, "colour", value="blue")),
+        ROME,
+        "$.codes[1]",
+    ),
+    Case(
+        "unknown field",
+        "at the levels' top",
+        edit_json(LEVELS, setter("extra", value=[])),
+        LEVELS,
+        "$",
+    ),
+    Case(
+        "unknown field",
+        "in the manifest",
+        edit_json(MANIFEST, setter("signature", value="x"), sealed=False),
+        MANIFEST,
+        "$",
+    ),
+    # -- a reference to nothing
+    Case(
+        "dangling reference",
+        "new block number past the end",
+        edit_json(TABLE, setter("rows", 1, "new", value=7)),
+        TABLE,
+        "$.rows[1].new",
+    ),
+    Case(
+        "dangling reference",
+        "old block number zero",
+        edit_json(TABLE, setter("rows", 0, "old", value=0)),
+        TABLE,
+        "$.rows[0].old",
+    ),
+    Case(
+        "dangling reference",
+        "old block null",
+        edit_json(TABLE, setter("rows", 0, "old", value=None)),
+        TABLE,
+        "$.rows[0].old",
+    ),
+    Case(
+        "dangling reference",
+        "unknown version in a table",
+        edit_json(TABLE, setter("new_key", value="2019-01-01")),
+        TABLE,
+        "$.new_key",
+    ),
+    Case(
+        "dangling reference",
+        "unknown text in a source",
+        edit_json(V2018, setter("sources", "title", "text", value="arrete-1999")),
+        V2018,
+        "$.sources.title.text",
+    ),
+    Case(
+        "dangling reference",
+        "sources of a block that does not exist",
+        edit_json(V2018, setter("block_sources", "9", value={})),
+        V2018,
+        "$.block_sources.9",
+    ),
+    Case(
+        "dangling reference",
+        "code not in its nomenclature",
+        edit_json(V2018, setter("version", "rome_codes", 0, "code", value="D1409")),
+        V2018,
+        "$.version.rome_codes[0]",
+    ),
+    # -- a key given twice
+    Case(
+        "duplicated key",
+        "JSON object key twice in a version",
+        replace_text(V2018, '"version": {\n', '"version": {\n    "regulation": "Néant",\n'),
+        V2018,
+        "$.version",
+    ),
+    Case(
+        "duplicated key",
+        "JSON object key twice in a row",
+        replace_text(TABLE, '"old": 3,', '"old": 3,\n      "old": 1,'),
+        TABLE,
+        "$.rows[2]",
+    ),
+    Case(
+        "duplicated key",
+        "JSON object key twice in the manifest",
+        replace_text(MANIFEST, '"files": {\n', f'"files": {{\n    "{V2011}": "0",\n', sealed=False),
+        MANIFEST,
+        "$.files",
+    ),
+    Case(
+        "duplicated key",
+        "two versions with the same key",
+        copy_file(V2018, "versions/2019-01-01.json", sealed=True),
+        "versions/2019-01-01.json",
+        "$.version.key",
+    ),
+    Case(
+        "duplicated key",
+        "two texts with the same id",
+        edit_json("texts.json", setter("texts", 1, "id", value="arrete-2007")),
+        "texts.json",
+        "$.texts[1].id",
+    ),
+    Case(
+        "duplicated key",
+        "ROME code twice",
+        edit_json(ROME, appender("codes", copy_of=0)),
+        ROME,
+        "$.codes[",
+    ),
+    Case(
+        "duplicated key",
+        "old block twice in a table",
+        edit_json(TABLE, setter("rows", 1, "old", value=1)),
+        TABLE,
+        "$.rows[1].old",
+    ),
+    Case(
+        "duplicated key",
+        "RNCP number of two versions",
+        edit_json(V2018, rncp_of_2011),
+        V2018,
+        "$.version.rncp",
+    ),
+    # -- validity windows
+    Case(
+        "overlapping windows",
+        "open-ended window before another",
+        edit_json(V2011, open_validity),
+        V2018,
+        "$.version.validity",
+    ),
+    Case(
+        "overlapping windows",
+        "window running into the next",
+        edit_json(V2011, closed_validity),
+        V2018,
+        "$.version.validity",
+    ),
+    Case(
+        "overlapping windows",
+        "window ending before it starts",
+        edit_json(V2018, setter("version", "validity", "end", value="2019-05-11")),
+        V2018,
+        "$.version.validity",
+    ),
+    Case(
+        "overlapping windows",
+        "empty window",
+        edit_json(V2018, setter("version", "validity", "end", value="2019-05-12")),
+        V2018,
+        "$.version.validity",
+    ),
+    # -- an excerpt no longer verbatim
+    Case(
+        "edited excerpt",
+        "word changed in a version's source",
+        edit_json(
+            V2018,
+            setter(
+                "sources",
+                "validity",
+                "excerpt",
+                value="La version du titre professionnel de manager d'équipe relation client "
+                "à distance issue du présent arrêté est créée pour six ans à compter du "
+                "12 mai 2019.",
+            ),
+        ),
+        V2018,
+        "$.sources.validity.excerpt",
+    ),
+    Case(
+        "edited excerpt",
+        "accent dropped in a table row's source",
+        edit_json(
+            TABLE,
+            setter(
+                "rows",
+                1,
+                "source",
+                "excerpt",
+                value="Manager une equipe de conseillers (ères) clientèle à distance",
+            ),
+        ),
+        TABLE,
+        "$.rows[1].source.excerpt",
+    ),
+    Case(
+        "edited excerpt",
+        "empty excerpt",
+        edit_json(ROME, setter("codes", 0, "sources", "label", "excerpt", value="")),
+        ROME,
+        "$.codes[0].sources.label.excerpt",
+    ),
+    Case(
+        "edited excerpt",
+        "shipped text edited under its excerpt",
+        replace_text(TEXT_2018, "créée pour cinq ans", "créée pour six ans"),
+        V2018,
+        "$.sources.validity.excerpt",
+    ),
+    # -- a file that is not what the manifest recorded
+    Case(
+        "hash mismatch",
+        "version edited after sealing",
+        replace_text(V2018, "2024-05-12", "2025-05-12", sealed=False),
+        V2018,
+        f"$.files[{V2018!r}]",
+    ),
+    Case(
+        "hash mismatch",
+        "text edited after sealing",
+        replace_text(TEXT_2018, "créée pour cinq ans", "créée pour six ans", sealed=False),
+        TEXT_2018,
+        f"$.files[{TEXT_2018!r}]",
+    ),
+    Case(
+        "hash mismatch",
+        "hash edited in the manifest",
+        edit_json(MANIFEST, setter("files", TABLE, value="0" * 64), sealed=False),
+        TABLE,
+        f"$.files[{TABLE!r}]",
+    ),
+    Case(
+        "hash mismatch",
+        "hash not a string",
+        edit_json(MANIFEST, setter("files", LEVELS, value=None), sealed=False),
+        MANIFEST,
+        f"$.files[{LEVELS!r}]",
+    ),
+    # -- a file on disk that the manifest does not list
+    Case(
+        "not in the manifest",
+        "extra version file",
+        copy_file(V2018, "versions/2030-01-01.json", sealed=False),
+        "versions/2030-01-01.json",
+        "$.files",
+    ),
+    Case(
+        "not in the manifest",
+        "extra correspondence table",
+        copy_file(TABLE, "correspondences/2018-12-11_2030-01-01.json", sealed=False),
+        "correspondences/2018-12-11_2030-01-01.json",
+        "$.files",
+    ),
+    Case(
+        "not in the manifest",
+        "version file dropped from the manifest",
+        edit_json(MANIFEST, unlist(V2011), sealed=False),
+        V2011,
+        "$.files",
+    ),
+    Case(
+        "not in the manifest",
+        "text named in texts.json",
+        new_text_file,
+        "texts/extra.txt",
+        "texts.json: $.texts[",
+    ),
+]
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(shipped_data(), root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def test_the_copy_loads_like_the_shipped_data(data_copy: Path) -> None:
+    """The cases below break a copy that is, unbroken, as good as the shipped data."""
+    reseal(data_copy)
+    copied = _loading.load(data_copy)
+    assert copied.versions == titre_mercd.versions()
+    assert copied.tables == _loading.dataset().tables
+    assert copied.sources == _loading.dataset().sources
+
+
+def test_every_kind_of_breakage_is_covered() -> None:
+    kinds = {case.kind for case in CASES}
+    assert kinds == {
+        "missing file",
+        "truncated JSON",
+        "wrong type",
+        "unknown field",
+        "dangling reference",
+        "duplicated key",
+        "overlapping windows",
+        "edited excerpt",
+        "hash mismatch",
+        "not in the manifest",
+    }
+    assert len({(case.kind, case.name) for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.kind}: {case.name}")
+def test_broken_data_is_refused_naming_file_and_place(case: Case, data_copy: Path) -> None:
+    shipped = titre_mercd.versions()
+    active = _loading._active
+    case.breakage(data_copy)
+
+    with pytest.raises(DataError) as raised:
+        _loading.load(data_copy)
+    message = str(raised.value)
+    assert case.file in message, message
+    assert case.place in message, message
+    assert "\n" not in message, "one line, so that the command line can print it as is"
+
+    with pytest.raises(DataError) as again, _loading._use_data_directory(data_copy):
+        pytest.fail("a broken directory was put in use")
+    assert str(again.value) == message
+
+    # Nothing of the failed load stays: the shipped data still answers, unchanged.
+    assert _loading._active is active
+    assert titre_mercd.versions() is shipped
+
+
+def test_good_data_loads_right_after_broken_data(data_copy: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    shutil.copytree(data_copy, good)
+    replace_text(V2018, "2024-05-12", "2025-05-12")(good)
+    delete(V2011)(data_copy)
+
+    with pytest.raises(DataError), _loading._use_data_directory(data_copy):
+        pytest.fail("a broken directory was put in use")
+    with _loading._use_data_directory(good):
+        assert titre_mercd.version("2018-12-11").validity.end.year == 2025  # type: ignore[union-attr]
+        assert titre_mercd.DATA_VERSION == "broken-copy"
+    assert titre_mercd.version("2018-12-11").validity.end.year == 2024  # type: ignore[union-attr]
+
+
+def test_a_failed_first_load_is_not_cached(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the first use fails, the next use reads the files again rather than a half state."""
+    truncate(V2018, lambda b: len(b) // 2)(data_copy)
+    directory = {"root": data_copy}
+    monkeypatch.setattr(_loading, "_active", None)
+    monkeypatch.setattr(_loading, "_package_data", lambda: directory["root"])
+
+    for _ in range(2):
+        with pytest.raises(DataError, match=re.escape(V2018)):
+            titre_mercd.versions()
+        assert _loading._active is None
+
+    directory["root"] = shipped_data()
+    assert [v.key for v in titre_mercd.versions()] == ["2007-04-27", "2011-06-01", "2018-12-11"]
+    assert _loading._active is not None
+
+
+def test_a_structuring_error_names_every_problem(data_copy: Path) -> None:
+    """cattrs reports every bad field of a record, each with its JSON path."""
+
+    def two_problems(payload: Any) -> None:
+        payload["version"]["blocks"][0]["number"] = "1"
+        payload["version"]["legal_text"]["date"] = 2018
+
+    edit_json(V2018, two_problems)(data_copy)
+    with pytest.raises(DataError) as raised:
+        _loading.load(data_copy)
+    assert "$.version.blocks[0].number" in str(raised.value)
+    assert "$.version.legal_text.date" in str(raised.value)
