@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._correspondence import correspondences, deemed_obtained, missing_blocks
+from ._correspondence import (
+    correspondence_table,
+    correspondences,
+    deemed_obtained,
+    missing_blocks,
+)
 from ._loading import preload
 from ._queries import (
     by_nsf,
@@ -35,6 +40,7 @@ from ._records import (
     Block,
     CertificationVersion,
     Correspondence,
+    CorrespondenceTable,
     LegalText,
     Level,
     NsfCode,
@@ -60,6 +66,7 @@ __all__ = [
     "Block",
     "CertificationVersion",
     "Correspondence",
+    "CorrespondenceTable",
     "DataError",
     "InvalidCodeError",
     "LegalText",
@@ -76,6 +83,7 @@ __all__ = [
     "by_nsf",
     "by_rncp",
     "by_rome",
+    "correspondence_table",
     "correspondences",
     "current",
     "deemed_obtained",

@@ -11,10 +11,10 @@ from typing import Union
 
 from ._loading import dataset
 from ._queries import find_block, version
-from ._records import Block, Correspondence
+from ._records import Block, Correspondence, CorrespondenceTable
 from .exceptions import ArgumentTypeError
 
-__all__ = ["correspondences", "deemed_obtained", "missing_blocks"]
+__all__ = ["correspondence_table", "correspondences", "deemed_obtained", "missing_blocks"]
 
 HeldBlocks = Iterable[Union[Block, str]]
 
@@ -30,6 +30,24 @@ def correspondences(old_key: str, new_key: str) -> tuple[Correspondence, ...]:
     """
     old, new = version(old_key), version(new_key)
     return dataset().tables.get((old.key, new.key), ())
+
+
+def correspondence_table(old_key: str, new_key: str) -> CorrespondenceTable:
+    """The table from ``old_key`` to ``new_key`` as one record, shown as a table in notebooks.
+
+    Its ``rows`` are :func:`correspondences` ``(old_key, new_key)``.
+
+    Raises:
+        UnknownVersionError: either key names no version.
+
+    >>> table = correspondence_table("2011-06-01", "2018-12-11")
+    >>> [(row.old.number, row.new and row.new.number) for row in table.rows]
+    [(1, None), (2, 2), (3, 1)]
+    """
+    rows = correspondences(old_key, new_key)
+    return CorrespondenceTable(
+        old_key=version(old_key).key, new_key=version(new_key).key, rows=rows
+    )
 
 
 def deemed_obtained(held: HeldBlocks, target_key: str = "2018-12-11") -> frozenset[Block]:

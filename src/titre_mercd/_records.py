@@ -15,6 +15,7 @@ __all__ = [
     "Block",
     "CertificationVersion",
     "Correspondence",
+    "CorrespondenceTable",
     "LegalText",
     "Level",
     "NsfCode",
@@ -145,6 +146,12 @@ class Block:
         """The block's reference ``"KEY/N"``, accepted by :func:`titre_mercd.find_block`."""
         return f"{self.version_key}/{self.number}"
 
+    def _repr_html_(self) -> str:
+        """This block as an HTML table, for notebooks."""
+        from ._display import block_html
+
+        return block_html(self)
+
 
 @attrs.frozen
 class Correspondence:
@@ -159,6 +166,27 @@ class Correspondence:
     old: Block
     new: Optional[Block]
     source: Source
+
+
+@attrs.frozen
+class CorrespondenceTable:
+    """A whole correspondence table between two versions, shown as a table in notebooks.
+
+    >>> from titre_mercd import correspondence_table
+    >>> table = correspondence_table("2011-06-01", "2018-12-11")
+    >>> table.old_key, table.new_key, len(table.rows)
+    ('2011-06-01', '2018-12-11', 3)
+    """
+
+    old_key: str
+    new_key: str
+    rows: Tuple[Correspondence, ...]
+
+    def _repr_html_(self) -> str:
+        """This table as HTML: old CCP, the new one it counts as, and the source."""
+        from ._display import correspondence_table_html
+
+        return correspondence_table_html(self)
 
 
 @attrs.frozen
@@ -188,3 +216,9 @@ class CertificationVersion:
     certifying_authority: Optional[str]
     regulation: Optional[str]
     legal_bases: Tuple[str, ...]
+
+    def _repr_html_(self) -> str:
+        """This version as an HTML table, one row per field, for notebooks."""
+        from ._display import version_html
+
+        return version_html(self)
