@@ -1,0 +1,570 @@
+"""Pages and diagrams drawn from the shipped data each time the docs are built.
+
+Three directives, all working through the public API of the installed ``titre_mercd``:
+
+``mercd-sources``
+    every version, every fact, the text it is read in, the article and the verbatim excerpt,
+    then the texts themselves and what no source gives;
+``mercd-timeline``
+    the versions and their validity windows, drawn with matplotlib into an SVG image;
+``mercd-correspondence``
+    every correspondence table the data holds, as a table and as a Graphviz graph.
+
+Nothing is fetched: images are drawn locally, and Graphviz runs at build time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import textwrap
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+from docutils import nodes
+from sphinx.ext.graphviz import figure_wrapper, graphviz
+from sphinx.util.docutils import SphinxDirective
+
+import titre_mercd as tm
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
+    from sphinx.application import Sphinx
+
+# Facts a reader of a version looks for first come first.
+VERSION_FIELDS = [f.name for f in attrs.fields(tm.CertificationVersion)]
+BLOCK_FIELDS = ["number", "title", "competences", "rncp_code"]
+LEVEL_FIELDS = ["france_1969", "france_2019", "eqf"]
+
+
+# ------------------------------------------------------------------ small docutils helpers
+
+
+def _paragraph(*children: nodes.Node | str) -> nodes.paragraph:
+    paragraph = nodes.paragraph()
+    for child in children:
+        paragraph += nodes.Text(child) if isinstance(child, str) else child
+    return paragraph
+
+
+def _bullets(items: Iterable[nodes.Node | str], *, enumerated: bool = False) -> nodes.Element:
+    listing: nodes.Element = nodes.enumerated_list() if enumerated else nodes.bullet_list()
+    for item in items:
+        entry = nodes.list_item()
+        entry += _paragraph(item) if isinstance(item, str) else item
+        listing += entry
+    return listing
+
+
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]
+) -> nodes.table:
+    table = nodes.table(classes=["mercd-table"])
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    head += _row(headers)
+    group += head
+    body = nodes.tbody()
+    for cells in rows:
+        body += _row(cells)
+    group += body
+    return table
+
+
+def _row(cells: Sequence[Any]) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        entry = nodes.entry()
+        if isinstance(cell, str):
+            entry += _paragraph(cell)
+        elif isinstance(cell, nodes.Node):
+            entry += cell
+        else:
+            entry.extend(cell)
+        row += entry
+    return row
+
+
+def _section(title: str, ident: str) -> nodes.section:
+    section = nodes.section(ids=[nodes.make_id(ident)])
+    section += nodes.title(text=title)
+    return section
+
+
+def _no_source(text: str = "none: no source gives it") -> nodes.paragraph:
+    return _paragraph(nodes.emphasis(text=text))
+
+
+# ------------------------------------------------------------------ facts as text
+
+
+def _cite(text: tm.LegalText) -> str:
+    """A short name for a text: its kind with its NOR, its date or its title."""
+    if text.nor is not None:
+        return f"{text.kind} {text.nor}" + (f" ({text.date.isoformat()})" if text.date else "")
+    if text.date is not None:
+        return f"{text.kind} du {text.date.isoformat()}"
+    return f"{text.kind} « {text.title} »"
+
+
+def _text_id(text: tm.LegalText) -> str:
+    return nodes.make_id(f"text {text.kind} {text.date} {text.nor} {text.title}")
+
+
+def _describe(value: object) -> nodes.Node | list[nodes.Node]:
+    """A shipped value as a reader wants to see it, without adding anything to it."""
+    if value is None or value == ():
+        return _no_source()
+    if isinstance(value, tuple):
+        return _bullets(_describe_one(item) for item in value)
+    return _paragraph(_describe_one(value))
+
+
+def _describe_one(value: object) -> str:
+    for kind, describe in _DESCRIBERS:
+        if isinstance(value, kind):
+            return describe(value)
+    return str(value)
+
+
+def _describe_window(window: tm.ValidityWindow) -> str:
+    if window.last_day is None:
+        return f"from {window.start.isoformat()}, end not known"
+    return f"from {window.start.isoformat()} to {window.last_day.isoformat()} (last day)"
+
+
+def _describe_level(level: tm.Level) -> str:
+    old = level.france_1969 or "none"
+    return f"1969 nomenclature: {old}; 2019 framework: {level.france_2019}; EQF: {level.eqf}"
+
+
+_DESCRIBERS: list[tuple[type, Callable[[Any], str]]] = [
+    ((tm.RomeCode, tm.NsfCode), lambda c: f"{c.code} {c.label or '(label: no source gives it)'}"),
+    (tm.Block, lambda b: f"{b.number}. {b.title}"),
+    (tm.ValidityWindow, _describe_window),
+    (tm.Level, _describe_level),
+    (tm.LegalText, lambda t: f"{_cite(t)}: {t.title}"),
+    (dt.date, lambda d: d.isoformat()),
+]
+
+
+def _excerpt(source: tm.Source) -> nodes.Element:
+    """The excerpt exactly as the text writes it, line by line."""
+    lines = nodes.line_block(classes=["mercd-excerpt"])
+    for line in source.excerpt.split("\n"):
+        lines += nodes.line(text=line.strip())
+    return lines
+
+
+def _source_cell(record: object, field: str) -> list[nodes.Node]:
+    source = _source_or_none(record, field)
+    if source is None:
+        return [_no_source()]
+    where = nodes.reference("", _cite(source.text), internal=True, refid=_text_id(source.text))
+    return [_paragraph(nodes.strong(text=source.location), " of ", where), _excerpt(source)]
+
+
+def _fact_table(record: object, fields: Sequence[str]) -> nodes.table:
+    rows = [
+        [
+            _paragraph(nodes.literal(text=field)),
+            _describe(getattr(record, field)),
+            _source_cell(record, field),
+        ]
+        for field in fields
+    ]
+    return _table(["Field", "Value", "Source: where, then the excerpt"], rows, [14, 40, 46])
+
+
+def _data_file(name: str) -> Any:
+    """A shipped data file, read only to enumerate the codes of a nomenclature."""
+    return json.loads(files("titre_mercd").joinpath("data", *name.split("/")).read_text("utf-8"))
+
+
+def _tables() -> list[tuple[tm.CertificationVersion, tm.CertificationVersion, tuple[Any, ...]]]:
+    """Every (old, new, rows) pair the data holds a correspondence table for."""
+    found = []
+    for i, old in enumerate(tm.versions()):
+        for new in tm.versions()[i + 1 :]:
+            rows = tm.correspondences(old.key, new.key)
+            if rows:
+                found.append((old, new, rows))
+    return found
+
+
+def _block_name(block: tm.Block | None) -> str:
+    if block is None:
+        return "Aucune correspondance"
+    return f"{block.ref} {block.title}"
+
+
+def _correspondence_table(rows: Sequence[tm.Correspondence]) -> nodes.table:
+    body = [[_block_name(row.old), _block_name(row.new), _source_cell(row, "new")] for row in rows]
+    return _table(["Holders of", "are deemed to have", "Source"], body, [30, 30, 40])
+
+
+class _DataDirective(SphinxDirective):
+    """A directive whose output changes whenever a shipped data file changes."""
+
+    def note_data_dependencies(self) -> None:
+        data = files("titre_mercd").joinpath("data")
+        manifest = json.loads(data.joinpath("MANIFEST.json").read_text("utf-8"))
+        for name in ["MANIFEST.json", *manifest["files"]]:
+            self.env.note_dependency(os.fspath(Path(str(data)) / name))
+
+
+# ------------------------------------------------------------------ « Where the data comes from »
+
+
+class SourcesDirective(_DataDirective):
+    """Every version, every fact with its source, the texts, and what no source gives."""
+
+    def run(self) -> list[nodes.Node]:
+        self.note_data_dependencies()
+        output: list[nodes.Node] = [
+            _paragraph(
+                f"Data version {tm.DATA_VERSION}, shipped with titre-mercd {tm.__version__}. "
+                "Every value below is what the library returns; its source is what "
+                "titre_mercd.source_of(record, field) returns."
+            )
+        ]
+        texts: dict[tm.LegalText, None] = {}
+        output.extend(self._version_section(v, texts) for v in tm.versions())
+        output.append(self._tables_section(texts))
+        output.append(self._nomenclatures_section(texts))
+        output.append(self._texts_section(texts))
+        output.append(self._gaps_section())
+        return output
+
+    def _version_section(
+        self, v: tm.CertificationVersion, texts: dict[tm.LegalText, None]
+    ) -> nodes.section:
+        section = _section(f"Version {v.key}: {v.title}", f"version {v.key}")
+        section += _paragraph(
+            "Made by the ",
+            _cite(v.legal_text),
+            f": {v.legal_text.title}. Python: titre_mercd.version({v.key!r}).",
+        )
+        section += _fact_table(v, VERSION_FIELDS)
+        texts.update(dict.fromkeys(_texts_of(v, VERSION_FIELDS)))
+        for block in v.blocks:
+            block_section = _section(f"{v.key}, bloc {block.number}: {block.title}", block.ref)
+            block_section += _fact_table(block, BLOCK_FIELDS)
+            texts.update(dict.fromkeys(_texts_of(block, BLOCK_FIELDS)))
+            section += block_section
+        return section
+
+    def _tables_section(self, texts: dict[tm.LegalText, None]) -> nodes.section:
+        section = _section("Correspondence tables", "sources correspondence tables")
+        for old, new, rows in _tables():
+            section += _paragraph(f"From {old.key} to {new.key}:")
+            section += _correspondence_table(rows)
+            texts.update(dict.fromkeys(row.source.text for row in rows))
+        return section
+
+    def _nomenclatures_section(self, texts: dict[tm.LegalText, None]) -> nodes.section:
+        section = _section("Nomenclatures", "sources nomenclatures")
+        lookups = (("ROME", "rome.json", tm.rome), ("NSF", "nsf.json", tm.nsf))
+        for name, file_name, lookup in lookups:
+            raw_codes = _data_file(f"nomenclatures/{file_name}")["codes"]
+            codes = [lookup(raw["code"]) for raw in raw_codes]
+            section += _paragraph(f"{name} codes the data knows:")
+            rows = [
+                [
+                    _paragraph(nodes.literal(text=code.code)),
+                    _describe(code.label),
+                    _source_cell(code, "label"),
+                ]
+                for code in codes
+            ]
+            section += _table(["Code", "Label", "Source of the label"], rows, [12, 30, 58])
+            for code in codes:
+                texts.update(dict.fromkeys(_texts_of(code, ["code", "label"])))
+        raw_levels = _data_file("nomenclatures/levels.json")["levels"]
+        levels = [tm.from_dict(tm.Level, raw) for raw in raw_levels]
+        section += _paragraph("Levels: 1969 nomenclature, 2019 national framework, EQF.")
+        rows = [[_describe(getattr(level, f)) for f in LEVEL_FIELDS] for level in levels]
+        section += _table(["1969", "2019", "EQF"], rows, [33, 33, 34])
+        section += _paragraph("The sources of the three columns:")
+        section += _fact_table(levels[0], LEVEL_FIELDS)
+        texts.update(dict.fromkeys(_texts_of(levels[0], LEVEL_FIELDS)))
+        return section
+
+    def _texts_section(self, texts: dict[tm.LegalText, None]) -> nodes.section:
+        section = _section("The texts", "sources texts")
+        section += _paragraph(
+            "Each text facts are read in, with its shipped copy (titre_mercd.text_of(text)), "
+            "reproduced as published. Several texts quoted on the same page of FACTS.md share "
+            "that copy."
+        )
+        shown: dict[str, tm.LegalText] = {}
+        ordered = sorted(texts, key=lambda t: (t.date or dt.date.max, t.title))
+        for text in ordered:
+            entry = nodes.section(ids=[_text_id(text)])
+            entry += nodes.title(text=_cite(text))
+            fields = [
+                ("kind", text.kind),
+                ("title", text.title),
+                ("date", text.date),
+                ("NOR", text.nor),
+                ("consolidated on", text.consolidated_on),
+            ]
+            entry += _table(
+                ["", ""],
+                [[name, _describe(value)] for name, value in fields],
+                [20, 80],
+            )
+            content = tm.text_of(text)
+            if content in shown:
+                entry += _paragraph(f"Shipped copy: the same as {_cite(shown[content])}'s.")
+            else:
+                shown[content] = text
+                entry += nodes.raw(
+                    "", "<details><summary>Shipped copy (click to open)</summary>", format="html"
+                )
+                entry += nodes.literal_block(content, content, classes=["mercd-text"])
+                entry += nodes.raw("", "</details>", format="html")
+            section += entry
+        return section
+
+    def _gaps_section(self) -> nodes.section:
+        section = _section("What the data does not give", "sources gaps")
+        section += _paragraph(
+            "Computed from the data: each empty field is None or an empty tuple because no "
+            "source gives it, never a guess."
+        )
+        items: list[str] = []
+        for v in tm.versions():
+            empty = [f for f in VERSION_FIELDS if getattr(v, f) in (None, ())]
+            if empty:
+                items.append(f"{v.key}: " + ", ".join(empty) + ".")
+            codeless = [b.number for b in v.blocks if b.rncp_code is None]
+            if codeless:
+                numbers = ", ".join(str(n) for n in codeless)
+                items.append(f"{v.key}: rncp_code of bloc(s) {numbers}.")
+        ordered = tm.versions()
+        items.extend(
+            f"No correspondence table from {old.key} to {new.key}."
+            for old, new in zip(ordered, ordered[1:])
+            if not tm.correspondences(old.key, new.key)
+        )
+        section += _bullets(items)
+        return section
+
+
+def _texts_of(record: object, fields: Iterable[str]) -> list[tm.LegalText]:
+    return [source.text for source in (_source_or_none(record, f) for f in fields) if source]
+
+
+def _source_or_none(record: object, field: str) -> tm.Source | None:
+    try:
+        return tm.source_of(record, field)
+    except LookupError:
+        return None
+
+
+# ------------------------------------------------------------------ « Versions and validity »
+
+
+class TimelineDirective(_DataDirective):
+    """The versions on a time axis: each arrêté, and the validity window where it is known."""
+
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        self.note_data_dependencies()
+        target = _image_path(self.env.app, "timeline.svg")
+        _draw_timeline(target, today=dt.date.today())
+        uri = os.path.relpath(target, Path(self.env.doc2path(self.env.docname)).parent)
+        image = nodes.image(
+            uri=Path(uri).as_posix(),
+            alt="Timeline of the versions: for each one the date of its arrêté and, where a "
+            "source gives it, the window during which it is in force.",
+            classes=["mercd-timeline"],
+        )
+        figure = nodes.figure("", image)
+        figure += nodes.caption(
+            text="Drawn from titre_mercd.versions() when these pages were built "
+            f"({dt.date.today().isoformat()})."
+        )
+        return [figure, self._window_table()]
+
+    def _window_table(self) -> nodes.table:
+        rows = []
+        for v in tm.versions():
+            window = v.validity
+            rows.append(
+                [
+                    _paragraph(nodes.literal(text=v.key)),
+                    v.title,
+                    "not known" if window is None else window.start.isoformat(),
+                    "not known"
+                    if window is None or window.last_day is None
+                    else window.last_day.isoformat(),
+                    _source_cell(v, "validity"),
+                ]
+            )
+        return _table(
+            ["Version", "Title", "First day", "Last day", "Source"], rows, [12, 22, 12, 12, 42]
+        )
+
+
+def _image_path(app: Sphinx, name: str) -> Path:
+    folder = Path(app.doctreedir) / "mercd-images"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def _draw_timeline(target: Path, *, today: dt.date) -> None:
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    versions = tm.versions()
+    figure, axes = plt.subplots(figsize=(10, 1.0 + 1.1 * len(versions)), layout="constrained")
+
+    def note(text: str, day: dt.date, row: float, offset: tuple[int, int], **style: Any) -> None:
+        axes.annotate(
+            text, (mdates.date2num(day), row), xytext=offset, textcoords="offset points",
+            fontsize=10, **style,
+        )  # fmt: skip
+
+    ends = [v.validity.end for v in versions if v.validity and v.validity.end]
+    first = min(dt.date.fromisoformat(v.key) for v in versions)
+    last = max([today, *ends])
+    for row, v in enumerate(reversed(versions)):
+        made = dt.date.fromisoformat(v.key)
+        axes.plot([mdates.date2num(made)], [row], marker="D", color="#333333", zorder=3)
+        note(f"arrêté {v.key}", made, row, (-6, -22), color="#333333")
+        window = v.validity
+        if window is None:
+            note("validity window: no source gives it", made, row, (12, -4), color="#777777",
+                 style="italic")  # fmt: skip
+            continue
+        end = window.end or last
+        axes.barh(
+            row, mdates.date2num(end) - mdates.date2num(window.start),
+            left=mdates.date2num(window.start), height=0.32, color="#2a7ab0",
+        )  # fmt: skip
+        last_day = window.last_day.isoformat() if window.last_day else "(end not known)"
+        note(f"in force {window.start.isoformat()} to {last_day}", window.start, row, (0, 14),
+             color="#1c5d8a")  # fmt: skip
+    axes.axvline(mdates.date2num(today), color="#c0392b", linewidth=1, linestyle="--")
+    note(f"docs built {today.isoformat()}", today, len(versions) - 0.55, (-5, 0), ha="right",
+         color="#c0392b")  # fmt: skip
+    axes.set_yticks(range(len(versions)))
+    axes.set_yticklabels(
+        [f"{v.key}\n{textwrap.fill(v.title, 26)}" for v in reversed(versions)], fontsize=10
+    )
+    axes.set_ylim(-0.9, len(versions) - 0.35)
+    axes.set_xlim(
+        mdates.date2num(dt.date(first.year - 1, 1, 1)),
+        mdates.date2num(dt.date(last.year + 2, 1, 1)),
+    )
+    axes.xaxis.set_major_locator(mdates.YearLocator(2))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    axes.tick_params(axis="x", labelsize=10)
+    axes.tick_params(axis="y", length=0)
+    axes.grid(axis="x", color="#e3e3e3")
+    axes.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        axes.spines[side].set_visible(False)
+    figure.savefig(target, format="svg", metadata={"Date": None})
+    plt.close(figure)
+
+
+# ------------------------------------------------------------------ « Correspondence »
+
+
+class CorrespondenceDirective(_DataDirective):
+    """Each correspondence table as a table, then all of them as one graph of the blocs."""
+
+    def run(self) -> list[nodes.Node]:
+        self.note_data_dependencies()
+        output: list[nodes.Node] = []
+        for old, new, rows in _tables():
+            section = _section(f"From {old.key} to {new.key}", f"table {old.key} {new.key}")
+            section += _paragraph(
+                f"titre_mercd.correspondences({old.key!r}, {new.key!r}): the table of the ",
+                _cite(rows[0].source.text),
+                f", {rows[0].source.location}, in the law's order.",
+            )
+            section += _correspondence_table(rows)
+            output.append(section)
+        node = graphviz()
+        node["code"] = lineage_dot()
+        node["options"] = {"docname": self.env.docname}
+        node["alt"] = (
+            "Graph of the blocs of every version, with an arrow from each bloc to the bloc "
+            "its holders are deemed to have in the next version."
+        )
+        graph = _section("The graph", "correspondence graph")
+        graph += figure_wrapper(
+            self,
+            node,
+            "Blocs of each version (one box per version); an arrow means « réputés avoir "
+            "obtenu »; a dashed box has no correspondence. Drawn by Graphviz when these "
+            "pages were built.",
+        )
+        output.append(graph)
+        return output
+
+
+def _dot_label(text: str) -> str:
+    """``text`` as the inside of a quoted DOT string, line breaks as ``\\n``."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def lineage_dot() -> str:
+    """The versions, their blocs and every correspondence row, in the DOT language."""
+    lines = [
+        "digraph correspondence {",
+        '  graph [rankdir=LR, fontname="DejaVu Sans", fontsize=11, nodesep=0.25, ranksep=0.9];',
+        (
+            '  node [shape=box, style="rounded,filled", fillcolor="#eef5fb", color="#2a7ab0",'
+            ' fontname="DejaVu Sans", fontsize=10];'
+        ),
+        '  edge [color="#2a7ab0", fontname="DejaVu Sans", fontsize=9];',
+    ]
+    no_match = {row.old for _, _, rows in _tables() for row in rows if row.new is None}
+    ordered = tm.versions()
+    for i, v in enumerate(ordered):
+        label = f"{v.key}\n{textwrap.fill(v.title, 34)}"
+        later = ordered[i + 1] if i + 1 < len(ordered) else None
+        if later is not None and not tm.correspondences(v.key, later.key):
+            label += f"\n(no correspondence table to {later.key} is known)"
+        lines.append(f'  subgraph "cluster_{v.key}" {{')
+        lines.append(f'    label="{_dot_label(label)}"; color="#999999"; style="rounded";')
+        for block in v.blocks:
+            title = _dot_label(f"{block.number}. {textwrap.fill(block.title, 32)}")
+            style = ' style="rounded,dashed" fillcolor="#f6f6f6"' if block in no_match else ""
+            lines.append(f'    "{block.ref}" [label="{title}"{style}];')
+        lines.append("  }")
+    for _, _, rows in _tables():
+        for row in rows:
+            if row.new is not None:
+                location = _dot_label(row.source.location)
+                lines.append(f'  "{row.old.ref}" -> "{row.new.ref}" [label="{location}"];')
+    for old, new in zip(ordered, ordered[1:]):
+        if old.blocks and new.blocks and not tm.correspondences(old.key, new.key):
+            # Keeps the versions in order, left to right, without drawing a relation.
+            lines.append(f'  "{old.blocks[0].ref}" -> "{new.blocks[0].ref}" [style=invis];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the directives."""
+    app.add_directive("mercd-sources", SourcesDirective)
+    app.add_directive("mercd-timeline", TimelineDirective)
+    app.add_directive("mercd-correspondence", CorrespondenceDirective)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
