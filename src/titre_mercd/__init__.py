@@ -12,52 +12,51 @@ functions for correspondence between versions, validity windows and NSF / ROME /
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._correspondence import (
-    correspondence_table,
-    correspondences,
-    deemed_obtained,
-    missing_blocks,
-)
-from ._loading import preload
-from ._queries import (
-    by_nsf,
-    by_rncp,
-    by_rome,
-    current,
-    find_block,
-    is_in_force,
-    nsf,
-    rome,
-    source_of,
-    successor,
-    text_of,
-    version,
-    versions,
-)
-from ._records import (
-    Block,
-    CertificationVersion,
-    Correspondence,
-    CorrespondenceTable,
-    LegalText,
-    Level,
-    NsfCode,
-    RomeCode,
-    Source,
-    ValidityWindow,
-)
-from .exceptions import (
-    AmbiguousBlockError,
-    ArgumentTypeError,
-    DataError,
-    InvalidCodeError,
-    TitreMercdError,
-    UnknownBlockError,
-    UnknownCodeError,
-    UnknownVersionError,
-)
+if TYPE_CHECKING:  # the names below are served lazily by __getattr__
+    from ._converter import from_dict, to_dict
+    from ._correspondence import correspondences, deemed_obtained, missing_blocks
+    from ._loading import preload
+    from ._queries import (
+        by_nsf,
+        by_rncp,
+        by_rome,
+        current,
+        find_block,
+        is_in_force,
+        nsf,
+        rome,
+        source_of,
+        successor,
+        text_of,
+        version,
+        versions,
+    )
+    from ._records import (
+        Block,
+        CertificationVersion,
+        Correspondence,
+        LegalText,
+        Level,
+        NsfCode,
+        RomeCode,
+        Source,
+        ValidityWindow,
+    )
+    from .exceptions import (
+        AmbiguousBlockError,
+        ArgumentTypeError,
+        DataError,
+        InvalidCodeError,
+        TitreMercdError,
+        UnknownBlockError,
+        UnknownCodeError,
+        UnknownVersionError,
+    )
+
+    DATA_VERSION: str
+    __version__: str
 
 __all__ = [
     "DATA_VERSION",
@@ -103,8 +102,41 @@ __all__ = [
 ]
 
 
+# Where each public name lives. Nothing is imported until a name is first asked for, so
+# ``import titre_mercd`` costs next to nothing; ``from titre_mercd import x`` imports x's module.
+_HOMES = {
+    "from_dict": "_converter",
+    "to_dict": "_converter",
+    "correspondences": "_correspondence",
+    "deemed_obtained": "_correspondence",
+    "missing_blocks": "_correspondence",
+    "preload": "_loading",
+    **dict.fromkeys(
+        [
+            "by_nsf", "by_rncp", "by_rome", "current", "find_block", "is_in_force", "nsf",
+            "rome", "source_of", "successor", "text_of", "version", "versions",
+        ],
+        "_queries",
+    ),
+    **dict.fromkeys(
+        [
+            "Block", "CertificationVersion", "Correspondence", "LegalText", "Level", "NsfCode",
+            "RomeCode", "Source", "ValidityWindow",
+        ],
+        "_records",
+    ),
+    **dict.fromkeys(
+        [
+            "AmbiguousBlockError", "ArgumentTypeError", "DataError", "InvalidCodeError",
+            "TitreMercdError", "UnknownBlockError", "UnknownCodeError", "UnknownVersionError",
+        ],
+        "exceptions",
+    ),
+}  # fmt: skip
+
+
 def __getattr__(name: str) -> Any:
-    """Serve the names that cost an import only when they are asked for."""
+    """Import a public name's module on first use (PEP 562), and keep the name."""
     if name == "__version__":
         from importlib.metadata import version as distribution_version
 
@@ -113,8 +145,15 @@ def __getattr__(name: str) -> Any:
         from ._loading import dataset
 
         return dataset().data_version
-    if name in ("to_dict", "from_dict"):
-        from . import _converter
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(_converter, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

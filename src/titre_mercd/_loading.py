@@ -204,7 +204,7 @@ class _Builder:
     """Turns the files of one data directory into a checked :class:`Dataset`."""
 
     def __init__(self, root: Traversable) -> None:
-        from ._converter import structure
+        from ._structure import structure
 
         self.structure = structure
         self.reader = _Reader(root)

@@ -1,0 +1,118 @@
+"""JSON to records on the load path: strict, and light enough not to need cattrs.
+
+It accepts exactly what the cattrs converter of ``_converter`` accepts and builds the same
+records (a test holds the two to that). When the data is wrong, the cattrs converter is run
+on it to report every problem with its JSON path, so the explanation costs only on failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from typing import Any, Callable, TypeVar
+
+import attrs
+
+from .exceptions import DataError
+
+__all__ = ["structure"]
+
+R = TypeVar("R")
+Builder = Callable[[Any], Any]
+
+
+class _Mismatch(Exception):
+    """The data does not have the shape of the record (the cattrs converter says why)."""
+
+
+def _build_str(value: Any) -> str:
+    if type(value) is not str:
+        raise _Mismatch
+    return value
+
+
+def _build_int(value: Any) -> int:
+    if type(value) is not int:
+        raise _Mismatch
+    return value
+
+
+def _build_date(value: Any) -> dt.date:
+    if type(value) is not str or len(value) != 10:
+        raise _Mismatch
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        raise _Mismatch from None
+    if parsed.isoformat() != value:
+        raise _Mismatch
+    return parsed
+
+
+def _optional(build: Builder) -> Builder:
+    def build_optional(value: Any) -> Any:
+        return None if value is None else build(value)
+
+    return build_optional
+
+
+def _tuple_of(build: Builder) -> Builder:
+    def build_tuple(value: Any) -> tuple[Any, ...]:
+        if type(value) is not list and type(value) is not tuple:
+            raise _Mismatch
+        return tuple([build(item) for item in value])
+
+    return build_tuple
+
+
+def _record(cls: type) -> Builder:
+    hints = typing.get_type_hints(cls)
+    fields = [(f.name, _builder(hints[f.name])) for f in attrs.fields(cls)]
+    names = frozenset(name for name, _ in fields)
+
+    def build_record(value: Any) -> Any:
+        if type(value) is not dict or value.keys() != names:
+            raise _Mismatch
+        return cls(*[build(value[name]) for name, build in fields])
+
+    return build_record
+
+
+_BUILDERS: dict[Any, Builder] = {str: _build_str, int: _build_int, dt.date: _build_date}
+
+
+def _builder(type_: Any) -> Builder:
+    found = _BUILDERS.get(type_)
+    if found is not None:
+        return found
+    origin, args = typing.get_origin(type_), typing.get_args(type_)
+    if origin is typing.Union and len(args) == 2 and type(None) in args:
+        built = _optional(_builder(args[0] if args[1] is type(None) else args[1]))
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        built = _tuple_of(_builder(args[0]))
+    elif attrs.has(type_):
+        built = _record(type_)
+    else:
+        raise TypeError(f"no builder for {type_!r}")
+    _BUILDERS[type_] = built
+    return built
+
+
+def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
+    """``data`` (found at ``path`` in the file ``where``) as a ``cls`` record.
+
+    Raises:
+        DataError: the data does not fit ``cls``; the message names ``where`` and the JSON
+            path of each problem.
+
+    >>> from titre_mercd import RomeCode
+    >>> structure({"code": "D1408", "label": "Téléconseil et télévente"}, RomeCode, "x.json")
+    RomeCode(code='D1408', label='Téléconseil et télévente')
+    """
+    try:
+        return _builder(cls)(data)  # type: ignore[no-any-return]
+    except _Mismatch:
+        from . import _converter
+
+        _converter.structure(data, cls, where, path)  # raises DataError with every path
+        raise DataError(f"{where}: {path}: does not fit {cls.__name__}") from None

@@ -1,0 +1,84 @@
+"""The load path's light structurer accepts exactly what the cattrs converter accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import titre_mercd
+from titre_mercd import Block, CertificationVersion, DataError, ValidityWindow, to_dict
+from titre_mercd._converter import structure as structure_with_cattrs
+from titre_mercd._structure import structure as structure_fast
+
+SHIPPED = [(type(r), to_dict(r)) for v in titre_mercd.versions() for r in (v, *v.blocks)]
+json_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=12), st.just("2019-05-12")
+)
+json_values = st.recursive(
+    json_leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def outcome(structure: Any, data: object, cls: type) -> object:
+    try:
+        return structure(data, cls, "x.json")
+    except DataError:
+        return DataError
+
+
+@pytest.mark.parametrize(("cls", "data"), SHIPPED, ids=lambda x: getattr(x, "__name__", ""))
+def test_both_build_the_shipped_records_alike(cls: type, data: dict[str, Any]) -> None:
+    assert structure_fast(data, cls, "x.json") == structure_with_cattrs(data, cls, "x.json")
+
+
+@st.composite
+def corrupted(draw: st.DrawFn) -> tuple[type, object]:
+    """A shipped record's data with one value somewhere replaced by arbitrary JSON."""
+    cls, data = draw(
+        st.sampled_from(SHIPPED + [(ValidityWindow, {"start": "2019-05-12", "end": None})])
+    )
+
+    def replace(value: Any) -> Any:
+        if isinstance(value, dict) and value and draw(st.booleans()):
+            key = draw(st.sampled_from(sorted(value)))
+            return {**value, key: replace(value[key])}
+        if isinstance(value, list) and value and draw(st.booleans()):
+            index = draw(st.integers(0, len(value) - 1))
+            return [*value[:index], replace(value[index]), *value[index + 1 :]]
+        return draw(json_values)
+
+    return cls, replace(data)
+
+
+@given(corrupted())
+def test_both_accept_and_refuse_the_same_data(case: tuple[type, object]) -> None:
+    cls, data = case
+    assert outcome(structure_fast, data, cls) == outcome(structure_with_cattrs, data, cls)
+
+
+def test_the_explanation_comes_from_cattrs_with_every_path() -> None:
+    data = to_dict(titre_mercd.version("2018-12-11"))
+    data["blocks"][0]["number"] = "1"
+    data["summary"] = 3
+    with pytest.raises(DataError) as info:
+        structure_fast(data, CertificationVersion, "versions/2018-12-11.json", "$.version")
+    message = str(info.value)
+    assert message.startswith("versions/2018-12-11.json: ")
+    assert "$.version.blocks[0].number" in message
+    assert "$.version.summary" in message
+
+
+def test_extra_and_missing_fields_are_refused() -> None:
+    data = to_dict(titre_mercd.find_block("2018-12-11/1"))
+    with pytest.raises(DataError, match="unknown fields"):
+        structure_fast({**data, "colour": "red"}, Block, "x.json")
+    del data["title"]
+    with pytest.raises(DataError, match="title"):
+        structure_fast(data, Block, "x.json")
