@@ -41,9 +41,8 @@ def test_both_build_the_shipped_records_alike(cls: type, data: dict[str, Any]) -
 @st.composite
 def corrupted(draw: st.DrawFn) -> tuple[type, object]:
     """A shipped record's data with one value somewhere replaced by arbitrary JSON."""
-    cls, data = draw(
-        st.sampled_from(SHIPPED + [(ValidityWindow, {"start": "2019-05-12", "end": None})])
-    )
+    window = (ValidityWindow, {"start": "2019-05-12", "end": None})
+    cls, data = draw(st.sampled_from([*SHIPPED, window]))
 
     def replace(value: Any) -> Any:
         if isinstance(value, dict) and value and draw(st.booleans()):

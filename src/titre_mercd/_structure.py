@@ -21,31 +21,31 @@ R = TypeVar("R")
 Builder = Callable[[Any], Any]
 
 
-class _Mismatch(Exception):
+class _MismatchError(Exception):
     """The data does not have the shape of the record (the cattrs converter says why)."""
 
 
 def _build_str(value: Any) -> str:
     if type(value) is not str:
-        raise _Mismatch
+        raise _MismatchError
     return value
 
 
 def _build_int(value: Any) -> int:
     if type(value) is not int:
-        raise _Mismatch
+        raise _MismatchError
     return value
 
 
 def _build_date(value: Any) -> dt.date:
     if type(value) is not str or len(value) != 10:
-        raise _Mismatch
+        raise _MismatchError
     try:
         parsed = dt.date.fromisoformat(value)
     except ValueError:
-        raise _Mismatch from None
+        raise _MismatchError from None
     if parsed.isoformat() != value:
-        raise _Mismatch
+        raise _MismatchError
     return parsed
 
 
@@ -59,7 +59,7 @@ def _optional(build: Builder) -> Builder:
 def _tuple_of(build: Builder) -> Builder:
     def build_tuple(value: Any) -> tuple[Any, ...]:
         if type(value) is not list and type(value) is not tuple:
-            raise _Mismatch
+            raise _MismatchError
         return tuple([build(item) for item in value])
 
     return build_tuple
@@ -72,7 +72,7 @@ def _record(cls: type) -> Builder:
 
     def build_record(value: Any) -> Any:
         if type(value) is not dict or value.keys() != names:
-            raise _Mismatch
+            raise _MismatchError
         return cls(*[build(value[name]) for name, build in fields])
 
     return build_record
@@ -111,7 +111,7 @@ def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
     """
     try:
         return _builder(cls)(data)  # type: ignore[no-any-return]
-    except _Mismatch:
+    except _MismatchError:
         from . import _converter
 
         _converter.structure(data, cls, where, path)  # raises DataError with every path
