@@ -1,0 +1,239 @@
+"""The gates: ``nox`` runs them all (``.ci/run`` does), ``nox -s tests-3.12`` runs one.
+
+``tests-3.9`` … ``tests-3.13``
+    the suite against the built wheel, installed with its ``test`` extra in a fresh virtual
+    environment and run from a directory where the source tree is not importable, so a file
+    missing from the wheel fails here before it fails a user;
+``lint``
+    ruff check and ruff format --check;
+``typecheck``
+    mypy --strict on ``src``, then on ``typing_tests`` against the installed wheel;
+``docs``
+    the Sphinx site built with ``-W`` (warnings are errors), then checked to load nothing from
+    the network.
+
+``screenshots`` (not run by default) builds the docs and photographs three pages with headless
+Chromium into ``docs/screenshots/``.
+
+The wheel and the sdist are built once per nox run, into ``.nox/_dist``. pyenv's shims hide the
+interpreters it has not activated, so the ones under ``$PYENV_ROOT/versions`` are put on
+``PATH`` under their versioned names (``python3.9``...) for virtualenv to find.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+# Sphinx 9 and the current myst-parser need Python 3.11 or later.
+TOOLS_PYTHON = "3.12"
+# Exact versions: a new ruff or mypy release adds checks, and CI must not fail on its own.
+RUFF = "ruff==0.17.6"
+MYPY = "mypy==2.4.1"
+DIST = ROOT / ".nox" / "_dist"
+DOCS_OUT = ROOT / "docs" / "_build" / "html"
+SCREENSHOTS = {"index": "tour", "versions": "timeline", "correspondence": "correspondence-graph"}
+
+nox.options.sessions = [*(f"tests-{v}" for v in PYTHONS), "lint", "typecheck", "docs"]
+nox.options.error_on_missing_interpreters = True
+
+
+def _expose_pyenv_interpreters() -> None:
+    """Link each wanted pyenv interpreter into one folder, first on ``PATH``."""
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    links = ROOT / ".nox" / "_interpreters"
+    for wanted in PYTHONS:
+        name = f"python{wanted}"
+        found = sorted(
+            versions.glob(f"{wanted}.*/bin/{name}"),
+            key=lambda p: [int(n) for n in re.findall(r"\d+", p.parts[-3])],
+        )
+        if not found:
+            continue
+        links.mkdir(parents=True, exist_ok=True)
+        link = links / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(found[-1])
+    if links.is_dir():
+        os.environ["PATH"] = f"{links}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+_expose_pyenv_interpreters()
+_built: list[Path] = []  # the wheel and sdist of this nox run, once built
+
+
+def _dist(session: nox.Session) -> Path:
+    """The folder holding the wheel and the sdist, built on first use in this nox run."""
+    if not _built:
+        shutil.rmtree(DIST, ignore_errors=True)
+        session.install("build")
+        session.run("python", "-m", "build", "--outdir", str(DIST), str(ROOT))
+        _built.append(DIST)
+    return _built[0]
+
+
+def _wheel(session: nox.Session) -> Path:
+    wheels = sorted(_dist(session).glob("titre_mercd-*.whl"))
+    if len(wheels) != 1:
+        session.error(f"expected one wheel in {DIST}, found {[w.name for w in wheels]}")
+    return wheels[0]
+
+
+# Run inside the test environment: the package must come from site-packages, not from src/.
+CHECK_INSTALLED = """
+import pathlib, sysconfig, titre_mercd
+where = pathlib.Path(titre_mercd.__file__).resolve()
+site = pathlib.Path(sysconfig.get_paths()["purelib"]).resolve()
+assert site in where.parents, f"titre_mercd imported from {where}, not from {site}"
+print("testing the installed wheel:", where.parent)
+"""
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The whole suite against the built wheel, on one Python."""
+    dist = _dist(session)
+    session.install(f"{_wheel(session)}[test]")
+    session.chdir(session.create_tmp())
+    session.run("python", "-c", CHECK_INSTALLED)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        str(ROOT / "tests"),
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"TITRE_MERCD_DIST": str(dist)},
+    )
+
+
+@nox.session(python=TOOLS_PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check, as configured in pyproject.toml."""
+    session.install(RUFF)
+    session.chdir(ROOT)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=TOOLS_PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the source, then on typing_tests as a user's code sees the wheel."""
+    session.install(MYPY, "typing_extensions", f"{_wheel(session)}")
+    session.chdir(ROOT)
+    session.run("mypy", "--strict", "src")
+    session.chdir(session.create_tmp())
+    session.run(
+        "mypy",
+        "--strict",
+        "--config-file",
+        str(ROOT / "pyproject.toml"),
+        "--cache-dir",
+        ".mypy_cache",
+        str(ROOT / "typing_tests"),
+    )
+
+
+@nox.session(python=TOOLS_PYTHON)
+def docs(session: nox.Session) -> None:
+    """The docs, built from the installed wheel with warnings as errors, and checked offline."""
+    if shutil.which("dot") is None:
+        session.error(
+            "Graphviz's dot is needed to draw the docs' graphs (apt-get install graphviz)"
+        )
+    session.install(f"{_wheel(session)}[docs]")
+    shutil.rmtree(DOCS_OUT.parent, ignore_errors=True)
+    session.chdir(ROOT)
+    session.run("python", "-m", "sphinx", "-W", "--keep-going", "-b", "html", "docs", str(DOCS_OUT))
+    problems = _remote_loads(DOCS_OUT)
+    if problems:
+        session.error("pages load resources from the network:\n" + "\n".join(problems))
+    session.log(f"docs: {DOCS_OUT / 'index.html'} loads nothing from the network")
+
+
+# Tags whose attribute the browser fetches as it renders a page; plain links (<a href>) are
+# fetched only if a reader clicks them.
+FETCHED = {
+    "script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src",
+    "video": "src", "embed": "src", "object": "data", "image": "href",
+}  # fmt: skip
+FETCHED_LINKS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "manifest"}
+CSS_REMOTE = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])(?:https?:)?//""", re.IGNORECASE)
+
+
+def _is_remote(url: str | None) -> bool:
+    return url is not None and url.strip().lower().startswith(("http:", "https:", "//"))
+
+
+class _RemoteLoads(HTMLParser):
+    """Collects the URLs an HTML or SVG page would fetch from another host while rendering."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        url = values.get(FETCHED.get(tag, ""))
+        if tag == "link" and FETCHED_LINKS & set((values.get("rel") or "").lower().split()):
+            url = values.get("href")
+        if tag == "image":
+            url = values.get("href") or values.get("xlink:href")
+        if _is_remote(url):
+            self.found.append(f"<{tag}> {url}")
+
+
+def _remote_loads(root: Path) -> list[str]:
+    """Every place in the built site that would load something from another host."""
+    problems = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in {".html", ".css", ".svg"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        where = path.relative_to(root)
+        problems.extend(f"{where}: {m.group(0)}" for m in CSS_REMOTE.finditer(text))
+        if path.suffix != ".css":
+            parser = _RemoteLoads()
+            parser.feed(text)
+            problems.extend(f"{where}: {found}" for found in parser.found)
+    return problems
+
+
+@nox.session(python=TOOLS_PYTHON, default=False)
+def screenshots(session: nox.Session) -> None:
+    """Photograph the tour, the timeline and the correspondence graph with headless Chromium."""
+    chromium = shutil.which("chromium") or session.error("needs Debian's chromium")
+    docs(session)
+    target = ROOT / "docs" / "screenshots"
+    target.mkdir(exist_ok=True)
+    profile = session.create_tmp()
+    for page, name in SCREENSHOTS.items():
+        session.run(
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--hide-scrollbars",
+            f"--screenshot={target / f'{name}.png'}",
+            "--window-size=1280,1600",
+            (DOCS_OUT / f"{page}.html").as_uri() + SCREENSHOT_ANCHORS.get(page, ""),
+            external=True,
+        )
+
+
+# Where each screenshot starts: the part of the page it is meant to show.
+SCREENSHOT_ANCHORS = {"correspondence": "#the-graph"}
