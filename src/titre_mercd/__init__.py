@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are served lazily by __getattr__
     from ._converter import from_dict, to_dict
-    from ._correspondence import correspondences, deemed_obtained, missing_blocks
+    from ._correspondence import (
+        correspondence_table,
+        correspondences,
+        deemed_obtained,
+        missing_blocks,
+    )
     from ._loading import preload
     from ._queries import (
         by_nsf,
@@ -37,6 +42,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         Block,
         CertificationVersion,
         Correspondence,
+        CorrespondenceTable,
         LegalText,
         Level,
         NsfCode,
@@ -107,6 +113,7 @@ __all__ = [
 _HOMES = {
     "from_dict": "_converter",
     "to_dict": "_converter",
+    "correspondence_table": "_correspondence",
     "correspondences": "_correspondence",
     "deemed_obtained": "_correspondence",
     "missing_blocks": "_correspondence",
@@ -120,8 +127,8 @@ _HOMES = {
     ),
     **dict.fromkeys(
         [
-            "Block", "CertificationVersion", "Correspondence", "LegalText", "Level", "NsfCode",
-            "RomeCode", "Source", "ValidityWindow",
+            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "LegalText",
+            "Level", "NsfCode", "RomeCode", "Source", "ValidityWindow",
         ],
         "_records",
     ),
