@@ -1,0 +1,590 @@
+"""Exports: the whole data set as JSON, as CSV tables, as schema.org JSON-LD, and as graphs.
+
+- JSON: every record through :func:`titre_mercd.to_dict`, with ``DATA_VERSION`` and the source
+  of every fact; ``schemas/dataset.schema.json`` in the package describes it.
+- CSV: the tables a spreadsheet user wants (:data:`CSV_TABLES`); the main one,
+  ``competences``, has one row per bloc and capacité.
+- JSON-LD: one schema.org ``EducationalOccupationalCredential`` per version.
+- Mermaid and Graphviz DOT: the lineage of the versions and the correspondence tables as one
+  graph, for READMEs and documentation.
+
+Every function here is pure: it returns text or plain data and writes nothing but to the
+stream it is given.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import IO, TYPE_CHECKING, Any, Callable
+
+import attrs
+
+from ._loading import dataset
+from ._queries import source_of, versions
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ._records import Block, CertificationVersion, Correspondence, LegalText
+
+__all__ = [
+    "CSV_TABLES",
+    "MAIN_TABLE",
+    "csv_table",
+    "dataset_document",
+    "dot",
+    "jsonld_document",
+    "mermaid",
+    "render",
+    "write_csv",
+]
+
+CSV_TABLES = ("competences", "versions", "blocks", "codes", "correspondences")
+"""The CSV tables, the main one first."""
+
+MAIN_TABLE = "competences"
+"""The table written when none is named: one row per bloc and capacité attestée."""
+
+LIST_SEPARATOR = " | "
+"""What joins the items of a list inside one CSV cell."""
+
+_GRAPH_LABEL_WIDTH = 40
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def dataset_document() -> dict[str, Any]:
+    """The whole data set as plain data: versions, tables, nomenclatures and sources.
+
+    >>> document = dataset_document()
+    >>> [v["key"] for v in document["versions"]]
+    ['2007-04-27', '2011-06-01', '2018-12-11']
+    >>> document["correspondence_tables"][0]["rows"][1]["new"]["number"]
+    2
+    """
+    import titre_mercd
+
+    from ._converter import to_dict
+
+    data = dataset()
+    return {
+        "data_version": data.data_version,
+        "titre_mercd_version": titre_mercd.__version__,
+        "versions": [to_dict(v) for v in data.versions],
+        "correspondence_tables": [
+            {"old_key": old, "new_key": new, "rows": [to_dict(row) for row in rows]}
+            for (old, new), rows in _tables()
+        ],
+        "rome_codes": [to_dict(c) for c in data.rome_by_code.values()],
+        "nsf_codes": [to_dict(c) for c in data.nsf_by_code.values()],
+        "levels": [to_dict(level) for level in data.levels],
+        "sources": _sources(to_dict),
+    }
+
+
+def _tables() -> list[tuple[tuple[str, str], tuple[Correspondence, ...]]]:
+    """Every correspondence table, in the order of the versions."""
+    order = {v.key: i for i, v in enumerate(versions())}
+    return sorted(dataset().tables.items(), key=lambda item: (order[item[0][0]], order[item[0][1]]))
+
+
+def _sources(to_dict: Callable[[object], dict[str, Any]]) -> list[dict[str, Any]]:
+    """The source of every fact that has one, named by record, key and field."""
+    data = dataset()
+    named: list[tuple[str, str | None, attrs.AttrsInstance]] = []
+    for v in data.versions:
+        named.append(("version", v.key, v))
+        named.extend(("block", b.ref, b) for b in v.blocks)
+    named.extend(("rome", c.code, c) for c in data.rome_by_code.values())
+    named.extend(("nsf", c.code, c) for c in data.nsf_by_code.values())
+    if data.levels:  # the level table has one source per column, for all its rows
+        named.append(("levels", None, data.levels[0]))
+    entries = []
+    for kind, key, record in named:
+        for field in attrs.fields(type(record)):
+            try:
+                source = source_of(record, field.name)
+            except LookupError:
+                continue
+            entries.append(
+                {"record": kind, "key": key, "field": field.name, "source": to_dict(source)}
+            )
+    return entries
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return LIST_SEPARATOR.join(_text(item) for item in value)
+    return str(value)
+
+
+def _competence_rows() -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for v in versions():
+        for b in v.blocks:
+            numbered: list[tuple[int | None, str | None]] = [*enumerate(b.competences, 1)]
+            numbered = numbered or [(None, None)]
+            rows.extend(
+                (v.key, v.title, str(b.number), b.title, _text(n), _text(c)) for n, c in numbered
+            )
+    return rows
+
+
+def _version_row(v: CertificationVersion) -> tuple[str, ...]:
+    text, window, level = v.legal_text, v.validity, v.level
+    return tuple(
+        _text(value)
+        for value in (
+            v.key,
+            v.title,
+            v.former_titles,
+            text.kind,
+            text.date,
+            text.title,
+            text.nor,
+            text.consolidated_on,
+            None if window is None else window.start,
+            None if window is None else window.end,
+            None if window is None else window.last_day,
+            None if level is None else level.france_1969,
+            None if level is None else level.france_2019,
+            None if level is None else level.eqf,
+            tuple(c.code for c in v.nsf_codes),
+            tuple(c.code for c in v.rome_codes),
+            v.rncp,
+            len(v.blocks),
+            v.transversal_competences,
+            v.sectors,
+            v.job_titles,
+            v.summary,
+            v.certifying_authority,
+            v.regulation,
+            v.legal_bases,
+        )
+    )
+
+
+def _code_rows() -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for v in versions():
+        rows.extend((v.key, "NSF", c.code, _text(c.label)) for c in v.nsf_codes)
+        rows.extend((v.key, "ROME", c.code, c.label) for c in v.rome_codes)
+        if v.rncp is not None:
+            rows.append((v.key, "RNCP", v.rncp, ""))
+    return rows
+
+
+def _correspondence_rows() -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for (_, new_key), table in _tables():
+        for row in table:
+            new: Block | None = row.new
+            rows.append(
+                (
+                    row.old.version_key,
+                    str(row.old.number),
+                    row.old.title,
+                    new_key,
+                    "" if new is None else str(new.number),
+                    "" if new is None else new.title,
+                    row.source.text.title,
+                    row.source.location,
+                    row.source.excerpt,
+                )
+            )
+    return rows
+
+
+_HEADERS = {
+    "competences": (
+        "version_key",
+        "version_title",
+        "bloc_number",
+        "bloc_title",
+        "competence_number",
+        "competence",
+    ),
+    "versions": (
+        "key",
+        "title",
+        "former_titles",
+        "legal_text_kind",
+        "legal_text_date",
+        "legal_text_title",
+        "legal_text_nor",
+        "legal_text_consolidated_on",
+        "validity_start",
+        "validity_end",
+        "validity_last_day",
+        "level_france_1969",
+        "level_france_2019",
+        "level_eqf",
+        "nsf_codes",
+        "rome_codes",
+        "rncp",
+        "blocks",
+        "transversal_competences",
+        "sectors",
+        "job_titles",
+        "summary",
+        "certifying_authority",
+        "regulation",
+        "legal_bases",
+    ),
+    "blocks": ("version_key", "number", "title", "competences", "rncp_code"),
+    "codes": ("version_key", "system", "code", "label"),
+    "correspondences": (
+        "old_key",
+        "old_number",
+        "old_title",
+        "new_key",
+        "new_number",
+        "new_title",
+        "source_text",
+        "source_location",
+        "source_excerpt",
+    ),
+}
+
+
+def csv_table(name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The header and rows of the CSV table ``name`` (one of :data:`CSV_TABLES`).
+
+    Empty cells are facts no source gives; lists are joined with ``" | "``.
+
+    Raises:
+        KeyError: ``name`` is not one of :data:`CSV_TABLES`.
+
+    >>> header, rows = csv_table("codes")
+    >>> header, rows[0]
+    (('version_key', 'system', 'code', 'label'), ('2007-04-27', 'NSF', '312w', ''))
+    """
+    builders: dict[str, Callable[[], list[tuple[str, ...]]]] = {
+        "competences": _competence_rows,
+        "versions": lambda: [_version_row(v) for v in versions()],
+        "blocks": lambda: [
+            (b.version_key, str(b.number), b.title, _text(b.competences), _text(b.rncp_code))
+            for v in versions()
+            for b in v.blocks
+        ],
+        "codes": _code_rows,
+        "correspondences": _correspondence_rows,
+    }
+    return _HEADERS[name], builders[name]()
+
+
+def write_csv(name: str, stream: IO[str], sep: str = ",") -> None:
+    """Write the CSV table ``name`` to ``stream`` (opened with ``newline=""``).
+
+    >>> import io
+    >>> out = io.StringIO(newline="")
+    >>> write_csv("blocks", out, ";")
+    >>> out.getvalue().splitlines()[0]
+    'version_key;number;title;competences;rncp_code'
+    """
+    import csv
+
+    header, rows = csv_table(name)
+    writer = csv.writer(stream, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+
+
+# ---------------------------------------------------------------- JSON-LD, schema.org terms
+
+
+def _defined_term(name: str, code: str | None, term_set: str) -> dict[str, Any]:
+    term: dict[str, Any] = {"@type": "DefinedTerm", "name": name}
+    if code is not None:
+        term["termCode"] = code
+    term["inDefinedTermSet"] = {"@type": "DefinedTermSet", "name": term_set}
+    return term
+
+
+def _duration(start: dt.date, end: dt.date) -> str:
+    """An ISO 8601 duration from ``start`` to ``end``: whole years when it is, else days."""
+    years = end.year - start.year
+    if years > 0 and (end.month, end.day) == (start.month, start.day):
+        return f"P{years}Y"
+    return f"P{(end - start).days}D"
+
+
+def _legislation(text: LegalText) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "@type": "Legislation",
+        "name": text.title,
+        "legislationType": text.kind,
+    }
+    if text.date is not None:
+        node["legislationDate"] = text.date.isoformat()
+    if text.nor is not None:
+        node["legislationIdentifier"] = text.nor
+    if text.consolidated_on is not None:
+        node["legislationDateVersion"] = text.consolidated_on.isoformat()
+    return node
+
+
+def _competencies(v: CertificationVersion) -> list[Any]:
+    """Each bloc as a term, each capacité as a term of its bloc's set, then the transversal ones."""
+    required: list[Any] = []
+    for b in v.blocks:
+        required.append({"@type": "DefinedTerm", "name": b.title, "termCode": b.rncp_code or b.ref})
+        required.extend(
+            {
+                "@type": "DefinedTerm",
+                "name": competence,
+                "inDefinedTermSet": {"@type": "DefinedTermSet", "name": b.title},
+            }
+            for competence in b.competences
+        )
+    required.extend(v.transversal_competences)
+    return required
+
+
+def _levels(v: CertificationVersion) -> list[dict[str, Any]]:
+    level = v.level
+    if level is None:
+        return []
+    terms = []
+    if level.france_1969 is not None:
+        terms.append(
+            _defined_term(f"niveau {level.france_1969}", level.france_1969, "Nomenclature de 1969")
+        )
+    terms.append(
+        _defined_term(
+            f"niveau {level.france_2019}",
+            str(level.france_2019),
+            "Cadre national des certifications professionnelles (décret n° 2019-14)",
+        )
+    )
+    terms.append(
+        _defined_term(f"EQF {level.eqf}", str(level.eqf), "European Qualifications Framework (EQF)")
+    )
+    return terms
+
+
+def _occupations(v: CertificationVersion) -> list[dict[str, Any]]:
+    occupations: list[dict[str, Any]] = [
+        {
+            "@type": "Occupation",
+            "name": c.label,
+            "occupationalCategory": {
+                "@type": "CategoryCode",
+                "codeValue": c.code,
+                "name": c.label,
+                "inCodeSet": {
+                    "@type": "CategoryCodeSet",
+                    "name": "ROME (répertoire opérationnel des métiers et des emplois)",
+                },
+            },
+        }
+        for c in v.rome_codes
+    ]
+    occupations.extend({"@type": "Occupation", "name": title} for title in v.job_titles)
+    return occupations
+
+
+def _credential(v: CertificationVersion) -> dict[str, Any]:
+    identifiers = [{"@type": "PropertyValue", "propertyID": "titre_mercd key", "value": v.key}]
+    if v.rncp is not None:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "RNCP", "value": v.rncp})
+    node: dict[str, Any] = {
+        "@type": "EducationalOccupationalCredential",
+        "name": v.title,
+        "alternateName": list(v.former_titles),
+        "description": v.summary,
+        "inLanguage": "fr",
+        "identifier": identifiers,
+        "credentialCategory": {"@type": "DefinedTerm", "name": "titre professionnel"},
+        "isBasedOn": _legislation(v.legal_text),
+        "dateCreated": None if v.legal_text.date is None else v.legal_text.date.isoformat(),
+        "educationalLevel": _levels(v),
+        "about": [
+            _defined_term(
+                c.label or c.code, c.code, "NSF (nomenclature des spécialités de formation)"
+            )
+            for c in v.nsf_codes
+        ],
+        "competencyRequired": _competencies(v),
+        **_validity(v),
+        "recognizedBy": None
+        if v.certifying_authority is None
+        else {"@type": "Organization", "name": v.certifying_authority},
+        # An Occupation names the credentials it needs in its ``qualifications``: read
+        # backwards from the credential, that is where its occupations go.
+        "@reverse": {"qualifications": _occupations(v)},
+    }
+    if not node["@reverse"]["qualifications"]:
+        del node["@reverse"]
+    # What no source gives is left out rather than written as null or an empty list.
+    return {name: value for name, value in node.items() if value not in (None, [])}
+
+
+def _validity(v: CertificationVersion) -> dict[str, str]:
+    window = v.validity
+    if window is None:
+        return {}
+    last_day = window.last_day
+    validity = {"temporalCoverage": f"{window.start}/{'..' if last_day is None else last_day}"}
+    if window.end is not None:
+        validity["validFor"] = _duration(window.start, window.end)
+    return validity
+
+
+def jsonld_document() -> dict[str, Any]:
+    """The versions as schema.org JSON-LD: one ``EducationalOccupationalCredential`` each.
+
+    Name, category (« titre professionnel »), level (1969, 2019 and EQF), competencies (the
+    blocs and their capacités), occupations (ROME fiches and job titles, which name the
+    credential among their ``qualifications``), validity (``temporalCoverage`` and
+    ``validFor``), the certifying authority (``recognizedBy``) and the legal text
+    (``isBasedOn``, a ``Legislation``). Facts no source gives are left out.
+
+    >>> document = jsonld_document()
+    >>> document["@context"], len(document["@graph"])
+    ('https://schema.org', 3)
+    >>> document["@graph"][2]["validFor"], document["@graph"][2]["temporalCoverage"]
+    ('P5Y', '2019-05-12/2024-05-11')
+    """
+    return {"@context": "https://schema.org", "@graph": [_credential(v) for v in versions()]}
+
+
+# ---------------------------------------------------------------- graphs
+
+
+def _lines(text: str) -> list[str]:
+    return textwrap.wrap(text, _GRAPH_LABEL_WIDTH, break_on_hyphens=False) or [""]
+
+
+def _graph_parts() -> tuple[list[CertificationVersion], list[tuple[str, str, Correspondence]]]:
+    """The versions, and each row of each table with the keys of its table."""
+    rows = [(old, new, row) for (old, new), table in _tables() for row in table]
+    return list(versions()), rows
+
+
+def _mermaid_text(text: str) -> str:
+    escaped = (
+        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    )
+    return escaped.replace("|", "#124;")
+
+
+def _mermaid_id(*parts: object) -> str:
+    return "_".join(str(p).replace("-", "_") for p in parts)
+
+
+def mermaid() -> str:
+    """The lineage of the versions and the correspondence tables as a Mermaid flowchart.
+
+    Each version is a box holding its blocs; thick arrows join the versions in order, plain
+    arrows lead from an old bloc to the new one it counts as (labelled with the article),
+    dotted ones to « Aucune correspondance ».
+
+    >>> print(mermaid().splitlines()[0])
+    flowchart LR
+    """
+    all_versions, rows = _graph_parts()
+    lines = ["flowchart LR", f"  %% titre_mercd data {dataset().data_version}"]
+    for v in all_versions:
+        title = "<br>".join(_mermaid_text(line) for line in _lines(f"{v.key} · {v.title}"))
+        lines.append(f'  subgraph {_mermaid_id("v", v.key)}["{title}"]')
+        for b in v.blocks:
+            label = "<br>".join(
+                _mermaid_text(line) for line in _lines(f"CCP {b.number} · {b.title}")
+            )
+            lines.append(f'    {_mermaid_id("b", b.version_key, b.number)}["{label}"]')
+        lines.append("  end")
+    lines.extend(
+        f"  {_mermaid_id('v', old.key)} ==> {_mermaid_id('v', new.key)}"
+        for old, new in zip(all_versions, all_versions[1:])
+    )
+    for old_key, new_key, row in rows:
+        start = _mermaid_id("b", row.old.version_key, row.old.number)
+        location = _mermaid_text(row.source.location)
+        if row.new is None:
+            none = _mermaid_id("none", old_key, new_key, row.old.number)
+            lines.append(f'  {start} -.->|{location}| {none}["Aucune correspondance"]')
+        else:
+            end = _mermaid_id("b", row.new.version_key, row.new.number)
+            lines.append(f"  {start} -->|{location}| {end}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_label(text: str) -> str:
+    return "\\n".join(_dot_text(line) for line in _lines(text))
+
+
+def dot() -> str:
+    """The lineage of the versions and the correspondence tables as a Graphviz DOT digraph.
+
+    Each version is a cluster holding its blocs; bold arrows join the versions in order, plain
+    arrows lead from an old bloc to the new one it counts as (labelled with the article),
+    dashed ones to « Aucune correspondance ».
+
+    >>> print(dot().splitlines()[0])
+    digraph titre_mercd {
+    """
+    all_versions, rows = _graph_parts()
+    lines = [
+        "digraph titre_mercd {",
+        (
+            f'  graph [rankdir=LR, fontname="Helvetica", fontsize=11, '
+            f'label="titre_mercd data {_dot_text(dataset().data_version)}", labelloc=b];'
+        ),
+        '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
+    for v in all_versions:
+        lines.append(f'  subgraph "cluster_{v.key}" {{')
+        lines.append('    style=rounded; color="#888888";')
+        lines.append(f'    label="{_dot_label(v.key + " · " + v.title)}";')
+        lines.append(f'    "{v.key}" [label="{_dot_text(v.key)}", shape=plaintext];')
+        lines.extend(
+            f'    "{b.ref}" [label="{_dot_label(f"CCP {b.number} · {b.title}")}"];'
+            for b in v.blocks
+        )
+        lines.append("  }")
+    lines.extend(
+        f'  "{old.key}" -> "{new.key}" [style=bold, penwidth=2];'
+        for old, new in zip(all_versions, all_versions[1:])
+    )
+    for old_key, new_key, row in rows:
+        location = _dot_text(row.source.location)
+        if row.new is None:
+            none = f"none {old_key} {new_key} {row.old.number}"
+            lines.append(f'  "{none}" [label="Aucune correspondance", shape=plaintext];')
+            lines.append(f'  "{row.old.ref}" -> "{none}" [style=dashed, label="{location}"];')
+        else:
+            lines.append(f'  "{row.old.ref}" -> "{row.new.ref}" [label="{location}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render(format_name: str) -> str:
+    r"""The export in ``format_name`` (``json``, ``jsonld``, ``mermaid`` or ``dot``) as text.
+
+    Raises:
+        KeyError: another format (CSV tables are written by :func:`write_csv`).
+
+    >>> render("jsonld").startswith('{\n  "@context": "https://schema.org"')
+    True
+    """
+    import json
+
+    renderers: dict[str, Callable[[], str]] = {
+        "json": lambda: json.dumps(dataset_document(), ensure_ascii=False, indent=2) + "\n",
+        "jsonld": lambda: json.dumps(jsonld_document(), ensure_ascii=False, indent=2) + "\n",
+        "mermaid": mermaid,
+        "dot": dot,
+    }
+    return renderers[format_name]()
