@@ -92,6 +92,12 @@ def test_wheel_holds_the_data_json_and_the_legal_texts(wheel_files: set[str]) ->
     assert {f"titre_mercd/data/texts/{name}" for name in texts} <= data
 
 
+def test_wheel_holds_the_json_schema_of_the_export(wheel_files: set[str]) -> None:
+    schemas = {p.name for p in (PACKAGE / "schemas").glob("*.json")}
+    assert "dataset.schema.json" in schemas
+    assert {f"titre_mercd/schemas/{name}" for name in schemas} <= wheel_files
+
+
 def test_wheel_holds_every_file_of_the_source_package(wheel_files: set[str]) -> None:
     expected = {name.removeprefix("src/") for name in _source_files(PACKAGE)}
     assert expected - wheel_files == set()
