@@ -121,15 +121,13 @@ class TestFindBlock:
         data = _loading.dataset()
         twin = attrs.evolve(NEW[0], version_key="2030-01-01")
         label = next(k for k, v in data.blocks_by_label.items() if v == (NEW[0],))
-        patched = attrs.evolve(
-            data, blocks_by_label={**data.blocks_by_label, label: (NEW[0], twin)}
-        )
+        patched = data._replace(blocks_by_label={**data.blocks_by_label, label: (NEW[0], twin)})
         original = _loading._active
-        _loading._active = patched
+        _loading._activate(patched)
         try:
             with pytest.raises(AmbiguousBlockError, match="2 blocks") as info:
                 find_block(NEW[0].title)
             assert "2030-01-01/1" in str(info.value)
             assert find_block(NEW[0].title, "2018-12-11") is NEW[0]
         finally:
-            _loading._active = original
+            _loading._activate(original)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Union
 
-from ._loading import dataset
+from ._loading import dataset, memo, remember
 from ._queries import find_block, version
 from ._records import Block, Correspondence, CorrespondenceTable
 from .exceptions import ArgumentTypeError
@@ -17,6 +17,8 @@ from .exceptions import ArgumentTypeError
 __all__ = ["correspondence_table", "correspondences", "deemed_obtained", "missing_blocks"]
 
 HeldBlocks = Iterable[Union[Block, str]]
+
+_DEEMED_MEMO = memo("deemed_obtained")
 
 
 def correspondences(old_key: str, new_key: str) -> tuple[Correspondence, ...]:
@@ -65,14 +67,24 @@ def deemed_obtained(held: HeldBlocks, target_key: str = "2018-12-11") -> frozens
     >>> sorted(b.number for b in deemed_obtained(["2011-06-01/2", "2011-06-01/3"]))
     [1, 2]
     """
+    items = _held_items(held)
+    argument = (target_key, items)
+    try:
+        return _DEEMED_MEMO[argument]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):  # not asked before, or an item is not even hashable
+        pass
+    data = dataset()
     target = version(target_key).key
-    reachable = dataset().reachable_blocks
     obtained: set[Block] = set()
-    for block in _held_blocks(held):
+    for block in _held_blocks(items):
         obtained.update(
-            b for b in reachable[(block.version_key, block.number)] if b.version_key == target
+            b
+            for b in data.reachable_blocks[(block.version_key, block.number)]
+            if b.version_key == target
         )
-    return frozenset(obtained)
+    answer = frozenset(obtained)
+    remember(_DEEMED_MEMO, argument, answer, data)
+    return answer
 
 
 def missing_blocks(held: HeldBlocks, target_key: str = "2018-12-11") -> tuple[Block, ...]:
@@ -86,12 +98,24 @@ def missing_blocks(held: HeldBlocks, target_key: str = "2018-12-11") -> tuple[Bl
     return tuple(b for b in version(target_key).blocks if b not in obtained)
 
 
-def _held_blocks(held: HeldBlocks) -> list[Block]:
-    if isinstance(held, (str, bytes, Block)) or not isinstance(held, Iterable):
-        raise ArgumentTypeError(
-            "held must be an iterable of blocks or block titles, e.g. "
-            f"['2011-06-01/2'], not {type(held).__name__} {held!r:.80}"
-        )
+def _held_items(held: HeldBlocks) -> tuple[Block | str, ...]:
+    """``held`` as a tuple, refusing a lone string or block and what is not iterable."""
+    if type(held) is tuple:
+        return held
+    if not isinstance(held, (str, bytes, Block)):
+        try:
+            iterator = iter(held)
+        except TypeError:
+            pass
+        else:
+            return tuple(iterator)
+    raise ArgumentTypeError(
+        "held must be an iterable of blocks or block titles, e.g. "
+        f"['2011-06-01/2'], not {type(held).__name__} {held!r:.80}"
+    )
+
+
+def _held_blocks(held: tuple[Block | str, ...]) -> list[Block]:
     blocks = []
     for item in held:
         if isinstance(item, Block):

@@ -10,8 +10,8 @@ index: adding a version is adding its files and listing them there.
 from __future__ import annotations
 
 import os
-import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from _thread import allocate_lock
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
@@ -36,17 +36,19 @@ __all__ = ["Dataset", "dataset", "load", "preload"]
 
 MANIFEST = "MANIFEST.json"
 
+
 class Traversable(Protocol):
-    """What the loader needs of a data directory: the part of ``importlib.resources``'
-    ``Traversable`` it uses (``pathlib.Path`` and ``importlib.resources.files()`` results fit).
+    """A data directory: the part of ``importlib.resources``' ``Traversable`` the loader uses.
+
+    ``pathlib.Path`` and what ``importlib.resources.files()`` returns both fit.
     """
 
     @property
-    def name(self) -> str: ...  # noqa: D102
-    def joinpath(self, child: str, /) -> Traversable: ...  # noqa: D102
-    def read_bytes(self) -> bytes: ...  # noqa: D102
-    def is_dir(self) -> bool: ...  # noqa: D102
-    def iterdir(self) -> Iterator[Traversable]: ...  # noqa: D102
+    def name(self) -> str: ...
+    def joinpath(self, child: str, /) -> Traversable: ...
+    def read_bytes(self) -> bytes: ...
+    def is_dir(self) -> bool: ...
+    def iterdir(self) -> Iterator[Traversable]: ...
 
 
 class _Directory:
@@ -88,9 +90,12 @@ class _Directory:
 SourceKey = tuple[Any, ...]
 
 
-@attrs.frozen
-class Dataset:
-    """Everything loaded from one data directory, with the indexes lookups use."""
+class Dataset(NamedTuple):
+    """Everything loaded from one data directory, with the indexes lookups use.
+
+    A named tuple rather than an attrs class: it is internal, and spares start-up one class
+    generation.
+    """
 
     data_version: str
     versions: tuple[CertificationVersion, ...]
@@ -155,11 +160,10 @@ class _Reader:
     """Reads the files the manifest lists, checking each one's sha256."""
 
     def __init__(self, root: Traversable) -> None:
-        import hashlib
         import json
 
         self._root = root
-        self._sha256 = hashlib.sha256
+        self._sha256 = _sha256()
         self._json = json
         manifest = self.json(MANIFEST, check=False)
         _known_fields(manifest, {"header", "data_version", "files", "history"}, f"{MANIFEST}: $")
@@ -226,6 +230,24 @@ class _Reader:
                 if entry.name.endswith(".json") and name not in self.files:
                     raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         return [name for name in listed if name.endswith(".json")]
+
+
+def _sha256() -> Callable[[bytes], Any]:
+    """CPython's built-in sha256, else hashlib's.
+
+    ``hashlib`` loads OpenSSL, which costs each process about 4 MB and 5 ms: more than the
+    whole load. The built-in module is the one ``hashlib`` itself falls back to.
+    """
+    try:
+        return __import__("_sha2").sha256  # type: ignore[no-any-return]  # Python 3.12+
+    except ImportError:
+        pass
+    try:
+        return __import__("_sha256").sha256  # type: ignore[no-any-return]  # Python 3.9-3.11
+    except ImportError:
+        from hashlib import sha256
+
+        return sha256
 
 
 def _known_fields(obj: Mapping[str, Any], fields: set[str], where: str) -> None:
@@ -665,19 +687,52 @@ def _package_data() -> Traversable:
     return files(__package__).joinpath("data")
 
 
-_lock = threading.Lock()
-_active: Dataset | None = None
+_lock = allocate_lock()  # threading.Lock, without importing threading
+_active: Dataset | None = None  # change it only through _activate, which empties the memos
+
+# Answers already given, per lookup, by the exact argument the caller passed: a repeated
+# lookup is then one dict hit, whatever normalisation the first one needed. Each memo is
+# bounded, holds only answers from the active dataset, and is emptied when that changes.
+MEMO_LIMIT = 4096
+_memos: dict[str, dict[Any, Any]] = {}
+
+
+def memo(name: str) -> dict[Any, Any]:
+    """The memo of the lookup ``name`` (created empty on first call)."""
+    return _memos.setdefault(name, {})
+
+
+def remember(memo: dict[Any, Any], argument: object, answer: object, source: Dataset) -> None:
+    """Keep ``answer`` for ``argument`` if it came from the active dataset and there is room."""
+    if source is _active and len(memo) < MEMO_LIMIT:
+        memo[argument] = answer
+
+
+def _activate(replacement: Dataset | None, *, locked: bool = False) -> None:
+    """Make ``replacement`` the active dataset, forgetting answers given from another one.
+
+    ``None`` makes the next use load the shipped data again. ``locked``: the caller holds
+    the lock already.
+    """
+    global _active
+    if not locked:
+        with _lock:
+            _activate(replacement, locked=True)
+        return
+    _active = replacement
+    for answers in _memos.values():
+        answers.clear()
 
 
 def dataset() -> Dataset:
     """The shipped data, loaded on first use, once per process even under many threads."""
-    global _active
     current = _active
     if current is None:
         with _lock:
             current = _active
             if current is None:
-                current = _active = load(_package_data())
+                current = load(_package_data())
+                _activate(current, locked=True)
     return current
 
 
@@ -699,14 +754,12 @@ def _use_data_directory(root: Traversable) -> AbstractContextManager[Dataset]:
 
     @contextmanager
     def using() -> Iterator[Dataset]:
-        global _active
         replacement = load(root)
-        with _lock:
-            previous, _active = _active, replacement
+        previous = _active
+        _activate(replacement)
         try:
             yield replacement
         finally:
-            with _lock:
-                _active = previous
+            _activate(previous)
 
     return using()

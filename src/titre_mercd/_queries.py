@@ -16,7 +16,7 @@ from ._codes import (
     parse_rncp_block_code,
     require_date,
 )
-from ._loading import dataset
+from ._loading import Dataset, dataset, memo, remember
 from ._records import (
     Block,
     CertificationVersion,
@@ -61,6 +61,15 @@ def versions() -> tuple[CertificationVersion, ...]:
     return dataset().versions
 
 
+_VERSION_MEMO = memo("version")
+_BY_ROME_MEMO = memo("by_rome")
+_BY_NSF_MEMO = memo("by_nsf")
+_BY_RNCP_MEMO = memo("by_rncp")
+_ROME_MEMO = memo("rome")
+_NSF_MEMO = memo("nsf")
+_FIND_BLOCK_MEMO = memo("find_block")
+
+
 def version(key: str) -> CertificationVersion:
     """The version made by the arrêté of that ISO date.
 
@@ -70,12 +79,17 @@ def version(key: str) -> CertificationVersion:
     >>> version("2018-12-11").title
     "manager d'équipe relation client à distance"
     """
+    try:
+        return _VERSION_MEMO[key]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):  # not asked before, or not even hashable
+        pass
     data = dataset()
     found = data.version_by_key.get(normalize_version_key(key))
     if found is None:
         raise UnknownVersionError(
             f"unknown version {key!r}; known versions: {', '.join(data.version_by_key)}"
         )
+    remember(_VERSION_MEMO, key, found, data)
     return found
 
 
@@ -130,7 +144,14 @@ def by_rome(code: str) -> tuple[CertificationVersion, ...]:
     >>> [v.key for v in by_rome(" m1704 ")]
     ['2018-12-11']
     """
-    return dataset().versions_by_rome.get(normalize_rome(code), ())
+    try:
+        return _BY_ROME_MEMO[code]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):
+        pass
+    data = dataset()
+    found = data.versions_by_rome.get(normalize_rome(code), ())
+    remember(_BY_ROME_MEMO, code, found, data)
+    return found
 
 
 def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
@@ -139,7 +160,14 @@ def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
     >>> [v.key for v in by_nsf("312 T")]
     ['2011-06-01', '2018-12-11']
     """
-    return dataset().versions_by_nsf.get(normalize_nsf(code), ())
+    try:
+        return _BY_NSF_MEMO[code]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):
+        pass
+    data = dataset()
+    found = data.versions_by_nsf.get(normalize_nsf(code), ())
+    remember(_BY_NSF_MEMO, code, found, data)
+    return found
 
 
 def by_rncp(code: str) -> CertificationVersion:
@@ -151,6 +179,10 @@ def by_rncp(code: str) -> CertificationVersion:
     >>> by_rncp("12505").key
     '2011-06-01'
     """
+    try:
+        return _BY_RNCP_MEMO[code]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):
+        pass
     data = dataset()
     canonical = normalize_rncp(code)
     found = data.version_by_rncp.get(canonical)
@@ -158,6 +190,7 @@ def by_rncp(code: str) -> CertificationVersion:
         raise UnknownCodeError(
             f"unknown RNCP number {code!r} ({canonical}); known: {', '.join(data.version_by_rncp)}"
         )
+    remember(_BY_RNCP_MEMO, code, found, data)
     return found
 
 
@@ -170,6 +203,10 @@ def rome(code: str) -> RomeCode:
     >>> rome("d1408")
     RomeCode(code='D1408', label='Téléconseil et télévente')
     """
+    try:
+        return _ROME_MEMO[code]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):
+        pass
     data = dataset()
     canonical = normalize_rome(code)
     found = data.rome_by_code.get(canonical)
@@ -177,6 +214,7 @@ def rome(code: str) -> RomeCode:
         raise UnknownCodeError(
             f"unknown ROME code {code!r} ({canonical}); known: {', '.join(data.rome_by_code)}"
         )
+    remember(_ROME_MEMO, code, found, data)
     return found
 
 
@@ -189,6 +227,10 @@ def nsf(code: str) -> NsfCode:
     >>> nsf("312w")
     NsfCode(code='312w', label=None)
     """
+    try:
+        return _NSF_MEMO[code]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):
+        pass
     data = dataset()
     canonical = normalize_nsf(code)
     found = data.nsf_by_code.get(canonical)
@@ -196,6 +238,7 @@ def nsf(code: str) -> NsfCode:
         raise UnknownCodeError(
             f"unknown NSF code {code!r} ({canonical}); known: {', '.join(data.nsf_by_code)}"
         )
+    remember(_NSF_MEMO, code, found, data)
     return found
 
 
@@ -214,12 +257,23 @@ def find_block(text: str, version_key: str | None = None) -> Block:
     >>> find_block("2018-12-11/1").title
     "Piloter la performance d'une équipe de conseillers client"
     """
+    argument = text if version_key is None else (text, version_key)
+    try:
+        return _FIND_BLOCK_MEMO[argument]  # type: ignore[no-any-return]
+    except (KeyError, TypeError):
+        pass
+    data = dataset()
+    found = _find_block(text, version_key, data)
+    remember(_FIND_BLOCK_MEMO, argument, found, data)
+    return found
+
+
+def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
     if not isinstance(text, str):
         raise ArgumentTypeError(
             "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
             f"string, not {type(text).__name__} {text!r:.80}"
         )
-    data = dataset()
     key = None if version_key is None else version(version_key).key
     ref = parse_block_ref(text)
     if ref is not None:

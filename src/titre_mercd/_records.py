@@ -125,7 +125,9 @@ class NsfCode:
     label: Optional[str]
 
 
-@attrs.frozen
+# Blocks and versions are hashed whenever they go into a frozenset or key a memo: their
+# hash is computed once.
+@attrs.frozen(cache_hash=True)
 class Block:
     """A bloc de compétences, sanctioned by a CCP (certificat de compétences professionnelles).
 
@@ -189,7 +191,7 @@ class CorrespondenceTable:
         return correspondence_table_html(self)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class CertificationVersion:
     """One version of the titre professionnel, as the legal text that made it describes it.
 
