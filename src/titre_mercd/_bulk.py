@@ -180,8 +180,8 @@ class CellConverter:
 class CsvSource:
     """A CSV file being read: its header, the position of the column asked for, its rows.
 
-    Reads UTF-8 with or without a byte order mark, and any line ending; remembers both so
-    the output can be written the same way.
+    Reads UTF-8 with or without a byte order mark, any line ending and quoted fields, and
+    gives each row with the text it was read from, so the output can keep that text as it is.
     """
 
     def __init__(self, binary: IO[bytes], name: str, column: str, sep: str) -> None:
@@ -197,11 +197,12 @@ class CsvSource:
         self._binary = buffered
         try:
             self.bom = buffered.peek(3)[:3] == codecs.BOM_UTF8
-            self._text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
-            first_line = self._text.readline()
-            self.newline = "\r\n" if first_line.endswith("\r\n") else "\n"
-            self._reader = csv.reader(itertools.chain((first_line,), self._text), delimiter=sep)
+            text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
+            # The reader parses one copy of the lines; the other gives each row's own text.
+            parsed, self._raw = itertools.tee(text)
+            self._reader = csv.reader(parsed, delimiter=sep)
             header = next(self._reader, None)
+            header_text = "".join(itertools.islice(self._raw, self._reader.line_num))
         except UnicodeDecodeError:
             raise CsvInputError(self._decode_error()) from None
         except csv.Error as exc:
@@ -211,6 +212,8 @@ class CsvSource:
         if not header or header == [""]:
             raise CsvInputError(f"{name} is empty: expected a header row naming column {column!r}")
         self.header = header
+        self.header_text = header_text
+        self.newline = "\r\n" if header_text.endswith("\r\n") else "\n"
         self.index = _column_index(header, column, name)
 
     @property
@@ -230,14 +233,23 @@ class CsvSource:
         except (OSError, ValueError):
             return None
 
-    def rows(self) -> Iterator[list[str]]:
-        """The data rows, with :class:`CsvInputError` for undecodable or malformed input."""
+    def records(self) -> Iterator[tuple[list[str], str]]:
+        """Each data row with the text it was read from (line ending included).
+
+        Raises:
+            CsvInputError: the input stops being UTF-8, or is not CSV.
+        """
+        reader, raw = self._reader, self._raw
+        read = reader.line_num
         try:
-            yield from self._reader
+            for row in reader:
+                lines = reader.line_num - read
+                read += lines
+                yield row, next(raw) if lines == 1 else "".join(itertools.islice(raw, lines))
         except UnicodeDecodeError:
             raise CsvInputError(self._decode_error()) from None
         except csv.Error as exc:
-            raise CsvInputError(f"{self.name} line {self._reader.line_num}: {exc}") from None
+            raise CsvInputError(f"{self.name} line {reader.line_num}: {exc}") from None
         except OSError as exc:
             raise CsvInputError(f"cannot read {self.name}: {exc.strerror or exc}") from None
 
@@ -324,8 +336,8 @@ def convert(
 ) -> Outcome:
     r"""Write every row of ``source`` to ``sink``, in order, with the four added columns.
 
-    The output uses the input's separator and line ending, and a byte order mark if the
-    input had one.
+    Each row is written as it was read (its quoting and line ending kept), followed by the
+    added fields; a byte order mark starts the output if it started the input.
 
     Raises:
         CsvInputError: the input stops being UTF-8 or CSV, or already has an added column.
@@ -352,58 +364,46 @@ def convert(
             f"{source.name} already has a column {clash[0]!r}; "
             "convert the original file, or rename that column"
         )
-    writer = csv.writer(sink, delimiter=source.sep, lineterminator=source.newline)
-    if source.bom:
-        sink.write("\ufeff")
-    writer.writerow(source.header + list(added_names))
-    chunks = _Chunks(source, convert_cell)
-    reader = source.rows()
-    while True:
-        chunk = list(itertools.islice(reader, _CHUNK_ROWS))
-        if not chunk:
-            break
-        chunks.convert(chunk)
-        writer.writerows(chunk)
-        if progress is not None:
-            progress.update(chunks.rows, source.position())
-    return Outcome(rows=chunks.rows, unmatched=chunks.unmatched)
+    sep, width, index = source.sep, len(source.header), source.index
+    header = source.header_text.rstrip("\r\n")
+    ending = source.header_text[len(header) :] or source.newline
+    sink.write(("\ufeff" if source.bom else "") + header + _suffix(added_names, sep)[0] + ending)
+    cache: dict[str, tuple[str, bool]] = {}
+    get = cache.get
+    out: list[str] = []
+    rows = unmatched = 0
+    for row, text in source.records():
+        rows += 1
+        if len(row) == width:
+            added = get(row[index])
+            if added is None:
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                added = cache[row[index]] = _suffix(convert_cell(row[index]), sep)
+        elif not row:  # a blank line stays a blank line
+            out.append(text)
+            continue
+        else:
+            values = _irregular(row, width, index, source.column, convert_cell)
+            suffix, bad = _suffix(values, sep)
+            added = (sep * max(width - len(row), 0) + suffix, bad)
+        data = text.rstrip("\r\n")
+        out += (data, added[0], text[len(data) :])
+        unmatched += added[1]
+        if len(out) >= 3 * _CHUNK_ROWS:
+            sink.write("".join(out))
+            out.clear()
+            if progress is not None:
+                progress.update(rows, source.position())
+    sink.write("".join(out))
+    return Outcome(rows=rows, unmatched=unmatched)
 
 
-class _Chunks:
-    """Adds the four values to each row of a chunk, remembering each distinct cell's values."""
-
-    def __init__(self, source: CsvSource, convert_cell: CellConverter) -> None:
-        self._width = len(source.header)
-        self._index = source.index
-        self._column = source.column
-        self._convert_cell = convert_cell
-        self._cache: dict[str, Added] = {}
-        self.rows = 0
-        self.unmatched = 0
-
-    def convert(self, chunk: list[list[str]]) -> None:
-        """Extend every row of ``chunk`` in place (a blank line stays blank)."""
-        width, index, cache = self._width, self._index, self._cache
-        get = cache.get
-        unmatched = 0
-        for row in chunk:
-            if len(row) == width:
-                cell = row[index]
-                added = get(cell)
-                if added is None:
-                    if len(cache) >= _CACHE_LIMIT:
-                        cache.clear()
-                    added = cache[cell] = self._convert_cell(cell)
-            elif not row:
-                continue
-            else:
-                added = _irregular(row, width, index, self._column, self._convert_cell)
-                row.extend([""] * (width - len(row)))
-            row.extend(added)
-            if added[3]:
-                unmatched += 1
-        self.rows += len(chunk)
-        self.unmatched += unmatched
+def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
+    """The added fields as CSV text to put after a row, and whether they report an error."""
+    text = io.StringIO()
+    csv.writer(text, delimiter=sep, lineterminator="").writerow(values)
+    return sep + text.getvalue(), bool(values[3:] and values[3])
 
 
 def _irregular(
