@@ -230,10 +230,6 @@ def screenshots(session: nox.Session) -> None:
             "--hide-scrollbars",
             f"--screenshot={target / f'{name}.png'}",
             "--window-size=1280,1600",
-            (DOCS_OUT / f"{page}.html").as_uri() + SCREENSHOT_ANCHORS.get(page, ""),
+            (DOCS_OUT / f"{page}.html").as_uri(),
             external=True,
         )
-
-
-# Where each screenshot starts: the part of the page it is meant to show.
-SCREENSHOT_ANCHORS = {"correspondence": "#the-graph"}

@@ -486,20 +486,10 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
 
 
 class CorrespondenceDirective(_DataDirective):
-    """Each correspondence table as a table, then all of them as one graph of the blocs."""
+    """All the correspondence tables as one graph of the blocs, then each one as a table."""
 
     def run(self) -> list[nodes.Node]:
         self.note_data_dependencies()
-        output: list[nodes.Node] = []
-        for old, new, rows in _tables():
-            section = _section(f"From {old.key} to {new.key}", f"table {old.key} {new.key}")
-            section += _paragraph(
-                f"titre_mercd.correspondences({old.key!r}, {new.key!r}): the table of the ",
-                _cite(rows[0].source.text),
-                f", {rows[0].source.location}, in the law's order.",
-            )
-            section += _correspondence_table(rows)
-            output.append(section)
         node = graphviz()
         node["code"] = lineage_dot()
         node["options"] = {"docname": self.env.docname}
@@ -511,11 +501,21 @@ class CorrespondenceDirective(_DataDirective):
         graph += figure_wrapper(
             self,
             node,
-            "Blocs of each version (one box per version); an arrow means « réputés avoir "
-            "obtenu »; a dashed box has no correspondence. Drawn by Graphviz when these "
-            "pages were built.",
+            "The blocs of each version, one frame per version. An arrow reads « the holders of "
+            "this bloc are deemed to have that one », labelled with its article; a dashed bloc "
+            "leads nowhere (« Aucune correspondance »). Drawn by Graphviz when these pages "
+            "were built.",
         )
-        output.append(graph)
+        output: list[nodes.Node] = [graph]
+        for old, new, rows in _tables():
+            section = _section(f"From {old.key} to {new.key}", f"table {old.key} {new.key}")
+            section += _paragraph(
+                f"titre_mercd.correspondences({old.key!r}, {new.key!r}): the table of the ",
+                _cite(rows[0].source.text),
+                f", {rows[0].source.location}, in the law's order.",
+            )
+            section += _correspondence_table(rows)
+            output.append(section)
         return output
 
 
@@ -528,24 +528,24 @@ def lineage_dot() -> str:
     """The versions, their blocs and every correspondence row, in the DOT language."""
     lines = [
         "digraph correspondence {",
-        '  graph [rankdir=LR, fontname="DejaVu Sans", fontsize=11, nodesep=0.25, ranksep=0.9];',
+        '  graph [rankdir=LR, fontname="DejaVu Sans", fontsize=13, nodesep=0.2, ranksep=0.7];',
         (
             '  node [shape=box, style="rounded,filled", fillcolor="#eef5fb", color="#2a7ab0",'
-            ' fontname="DejaVu Sans", fontsize=10];'
+            ' fontname="DejaVu Sans", fontsize=12, margin="0.12,0.06"];'
         ),
-        '  edge [color="#2a7ab0", fontname="DejaVu Sans", fontsize=9];',
+        '  edge [color="#2a7ab0", fontname="DejaVu Sans", fontsize=11];',
     ]
     no_match = {row.old for _, _, rows in _tables() for row in rows if row.new is None}
     ordered = tm.versions()
     for i, v in enumerate(ordered):
-        label = f"{v.key}\n{textwrap.fill(v.title, 34)}"
+        label = f"{v.key}\n{textwrap.fill(v.title, 28)}"
         later = ordered[i + 1] if i + 1 < len(ordered) else None
         if later is not None and not tm.correspondences(v.key, later.key):
-            label += f"\n(no correspondence table to {later.key} is known)"
+            label += "\n" + textwrap.fill(f"(no correspondence table to {later.key} is known)", 28)
         lines.append(f'  subgraph "cluster_{v.key}" {{')
         lines.append(f'    label="{_dot_label(label)}"; color="#999999"; style="rounded";')
         for block in v.blocks:
-            title = _dot_label(f"{block.number}. {textwrap.fill(block.title, 32)}")
+            title = _dot_label(f"{block.number}. {textwrap.fill(block.title, 26)}")
             style = ' style="rounded,dashed" fillcolor="#f6f6f6"' if block in no_match else ""
             lines.append(f'    "{block.ref}" [label="{title}"{style}];')
         lines.append("  }")
