@@ -284,7 +284,9 @@ def _bullets(values: Iterable[str], bullet: str = "- ", indent: int = 2) -> list
     return lines or [" " * indent + "none"]
 
 
-def _table(headers: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> list[str]:
+def _table(
+    headers: Sequence[str] | None, rows: Sequence[Sequence[str]], indent: int = 0
+) -> list[str]:
     r"""Aligned columns; the last one wraps to what is left of the 80 columns.
 
     >>> print("\n".join(_table(["KEY", "TITLE"], [["a", "b"], ["ccc", "d"]])))
@@ -297,10 +299,10 @@ def _table(headers: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> list
     if not every:
         return []
     widths = [max(len(row[i]) for row in every) for i in range(len(every[0]) - 1)]
-    left = sum(widths) + 2 * len(widths)
+    left = indent + sum(widths) + 2 * len(widths)
     lines = []
     for row in every:
-        first = "".join(f"{cell:<{w}}  " for cell, w in zip(row, widths))
+        first = " " * indent + "".join(f"{cell:<{w}}  " for cell, w in zip(row, widths))
         wrapped = _wrap(row[-1], max(WIDTH - left, 20))
         lines.append((first + wrapped[0]).rstrip())
         lines.extend(" " * left + line for line in wrapped[1:])
@@ -373,7 +375,7 @@ def _summary(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
         *_codes(v),
         "",
         "Blocs de compétences, each sanctioned by a CCP:",
-        *(["  " + line for line in _table(None, blocks)] if blocks else ["  none"]),
+        *(_table(None, blocks, indent=2) if blocks else ["  none"]),
         "",
         f"Every field: {PROG} show {v.key}   All versions: {PROG} versions",
     ]
@@ -703,12 +705,12 @@ def _convert_blocks(args: argparse.Namespace) -> int:
             *_table(None, [["From", old.key, old.title], ["To", new.key, new.title]]),
             "",
             "Held",
-            *["  " + line for line in _table(None, held_rows)],
+            *_table(None, held_rows, indent=2),
             "Deemed obtained",
-            *["  " + line for line in _table(None, [[b.ref, b.title] for b in deemed])],
+            *_table(None, [[b.ref, b.title] for b in deemed], indent=2),
             *(["  none"] if not deemed else []),
             "Still to obtain",
-            *["  " + line for line in _table(None, [[b.ref, b.title] for b in missing])],
+            *_table(None, [[b.ref, b.title] for b in missing], indent=2),
             *(["  none"] if not missing else []),
             "",
             f"All blocs of the {new.key} title held: {'yes' if not missing else 'no'}",
@@ -805,6 +807,8 @@ def _output(path: str | None, force: bool, newline: str | None = None) -> Iterat
     from pathlib import Path
 
     target = Path(path)
+    if target.is_dir():
+        raise _CommandError(BAD_INPUT, f"cannot write {path}: it is a directory")
     try:
         file = target.open("w" if force else "x", encoding="utf-8", newline=newline)
     except FileExistsError:

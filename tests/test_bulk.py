@@ -1,0 +1,439 @@
+"""Bulk conversion of a candidates' CSV file: every row out, in order, with the added columns.
+
+The big test runs the command line on a generated 100,000-row file with messy labels, bad
+rows, a byte order mark and CRLF line endings; the others pin down each promise (encodings,
+line endings, quoting, huge fields, blank and ragged rows, refusals) in process or through the
+command line, and a hypothesis law checks that no row is ever lost, reordered or changed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from titre_mercd import _bulk, deemed_obtained, find_block, missing_blocks, version
+
+FROM, TO = "2011-06-01", "2018-12-11"
+ADDED = list(_bulk.added_columns(TO))
+OLD_BLOCKS = version(FROM).blocks
+ADDED_2 = version(TO).blocks[1].title  # what 2011-06-01/2 is deemed to give
+STRIP_ACCENTS = str.maketrans("éèêàâîôûçœÉÈ", "eeeaaioucoEE")
+
+
+def cli(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM, "--to", TO, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+    return subprocess.CompletedProcess(
+        result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
+    )
+
+
+def one_line(stderr: str) -> str:
+    assert stderr.count("\n") == 1
+    assert stderr.startswith("titre-mercd: ")
+    assert "Traceback" not in stderr
+    return stderr
+
+
+def expected_added(cell: str) -> list[str]:
+    """What the conversion must add for a cell of labels that all match (from the library)."""
+    held = [find_block(part, FROM) for part in cell.split("|") if part.strip()]
+    obtained = deemed_obtained(held, TO)
+    missing = missing_blocks(held, TO)
+    target = version(TO).blocks
+    return [
+        " | ".join(b.title for b in target if b in obtained),
+        " | ".join(b.title for b in missing),
+        "no" if missing else "yes",
+        "",
+    ]
+
+
+def messy(title: str, rng: random.Random) -> str:
+    """``title`` as people type it: case, accents, spacing, « (ères) » written several ways."""
+    return rng.choice(
+        [
+            title,
+            title.lower(),
+            title.upper(),
+            title.translate(STRIP_ACCENTS),
+            title.replace(" (ères)", "(ères)"),
+            title.replace(" (ères)", ""),
+            title.replace(" (ères)", " (eres)").translate(STRIP_ACCENTS).lower(),
+            "  " + title.replace(" ", "   ") + "\t",
+        ]
+    )
+
+
+def candidates(count: int, seed: int) -> tuple[list[list[str]], set[int]]:
+    """Rows ``id;nom;centre;ccp;note`` and the indexes of the rows with a label that matches nothing."""
+    rng = random.Random(seed)  # noqa: S311  (test data, not secrets)
+    bad: set[int] = set()
+    rows = []
+    for i in range(count):
+        held = rng.sample(range(len(OLD_BLOCKS)), rng.randint(0, len(OLD_BLOCKS)))
+        parts = [
+            f"{FROM}/{n + 1}" if rng.random() < 0.2 else messy(OLD_BLOCKS[n].title, rng)
+            for n in held
+        ]
+        if rng.random() < 0.01:
+            parts.insert(
+                rng.randint(0, len(parts)), rng.choice(["CCP 4", "Accueillir", "2011-06-01/7"])
+            )
+            bad.add(i)
+        name = rng.choice(["Dupont", "Lefèvre; Martin", 'Le "Petit"', "Noé", "Ørsted"])
+        note = rng.choice(["", "ras", "ligne 1\r\nligne 2", "à revoir | plus tard"])
+        rows.append([str(i + 1), name, rng.choice(["Roubaix", "Lyon"]), " | ".join(parts), note])
+    return rows, bad
+
+
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], *, bom: bool, newline: str
+) -> None:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";", lineterminator=newline)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def read_csv(path: Path, sep: str = ";") -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as source:
+        return list(csv.reader(source, delimiter=sep))
+
+
+# ---------------------------------------------------------------- the big file
+
+
+def test_a_100000_row_file_with_messy_labels_bom_and_crlf(tmp_path: Path) -> None:
+    header = ["id", "nom", "centre", "CCP obtenus", "note"]
+    rows, bad = candidates(100_000, seed=11)
+    assert 500 < len(bad) < 1500
+    write_csv(tmp_path / "in.csv", header, rows, bom=True, newline="\r\n")
+
+    result = cli(
+        "--csv", "in.csv", "--column", "CCP obtenus", "--sep", ";", "-o", "out.csv", cwd=tmp_path
+    )
+
+    assert result.returncode == 1
+    assert f"{len(bad):,} of {len(rows):,} rows could not be converted" in one_line(result.stderr)
+    assert result.stdout == f"Wrote {len(rows):,} rows to out.csv.\n"
+    raw = (tmp_path / "out.csv").read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8)
+    assert raw.count(b"\n") == raw.count(b"\r\n")  # every line ending is still CRLF
+    output = read_csv(tmp_path / "out.csv")
+    assert output[0] == header + ADDED
+    assert len(output) - 1 == len(rows)
+    expected: dict[str, list[str]] = {}
+    for i, (row, out) in enumerate(zip(rows, output[1:])):
+        assert out[:5] == row  # same row, same place, data untouched
+        if i in bad:
+            assert out[5:8] == ["", "", ""]
+            assert "no block" in out[8]
+        else:
+            cell = row[3]
+            if cell not in expected:
+                expected[cell] = expected_added(cell)
+            assert out[5:] == expected[cell]
+
+
+# ---------------------------------------------------------------- in process: every row, in order
+
+
+def convert_bytes(data: bytes, column: str = "ccp", sep: str = ";") -> tuple[str, _bulk.Outcome]:
+    out = io.StringIO(newline="")
+    source = _bulk.CsvSource(io.BytesIO(data), "in.csv", column, sep)
+    outcome = _bulk.convert(source, out, _bulk.CellConverter(FROM, TO), TO)
+    return out.getvalue(), outcome
+
+
+LABELS = [
+    *(b.title for b in OLD_BLOCKS),
+    *(b.ref for b in OLD_BLOCKS),
+    "",
+    "unknown bloc",
+    "2018-12-11/1",
+]
+fields = st.text(alphabet=st.sampled_from('ab é;,"|\r\n\t«»'), max_size=8)
+ccp_cells = st.lists(st.sampled_from(LABELS), max_size=3).map(" | ".join)
+
+
+@given(
+    rows=st.lists(
+        st.tuples(st.lists(fields, max_size=3), ccp_cells, st.lists(fields, max_size=3)).map(
+            lambda parts: [*parts[0], parts[1], *parts[2]]
+        )
+        | st.just([]),
+        max_size=15,
+    ),
+    bom=st.booleans(),
+    newline=st.sampled_from(["\r\n", "\n"]),
+    sep=st.sampled_from([";", ",", "\t"]),
+)
+def test_no_row_is_lost_reordered_or_changed(
+    rows: list[list[str]], bom: bool, newline: str, sep: str
+) -> None:
+    header = ["a", "b", "ccp", "d"]
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=sep, lineterminator=newline)
+    writer.writerow(header)
+    writer.writerows(rows)
+    written = text.getvalue()
+    assume(list(csv.reader(io.StringIO(written, newline=""), delimiter=sep)) == [header, *rows])
+
+    output, outcome = convert_bytes(("\ufeff" if bom else "").encode() + written.encode(), sep=sep)
+
+    assert output.startswith("\ufeff") is bom
+    parsed = list(csv.reader(io.StringIO(output.removeprefix("\ufeff"), newline=""), delimiter=sep))
+    assert parsed[0] == header + ADDED
+    assert len(parsed) - 1 == len(rows) == outcome.rows
+    for row, out in zip(rows, parsed[1:]):
+        if not row:
+            assert out == []
+            continue
+        kept = row + [""] * (len(header) - len(row))
+        assert out[: len(kept)] == kept
+        assert len(out) == len(kept) + 4
+    assert outcome.unmatched == sum(1 for out in parsed[1:] if out and out[-1])
+
+
+def test_line_endings_and_quoting_are_kept() -> None:
+    data = b'id;ccp;note\n1;"2011-06-01/2";"a ""quoted""\r\nnote"\r\n2;2011-06-01/3;x\n'
+    output, outcome = convert_bytes(data)
+    lines = output.split("\n")
+    assert lines[1].startswith('1;"2011-06-01/2";"a ""quoted""\r')
+    assert lines[2].startswith('note";')
+    assert lines[2].endswith("\r")
+    assert lines[3].startswith("2;2011-06-01/3;x;")
+    assert outcome == _bulk.Outcome(rows=2, unmatched=0)
+
+
+def test_blank_and_ragged_rows_keep_their_place() -> None:
+    data = b"id;ccp;note\n\n1;2011-06-01/2\n2\n3;2011-06-01/1;x;extra\n"
+    output, outcome = convert_bytes(data)
+    rows = list(csv.reader(io.StringIO(output, newline=""), delimiter=";"))
+    assert rows[1] == []
+    assert rows[2][:3] == ["1", "2011-06-01/2", ""]
+    assert rows[2][6] == ""
+    assert rows[3][:3] == ["2", "", ""]
+    assert "too few to hold column 'ccp'" in rows[3][6]
+    assert rows[4][:4] == ["3", "2011-06-01/1", "x", "extra"]
+    assert "more than the header's 3" in rows[4][7]
+    assert outcome == _bulk.Outcome(rows=4, unmatched=2)
+
+
+def test_a_label_of_a_later_version_passes_through() -> None:
+    output, _ = convert_bytes(b"ccp\n2018-12-11/1|2011-06-01/2\n")
+    assert output.splitlines()[1].endswith(";;yes;")
+
+
+def test_an_unmatched_label_gives_no_partial_answer() -> None:
+    output, outcome = convert_bytes("ccp\n2011-06-01/2 | Manager une équipe commerciale\n".encode())
+    added = list(csv.reader(io.StringIO(output, newline=""), delimiter=";"))[1][1:]
+    assert added[:3] == ["", "", ""]
+    assert "Manager une équipe commerciale" in added[3]
+    assert outcome.unmatched == 1
+
+
+def test_the_cache_is_bounded_and_answers_stay_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_bulk, "_CACHE_LIMIT", 2)
+    cells = ["2011-06-01/1", "2011-06-01/2", "2011-06-01/3", "2011-06-01/2|2011-06-01/3"] * 5
+    data = ("ccp\n" + "\n".join(cells) + "\n").encode()
+    output, _ = convert_bytes(data)
+    for cell, row in zip(
+        cells, list(csv.reader(io.StringIO(output, newline=""), delimiter=";"))[1:]
+    ):
+        assert row[1:] == expected_added(cell)
+
+
+def test_a_column_is_found_ignoring_case_and_spaces() -> None:
+    source = _bulk.CsvSource(io.BytesIO(b"Id; CCP \n"), "in.csv", "ccp", ";")
+    assert source.index == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "column", "words"),
+    [
+        (b"", "ccp", ["in.csv is empty"]),
+        (b"\n", "ccp", ["in.csv is empty"]),
+        (b"id;name\n1;x\n", "ccp", ["no column 'ccp'", "'id', 'name'"]),
+        (b"ccp;CCP\n", "ccp ", ["appears 2 times"]),
+        (b"id;caf\xe9\n", "ccp", ["not UTF-8", "line 1"]),
+    ],
+)
+def test_bad_headers_are_refused(data: bytes, column: str, words: list[str]) -> None:
+    with pytest.raises(_bulk.CsvInputError) as raised:
+        _bulk.CsvSource(io.BytesIO(data), "in.csv", column, ";")
+    for word in words:
+        assert word in str(raised.value)
+
+
+def test_an_added_column_already_there_is_refused() -> None:
+    with pytest.raises(_bulk.CsvInputError, match="already has a column"):
+        convert_bytes(f"ccp;{ADDED[3]}\n".encode())
+
+
+def test_undecodable_bytes_name_their_line() -> None:
+    data = b"ccp\n" + b"2011-06-01/1\n" * 20_000 + b"caf\xe9\n"
+    with pytest.raises(_bulk.CsvInputError, match=r"byte 0xe9 at line 20002"):
+        convert_bytes(data)
+
+
+def test_a_huge_field_is_read(tmp_path: Path) -> None:
+    huge = "x" * 10_000_000
+    (tmp_path / "in.csv").write_text(f"ccp;note\n2011-06-01/2;{huge}\n", encoding="utf-8")
+    result = cli("--csv", "in.csv", "--column", "ccp", "--sep", ";", "-o", "out.csv", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    with _bulk.large_fields():
+        assert read_csv(tmp_path / "out.csv")[1][:3] == ["2011-06-01/2", huge, ADDED_2]
+
+
+# ---------------------------------------------------------------- through the command line
+
+
+def test_utf8_without_bom_and_lf_stay_so(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_text("id,ccp\n1,2011-06-01/2\n", encoding="utf-8")
+    result = cli("--csv", "in.csv", "--column", "ccp", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("id,ccp,deemed obtained (2018-12-11),")
+    assert "\r" not in result.stdout
+    assert result.stdout.count("\n") == 2
+
+
+def test_stdin_to_stdout() -> None:
+    result = cli("--csv", "-", "--column", "ccp", cwd=Path.cwd(), stdin=b"ccp\n2011-06-01/3\n")
+    assert (result.returncode, result.stderr) == (0, "")
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    assert rows == [["ccp", *ADDED], ["2011-06-01/3", *expected_added("2011-06-01/3")]]
+
+
+def test_a_tab_separator(tmp_path: Path) -> None:
+    (tmp_path / "in.tsv").write_text("id\tccp\n1\t2011-06-01/2\n", encoding="utf-8")
+    result = cli("--csv", "in.tsv", "--column", "ccp", "--sep", "\\t", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[1].split("\t")[:3] == [
+        "1",
+        "2011-06-01/2",
+        expected_added("2011-06-01/2")[0],
+    ]
+
+
+def test_an_existing_output_is_kept_without_force(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_text("ccp\n2011-06-01/2\n", encoding="utf-8")
+    (tmp_path / "out.csv").write_text("keep me", encoding="utf-8")
+    result = cli("--csv", "in.csv", "--column", "ccp", "-o", "out.csv", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "out.csv exists; give --force" in one_line(result.stderr)
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "keep me"
+    forced = cli("--csv", "in.csv", "--column", "ccp", "-o", "out.csv", "--force", cwd=tmp_path)
+    assert (forced.returncode, forced.stderr) == (0, "")
+    assert read_csv(tmp_path / "out.csv", ",")[1][0] == "2011-06-01/2"
+
+
+def test_the_input_is_never_its_own_output(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_text("ccp\n2011-06-01/2\n", encoding="utf-8")
+    result = cli("--csv", "in.csv", "--column", "ccp", "-o", "./in.csv", "--force", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "is the input file itself" in one_line(result.stderr)
+    assert (tmp_path / "in.csv").read_text(encoding="utf-8") == "ccp\n2011-06-01/2\n"
+
+
+def test_a_failure_midway_leaves_no_output_file(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_bytes(b"ccp\n" + b"2011-06-01/2\n" * 50_000 + b"\xff\n")
+    result = cli("--csv", "in.csv", "--column", "ccp", "-o", "out.csv", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not UTF-8" in one_line(result.stderr)
+    assert "line 50002" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "words"),
+    [
+        (None, ["--column", "ccp"], ["cannot read missing.csv"]),
+        (b"", ["--column", "ccp"], ["is empty"]),
+        (b"id;ccp\n", ["--column", "CCPs"], ["no column 'CCPs'"]),
+        (b"ccp\n", ["--column", "ccp", "--sep", ";;"], ["bad separator"]),
+        (b"ccp\n", ["--column", "ccp", "--json"], ["-o"]),
+        (b"ccp\n", ["--column", "ccp", "-o", "no/such/dir/out.csv"], ["cannot write"]),
+        (b"ccp\n", ["--column", "ccp", "-o", "."], ["cannot write"]),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(
+    tmp_path: Path, content: bytes | None, args: list[str], words: list[str]
+) -> None:
+    name = "missing.csv" if content is None else "in.csv"
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    result = cli("--csv", name, *args, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    message = one_line(result.stderr)
+    for word in words:
+        assert word in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if content is None else ["in.csv"])
+
+
+def test_a_directory_as_input(tmp_path: Path) -> None:
+    result = cli("--csv", ".", "--column", "ccp", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot read ." in one_line(result.stderr)
+
+
+def test_json_report(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_text("ccp\n2011-06-01/2\nnothing\n", encoding="utf-8")
+    result = cli("--csv", "in.csv", "--column", "ccp", "-o", "out.csv", "--json", cwd=tmp_path)
+    assert result.returncode == 1
+    one_line(result.stderr)
+    import json
+
+    assert json.loads(result.stdout) == {
+        "output": "out.csv",
+        "rows": 2,
+        "unmatched": 1,
+        "added_columns": ADDED,
+    }
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal is a POSIX thing")
+def test_a_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    (tmp_path / "in.csv").write_text("ccp\n" + "2011-06-01/2\n" * 200_000, encoding="utf-8")
+    command = [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM, "--to", TO]
+    command += ["--csv", "in.csv", "--column", "ccp", "-o", "out.csv"]
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=terminal
+    ) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closes when the program ends
+                break
+            if not chunk:
+                break
+            shown += chunk
+        process.wait(timeout=120)
+    os.close(controller)
+    assert process.returncode == 0
+    assert b"converting in.csv: [" in shown
+    assert b"rows" in shown
+    quiet = cli("--csv", "in.csv", "--column", "ccp", "-o", "out2.csv", cwd=tmp_path)
+    assert (quiet.returncode, quiet.stderr) == (0, "")
