@@ -82,7 +82,7 @@ def _run_console(body: str, name: str, line: int) -> None:
             f"{name}, line {line}: console blocks run the package's own command; "
             f"show other commands in a 'sh' block: {command!r}"
         )
-        completed = subprocess.run(  # noqa: S603 (the package's own command, from the docs)
+        completed = subprocess.run(
             [sys.executable, "-m", "titre_mercd", *words[1:]],
             capture_output=True,
             text=True,
