@@ -16,6 +16,7 @@ Nothing is fetched: images are drawn locally, and Graphviz runs at build time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import textwrap
@@ -31,7 +32,7 @@ from sphinx.util.docutils import SphinxDirective
 import titre_mercd as tm
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from sphinx.application import Sphinx
 
@@ -92,6 +93,15 @@ def _row(cells: Sequence[Any]) -> nodes.row:
     return row
 
 
+def _field_list(fields: Iterable[tuple[str, object]]) -> nodes.field_list:
+    listing = nodes.field_list(classes=["mercd-fields"])
+    for name, value in fields:
+        body = nodes.field_body()
+        body += _describe(value)
+        listing += nodes.field("", nodes.field_name(text=name), body)
+    return listing
+
+
 def _section(title: str, ident: str) -> nodes.section:
     section = nodes.section(ids=[nodes.make_id(ident)])
     section += nodes.title(text=title)
@@ -105,8 +115,7 @@ def _no_source(text: str = "none: no source gives it") -> nodes.paragraph:
 # ------------------------------------------------------------------ facts as text
 
 
-def _cite(text: tm.LegalText) -> str:
-    """A short name for a text: its kind with its NOR, its date or its title."""
+def _short_cite(text: tm.LegalText) -> str:
     if text.nor is not None:
         return f"{text.kind} {text.nor}" + (f" ({text.date.isoformat()})" if text.date else "")
     if text.date is not None:
@@ -114,8 +123,20 @@ def _cite(text: tm.LegalText) -> str:
     return f"{text.kind} « {text.title} »"
 
 
+def _cite(text: tm.LegalText) -> str:
+    """A short name for a text (kind and NOR, or date, or title), with its title if needed.
+
+    Two shipped texts can share a NOR: the 2007 arrêté as first published and as modified in
+    2011. Their titles tell them apart.
+    """
+    short = _short_cite(text)
+    if sum(_short_cite(other) == short for other in _all_texts()) > 1 and text.title not in short:
+        return f"{short}, « {text.title.rstrip('.')} »"
+    return short
+
+
 def _text_id(text: tm.LegalText) -> str:
-    return nodes.make_id(f"text {text.kind} {text.date} {text.nor} {text.title}")
+    return f"text-{_all_texts().index(text) + 1}"
 
 
 def _describe(value: object) -> nodes.Node | list[nodes.Node]:
@@ -124,6 +145,8 @@ def _describe(value: object) -> nodes.Node | list[nodes.Node]:
         return _no_source()
     if isinstance(value, tuple):
         return _bullets(_describe_one(item) for item in value)
+    if isinstance(value, str) and "\n" in value:  # a summary: one paragraph per line
+        return [_paragraph(line) for line in value.split("\n")]
     return _paragraph(_describe_one(value))
 
 
@@ -150,7 +173,7 @@ _DESCRIBERS: list[tuple[type, Callable[[Any], str]]] = [
     (tm.Block, lambda b: f"{b.number}. {b.title}"),
     (tm.ValidityWindow, _describe_window),
     (tm.Level, _describe_level),
-    (tm.LegalText, lambda t: f"{_cite(t)}: {t.title}"),
+    (tm.LegalText, lambda t: f"{_short_cite(t)}: {t.title}"),
     (dt.date, lambda d: d.isoformat()),
 ]
 
@@ -186,6 +209,40 @@ def _fact_table(record: object, fields: Sequence[str]) -> nodes.table:
 def _data_file(name: str) -> Any:
     """A shipped data file, read only to enumerate the codes of a nomenclature."""
     return json.loads(files("titre_mercd").joinpath("data", *name.split("/")).read_text("utf-8"))
+
+
+def _codes() -> list[tuple[str, list[tm.RomeCode] | list[tm.NsfCode]]]:
+    """Every ROME and NSF code the data knows, looked up through the public API."""
+    rome = [tm.rome(raw["code"]) for raw in _data_file("nomenclatures/rome.json")["codes"]]
+    nsf = [tm.nsf(raw["code"]) for raw in _data_file("nomenclatures/nsf.json")["codes"]]
+    return [("ROME", rome), ("NSF", nsf)]
+
+
+def _levels() -> list[tm.Level]:
+    raw_levels = _data_file("nomenclatures/levels.json")["levels"]
+    return [tm.from_dict(tm.Level, raw) for raw in raw_levels]
+
+
+def _sourced() -> Iterator[tuple[object, Sequence[str]]]:
+    """Every shipped record that carries sources, with the fields to look them up for."""
+    for v in tm.versions():
+        yield v, VERSION_FIELDS
+        for block in v.blocks:
+            yield block, BLOCK_FIELDS
+    for _, _, rows in _tables():
+        for row in rows:
+            yield row, ["new"]
+    for _, codes in _codes():
+        for code in codes:
+            yield code, ["code", "label"]
+    yield _levels()[0], LEVEL_FIELDS
+
+
+@functools.cache
+def _all_texts() -> list[tm.LegalText]:
+    """Every text a fact is read in, by date (texts without one last), then title."""
+    found = {text: None for record, fields in _sourced() for text in _texts_of(record, fields)}
+    return sorted(found, key=lambda t: (t.date or dt.date.max, t.title))
 
 
 def _tables() -> list[tuple[tm.CertificationVersion, tm.CertificationVersion, tuple[Any, ...]]]:
@@ -231,50 +288,46 @@ class SourcesDirective(_DataDirective):
         output: list[nodes.Node] = [
             _paragraph(
                 f"Data version {tm.DATA_VERSION}, shipped with titre-mercd {tm.__version__}. "
-                "Every value below is what the library returns; its source is what "
-                "titre_mercd.source_of(record, field) returns."
+                "Every value below is what the library returns; its source is what ",
+                nodes.literal(text="titre_mercd.source_of(record, field)"),
+                " returns.",
             )
         ]
-        texts: dict[tm.LegalText, None] = {}
-        output.extend(self._version_section(v, texts) for v in tm.versions())
-        output.append(self._tables_section(texts))
-        output.append(self._nomenclatures_section(texts))
-        output.append(self._texts_section(texts))
+        output.extend(self._version_section(v) for v in tm.versions())
+        output.append(self._tables_section())
+        output.append(self._nomenclatures_section())
+        output.append(self._texts_section())
         output.append(self._gaps_section())
         return output
 
-    def _version_section(
-        self, v: tm.CertificationVersion, texts: dict[tm.LegalText, None]
-    ) -> nodes.section:
+    def _version_section(self, v: tm.CertificationVersion) -> nodes.section:
         section = _section(f"Version {v.key}: {v.title}", f"version {v.key}")
         section += _paragraph(
             "Made by the ",
-            _cite(v.legal_text),
-            f": {v.legal_text.title}. Python: titre_mercd.version({v.key!r}).",
+            _short_cite(v.legal_text),
+            f", « {v.legal_text.title.rstrip('.')} ». In Python: ",
+            nodes.literal(text=f"titre_mercd.version({v.key!r})"),
+            ".",
         )
         section += _fact_table(v, VERSION_FIELDS)
-        texts.update(dict.fromkeys(_texts_of(v, VERSION_FIELDS)))
         for block in v.blocks:
-            block_section = _section(f"{v.key}, bloc {block.number}: {block.title}", block.ref)
+            block_section = _section(
+                f"{v.key}, bloc {block.number}: {block.title}", f"bloc {block.ref}"
+            )
             block_section += _fact_table(block, BLOCK_FIELDS)
-            texts.update(dict.fromkeys(_texts_of(block, BLOCK_FIELDS)))
             section += block_section
         return section
 
-    def _tables_section(self, texts: dict[tm.LegalText, None]) -> nodes.section:
+    def _tables_section(self) -> nodes.section:
         section = _section("Correspondence tables", "sources correspondence tables")
         for old, new, rows in _tables():
             section += _paragraph(f"From {old.key} to {new.key}:")
             section += _correspondence_table(rows)
-            texts.update(dict.fromkeys(row.source.text for row in rows))
         return section
 
-    def _nomenclatures_section(self, texts: dict[tm.LegalText, None]) -> nodes.section:
+    def _nomenclatures_section(self) -> nodes.section:
         section = _section("Nomenclatures", "sources nomenclatures")
-        lookups = (("ROME", "rome.json", tm.rome), ("NSF", "nsf.json", tm.nsf))
-        for name, file_name, lookup in lookups:
-            raw_codes = _data_file(f"nomenclatures/{file_name}")["codes"]
-            codes = [lookup(raw["code"]) for raw in raw_codes]
+        for name, codes in _codes():
             section += _paragraph(f"{name} codes the data knows:")
             rows = [
                 [
@@ -285,28 +338,24 @@ class SourcesDirective(_DataDirective):
                 for code in codes
             ]
             section += _table(["Code", "Label", "Source of the label"], rows, [12, 30, 58])
-            for code in codes:
-                texts.update(dict.fromkeys(_texts_of(code, ["code", "label"])))
-        raw_levels = _data_file("nomenclatures/levels.json")["levels"]
-        levels = [tm.from_dict(tm.Level, raw) for raw in raw_levels]
+        levels = _levels()
         section += _paragraph("Levels: 1969 nomenclature, 2019 national framework, EQF.")
         rows = [[_describe(getattr(level, f)) for f in LEVEL_FIELDS] for level in levels]
         section += _table(["1969", "2019", "EQF"], rows, [33, 33, 34])
         section += _paragraph("The sources of the three columns:")
         section += _fact_table(levels[0], LEVEL_FIELDS)
-        texts.update(dict.fromkeys(_texts_of(levels[0], LEVEL_FIELDS)))
         return section
 
-    def _texts_section(self, texts: dict[tm.LegalText, None]) -> nodes.section:
+    def _texts_section(self) -> nodes.section:
         section = _section("The texts", "sources texts")
         section += _paragraph(
-            "Each text facts are read in, with its shipped copy (titre_mercd.text_of(text)), "
-            "reproduced as published. Several texts quoted on the same page of FACTS.md share "
-            "that copy."
+            "Every text the facts above are read in, with its shipped copy (",
+            nodes.literal(text="titre_mercd.text_of(text)"),
+            "), reproduced as published. The texts quoted through FACTS.md share that file as "
+            "their copy.",
         )
         shown: dict[str, tm.LegalText] = {}
-        ordered = sorted(texts, key=lambda t: (t.date or dt.date.max, t.title))
-        for text in ordered:
+        for text in _all_texts():
             entry = nodes.section(ids=[_text_id(text)])
             entry += nodes.title(text=_cite(text))
             fields = [
@@ -316,14 +365,16 @@ class SourcesDirective(_DataDirective):
                 ("NOR", text.nor),
                 ("consolidated on", text.consolidated_on),
             ]
-            entry += _table(
-                ["", ""],
-                [[name, _describe(value)] for name, value in fields],
-                [20, 80],
-            )
+            entry += _field_list(fields)
             content = tm.text_of(text)
             if content in shown:
-                entry += _paragraph(f"Shipped copy: the same as {_cite(shown[content])}'s.")
+                entry += _paragraph(
+                    "Shipped copy: the same file as the ",
+                    nodes.reference(
+                        "", _cite(shown[content]), internal=True, refid=_text_id(shown[content])
+                    ),
+                    ", above.",
+                )
             else:
                 shown[content] = text
                 entry += nodes.raw(
@@ -343,12 +394,12 @@ class SourcesDirective(_DataDirective):
         items: list[str] = []
         for v in tm.versions():
             empty = [f for f in VERSION_FIELDS if getattr(v, f) in (None, ())]
+            for field in BLOCK_FIELDS:
+                numbers = [str(b.number) for b in v.blocks if getattr(b, field) in (None, ())]
+                if numbers:
+                    empty.append(f"{field} of bloc(s) {', '.join(numbers)}")
             if empty:
-                items.append(f"{v.key}: " + ", ".join(empty) + ".")
-            codeless = [b.number for b in v.blocks if b.rncp_code is None]
-            if codeless:
-                numbers = ", ".join(str(n) for n in codeless)
-                items.append(f"{v.key}: rncp_code of bloc(s) {numbers}.")
+                items.append(f"{v.key}: " + "; ".join(empty) + ".")
         ordered = tm.versions()
         items.extend(
             f"No correspondence table from {old.key} to {new.key}."
@@ -510,7 +561,8 @@ class CorrespondenceDirective(_DataDirective):
         for old, new, rows in _tables():
             section = _section(f"From {old.key} to {new.key}", f"table {old.key} {new.key}")
             section += _paragraph(
-                f"titre_mercd.correspondences({old.key!r}, {new.key!r}): the table of the ",
+                nodes.literal(text=f"titre_mercd.correspondences({old.key!r}, {new.key!r})"),
+                ": the table of the ",
                 _cite(rows[0].source.text),
                 f", {rows[0].source.location}, in the law's order.",
             )
