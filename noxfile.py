@@ -37,6 +37,8 @@ TOOLS_PYTHON = "3.12"
 # Exact versions: a new ruff or mypy release adds checks, and CI must not fail on its own.
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
+# The same for the docs: a new Sphinx may warn about what this one accepts, and -W fails on it.
+DOCS_PINS = ["sphinx==9.0.4", "furo==2025.12.19", "myst-parser==5.2.0", "matplotlib==3.11.2"]
 DIST = ROOT / ".nox" / "_dist"
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
 SCREENSHOTS = {"index": "tour", "versions": "timeline", "correspondence": "correspondence-graph"}
@@ -150,7 +152,7 @@ def docs(session: nox.Session) -> None:
         session.error(
             "Graphviz's dot is needed to draw the docs' graphs (apt-get install graphviz)"
         )
-    session.install(f"{_wheel(session)}[docs]")
+    session.install(f"{_wheel(session)}[docs]", *DOCS_PINS)
     shutil.rmtree(DOCS_OUT.parent, ignore_errors=True)
     session.chdir(ROOT)
     session.run("python", "-m", "sphinx", "-W", "--keep-going", "-b", "html", "docs", str(DOCS_OUT))
