@@ -237,6 +237,15 @@ def test_blank_and_ragged_rows_keep_their_place() -> None:
     assert outcome == _bulk.Outcome(rows=4, unmatched=2)
 
 
+def test_nul_characters_are_data_on_every_python() -> None:
+    output, outcome = convert_bytes(b"ccp;note\n2011-06-01/2;a\x00b\n2011-06-01/2\x00;\n")
+    lines = output.splitlines()
+    assert lines[1].startswith("2011-06-01/2;a\x00b;")
+    assert lines[1].endswith(";no;")
+    assert lines[2].startswith("2011-06-01/2\x00;;;;;")
+    assert outcome == _bulk.Outcome(rows=2, unmatched=1)
+
+
 def test_a_label_of_a_later_version_passes_through() -> None:
     output, _ = convert_bytes(b"ccp\n2018-12-11/1|2011-06-01/2\n")
     assert output.splitlines()[1].endswith(";;yes;")

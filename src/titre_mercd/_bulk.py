@@ -18,6 +18,7 @@ import contextlib
 import csv
 import io
 import itertools
+import operator
 import sys
 import time
 from typing import IO, TYPE_CHECKING, Union, cast
@@ -199,7 +200,10 @@ class CsvSource:
             self.bom = buffered.peek(3)[:3] == codecs.BOM_UTF8
             text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
             # The reader parses one copy of the lines; the other gives each row's own text.
+            parsed: Iterator[str]
             parsed, self._raw = itertools.tee(text)
+            if sys.version_info < (3, 11):  # csv reads NUL characters from Python 3.11 on
+                parsed = map(operator.methodcaller("replace", "\0", "\ufffd"), parsed)
             self._reader = csv.reader(parsed, delimiter=sep)
             header = next(self._reader, None)
             header_text = "".join(itertools.islice(self._raw, self._reader.line_num))
