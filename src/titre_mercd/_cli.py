@@ -74,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     try:
-        args = _parser().parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        args = _parser(arguments).parse_args(arguments)
         command: Callable[[argparse.Namespace], int] = args.command
         status = command(args)
         sys.stdout.flush()
@@ -155,7 +156,85 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def _parser() -> _Parser:
+def _show_arguments(show: argparse.ArgumentParser) -> None:
+    show.add_argument("key", nargs="?", metavar="KEY", help="version key, e.g. 2018-12-11")
+
+
+def _on_arguments(on: argparse.ArgumentParser) -> None:
+    on.add_argument("date", metavar="DATE", help="an ISO date, e.g. 2020-01-01")
+
+
+def _code_argument(lookup: argparse.ArgumentParser) -> None:
+    lookup.add_argument("code", metavar="CODE")
+
+
+def _convert_arguments(convert: argparse.ArgumentParser) -> None:
+    convert.add_argument("--from", dest="from_key", required=True, metavar="KEY")
+    convert.add_argument("--to", dest="to_key", required=True, metavar="KEY")
+    convert.add_argument(
+        "blocks", nargs="*", metavar="BLOCK", help="a CCP title as people type it, or KEY/N"
+    )
+    convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
+    convert.add_argument("--column", metavar="COL", help="the column of CCPs, separated by '|'")
+    convert.add_argument("--sep", metavar="CHAR", help="the CSV separator (default ',')")
+    convert.add_argument("-o", "--output", metavar="OUT", help="write here, not to stdout")
+    convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+
+def _export_arguments(export: argparse.ArgumentParser) -> None:
+    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--table", metavar="NAME", help="with --format csv: one table")
+    export.add_argument("-o", "--output", metavar="FILE_OR_DIR", help="write here, not to stdout")
+    export.add_argument("--sep", metavar="CHAR", help="with --format csv: separator (default ',')")
+    export.add_argument("--force", action="store_true", help="overwrite existing files")
+
+
+def _commands() -> list[tuple[str, Callable[[argparse.Namespace], int], str, Any]]:
+    """Each subcommand: its name, what runs it, its help, and what adds its arguments."""
+    return [
+        (
+            "show",
+            _cmd_show,
+            "every field of a version (default: today's or the latest)",
+            _show_arguments,
+        ),
+        ("versions", _cmd_versions, "every version and its validity, oldest first", None),
+        ("on", _cmd_on, "the version in force on a day", _on_arguments),
+        (
+            "convert",
+            _cmd_convert,
+            (
+                "the blocs a holder of CCPs of one version is deemed to hold in another; "
+                "with --csv, a whole file of candidates"
+            ),
+            _convert_arguments,
+        ),
+        ("rome", _cmd_rome, "look up a ROME code, e.g. D1408", _code_argument),
+        ("nsf", _cmd_nsf, "look up an NSF code or group, e.g. 312t or 312", _code_argument),
+        ("rncp", _cmd_rncp, "look up an RNCP fiche number, e.g. RNCP12505", _code_argument),
+        (
+            "export",
+            _cmd_export,
+            "the whole data set as JSON, CSV, JSON-LD or a graph",
+            _export_arguments,
+        ),
+    ]
+
+
+def _wanted(argv: Sequence[str], names: Iterable[str]) -> str | None:
+    """The subcommand ``argv`` names, if it surely names one (else all are built, for help)."""
+    for word in argv:
+        if word != "--json":
+            return word if word in names else None
+    return None
+
+
+def _parser(argv: Sequence[str]) -> _Parser:
+    """The argument parser; only the subcommand ``argv`` names is built, to start fast.
+
+    argparse looks up translations for every parser it makes, a few milliseconds for all the
+    subcommands: a command line that names one builds that one alone.
+    """
     parser = _Parser(
         prog=PROG,
         description=(
@@ -172,47 +251,15 @@ def _parser() -> _Parser:
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
     )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-
-    def command(name: str, function: Callable[[argparse.Namespace], int], text: str) -> Any:
-        sub = commands.add_parser(name, parents=[common], help=text, description=text)
-        sub.set_defaults(command=function)
-        return sub
-
-    show = command("show", _cmd_show, "every field of a version (default: today's or the latest)")
-    show.add_argument("key", nargs="?", metavar="KEY", help="version key, e.g. 2018-12-11")
-    command("versions", _cmd_versions, "every version and its validity, oldest first")
-    on = command("on", _cmd_on, "the version in force on a day")
-    on.add_argument("date", metavar="DATE", help="an ISO date, e.g. 2020-01-01")
-    convert = command(
-        "convert",
-        _cmd_convert,
-        "the blocs a holder of CCPs of one version is deemed to hold in another; "
-        "with --csv, a whole file of candidates",
-    )
-    convert.add_argument("--from", dest="from_key", required=True, metavar="KEY")
-    convert.add_argument("--to", dest="to_key", required=True, metavar="KEY")
-    convert.add_argument(
-        "blocks", nargs="*", metavar="BLOCK", help="a CCP title as people type it, or KEY/N"
-    )
-    convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
-    convert.add_argument("--column", metavar="COL", help="the column of CCPs, separated by '|'")
-    convert.add_argument("--sep", metavar="CHAR", help="the CSV separator (default ',')")
-    convert.add_argument("-o", "--output", metavar="OUT", help="write here, not to stdout")
-    convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    for name, function, what in (
-        ("rome", _cmd_rome, "a ROME code, e.g. D1408"),
-        ("nsf", _cmd_nsf, "an NSF code or group, e.g. 312t or 312"),
-        ("rncp", _cmd_rncp, "an RNCP fiche number, e.g. RNCP12505 or 12505"),
-    ):
-        sub = command(name, function, f"look up {what}")
-        sub.add_argument("code", metavar="CODE")
-    export = command("export", _cmd_export, "the whole data set as JSON, CSV, JSON-LD or a graph")
-    export.add_argument("--format", required=True, choices=FORMATS)
-    export.add_argument("--table", metavar="NAME", help="with --format csv: one table")
-    export.add_argument("-o", "--output", metavar="FILE_OR_DIR", help="write here, not to stdout")
-    export.add_argument("--sep", metavar="CHAR", help="with --format csv: separator (default ',')")
-    export.add_argument("--force", action="store_true", help="overwrite existing files")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    every = _commands()
+    wanted = _wanted(argv, [name for name, *_ in every])
+    for name, function, text, add_arguments in every:
+        if wanted is None or name == wanted:
+            sub = subparsers.add_parser(name, parents=[common], help=text, description=text)
+            sub.set_defaults(command=function)
+            if add_arguments is not None:
+                add_arguments(sub)
     return parser
 
 
