@@ -527,9 +527,9 @@ def _dot_label(text: str) -> str:
 def dot() -> str:
     """The lineage of the versions and the correspondence tables as a Graphviz DOT digraph.
 
-    Each version is a cluster holding its blocs; bold arrows join the versions in order, plain
-    arrows lead from an old bloc to the new one it counts as (labelled with the article),
-    dashed ones to « Aucune correspondance ».
+    Each version is a cluster titled with its title, holding its key and its blocs; bold
+    arrows join the versions' keys in order, plain arrows lead from an old bloc to the new one
+    it counts as (labelled with the article), dashed ones to « Aucune correspondance ».
 
     >>> print(dot().splitlines()[0])
     digraph titre_mercd {
@@ -546,9 +546,9 @@ def dot() -> str:
     ]
     for v in all_versions:
         lines.append(f'  subgraph "cluster_{v.key}" {{')
-        lines.append('    style=rounded; color="#888888";')
-        lines.append(f'    label="{_dot_label(v.key + " · " + v.title)}";')
-        lines.append(f'    "{v.key}" [label="{_dot_text(v.key)}", shape=plaintext];')
+        lines.append('    style=rounded; color="#888888"; labelloc=t;')
+        lines.append(f'    label="{_dot_label(v.title)}";')
+        lines.append(f'    "{v.key}" [label="{_dot_text(v.key)}", shape=plaintext, fontsize=12];')
         lines.extend(
             f'    "{b.ref}" [label="{_dot_label(f"CCP {b.number} · {b.title}")}"];'
             for b in v.blocks
