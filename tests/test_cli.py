@@ -8,9 +8,13 @@ command line says what the library knows.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -523,3 +527,60 @@ def test_export_to_an_unwritable_directory(launcher: list[str], tmp_path: Path) 
         locked.mkdir(mode=0o500)
         target = locked / "out.json"
     error(run(launcher, "export", "--format", "json", "-o", str(target)), 2, "cannot write")
+
+
+# ---------------------------------------------------------------- the README's examples
+
+README = Path(__file__).parent.parent / "README.md"
+BASH = shutil.which("bash")
+_TODAY = re.compile(r"today \(\d{4}-\d{2}-\d{2}\)")
+
+
+def _readme_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _readme_sessions() -> list[tuple[str, str]]:
+    """Each ``$ command`` of the section's console blocks, with the output shown after it."""
+    sessions: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", _readme_section(), flags=re.DOTALL):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                sessions.append((line[2:], []))
+            else:
+                sessions[-1][1].append(line)
+    return [(command, "".join(line + "\n" for line in output)) for command, output in sessions]
+
+
+def _markdown_table(text: str) -> list[list[str]]:
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    cells = [
+        [cell.strip().replace("\0", "|") for cell in row.replace("\\|", "\0").split("|")[1:-1]]
+        for row in rows
+    ]
+    return [cells[0], *cells[2:]]  # without the |---| line
+
+
+@pytest.mark.skipif(not README.exists(), reason="runs in a clone, beside README.md")
+@pytest.mark.skipif(BASH is None, reason="the README's examples are bash command lines")
+def test_readme_commands_print_what_the_readme_shows(launcher: list[str], tmp_path: Path) -> None:
+    define = "titre-mercd() { " + " ".join(shlex.quote(part) for part in launcher) + ' "$@"; }'
+    sessions = _readme_sessions()
+    assert len(sessions) >= 8
+    for command, shown in sessions:
+        result = subprocess.run(
+            [str(BASH), "-c", f"{define}\n{command}"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            check=False,
+            timeout=120,
+        )
+        printed = result.stdout.decode("utf-8")
+        assert _TODAY.sub("today (…)", printed) == _TODAY.sub("today (…)", shown), command
+    converted = tmp_path / "candidats-2018.csv"
+    with converted.open(encoding="utf-8", newline="") as table:
+        rows = list(csv.reader(table, delimiter=";"))
+    shown_table = _readme_section().split("`candidats-2018.csv` now reads:", 1)[1].split("\n\n")[1]
+    assert _markdown_table(shown_table) == rows

@@ -809,9 +809,8 @@ def _convert_csv(args: argparse.Namespace) -> int:
     if outcome.unmatched:
         raise _CommandError(
             NOT_FOUND,
-            f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted (a CCP "
-            "that matches no bloc, or a row of the wrong length); they keep their data and "
-            f"say why in the column {error_column!r}",
+            f"{outcome.unmatched:,} of {outcome.rows:,} rows not converted "
+            f"(see column {error_column!r})",
         )
     return OK
 
