@@ -132,7 +132,10 @@ def test_a_100000_row_file_with_messy_labels_bom_and_crlf(tmp_path: Path) -> Non
 
     assert result.returncode == 1
     message = one_line(result.stderr)
-    assert f"{len(bad):,} of {len(rows):,} rows not converted (see column {ADDED[3]!r})" in message
+    assert (
+        f"{len(bad):,} of {len(rows):,} rows could not be converted (see column {ADDED[3]!r})"
+        in message
+    )
     assert result.stdout == f"Wrote {len(rows):,} rows to out.csv.\n"
     raw = (tmp_path / "out.csv").read_bytes()
     assert raw.startswith(codecs.BOM_UTF8)

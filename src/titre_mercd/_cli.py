@@ -809,7 +809,7 @@ def _convert_csv(args: argparse.Namespace) -> int:
     if outcome.unmatched:
         raise _CommandError(
             NOT_FOUND,
-            f"{outcome.unmatched:,} of {outcome.rows:,} rows not converted "
+            f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
             f"(see column {error_column!r})",
         )
     return OK
