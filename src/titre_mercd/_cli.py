@@ -146,6 +146,13 @@ class _Parser(argparse.ArgumentParser):
         raise _CommandError(BAD_INPUT, f"{where}{message} (see '{self.prog} --help')")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help that fits 80 columns; a fixed width also spares argparse importing :mod:`shutil`."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=WIDTH - 2)
+
+
 class _Version(argparse.Action):
     """``--version``: the package version and the data version, read only when asked."""
 
@@ -169,8 +176,12 @@ def _code_argument(lookup: argparse.ArgumentParser) -> None:
 
 
 def _convert_arguments(convert: argparse.ArgumentParser) -> None:
-    convert.add_argument("--from", dest="from_key", required=True, metavar="KEY")
-    convert.add_argument("--to", dest="to_key", required=True, metavar="KEY")
+    convert.add_argument(
+        "--from", dest="from_key", required=True, metavar="KEY", help="the version of the CCPs held"
+    )
+    convert.add_argument(
+        "--to", dest="to_key", required=True, metavar="KEY", help="the version to convert to"
+    )
     convert.add_argument(
         "blocks", nargs="*", metavar="BLOCK", help="a CCP title as people type it, or KEY/N"
     )
@@ -237,6 +248,7 @@ def _parser(argv: Sequence[str]) -> _Parser:
     """
     parser = _Parser(
         prog=PROG,
+        formatter_class=_Formatter,
         description=(
             "The référentiel of the titre professionnel « manager d'équipe relation client à "
             "distance » and its earlier versions. Without a command: a summary of the version "
@@ -247,7 +259,7 @@ def _parser(argv: Sequence[str]) -> _Parser:
     parser.add_argument("--version", action=_Version, nargs=0, help="show the versions and exit")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(command=_cmd_summary)
-    common = _Parser(add_help=False)
+    common = _Parser(add_help=False, formatter_class=_Formatter)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
     )
@@ -256,7 +268,9 @@ def _parser(argv: Sequence[str]) -> _Parser:
     wanted = _wanted(argv, [name for name, *_ in every])
     for name, function, text, add_arguments in every:
         if wanted is None or name == wanted:
-            sub = subparsers.add_parser(name, parents=[common], help=text, description=text)
+            sub = subparsers.add_parser(
+                name, parents=[common], help=text, description=text, formatter_class=_Formatter
+            )
             sub.set_defaults(command=function)
             if add_arguments is not None:
                 add_arguments(sub)
