@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -395,6 +396,49 @@ def test_convert_usage_errors(
     launcher: list[str], args: list[str], status: int, words: list[str]
 ) -> None:
     error(run(launcher, "convert", *args), status, *words)
+
+
+# ---------------------------------------------------------------- convert, a file of candidates
+
+
+def test_convert_a_file(launcher: list[str], tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_bytes("\ufeffid;ccp\r\n1;2011-06-01/2\r\n2;nope\r\n".encode())
+    convert = ["convert", "--from", "2011-06-01", "--to", "2018-12-11", "--csv", "in.csv"]
+    result = run(launcher, *convert, "--column", "ccp", "--sep", ";", "-o", "out.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == "Wrote 2 rows to out.csv.\n"
+    assert result.stderr == (
+        "titre-mercd: 1 of 2 rows could not be converted (see column 'conversion error')\n"
+    )
+    text = (tmp_path / "out.csv").read_text("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert [row[:2] for row in rows] == [["id", "ccp"], ["1", "2011-06-01/2"], ["2", "nope"]]
+    assert rows[2][2:5] == ["", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "words"),
+    [
+        (None, ["--column", "ccp"], ["cannot read in.csv", "No such file"]),
+        (b"ccp\ncaf\xe9\n", ["--column", "ccp"], ["in.csv is not UTF-8", "line 2"]),
+        (b"id\n1\n", ["--column", "ccp"], ["no column 'ccp'"]),
+        (b"ccp\n", ["--column", "ccp", "-o", "missing/out.csv"], ["cannot write missing/out.csv"]),
+        (b"ccp\n", ["--column", "ccp", "-o", "in.csv"], ["is the input file itself"]),
+        (b"ccp\n", ["--column", "ccp", "-o", "taken.csv"], ["taken.csv exists", "--force"]),
+    ],
+)
+def test_convert_a_file_errors(
+    launcher: list[str], tmp_path: Path, content: bytes | None, args: list[str], words: list[str]
+) -> None:
+    if content is not None:
+        (tmp_path / "in.csv").write_bytes(content)
+    (tmp_path / "taken.csv").write_text("keep", encoding="utf-8")
+    convert = ["convert", "--from", "2011-06-01", "--to", "2018-12-11", "--csv", "in.csv"]
+    error(run(launcher, *convert, *args, cwd=tmp_path), 2, *words)
+    assert (tmp_path / "taken.csv").read_text(encoding="utf-8") == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["taken.csv", *(["in.csv"] if content is not None else [])]
+    )
 
 
 # ---------------------------------------------------------------- usage errors
