@@ -110,7 +110,7 @@ def _explain(exc: Exception) -> tuple[int, str]:
 
 
 def _fail(status: int, message: str) -> int:
-    line = " ".join(message.split())
+    line = " ".join(message.splitlines())
     if len(line) > _MAX_MESSAGE:
         line = line[: _MAX_MESSAGE - 1] + "…"
     try:
@@ -126,11 +126,8 @@ def _silence_stdout() -> None:
     """Point standard output at the null device, so the interpreter's final flush is quiet."""
     import os
 
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 # ---------------------------------------------------------------- arguments
@@ -707,15 +704,16 @@ def _convert_direction(
     return old, new
 
 
-def _rows_followed(block: Block) -> list[Correspondence]:
-    """The rows of every table that lead on from ``block``, transitively."""
+def _rows_followed(block: Block, last_key: str) -> list[Correspondence]:
+    """The rows of the tables that lead on from ``block``, transitively, up to ``last_key``."""
     keys = [v.key for v in versions()]
+    last = keys.index(last_key)
     followed = []
     pending = [block]
     while pending:
         current_block = pending.pop()
         start = keys.index(current_block.version_key)
-        for new_key in keys[start + 1 :]:
+        for new_key in keys[start + 1 : last + 1]:
             for row in correspondences(current_block.version_key, new_key):
                 if row.old == current_block:
                     followed.append(row)
@@ -734,7 +732,7 @@ def _convert_blocks(args: argparse.Namespace) -> int:
     missing = missing_blocks(held, new.key)
     sources: dict[Source, None] = {}
     for block in held:
-        for row in _rows_followed(block):
+        for row in _rows_followed(block, new.key):
             sources[row.source] = None
     if args.json:
         _print_json(
@@ -757,9 +755,9 @@ def _convert_blocks(args: argparse.Namespace) -> int:
     where = (
         list(dict.fromkeys(f"{s.text.title}, {s.location}." for s in sources))
         if sources
-        else [f"No text gives a correspondence leading from these blocs to {new.key}."]
-        if old != new
         else ["Blocs of the target version count as themselves."]
+        if all(b.version_key == new.key for b in held)
+        else [f"No text gives a correspondence leading from these blocs to {new.key}."]
     )
     _print(
         [
