@@ -24,6 +24,6 @@ def test_quick_start_has_exactly_two_commands() -> None:
     block = quick_start.split("```sh\n", 1)[1].split("```", 1)[0]
     commands = [line for line in block.splitlines() if line.strip()]
     assert commands == [
-        'python -m pip install . && titre-mercd',
+        "python -m pip install . && titre-mercd",
         'python -m pip install ".[test]" && python -m pytest',
     ]
