@@ -156,6 +156,34 @@ def rncp_of_2011(payload: Any) -> None:
     payload["sources"]["rncp"] = read_json(shipped_data(), V2011)["sources"]["rncp"]
 
 
+def bloc_codes(*codes: str) -> Breakage:
+    """Give the 2018 blocks RNCP bloc codes, each sourced in a made-up text shipped with them.
+
+    No source gives the shipped versions bloc codes: this is test data, in a copy only.
+    """
+
+    def breakage(root: Path) -> None:
+        (root / "texts" / "bloc-codes.txt").write_text(
+            "Blocs de compétences (made up for the tests): " + ", ".join(codes) + ".\n",
+            encoding="utf-8",
+        )
+        texts = read_json(root, "texts.json")
+        entry = json.loads(json.dumps(texts["texts"][0]))
+        entry.update(id="bloc-codes", file="texts/bloc-codes.txt")
+        entry["legal_text"].update(title="Bloc codes made up for the tests", nor=None)
+        texts["texts"].append(entry)
+        write_json(root, "texts.json", texts)
+        payload = read_json(root, V2018)
+        for i, code in enumerate(codes):
+            payload["version"]["blocks"][i]["rncp_code"] = code
+            source = {"text": "bloc-codes", "location": "bloc", "excerpt": code}
+            payload["block_sources"].setdefault(str(i + 1), {})["rncp_code"] = source
+        write_json(root, V2018, payload)
+        reseal(root)
+
+    return breakage
+
+
 def unlist(name: str) -> Callable[[Any], object]:
     def change(manifest: Any) -> None:
         del manifest["files"][name]
@@ -488,6 +516,20 @@ CASES = [
         V2018,
         "$.version.rncp",
     ),
+    Case(
+        "duplicated key",
+        "RNCP bloc code of two blocks",
+        bloc_codes("RNCP34809BC01", "RNCP34809BC01"),
+        V2018,
+        "$.version.blocks[1].rncp_code",
+    ),
+    Case(
+        "wrong type",
+        "RNCP bloc code not canonical",
+        bloc_codes("rncp34809bc01"),
+        V2018,
+        "$.version.blocks[0].rncp_code",
+    ),
     # -- validity windows
     Case(
         "overlapping windows",
@@ -714,6 +756,23 @@ def test_a_failed_first_load_is_not_cached(
     directory["root"] = shipped_data()
     assert [v.key for v in titre_mercd.versions()] == ["2007-04-27", "2011-06-01", "2018-12-11"]
     assert _loading._active is not None
+
+
+def test_blocks_found_by_their_rncp_bloc_code(data_copy: Path) -> None:
+    """The shipped versions have no bloc codes; a copy that has some finds blocks by them."""
+    bloc_codes("RNCP34809BC01", "RNCP34809BC02")(data_copy)
+    with _loading._use_data_directory(data_copy):
+        first, second = titre_mercd.version("2018-12-11").blocks
+        assert titre_mercd.find_block("RNCP34809BC01") is first
+        assert titre_mercd.find_block(" rncp34809 bc02 ", "2018-12-11") is second
+        assert titre_mercd.deemed_obtained(["RNCP34809BC02"]) == {second}
+        for text, key in [("RNCP34809BC01", "2011-06-01"), ("RNCP34809BC03", None)]:
+            with pytest.raises(titre_mercd.UnknownBlockError) as raised:
+                titre_mercd.find_block(text, key)
+            assert str(raised.value) == (
+                f"no block has the RNCP bloc code {text}; "
+                "no source gives bloc codes for the shipped versions"
+            )
 
 
 def test_a_structuring_error_names_every_problem(data_copy: Path) -> None:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
-from ._codes import normalize_label, normalize_nsf, normalize_rncp, normalize_rome
+from ._codes import (
+    normalize_label,
+    normalize_nsf,
+    normalize_rncp,
+    normalize_rome,
+    parse_rncp_block_code,
+)
 from ._records import (
     Block,
     CertificationVersion,
@@ -497,6 +503,13 @@ class _Builder:
             raise DataError(f"{where}.level: {version.level} is not in nomenclatures/levels.json")
         if version.rncp is not None and not _is_canonical(normalize_rncp, version.rncp):
             raise DataError(f"{where}.rncp: {version.rncp!r} is not a canonical RNCP number")
+        for i, block in enumerate(version.blocks):
+            bloc_code = block.rncp_code
+            if bloc_code is not None and parse_rncp_block_code(bloc_code) != bloc_code:
+                raise DataError(
+                    f"{where}.blocks[{i}].rncp_code: {bloc_code!r} is not a canonical "
+                    "RNCP bloc code such as 'RNCP34809BC01'"
+                )
 
     # -- correspondence tables
 
@@ -625,6 +638,11 @@ def _index(
             block_by_ref[(v.key, block.number)] = block
             by_label.setdefault(normalize_label(block.title), []).append(block)
             if block.rncp_code is not None:
+                if block.rncp_code in block_by_rncp_code:
+                    raise DataError(
+                        f"versions/{v.key}.json: $.version.blocks[{block.number - 1}].rncp_code: "
+                        f"{block.rncp_code} is also {block_by_rncp_code[block.rncp_code].ref}'s"
+                    )
                 block_by_rncp_code[block.rncp_code] = block
     return Dataset(
         reachable_blocks=_reachable_blocks(versions, tables),
