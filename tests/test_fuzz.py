@@ -9,8 +9,10 @@ again on a second call, and can be serialised where the contract says so.
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, Callable, NamedTuple
 
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 
 import titre_mercd
 from strategies import (
+    BLOCKS,
     RECORD_CLASSES,
     altered_dicts,
     anything,
@@ -46,6 +49,7 @@ from titre_mercd import (
     Source,
     TitreMercdError,
 )
+from titre_mercd._codes import normalize_label
 
 WINDOW = titre_mercd.version("2018-12-11").validity
 assert WINDOW is not None
@@ -222,3 +226,231 @@ def test_from_dict_of_an_altered_record(case: tuple[type, Any]) -> None:
         assert "@ $" in str(error), str(error)
         return
     assert titre_mercd.to_dict(record) == data
+
+
+# ---------------------------------------------------------------- messages, word for word
+# Fuzzing checks that a message shows what was given; these pin what each one says is
+# accepted, so that a changed word, list separator or argument name is seen.
+
+B2007, B2018 = (
+    titre_mercd.version("2007-04-27").blocks[0],
+    titre_mercd.version("2018-12-11").blocks[0],
+)
+ROW_SOURCE = titre_mercd.correspondences("2011-06-01", "2018-12-11")[0].source
+ACCEPTED_REFS = (
+    "accepted: a block title, an RNCP bloc code, or one of 2007-04-27/1 to 2007-04-27/3, "
+    "2011-06-01/1 to 2011-06-01/3, 2018-12-11/1 to 2018-12-11/2"
+)
+MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
+    (
+        lambda: titre_mercd.rome(1408),
+        titre_mercd.ArgumentTypeError,
+        "a ROME code must be a string such as 'D1408', not int 1408",
+    ),
+    (
+        lambda: titre_mercd.rome("Z9999"),
+        titre_mercd.InvalidCodeError,
+        "malformed ROME code 'Z9999': expected one letter A to N and four digits, e.g. 'D1408'",
+    ),
+    (
+        lambda: titre_mercd.rome("A1234"),
+        titre_mercd.UnknownCodeError,
+        "unknown ROME code 'A1234' (A1234); known: D1408, M1401, M1704",
+    ),
+    (
+        lambda: titre_mercd.by_nsf(b"312"),
+        titre_mercd.ArgumentTypeError,
+        "an NSF code must be a string such as '312t' or '312', not bytes b'312'",
+    ),
+    (
+        lambda: titre_mercd.nsf("3121"),
+        titre_mercd.InvalidCodeError,
+        "malformed NSF code '3121': expected three digits and an optional letter, "
+        "e.g. '312t' or '312'",
+    ),
+    (
+        lambda: titre_mercd.nsf("999"),
+        titre_mercd.UnknownCodeError,
+        "unknown NSF code '999' (999); known: 312, 312m, 312p, 312t, 312w",
+    ),
+    (
+        lambda: titre_mercd.by_rncp(12505),
+        titre_mercd.ArgumentTypeError,
+        "an RNCP number must be a string such as 'RNCP12505' or '12505', not int 12505",
+    ),
+    (
+        lambda: titre_mercd.by_rncp("R12"),
+        titre_mercd.InvalidCodeError,
+        "malformed RNCP number 'R12': expected 'RNCP' and up to six digits, or the digits "
+        "alone, e.g. 'RNCP12505' or '12505'",
+    ),
+    (
+        lambda: titre_mercd.by_rncp("rncp 1"),
+        titre_mercd.UnknownCodeError,
+        "unknown RNCP number 'rncp 1' (RNCP1); known: RNCP12505",
+    ),
+    (
+        lambda: titre_mercd.version(2018),
+        titre_mercd.ArgumentTypeError,
+        "a version key must be a string such as '2018-12-11', not int 2018",
+    ),
+    (
+        lambda: titre_mercd.version("2019"),
+        titre_mercd.UnknownVersionError,
+        "unknown version '2019'; known versions: 2007-04-27, 2011-06-01, 2018-12-11",
+    ),
+    (
+        lambda: titre_mercd.current("2020-01-01"),
+        titre_mercd.ArgumentTypeError,
+        "on must be a datetime.date such as date(2020, 1, 1), not str '2020-01-01'",
+    ),
+    (
+        lambda: titre_mercd.is_in_force(dt.datetime(2020, 1, 1), "2018-12-11"),
+        titre_mercd.ArgumentTypeError,
+        "on must be a datetime.date such as date(2020, 1, 1), "
+        "not datetime datetime.datetime(2020, 1, 1, 0, 0)",
+    ),
+    (
+        lambda: titre_mercd.find_block(5),
+        titre_mercd.ArgumentTypeError,
+        "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
+        "string, not int 5",
+    ),
+    (
+        lambda: titre_mercd.find_block("2018-12-11/9"),
+        titre_mercd.UnknownBlockError,
+        f"no block '2018-12-11/9'; {ACCEPTED_REFS}",
+    ),
+    (
+        lambda: titre_mercd.find_block("2011-06-01/1", "2018-12-11"),
+        titre_mercd.UnknownBlockError,
+        "no block '2011-06-01/1'; accepted: a block title, an RNCP bloc code, or one of "
+        "2018-12-11/1 to 2018-12-11/2",
+    ),
+    (
+        lambda: titre_mercd.find_block("RNCP34809BC01"),
+        titre_mercd.UnknownBlockError,
+        "no block has the RNCP bloc code RNCP34809BC01; "
+        "no source gives bloc codes for the shipped versions",
+    ),
+    (
+        lambda: titre_mercd.deemed_obtained("2011-06-01/2"),
+        titre_mercd.ArgumentTypeError,
+        "held must be an iterable of blocks or block titles, e.g. ['2011-06-01/2'], "
+        "not str '2011-06-01/2'",
+    ),
+    (
+        lambda: titre_mercd.missing_blocks([5]),
+        titre_mercd.ArgumentTypeError,
+        "each held item must be a Block or a string find_block accepts, not int 5",
+    ),
+    (
+        lambda: titre_mercd.source_of(titre_mercd.version("2018-12-11"), "nope"),
+        LookupError,
+        "CertificationVersion has no field 'nope'; fields: key, title, former_titles, "
+        "legal_text, validity, level, nsf_codes, rome_codes, rncp, blocks, "
+        "transversal_competences, sectors, job_titles, summary, certifying_authority, "
+        "regulation, legal_bases",
+    ),
+    (
+        # A row between two versions that no table links.
+        lambda: titre_mercd.source_of(titre_mercd.Correspondence(B2007, B2018, ROW_SOURCE), "old"),
+        LookupError,
+        f"{titre_mercd.Correspondence(B2007, B2018, ROW_SOURCE)!r:.80} "
+        "is not a row of a shipped correspondence table",
+    ),
+    (
+        lambda: titre_mercd.text_of(5),
+        titre_mercd.ArgumentTypeError,
+        "text_of takes a LegalText, not int 5",
+    ),
+    (
+        lambda: titre_mercd.text_of(titre_mercd.LegalText("arrêté", None, "Made up", None, None)),
+        LookupError,
+        "no shipped copy of 'Made up'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "message"), MESSAGES)
+def test_each_message_says_what_is_accepted(
+    call: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value) == message
+
+
+def accepted_refs(version_key: str | None) -> str:
+    if version_key is None:
+        return ACCEPTED_REFS
+    blocks = titre_mercd.version(version_key).blocks
+    return (
+        "accepted: a block title, an RNCP bloc code, or one of "
+        f"{version_key}/1 to {version_key}/{len(blocks)}"
+    )
+
+
+@pytest.mark.parametrize("version_key", [None, "2011-06-01"])
+def test_an_unknown_title_names_the_three_closest_of_the_versions_searched(
+    version_key: str | None,
+) -> None:
+    with pytest.raises(titre_mercd.UnknownBlockError) as raised:
+        titre_mercd.find_block("Piloter la performance d'une équipe", version_key)
+    prefix = 'no block titled "Piloter la performance d\'une équipe"; closest: '
+    assert str(raised.value).startswith(prefix)
+    closest, accepted = str(raised.value)[len(prefix) :].split("; accepted: ")
+    named = closest.split("; ")
+    assert len(named) == 3
+    searched = [v for v in titre_mercd.versions() if version_key in (None, v.key)]
+    assert {n.split(" ", 1)[0] for n in named} <= {b.ref for v in searched for b in v.blocks}
+    if version_key is None:
+        assert (
+            named[0] == '2018-12-11/1 "Piloter la performance d\'une équipe de conseillers client"'
+        )
+    assert "accepted: " + accepted == accepted_refs(version_key)
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        titre_mercd.version,
+        titre_mercd.rome,
+        titre_mercd.by_rome,
+        titre_mercd.nsf,
+        titre_mercd.by_nsf,
+        titre_mercd.by_rncp,
+        titre_mercd.find_block,
+    ],
+)
+def test_none_is_refused_even_after_answers_are_remembered(
+    lookup: Callable[[object], object],
+) -> None:
+    """Lookups remember their answers: an answer must never be given back for ``None``."""
+    valid = {
+        titre_mercd.version: "2018-12-11",
+        titre_mercd.rome: "D1408",
+        titre_mercd.by_rome: "D1408",
+        titre_mercd.nsf: "312t",
+        titre_mercd.by_nsf: "312t",
+        titre_mercd.by_rncp: "RNCP12505",
+        titre_mercd.find_block: "2018-12-11/1",
+    }[lookup]
+    first = lookup(valid)
+    assert lookup(valid) == first
+    with pytest.raises(titre_mercd.ArgumentTypeError):
+        lookup(None)
+
+
+# ---------------------------------------------------------------- titles as people type them
+
+
+@given(block=st.sampled_from(BLOCKS), text=st.text(max_size=20))
+def test_inclusive_forms_and_ligatures_do_not_matter(block: Block, text: str) -> None:
+    """« conseillers (ères) » is « conseillers »; « œ » and « æ » are « oe » and « ae »."""
+    typed = re.sub(r"\s*\([^)]*\)", "", block.title)
+    assert titre_mercd.find_block(typed, block.version_key) is block
+    assert titre_mercd.find_block(typed.upper(), block.version_key) is block
+    ligatures = text.replace("oe", "œ").replace("ae", "æ").replace("OE", "Œ").replace("AE", "Æ")
+    assert normalize_label(ligatures) == normalize_label(text)
+    assert normalize_label("Mise en Œuvre, ex æquo") == "mise en oeuvre ex aequo"
