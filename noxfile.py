@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -101,21 +102,30 @@ print("testing the installed wheel:", where.parent)
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The whole suite against the built wheel, on one Python."""
+    """The whole suite against the built wheel, on one Python, one worker per CPU."""
     dist = _dist(session)
-    session.install(f"{_wheel(session)}[test]")
-    session.chdir(session.create_tmp())
-    session.run("python", "-c", CHECK_INSTALLED)
-    session.run(
-        "python",
-        "-m",
-        "pytest",
-        str(ROOT / "tests"),
-        "-p",
-        "no:cacheprovider",
-        *session.posargs,
-        env={"TITRE_MERCD_DIST": str(dist)},
-    )
+    session.install(f"{_wheel(session)}[test]", "pytest-xdist")
+    # A short folder of the system's temporary directory, not one under .nox: some tests
+    # print the paths they write to and check that the output fits 80 columns.
+    scratch = Path(tempfile.mkdtemp(prefix="tm-"))
+    try:
+        session.chdir(scratch)
+        session.run("python", "-c", CHECK_INSTALLED)
+        session.run(
+            "python",
+            "-m",
+            "pytest",
+            str(ROOT / "tests"),
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={scratch / 't'}",
+            "--numprocesses=auto",
+            *session.posargs,
+            env={"TITRE_MERCD_DIST": str(dist)},
+        )
+    finally:
+        session.chdir(ROOT)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @nox.session(python=TOOLS_PYTHON)
