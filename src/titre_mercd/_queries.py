@@ -307,19 +307,23 @@ def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
 
 
 def _closest(label: str, key: str | None) -> str:
-    from difflib import get_close_matches
+    """The three titles nearest to ``label``, as "; closest: …".
 
-    data = dataset()
-    titles = {
-        normalize_label(b.title): b
-        for v in data.versions
-        if key is None or v.key == key
-        for b in v.blocks
-    }
-    close = get_close_matches(label, titles, n=3, cutoff=0.5)
-    if not close:
+    There are always some, so that a half-remembered or misspelt title leads somewhere.
+    """
+    from difflib import SequenceMatcher
+
+    blocks = [b for v in dataset().versions if key is None or v.key == key for b in v.blocks]
+    if not blocks:
         return ""
-    return "; closest: " + "; ".join(f"{titles[c].ref} {titles[c].title!r}" for c in close)
+    matcher = SequenceMatcher(b=label, autojunk=False)
+
+    def distance(block: Block) -> float:
+        matcher.set_seq1(normalize_label(block.title))
+        return -matcher.ratio()
+
+    nearest = sorted(blocks, key=distance)[:3]
+    return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
 
 
 def _accepted_refs(key: str | None) -> str:
