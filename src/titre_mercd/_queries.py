@@ -302,8 +302,11 @@ def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
             f"{text!r} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
         )
     raise UnknownBlockError(
-        f"no block titled {text!r}{_closest(label, key)}; {_accepted_refs(key)}"
+        f"no block titled {text!r:.200}{_closest(label, key)}; {_accepted_refs(key)}"
     )
+
+
+_LONGEST_TITLE_COMPARED = 300
 
 
 def _closest(label: str, key: str | None) -> str:
@@ -316,7 +319,8 @@ def _closest(label: str, key: str | None) -> str:
     blocks = [b for v in dataset().versions if key is None or v.key == key for b in v.blocks]
     if not blocks:
         return ""
-    matcher = SequenceMatcher(b=label, autojunk=False)
+    # Titles are short: comparing a longer text in full would only cost time (quadratically).
+    matcher = SequenceMatcher(b=label[:_LONGEST_TITLE_COMPARED], autojunk=False)
 
     def distance(block: Block) -> float:
         matcher.set_seq1(normalize_label(block.title))
