@@ -775,6 +775,27 @@ def test_blocks_found_by_their_rncp_bloc_code(data_copy: Path) -> None:
             )
 
 
+def test_a_title_two_versions_share_is_ambiguous(data_copy: Path) -> None:
+    """No two shipped blocks share a title; in a copy where two do, a bare title names both."""
+    title = "Manager une équipe de conseillers (ères) clientèle à distance"
+
+    def share_the_title(payload: Any) -> None:
+        payload["version"]["blocks"][1]["title"] = title
+        payload["block_sources"]["2"]["title"] = read_json(shipped_data(), V2011)["block_sources"][
+            "2"
+        ]["title"]
+
+    edit_json(V2018, share_the_title)(data_copy)
+    with _loading._use_data_directory(data_copy):
+        with pytest.raises(titre_mercd.AmbiguousBlockError) as raised:
+            titre_mercd.find_block(title.upper())
+        assert str(raised.value) == (
+            f"{title.upper()!r} matches 2 blocks: 2011-06-01/2 {title!r}; "
+            f"2018-12-11/2 {title!r}; give a version key or 'KEY/N'"
+        )
+        assert titre_mercd.find_block(title, "2018-12-11").ref == "2018-12-11/2"
+
+
 def test_a_structuring_error_names_every_problem(data_copy: Path) -> None:
     """cattrs reports every bad field of a record, each with its JSON path."""
 

@@ -48,6 +48,7 @@ from titre_mercd import (
     RomeCode,
     Source,
     TitreMercdError,
+    _loading,
 )
 from titre_mercd._codes import normalize_label
 
@@ -345,6 +346,11 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
         "each held item must be a Block or a string find_block accepts, not int 5",
     ),
     (
+        lambda: titre_mercd.deemed_obtained([attrs.evolve(B2018, title="Piloter")]),
+        titre_mercd.UnknownBlockError,
+        f"{attrs.evolve(B2018, title='Piloter')!r:.100} is not a block of any known version",
+    ),
+    (
         lambda: titre_mercd.source_of(titre_mercd.version("2018-12-11"), "nope"),
         LookupError,
         "CertificationVersion has no field 'nope'; fields: key, title, former_titles, "
@@ -411,6 +417,23 @@ def test_an_unknown_title_names_the_three_closest_of_the_versions_searched(
     assert "accepted: " + accepted == accepted_refs(version_key)
 
 
+def test_a_long_text_is_compared_letter_by_letter() -> None:
+    """A title pasted five times still leads to it: every letter counts, however common.
+
+    (difflib's "autojunk" would ignore the letters frequent in a text of 200 characters or
+    more, which is most of them, and name other titles.)
+    """
+    pasted = "Piloter la performance d'une équipe de conseillers client " * 5
+    with pytest.raises(titre_mercd.UnknownBlockError) as raised:
+        titre_mercd.find_block(pasted[:250])
+    closest = str(raised.value).split("; closest: ")[1].split("; accepted: ")[0]
+    assert [named.split(" ", 1)[0] for named in closest.split("; ")] == [
+        "2018-12-11/1",
+        "2011-06-01/2",
+        "2011-06-01/1",
+    ]
+
+
 @pytest.mark.parametrize(
     "lookup",
     [
@@ -436,8 +459,9 @@ def test_none_is_refused_even_after_answers_are_remembered(
         titre_mercd.by_rncp: "RNCP12505",
         titre_mercd.find_block: "2018-12-11/1",
     }[lookup]
+    _loading._activate(_loading.dataset())  # the same data, with nothing remembered yet
     first = lookup(valid)
-    assert lookup(valid) == first
+    assert lookup(valid) is first
     with pytest.raises(titre_mercd.ArgumentTypeError):
         lookup(None)
 
@@ -454,3 +478,4 @@ def test_inclusive_forms_and_ligatures_do_not_matter(block: Block, text: str) ->
     ligatures = text.replace("oe", "œ").replace("ae", "æ").replace("OE", "Œ").replace("AE", "Æ")
     assert normalize_label(ligatures) == normalize_label(text)
     assert normalize_label("Mise en Œuvre, ex æquo") == "mise en oeuvre ex aequo"
+    assert normalize_label("conseillers (ères) clientèle") == "conseillers clientele"
