@@ -497,8 +497,9 @@ def test_export_to_stdout_and_to_a_file_agree(
     printed = run(launcher, "export", "--format", fmt)
     assert (printed.returncode, printed.stderr) == (0, "")
     target = tmp_path / f"out.{fmt}"
-    wrote = ok(run(launcher, "export", "--format", fmt, "-o", str(target)))
-    assert wrote == f"Wrote {target}\n"
+    # A relative -o path, so that the "Wrote" line's width does not depend on tmp_path's.
+    wrote = ok(run(launcher, "export", "--format", fmt, "-o", target.name, cwd=tmp_path))
+    assert wrote == f"Wrote {target.name}\n"
     assert target.read_text(encoding="utf-8") == printed.stdout
     assert list(tmp_path.iterdir()) == [target]
 
@@ -508,7 +509,7 @@ def test_export_refuses_to_overwrite_without_force(launcher: list[str], tmp_path
     target.write_text("keep me", encoding="utf-8")
     error(run(launcher, "export", "--format", "json", "-o", str(target)), 2, "exists", "--force")
     assert target.read_text(encoding="utf-8") == "keep me"
-    ok(run(launcher, "export", "--format", "json", "-o", str(target), "--force"))
+    ok(run(launcher, "export", "--format", "json", "-o", target.name, "--force", cwd=tmp_path))
     assert (
         json.loads(target.read_text(encoding="utf-8"))["data_version"] == titre_mercd.DATA_VERSION
     )
