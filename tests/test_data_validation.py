@@ -766,13 +766,18 @@ def test_blocks_found_by_their_rncp_bloc_code(data_copy: Path) -> None:
         assert titre_mercd.find_block("RNCP34809BC01") is first
         assert titre_mercd.find_block(" rncp34809 bc02 ", "2018-12-11") is second
         assert titre_mercd.deemed_obtained(["RNCP34809BC02"]) == {second}
-        for text, key in [("RNCP34809BC01", "2011-06-01"), ("RNCP34809BC03", None)]:
-            with pytest.raises(titre_mercd.UnknownBlockError) as raised:
-                titre_mercd.find_block(text, key)
-            assert str(raised.value) == (
-                f"no block has the RNCP bloc code {text}; "
-                "no source gives bloc codes for the shipped versions"
-            )
+        with pytest.raises(titre_mercd.UnknownBlockError) as raised:
+            titre_mercd.find_block("RNCP34809BC01", "2011-06-01")
+        assert str(raised.value) == (
+            "no block has the RNCP bloc code 'RNCP34809BC01' (RNCP34809BC01); "
+            "no source gives the bloc codes of these versions"
+        )
+        with pytest.raises(titre_mercd.UnknownBlockError) as raised:
+            titre_mercd.find_block("rncp34809bc03")
+        assert str(raised.value) == (
+            "no block has the RNCP bloc code 'rncp34809bc03' (RNCP34809BC03); "
+            "known bloc codes: RNCP34809BC01, RNCP34809BC02"
+        )
 
 
 def test_a_title_two_versions_share_is_ambiguous(data_copy: Path) -> None:

@@ -17,7 +17,6 @@ _ROME = re.compile(r"[A-N][0-9]{4}")
 _NSF = re.compile(r"[0-9]{3}[a-z]?")
 _RNCP = re.compile(r"(?:RNCP)?([0-9]{1,6})")
 _RNCP_BLOCK = re.compile(r"(RNCP[0-9]{1,6})BC([0-9]{2})")
-_VERSION_KEY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BLOCK_REF = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s*/\s*([0-9]+)")
 _WHITESPACE = re.compile(r"\s+")
 # An inclusive form in parentheses: « conseillers (ères) », « superviseur(se) »,
@@ -115,11 +114,6 @@ def normalize_version_key(key: object) -> str:
             f"a version key must be a string such as '2018-12-11', not {type(key).__name__} {key!r}"
         )
     return key.strip()
-
-
-def looks_like_version_key(key: str) -> bool:
-    """Whether ``key`` has the shape of a version key (an ISO date)."""
-    return _VERSION_KEY.fullmatch(key) is not None
 
 
 def normalize_label(text: str) -> str:

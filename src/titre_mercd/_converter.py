@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.gen import make_dict_structure_fn
 from cattrs.v import transform_error
 
 from . import _records
@@ -65,6 +66,19 @@ def _strict_tuple_factory(type_: Any, converter: cattrs.Converter) -> Any:
     return structure_tuple
 
 
+def _strict_record_factory(cls: type, converter: cattrs.Converter) -> Any:
+    structure_fields: Any = make_dict_structure_fn(
+        cls, converter, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
+    )
+
+    def structure_record(value: object, _: type) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__} {value!r}")
+        return structure_fields(value, _)
+
+    return structure_record
+
+
 def _format_exception(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, KeyError):
         return f"required field {exc.args[0]!r} missing" if exc.args else "required field missing"
@@ -82,6 +96,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple_factory)
+    converter.register_structure_hook_factory(attrs.has, _strict_record_factory)
     for cls in RECORD_CLASSES:
         attrs.resolve_types(cls)
     return converter

@@ -285,9 +285,18 @@ def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
     if rncp_code is not None:
         found = data.block_by_rncp_code.get(rncp_code)
         if found is None or (key is not None and found.version_key != key):
+            known = sorted(
+                code
+                for code, block in data.block_by_rncp_code.items()
+                if key is None or block.version_key == key
+            )
+            accepted = (
+                f"known bloc codes: {', '.join(known)}"
+                if known
+                else "no source gives the bloc codes of these versions"
+            )
             raise UnknownBlockError(
-                f"no block has the RNCP bloc code {rncp_code}; "
-                "no source gives bloc codes for the shipped versions"
+                f"no block has the RNCP bloc code {text!r} ({rncp_code}); {accepted}"
             )
         return found
     label = normalize_label(text)
@@ -418,6 +427,9 @@ def _is_shipped_row(row: Correspondence) -> bool:
 def text_of(legal_text: LegalText) -> str:
     """The shipped copy of a text that sources quote, exactly as published.
 
+    Raises:
+        LookupError: no copy of that text is shipped (it is not one :func:`source_of` gives).
+
     >>> "MTRD1833181A" in text_of(version("2018-12-11").legal_text)
     True
     """
@@ -427,5 +439,8 @@ def text_of(legal_text: LegalText) -> str:
         )
     found = dataset().text_contents.get(legal_text)
     if found is None:
-        raise LookupError(f"no shipped copy of {legal_text.title!r}")
+        raise LookupError(
+            f"no shipped copy of {legal_text!r:.200}; the texts sources quote are shipped: "
+            "give the LegalText of a Source"
+        )
     return found
