@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Callable, cast
 
 import attrs
 
@@ -146,12 +147,8 @@ def by_rome(code: str) -> tuple[CertificationVersion, ...]:
     """
     try:
         return _BY_ROME_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):
-        pass
-    data = dataset()
-    found = data.versions_by_rome.get(normalize_rome(code), ())
-    remember(_BY_ROME_MEMO, code, found, data)
-    return found
+    except (KeyError, TypeError):  # not asked before, or not even hashable
+        return _versions_listing(_BY_ROME_MEMO, code, normalize_rome, "versions_by_rome")
 
 
 def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
@@ -162,12 +159,8 @@ def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
     """
     try:
         return _BY_NSF_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):
-        pass
-    data = dataset()
-    found = data.versions_by_nsf.get(normalize_nsf(code), ())
-    remember(_BY_NSF_MEMO, code, found, data)
-    return found
+    except (KeyError, TypeError):  # not asked before, or not even hashable
+        return _versions_listing(_BY_NSF_MEMO, code, normalize_nsf, "versions_by_nsf")
 
 
 def by_rncp(code: str) -> CertificationVersion:
@@ -181,17 +174,9 @@ def by_rncp(code: str) -> CertificationVersion:
     """
     try:
         return _BY_RNCP_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):
-        pass
-    data = dataset()
-    canonical = normalize_rncp(code)
-    found = data.version_by_rncp.get(canonical)
-    if found is None:
-        raise UnknownCodeError(
-            f"unknown RNCP number {code!r} ({canonical}); known: {', '.join(data.version_by_rncp)}"
-        )
-    remember(_BY_RNCP_MEMO, code, found, data)
-    return found
+    except (KeyError, TypeError):  # not asked before, or not even hashable
+        known = _known_code(_BY_RNCP_MEMO, code, normalize_rncp, "version_by_rncp", "RNCP number")
+        return cast("CertificationVersion", known)
 
 
 def rome(code: str) -> RomeCode:
@@ -205,17 +190,9 @@ def rome(code: str) -> RomeCode:
     """
     try:
         return _ROME_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):
-        pass
-    data = dataset()
-    canonical = normalize_rome(code)
-    found = data.rome_by_code.get(canonical)
-    if found is None:
-        raise UnknownCodeError(
-            f"unknown ROME code {code!r} ({canonical}); known: {', '.join(data.rome_by_code)}"
-        )
-    remember(_ROME_MEMO, code, found, data)
-    return found
+    except (KeyError, TypeError):  # not asked before, or not even hashable
+        known = _known_code(_ROME_MEMO, code, normalize_rome, "rome_by_code", "ROME code")
+        return cast("RomeCode", known)
 
 
 def nsf(code: str) -> NsfCode:
@@ -229,16 +206,35 @@ def nsf(code: str) -> NsfCode:
     """
     try:
         return _NSF_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):
-        pass
+    except (KeyError, TypeError):  # not asked before, or not even hashable
+        known = _known_code(_NSF_MEMO, code, normalize_nsf, "nsf_by_code", "NSF code")
+        return cast("NsfCode", known)
+
+
+def _versions_listing(
+    memo: dict[Any, Any], code: object, normalize: Callable[[object], str], index: str
+) -> tuple[CertificationVersion, ...]:
+    """The versions the index ``index`` lists under ``code`` once normalised, remembered."""
     data = dataset()
-    canonical = normalize_nsf(code)
-    found = data.nsf_by_code.get(canonical)
+    found: tuple[CertificationVersion, ...] = getattr(data, index).get(normalize(code), ())
+    remember(memo, code, found, data)
+    return found
+
+
+def _known_code(
+    memo: dict[Any, Any], code: object, normalize: Callable[[object], str], index: str, what: str
+) -> object:
+    """The record the index ``index`` holds for ``code`` once normalised, remembered.
+
+    Raises :class:`UnknownCodeError` for a well-formed code the index does not hold.
+    """
+    data = dataset()
+    table = getattr(data, index)
+    canonical = normalize(code)
+    found = table.get(canonical)
     if found is None:
-        raise UnknownCodeError(
-            f"unknown NSF code {code!r} ({canonical}); known: {', '.join(data.nsf_by_code)}"
-        )
-    remember(_NSF_MEMO, code, found, data)
+        raise UnknownCodeError(f"unknown {what} {code!r} ({canonical}); known: {', '.join(table)}")
+    remember(memo, code, found, data)
     return found
 
 
