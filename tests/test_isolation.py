@@ -195,6 +195,16 @@ class WriteWatch:
             self.note(path)
         return self._os_open(path, flags, *args, **kwargs)
 
+    def path_open(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        """``Path.open`` watched: before Python 3.11 it does not go through ``io.open``."""
+
+        def watched(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            if any(m in mode for m in "wax+"):
+                self.note(path)
+            return real(path, mode, *args, **kwargs)
+
+        return watched
+
     def watching(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
             self.note(path)
@@ -206,6 +216,7 @@ class WriteWatch:
         monkeypatch.setattr(builtins, "open", self.open)
         monkeypatch.setattr(io, "open", self.open)
         monkeypatch.setattr(os, "open", self.os_open)
+        monkeypatch.setattr(pathlib.Path, "open", self.path_open(pathlib.Path.open))
         for name in ("mkdir", "makedirs", "remove", "unlink", "rmdir", "rename", "replace"):
             monkeypatch.setattr(os, name, self.watching(getattr(os, name)))
         for name in ("write_text", "write_bytes", "touch", "mkdir", "unlink", "rename", "replace"):

@@ -152,4 +152,4 @@ def from_dict(cls: type[R], data: object) -> R:
     if cls not in RECORD_CLASSES:
         accepted = ", ".join(c.__name__ for c in RECORD_CLASSES)
         raise ArgumentTypeError(f"from_dict takes a record class ({accepted}), not {cls!r:.80}")
-    return structure(data, cls, f"from_dict({cls.__name__}, …)")
+    return structure(data, cls, f"from_dict({cls.__name__}, {data!r:.120})")
