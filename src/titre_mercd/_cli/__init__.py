@@ -1,0 +1,33 @@
+"""The command line: ``titre-mercd`` and ``python -m titre_mercd`` are the same program.
+
+One module per command group (``_versions``, ``_nomenclature``, ``_convert``, ``_export``),
+what they share in ``_common`` and ``_files``, and the parser and dispatch in ``_app``.
+Human output fits an 80-column terminal; ``--json`` gives machine-readable output on every
+subcommand. Nothing is written anywhere but standard output, standard error and the file or
+directory an explicit ``-o`` names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (``sys.argv[1:]`` when ``None``); return the exit status.
+
+    >>> main(["rome", "d1408"])
+    D1408  Téléconseil et télévente
+    <BLANKLINE>
+    Versions that list it:
+    2011-06-01  superviseur(se) relation client à distance
+    2018-12-11  manager d'équipe relation client à distance
+    0
+    """
+    from ._app import run
+
+    return run(argv)

@@ -1,0 +1,196 @@
+"""What every command shares: exit statuses, argument checks, text layout and printing.
+
+Human output fits an 80-column terminal; ``--json`` output is printed by :func:`print_json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from .._queries import version, versions
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable, Sequence
+
+    from .._records import CertificationVersion
+
+__all__ = [
+    "BAD_INPUT",
+    "NOT_FOUND",
+    "NOT_KNOWN",
+    "OK",
+    "PROG",
+    "WIDTH",
+    "CommandError",
+    "Formatter",
+    "Parser",
+    "bullets",
+    "field",
+    "parse_date",
+    "plain",
+    "print_json",
+    "print_lines",
+    "separator",
+    "table",
+    "version_argument",
+    "wrap",
+]
+
+PROG = "titre-mercd"
+WIDTH = 80
+OK, NOT_FOUND, BAD_INPUT = 0, 1, 2
+NOT_KNOWN = "not known (no source gives it)"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class CommandError(Exception):
+    """An error to report in one line on standard error, with its exit status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Report a usage error as a :class:`CommandError` instead of printing the usage."""
+        command = self.prog[len(PROG) :].strip()
+        where = f"{command}: " if command else ""
+        raise CommandError(BAD_INPUT, f"{where}{message} (see '{self.prog} --help')")
+
+
+class Formatter(argparse.HelpFormatter):
+    """Help that fits 80 columns; a fixed width also spares argparse importing :mod:`shutil`."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=WIDTH - 2)
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def version_argument(key: str) -> CertificationVersion:
+    """The version ``key`` names; a key that is not even a date is bad input (status 2)."""
+    if not _ISO_DATE.fullmatch(key.strip()):
+        known = ", ".join(v.key for v in versions())
+        raise CommandError(
+            BAD_INPUT,
+            f"malformed version key {key!r}: expected the ISO date of the arrêté that made the "
+            f"version, one of {known}",
+        )
+    return version(key)
+
+
+def parse_date(text: str) -> dt.date:
+    """The day ``text`` names, as an ISO date; anything else is bad input (status 2)."""
+    import datetime as dt
+
+    stripped = text.strip()
+    if _ISO_DATE.fullmatch(stripped):
+        try:
+            return dt.date.fromisoformat(stripped)
+        except ValueError:
+            pass
+    raise CommandError(
+        BAD_INPUT, f"bad date {text!r}: expected an ISO date YYYY-MM-DD, e.g. 2020-01-01"
+    )
+
+
+def separator(value: str | None) -> str:
+    """The one-character CSV separator ``--sep`` gives (``,`` when not given)."""
+    if value is None:
+        return ","
+    sep = "\t" if value in ("\\t", "tab", "TAB") else value
+    if len(sep) != 1 or sep in '"\r\n':
+        raise CommandError(
+            BAD_INPUT,
+            f"bad separator {value!r}: expected one character such as ',' or ';' ('\\t' for a tab)",
+        )
+    return sep
+
+
+# ---------------------------------------------------------------- text layout
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` wrapped to ``width`` columns, each of its own lines wrapped separately."""
+    import textwrap
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""])
+    return lines
+
+
+def field(label: str, values: Iterable[str], label_width: int = 22) -> list[str]:
+    """``label`` then its values, one per line, wrapped beside it."""
+    lines = []
+    for value in values:
+        for line in wrap(value, WIDTH - label_width):
+            lines.append(f"{label:<{label_width}}{line}".rstrip())
+            label = ""
+    return lines or [label.rstrip()]
+
+
+def bullets(values: Iterable[str], bullet: str = "- ", indent: int = 2) -> list[str]:
+    """Each value on its own bulleted, wrapped lines (``none`` when there is none)."""
+    lines = []
+    for value in values:
+        wrapped = wrap(value, WIDTH - indent - len(bullet))
+        lines.append(" " * indent + bullet + wrapped[0])
+        lines.extend(" " * (indent + len(bullet)) + line for line in wrapped[1:])
+    return lines or [" " * indent + "none"]
+
+
+def table(
+    headers: Sequence[str] | None, rows: Sequence[Sequence[str]], indent: int = 0
+) -> list[str]:
+    r"""Aligned columns; the last one wraps to what is left of the 80 columns.
+
+    >>> print("\n".join(table(["KEY", "TITLE"], [["a", "b"], ["ccc", "d"]])))
+    KEY  TITLE
+    a    b
+    ccc  d
+    """
+    every = [list(headers)] if headers else []
+    every += [list(row) for row in rows]
+    if not every:
+        return []
+    widths = [max(len(row[i]) for row in every) for i in range(len(every[0]) - 1)]
+    left = indent + sum(widths) + 2 * len(widths)
+    lines = []
+    for row in every:
+        first = " " * indent + "".join(f"{cell:<{w}}  " for cell, w in zip(row, widths))
+        wrapped = wrap(row[-1], max(WIDTH - left, 20))
+        lines.append((first + wrapped[0]).rstrip())
+        lines.extend(" " * left + line for line in wrapped[1:])
+    return lines
+
+
+# ---------------------------------------------------------------- output
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    """Write ``lines`` to standard output, each ended by a newline."""
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+def print_json(data: object) -> None:
+    """Write ``data`` to standard output as indented JSON, non-ASCII text kept as it is."""
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def plain(record: object) -> Any:
+    """``record`` as JSON-ready data, through the package's one converter."""
+    from .._converter import to_dict
+
+    return to_dict(record)

@@ -1,0 +1,204 @@
+"""``convert``: the blocs a holder of CCPs is deemed to hold, for a few CCPs or a whole file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._correspondence import correspondences, deemed_obtained, missing_blocks
+from .._queries import versions
+from ._common import (
+    BAD_INPUT,
+    NOT_FOUND,
+    OK,
+    CommandError,
+    field,
+    plain,
+    print_json,
+    print_lines,
+    separator,
+    table,
+    version_argument,
+)
+from ._files import open_input, output, refuse_same_file
+
+if TYPE_CHECKING:
+    import argparse
+
+    from .._records import Block, CertificationVersion, Correspondence, Source
+
+__all__ = ["cmd_convert", "convert_arguments"]
+
+
+def convert_arguments(convert: argparse.ArgumentParser) -> None:
+    """``convert --from KEY --to KEY BLOCK…`` or ``--csv IN --column COL``."""
+    convert.add_argument(
+        "--from", dest="from_key", required=True, metavar="KEY", help="the version of the CCPs held"
+    )
+    convert.add_argument(
+        "--to", dest="to_key", required=True, metavar="KEY", help="the version to convert to"
+    )
+    convert.add_argument(
+        "blocks", nargs="*", metavar="BLOCK", help="a CCP title as people type it, or KEY/N"
+    )
+    convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
+    convert.add_argument("--column", metavar="COL", help="the column of CCPs, separated by '|'")
+    convert.add_argument("--sep", metavar="CHAR", help="the CSV separator (default ',')")
+    convert.add_argument("-o", "--output", metavar="OUT", help="write here, not to stdout")
+    convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    bulk_only = {"--column": args.column, "--sep": args.sep, "-o": args.output}
+    if args.csv is not None:
+        if args.blocks:
+            raise CommandError(BAD_INPUT, "convert: give BLOCK arguments or --csv, not both")
+        if args.column is None:
+            raise CommandError(BAD_INPUT, "convert: --csv needs --column, the column of CCPs")
+        return _convert_csv(args)
+    given = [name for name, value in bulk_only.items() if value is not None]
+    if args.force:
+        given.append("--force")
+    if given:
+        raise CommandError(BAD_INPUT, f"convert: {', '.join(given)} only go with --csv")
+    if not args.blocks:
+        raise CommandError(
+            BAD_INPUT, "convert: give the CCPs held as BLOCK arguments, or a file with --csv"
+        )
+    return _convert_blocks(args)
+
+
+def _convert_direction(
+    args: argparse.Namespace,
+) -> tuple[CertificationVersion, CertificationVersion]:
+    old, new = version_argument(args.from_key), version_argument(args.to_key)
+    order = versions()
+    if order.index(old) > order.index(new):
+        raise CommandError(
+            BAD_INPUT,
+            f"convert: --from {old.key} is later than --to {new.key}; "
+            "correspondence tables only lead from a version to a later one",
+        )
+    return old, new
+
+
+def _rows_followed(block: Block, last_key: str) -> list[Correspondence]:
+    """The rows of the tables that lead on from ``block``, transitively, up to ``last_key``."""
+    keys = [v.key for v in versions()]
+    last = keys.index(last_key)
+    followed = []
+    pending = [block]
+    while pending:
+        current_block = pending.pop()
+        start = keys.index(current_block.version_key)
+        for new_key in keys[start + 1 : last + 1]:
+            for row in correspondences(current_block.version_key, new_key):
+                if row.old == current_block:
+                    followed.append(row)
+                    if row.new is not None:
+                        pending.append(row.new)
+    return followed
+
+
+def _convert_blocks(args: argparse.Namespace) -> int:
+    from .._bulk import resolve_block
+
+    old, new = _convert_direction(args)
+    held = list(dict.fromkeys(resolve_block(label, old.key, new.key) for label in args.blocks))
+    obtained = deemed_obtained(held, new.key)
+    deemed = [b for b in new.blocks if b in obtained]
+    missing = missing_blocks(held, new.key)
+    sources: dict[Source, None] = {}
+    for block in held:
+        for row in _rows_followed(block, new.key):
+            sources[row.source] = None
+    if args.json:
+        print_json(
+            {
+                "from": old.key,
+                "to": new.key,
+                "held": [plain(b) for b in held],
+                "deemed_obtained": [plain(b) for b in deemed],
+                "missing": [plain(b) for b in missing],
+                "all_held": not missing,
+                "sources": [plain(s) for s in sources],
+            }
+        )
+        return OK
+    held_rows = []
+    for block in held:
+        leads_to = [b.ref for b in new.blocks if b in deemed_obtained([block], new.key)]
+        held_rows.append([block.ref, block.title])
+        held_rows.append(["", "→ " + (", ".join(leads_to) or f"none of the {new.key} blocs")])
+    where = (
+        list(dict.fromkeys(f"{s.text.title}, {s.location}." for s in sources))
+        if sources
+        else ["Blocs of the target version count as themselves."]
+        if all(b.version_key == new.key for b in held)
+        else [f"No text gives a correspondence leading from these blocs to {new.key}."]
+    )
+    print_lines(
+        [
+            *table(None, [["From", old.key, old.title], ["To", new.key, new.title]]),
+            "",
+            "Held",
+            *table(None, held_rows, indent=2),
+            "Deemed obtained",
+            *table(None, [[b.ref, b.title] for b in deemed], indent=2),
+            *(["  none"] if not deemed else []),
+            "Still to obtain",
+            *table(None, [[b.ref, b.title] for b in missing], indent=2),
+            *(["  none"] if not missing else []),
+            "",
+            f"All blocs of the {new.key} title held: {'yes' if not missing else 'no'}",
+            *field("Source", where, 8),
+        ]
+    )
+    return OK
+
+
+def _convert_csv(args: argparse.Namespace) -> int:
+    from .. import _bulk
+
+    old, new = _convert_direction(args)
+    sep = separator(args.sep)
+    if args.json and args.output is None:
+        raise CommandError(
+            BAD_INPUT, "convert: --json with --csv reports on the file -o writes; give -o OUT"
+        )
+    convert_cell = _bulk.CellConverter(old.key, new.key)
+    name = "stdin" if args.csv == "-" else args.csv
+    with _bulk.large_fields(), open_input(args.csv) as binary:
+        try:
+            source = _bulk.CsvSource(binary, name, args.column, sep)
+        except _bulk.CsvInputError as exc:
+            raise CommandError(BAD_INPUT, str(exc)) from None
+        if args.output is not None:
+            refuse_same_file(args.csv, args.output)
+        with output(args.output, args.force, newline="") as sink:
+            progress = _bulk.stderr_progress(source)
+            try:
+                outcome = _bulk.convert(source, sink, convert_cell, new.key, progress)
+            except _bulk.CsvInputError as exc:
+                raise CommandError(BAD_INPUT, str(exc)) from None
+            finally:
+                if progress is not None:
+                    progress.close()
+    error_column = _bulk.added_columns(new.key)[3]
+    if args.json:
+        print_json(
+            {
+                "output": args.output,
+                "rows": outcome.rows,
+                "unmatched": outcome.unmatched,
+                "added_columns": list(_bulk.added_columns(new.key)),
+            }
+        )
+    elif args.output is not None:
+        print_lines([f"Wrote {outcome.rows:,} rows to {args.output}."])
+    if outcome.unmatched:
+        raise CommandError(
+            NOT_FOUND,
+            f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
+            f"(see column {error_column!r})",
+        )
+    return OK
