@@ -10,7 +10,9 @@ __all__ = [
     "ArgumentTypeError",
     "DataError",
     "InvalidCodeError",
+    "NotInDataError",
     "TitreMercdError",
+    "UndecidedError",
     "UnknownBlockError",
     "UnknownCodeError",
     "UnknownVersionError",
@@ -43,6 +45,14 @@ class UnknownBlockError(TitreMercdError, LookupError):
 
 class AmbiguousBlockError(TitreMercdError, LookupError):
     """Several blocs de compétences match; the message names them."""
+
+
+class NotInDataError(UnknownCodeError):
+    """A fiche the data records as registered, but of which it holds no version."""
+
+
+class UndecidedError(TitreMercdError, LookupError):
+    """The sources do not decide the question (a window no text gives); the message says why."""
 
 
 class DataError(TitreMercdError):
