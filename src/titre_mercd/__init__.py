@@ -139,7 +139,8 @@ _HOMES = {
     **dict.fromkeys(
         [
             "AmbiguousBlockError", "ArgumentTypeError", "DataError", "InvalidCodeError",
-            "NotInDataError", "TitreMercdError", "UndecidedError", "UnknownBlockError", "UnknownCodeError", "UnknownVersionError",
+            "NotInDataError", "TitreMercdError", "UndecidedError", "UnknownBlockError",
+            "UnknownCodeError", "UnknownVersionError",
         ],
         "exceptions",
     ),
