@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         DataError,
         InvalidCodeError,
         NotInDataError,
+        RegistryExportError,
         TitreMercdError,
         UndecidedError,
         UnknownBlockError,
@@ -139,7 +140,7 @@ _HOMES = {
     **dict.fromkeys(
         [
             "AmbiguousBlockError", "ArgumentTypeError", "DataError", "InvalidCodeError",
-            "NotInDataError", "TitreMercdError", "UndecidedError", "UnknownBlockError",
+            "NotInDataError", "RegistryExportError", "TitreMercdError", "UndecidedError", "UnknownBlockError",
             "UnknownCodeError", "UnknownVersionError",
         ],
         "exceptions",

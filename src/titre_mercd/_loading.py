@@ -172,7 +172,9 @@ class _Reader:
         self._sha256 = _sha256()
         self._json = json
         manifest = self.json(MANIFEST, check=False)
-        _known_fields(manifest, {"header", "data_version", "files", "history"}, f"{MANIFEST}: $")
+        _known_fields(
+            manifest, {"header", "data_version", "files", "history", "import"}, f"{MANIFEST}: $"
+        )
         self.data_version = _field(manifest, "data_version", str, f"{MANIFEST}: $")
         files = _field(manifest, "files", dict, f"{MANIFEST}: $")
         for name, digest in files.items():

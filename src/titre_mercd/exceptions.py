@@ -11,6 +11,7 @@ __all__ = [
     "DataError",
     "InvalidCodeError",
     "NotInDataError",
+    "RegistryExportError",
     "TitreMercdError",
     "UndecidedError",
     "UnknownBlockError",
@@ -57,3 +58,7 @@ class UndecidedError(TitreMercdError, LookupError):
 
 class DataError(TitreMercdError):
     """Shipped data that is missing or invalid; the message names the file and the place in it."""
+
+
+class RegistryExportError(TitreMercdError, ValueError):
+    """A file that is not France compétences' RNCP export, or a broken or hostile one."""

@@ -53,6 +53,8 @@ _COMMANDS = (
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",
      "the whole data set as JSON, CSV, JSON-LD or a graph"),
+    ("registry", "_registry", "cmd_registry", "registry_arguments",
+     "check the data against France compétences' RNCP export, or import from it"),
 )  # fmt: skip
 
 
