@@ -51,7 +51,7 @@ _CREATES = re.compile(
 )
 # « Arrêté du 20 juin 2023 modifiant l'arrêté du 26 avril 2023 relatif au titre professionnel … »
 _MODIFIES = re.compile(
-    rf"\s*arr[êe]t[ée]\s+du\s+{_FRENCH_DATE}\s+modifiant\s+(l['’]arr[êe]t[ée]\s+du\s+"
+    rf"\s*arr[êe]t[ée]\s+du\s+{_FRENCH_DATE}\s+modifiant\s+l['’](arr[êe]t[ée]\s+du\s+"
     rf"{_FRENCH_DATE}\s+relatif\s+au\s+titre\s+professionnel)",
     re.IGNORECASE,
 )
@@ -462,13 +462,13 @@ def _compare_dates(window: Optional[ValidityWindow], fiche: Fiche) -> list[Field
         end_text = f"{end.isoformat()} (exclusive; last day {last.isoformat()})"  # type: ignore[union-attr]
     return [
         FieldCheck(
-            "start (DATE_EFFET)",
+            "start",
             _iso(start),
             _iso(fiche.effective_on),
             start == fiche.effective_on,
         ),
         FieldCheck(
-            "end (DATE_FIN_ENREGISTREMENT)",
+            "end",
             end_text,
             _iso(until),
             (end is None and until is None) or (until is not None and until in (end, last)),

@@ -399,6 +399,10 @@ class _Builder:
             version["rome_codes"] = rome
             sources["rome_codes"] = text.entries("CODES_ROME", text.under("CODES_ROME/"))
         block_sources: dict[str, Any] = {}
+        if fiche.blocs:
+            sources["blocks"] = text.entries(
+                "BLOCS_COMPETENCES", text.under("BLOCS_COMPETENCES/")
+            )
         for i, bloc in enumerate(fiche.blocs, start=1):
             where = f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]"
             from ._codes import parse_rncp_block_code

@@ -86,7 +86,9 @@ def _check_lines(report: RegistryCheck) -> list[str]:
     lines = wrap(
         f"Registry check of {report.export}: {report.fiches_read} fiches read; the lineage's: "
         + (", ".join(report.lineage) or "none")
-        + f". Data {report.data_version}.",
+        + f". Data {report.data_version}. Beside the data's window, start is the registry's "
+        "DATE_EFFET and end its DATE_FIN_ENREGISTREMENT (agreeing with the exclusive end or "
+        "the last day); ≠ marks a difference.",
         WIDTH,
     )
     for v in report.versions:
@@ -113,9 +115,8 @@ def _check_lines(report: RegistryCheck) -> list[str]:
                 f" to {m.registered_until.isoformat() if m.registered_until else '?'}"
             )
             active = {True: "active", False: "inactive", None: "activity not given"}[m.active]
-            lines.extend(
-                wrap(f"  {m.number}  {m.title}, {window}, {active}", WIDTH)
-            )
+            text = wrap(f"{m.number}  {m.title}, {window}, {active}", WIDTH - 4)
+            lines.extend(("  " if i == 0 else "    ") + line for i, line in enumerate(text))
     else:
         lines.append("The data has every fiche of the lineage the export holds.")
     lines.append(
