@@ -157,13 +157,17 @@ def made_up_fiche(
                 "<CORRESPONDANCE>"
                 + (
                     "<SOURCE>"
-                    + "".join(f"<BLOC_COMPETENCES><CODE>{c}</CODE></BLOC_COMPETENCES>" for c in sources)
+                    + "".join(
+                        f"<BLOC_COMPETENCES><CODE>{c}</CODE></BLOC_COMPETENCES>" for c in sources
+                    )
                     + "</SOURCE>"
                     if sources
                     else ""
                 )
                 + f"<DESTINATION><NUMERO_FICHE>{fiche}</NUMERO_FICHE>"
-                + "".join(f"<BLOC_COMPETENCES><CODE>{c}</CODE></BLOC_COMPETENCES>" for c in destinations)
+                + "".join(
+                    f"<BLOC_COMPETENCES><CODE>{c}</CODE></BLOC_COMPETENCES>" for c in destinations
+                )
                 + "</DESTINATION></CORRESPONDANCE>"
             )
         parts.append(f"<CORRESPONDANCES>{''.join(rows)}</CORRESPONDANCES>")

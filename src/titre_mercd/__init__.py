@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         missing_blocks,
     )
     from ._loading import preload
+    from ._registry import RegistryCheck, registry_check
     from ._queries import (
         by_nsf,
         by_rncp,
@@ -81,6 +82,8 @@ __all__ = [
     "Level",
     "NotInDataError",
     "NsfCode",
+    "RegistryCheck",
+    "RegistryExportError",
     "RomeCode",
     "Source",
     "TitreMercdError",
@@ -103,6 +106,7 @@ __all__ = [
     "missing_blocks",
     "nsf",
     "preload",
+    "registry_check",
     "rome",
     "source_of",
     "successor",
@@ -123,6 +127,8 @@ _HOMES = {
     "deemed_obtained": "_correspondence",
     "missing_blocks": "_correspondence",
     "preload": "_loading",
+    "RegistryCheck": "_registry",
+    "registry_check": "_registry",
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "current", "find_block", "is_in_force", "nsf",

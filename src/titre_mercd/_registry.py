@@ -297,9 +297,7 @@ def window_from_registry(
 # ---------------------------------------------------------------- the check
 
 
-def registry_check(
-    path: str | os.PathLike[str], *, progress: bool | None = None
-) -> RegistryCheck:
+def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None) -> RegistryCheck:
     """Compare the data with France compétences' RNCP export at ``path`` (XML or zip).
 
     Every version of the data is set beside its fiche: title, level, NSF, ROME (codes and
@@ -364,7 +362,9 @@ def _compare(v: CertificationVersion, fiche: Fiche, data: Dataset) -> Tuple[Fiel
         FieldCheck(
             "level",
             None if data_level is None else f"niveau {data_level}",
-            None if fiche.level is None else f"{fiche.level.code} {fiche.level.label or ''}".strip(),
+            None
+            if fiche.level is None
+            else f"{fiche.level.code} {fiche.level.label or ''}".strip(),
             data_level == registry_level,
         )
     )
@@ -444,9 +444,7 @@ def _compare_blocs(v: CertificationVersion, fiche: Fiche) -> list[FieldCheck]:
         data_code = block and block.rncp_code
         registry_code = bloc and bloc.code
         checks.append(
-            FieldCheck(
-                f"bloc {number} code", data_code, registry_code, data_code == registry_code
-            )
+            FieldCheck(f"bloc {number} code", data_code, registry_code, data_code == registry_code)
         )
     return checks
 

@@ -94,7 +94,11 @@ class FicheText:
         position = len(parts[0])
         for path, value in fiche.elements:
             entry = f"{path}\n"
-            self._spans[path] = (position, position + len(entry), position + len(entry) + len(value))
+            self._spans[path] = (
+                position,
+                position + len(entry),
+                position + len(entry) + len(value),
+            )
             parts.append(entry + value + "\n\n")
             position += len(entry) + len(value) + 2
         self.content = "".join(parts)
@@ -184,7 +188,7 @@ def _check_target(target: Path, *, force: bool) -> None:
     if not _written_by_import(target):
         raise ImportRefusedError(
             f"{target} exists and was not written by 'registry import' (its {MANIFEST} has no "
-            "\"import\" member): refused, --force or not"
+            '"import" member): refused, --force or not'
         )
     if not force:
         raise ImportRefusedError(f"{target} exists; give --force to replace it")
@@ -400,9 +404,7 @@ class _Builder:
             sources["rome_codes"] = text.entries("CODES_ROME", text.under("CODES_ROME/"))
         block_sources: dict[str, Any] = {}
         if fiche.blocs:
-            sources["blocks"] = text.entries(
-                "BLOCS_COMPETENCES", text.under("BLOCS_COMPETENCES/")
-            )
+            sources["blocks"] = text.entries("BLOCS_COMPETENCES", text.under("BLOCS_COMPETENCES/"))
         for i, bloc in enumerate(fiche.blocs, start=1):
             where = f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]"
             from ._codes import parse_rncp_block_code
@@ -449,7 +451,11 @@ class _Builder:
         level = next((lv for lv in self.base.levels if lv.france_2019 == number), None)
         if level is None:
             return None
-        return {"france_1969": level.france_1969, "france_2019": level.france_2019, "eqf": level.eqf}
+        return {
+            "france_1969": level.france_1969,
+            "france_2019": level.france_2019,
+            "eqf": level.eqf,
+        }
 
     def _codes(
         self, fiche: Fiche, text: FicheText, kind: str, given: Iterable[Any], prefix: str
@@ -636,4 +642,3 @@ def _canonical(normalize: Any, code: str | None) -> str | None:
 
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
-

@@ -595,7 +595,7 @@ def _root_start(head: bytes) -> int:
         elif head.startswith(b"<!--", lt):
             end = head.find(b"-->", lt)
         elif following == b"!":
-            return lt + 2  # a declaration: the check refuses it
+            return min(len(head), lt + 100)  # a declaration: the check reads it, and refuses it
         else:
             return lt + 1 + len(re.match(rb"[^\s>/]*", head[lt + 1 :]).group())  # type: ignore[union-attr]
         if end < 0:

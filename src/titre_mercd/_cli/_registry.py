@@ -119,9 +119,7 @@ def _check_lines(report: RegistryCheck) -> list[str]:
             lines.extend(("  " if i == 0 else "    ") + line for i, line in enumerate(text))
     else:
         lines.append("The data has every fiche of the lineage the export holds.")
-    lines.append(
-        "Everything agrees." if report.agrees else "Differences found (exit status 1)."
-    )
+    lines.append("Everything agrees." if report.agrees else "Differences found (exit status 1).")
     return lines
 
 
