@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from registry_exports import FICHE_2018, SAMPLE, SUCCESSOR, lineage_fiches, write_export
-from test_cli import LAUNCHERS, error, run
 
 import titre_mercd
+from registry_exports import FICHE_2018, SAMPLE, SUCCESSOR, lineage_fiches, write_export
+from test_cli import LAUNCHERS, error, run
 from titre_mercd import _loading
 
 SCHEMAS = Path(titre_mercd.__file__).parent / "schemas" / "cli"
@@ -71,21 +71,21 @@ def check_json(path: Path, env: dict[str, str] | None = None) -> tuple[int, Any]
 def test_check_the_sample_holds_no_fiche_of_the_lineage() -> None:
     status, report = check_json(SAMPLE)
     assert (status, report["agrees"], report["fiches_read"]) == (1, False, 12)
-    assert report["lineage"] == [] and report["missing"] == []
+    assert report["lineage"] == []
+    assert report["missing"] == []
     by_key = {v["key"]: v for v in report["versions"]}
     # the data names the 2011 version's fiche: the export does not have it
     assert by_key["2011-06-01"]["fields"] == [
         {"field": "rncp", "data": "RNCP12505", "registry": None, "agrees": False}
     ]
-    assert (
-        by_key["2018-12-11"]["fiche"] is None
-        and "DATE_EFFET 2019-05-12" in by_key["2018-12-11"]["note"]
-    )
+    assert by_key["2018-12-11"]["fiche"] is None
+    assert "DATE_EFFET 2019-05-12" in by_key["2018-12-11"]["note"]
 
 
 def test_check_reports_differences_and_the_missing_successor(exports: dict[str, Path]) -> None:
     status, report = check_json(exports["differs"])
-    assert status == 1 and report["fiches_read"] == 15
+    assert status == 1
+    assert report["fiches_read"] == 15
     assert report["lineage"] == ["RNCP12505", FICHE_2018, SUCCESSOR]
     by_key = {v["key"]: v for v in report["versions"]}
     # the inactive 2018 fiche is matched by title and DATE_EFFET = the window's start
@@ -117,7 +117,8 @@ def test_check_human_report_fits_80_columns(exports: dict[str, Path]) -> None:
 
 def test_check_in_python_returns_a_frozen_report(exports: dict[str, Path]) -> None:
     report = titre_mercd.registry_check(exports["differs"])
-    assert not report.agrees and [m.number for m in report.missing] == [SUCCESSOR]
+    assert not report.agrees
+    assert [m.number for m in report.missing] == [SUCCESSOR]
     with pytest.raises(AttributeError):
         report.missing = ()  # type: ignore[misc]
 
@@ -149,9 +150,11 @@ def test_the_imported_version_answers_the_whole_api(imported: Path) -> None:
     with _loading._use_data_directory(_loading._Directory(str(imported))):
         assert titre_mercd.DATA_VERSION.endswith("+rncp.2026-12-01")
         new = titre_mercd.current(dt.date(2026, 12, 1))
-        assert new is not None and new.key == NEW_KEY
+        assert new is not None
+        assert new.key == NEW_KEY
         assert new.title == "Manager d'équipe relation client à distance"
-        assert new.rncp == SUCCESSOR and titre_mercd.by_rncp("38665") is new
+        assert new.rncp == SUCCESSOR
+        assert titre_mercd.by_rncp("38665") is new
         assert (new.validity.start, new.validity.end) == (
             dt.date(2024, 5, 12),
             dt.date(2029, 5, 12),
@@ -221,7 +224,8 @@ def test_the_imported_directory_agrees_with_its_export(
 def test_titre_mercd_data_answers_from_the_imported_directory(imported: Path) -> None:
     env = {"TITRE_MERCD_DATA": str(imported)}
     summary = run(PROGRAM, env=env)
-    assert summary.returncode == 0 and f"Version               {NEW_KEY}" in summary.stdout
+    assert summary.returncode == 0
+    assert f"Version               {NEW_KEY}" in summary.stdout
     converted = run(
         PROGRAM,
         "convert",
@@ -358,7 +362,7 @@ def refused(path: Path, tmp_path: Path, *words: str) -> None:
             capture_output=True,
             check=False,
             timeout=60,
-            preexec_fn=_limited(1024**3) if sys.platform == "linux" else None,  # noqa: PLW1509
+            preexec_fn=_limited(1024**3) if sys.platform == "linux" else None,
         )
         result = subprocess.CompletedProcess(
             completed.args,

@@ -43,14 +43,22 @@ def test_every_fiche_of_the_sample_is_read_in_order() -> None:
 
 def test_every_fiche_has_its_main_fields(sample: dict[str, Fiche]) -> None:
     for fiche in sample.values():
-        assert fiche.title and fiche.state and fiche.active is not None
-        assert fiche.level is not None and fiche.level.code.startswith("NIV")  # type: ignore[union-attr]
+        assert fiche.title
+        assert fiche.state
+        assert fiche.active is not None
+        assert fiche.level is not None
+        assert fiche.level.code.startswith("NIV")
         assert fiche.registered_until is not None
-        assert fiche.blocs and all(b.code and b.label and b.competences for b in fiche.blocs)
-        assert fiche.nsf and fiche.formacodes and fiche.certifiers
+        assert fiche.blocs
+        assert all(b.code and b.label and b.competences for b in fiche.blocs)
+        assert fiche.nsf
+        assert fiche.formacodes
+        assert fiche.certifiers
     assert [n for n, f in sample.items() if f.is_titre_professionnel] == ["RNCP37674", "RNCP37873"]
-    assert sample["RNCP35419"].abrege is None and sample["RNCP35419"].effective_on is None
-    assert sample["RNCP34762"].active is False and sample["RNCP34762"].newer == ("RNCP39568",)
+    assert sample["RNCP35419"].abrege is None
+    assert sample["RNCP35419"].effective_on is None
+    assert sample["RNCP34762"].active is False
+    assert sample["RNCP34762"].newer == ("RNCP39568",)
     assert sample["RNCP35625"].state == "Modifications à valider par le ministère"
 
 
@@ -70,7 +78,9 @@ def test_the_web_developer_titre_professionnel_field_by_field(sample: dict[str, 
         dt.date(2028, 9, 1),
     )
     assert fiche.published_on == dt.date(2023, 6, 12)
-    assert fiche.decided_on is None and fiche.last_jo_on is None and fiche.delivery_limit is None
+    assert fiche.decided_on is None
+    assert fiche.last_jo_on is None
+    assert fiche.delivery_limit is None
     assert fiche.nsf == (Coded("326t", "Programmation, mise en place de logiciels"),)
     assert fiche.rome == (Coded("M1805", "Études et développement informatique"),)
     assert [c.code for c in fiche.formacodes] == ["31090", "46357", "31006", "70710"]
@@ -114,14 +124,18 @@ def test_the_web_developer_titre_professionnel_field_by_field(sample: dict[str, 
     assert creation_arrete(fiche) == (dt.date(2023, 4, 26), creation, 1)
     assert fiche.regulations == "Sans objet"
     assert fiche.objectives.startswith("Le développeur web et web mobile réalise")  # type: ignore[union-attr]
-    assert fiche.activities and fiche.capacities and fiche.sectors and fiche.job_types
+    assert fiche.activities
+    assert fiche.capacities
+    assert fiche.sectors
+    assert fiche.job_types
 
 
 def test_the_application_designer_whose_creation_entry_modifies_an_arrete(
     sample: dict[str, Fiche],
 ) -> None:
     fiche = sample["RNCP37873"]
-    assert fiche.title == "Concepteur développeur d'applications" and fiche.is_titre_professionnel
+    assert fiche.title == "Concepteur développeur d'applications"
+    assert fiche.is_titre_professionnel
     assert (fiche.effective_on, fiche.registered_until) == (
         dt.date(2023, 12, 18),
         dt.date(2028, 12, 18),
@@ -227,10 +241,17 @@ def test_a_fiche_with_every_element_missing_is_read(tmp_path: Path) -> None:
     )
     empty, odd = read_fiches(path)
     for fiche in (empty, odd):
-        assert fiche.number is None and fiche.title is None and fiche.abrege is None
-        assert fiche.effective_on is None and fiche.active is None and fiche.level is None
-        assert fiche.nsf == () and fiche.rome == () and fiche.publications == ()
-        assert fiche.creation == () and not fiche.is_titre_professionnel
+        assert fiche.number is None
+        assert fiche.title is None
+        assert fiche.abrege is None
+        assert fiche.effective_on is None
+        assert fiche.active is None
+        assert fiche.level is None
+        assert fiche.nsf == ()
+        assert fiche.rome == ()
+        assert fiche.publications == ()
+        assert fiche.creation == ()
+        assert not fiche.is_titre_professionnel
     assert empty.blocs == ()
     assert [(b.code, b.label, b.competences) for b in odd.blocs] == [(None, None, ())]
 
@@ -251,4 +272,5 @@ def test_a_progress_bar_only_when_asked_or_on_a_terminal(
     assert capsys.readouterr().err == ""  # not a terminal
     list(read_fiches(SAMPLE, progress=True))
     err = capsys.readouterr().err
-    assert "Reading the export [" in err and err.endswith("100%\n")
+    assert "Reading the export [" in err
+    assert err.endswith("100%\n")

@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         missing_blocks,
     )
     from ._loading import preload
-    from ._registry import RegistryCheck, registry_check
     from ._queries import (
         by_nsf,
         by_rncp,
@@ -51,6 +50,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         Source,
         ValidityWindow,
     )
+    from ._registry import RegistryCheck, registry_check
     from .exceptions import (
         AmbiguousBlockError,
         ArgumentTypeError,
@@ -146,8 +146,8 @@ _HOMES = {
     **dict.fromkeys(
         [
             "AmbiguousBlockError", "ArgumentTypeError", "DataError", "InvalidCodeError",
-            "NotInDataError", "RegistryExportError", "TitreMercdError", "UndecidedError", "UnknownBlockError",
-            "UnknownCodeError", "UnknownVersionError",
+            "NotInDataError", "RegistryExportError", "TitreMercdError", "UndecidedError",
+            "UnknownBlockError", "UnknownCodeError", "UnknownVersionError",
         ],
         "exceptions",
     ),

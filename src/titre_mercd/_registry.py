@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING, Optional
 
 import attrs
 
@@ -21,10 +21,11 @@ from .exceptions import InvalidCodeError
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Callable, Mapping
 
     from ._loading import Dataset
-    from ._records import CertificationVersion, ValidityWindow
-    from ._rncp_export import Fiche
+    from ._records import CertificationVersion, NsfCode, RomeCode, ValidityWindow
+    from ._rncp_export import Coded, Fiche
 
 __all__ = [
     "FieldCheck",
@@ -77,7 +78,7 @@ class VersionCheck:
     key: str
     title: str
     fiche: Optional[str]
-    fields: Tuple[FieldCheck, ...]
+    fields: tuple[FieldCheck, ...]
     note: Optional[str]
 
     @property
@@ -109,9 +110,9 @@ class RegistryCheck:
     export: str
     data_version: str
     fiches_read: int
-    lineage: Tuple[str, ...]
-    versions: Tuple[VersionCheck, ...]
-    missing: Tuple[MissingFiche, ...]
+    lineage: tuple[str, ...]
+    versions: tuple[VersionCheck, ...]
+    missing: tuple[MissingFiche, ...]
 
     @property
     def agrees(self) -> bool:
@@ -126,16 +127,16 @@ class RegistryCheck:
 class Lineage:
     """The lineage's fiches found in an export, and which version each matches."""
 
-    fiches: Tuple[Fiche, ...]
+    fiches: tuple[Fiche, ...]
     fiches_read: int
-    matches: Tuple[Tuple[str, Optional[Fiche], Optional[str]], ...]  # key, fiche, note
+    matches: tuple[tuple[str, Optional[Fiche], Optional[str]], ...]  # key, fiche, note
 
     def fiche_of(self, key: str) -> Optional[Fiche]:
         """The fiche matched to the version ``key``, if any."""
         return next((fiche for k, fiche, _ in self.matches if k == key), None)
 
     @property
-    def unmatched(self) -> Tuple[Fiche, ...]:
+    def unmatched(self) -> tuple[Fiche, ...]:
         """The lineage's fiches that match no version of the data."""
         matched = {id(fiche) for _, fiche, _ in self.matches if fiche is not None}
         return tuple(f for f in self.fiches if id(f) not in matched)
@@ -194,7 +195,7 @@ def find_lineage(
         ):
             number = _number(fiche.number)
             if number in wanted:
-                kept.setdefault(number, fiche)  # type: ignore[arg-type]
+                kept.setdefault(str(number), fiche)
     fiches = tuple(
         sorted(kept.values(), key=lambda f: (f.effective_on or dt.date.min, f.number or ""))
     )
@@ -202,8 +203,8 @@ def find_lineage(
 
 
 def _match(
-    fiches: Tuple[Fiche, ...], data: Dataset
-) -> Tuple[Tuple[str, Optional[Fiche], Optional[str]], ...]:
+    fiches: tuple[Fiche, ...], data: Dataset
+) -> tuple[tuple[str, Optional[Fiche], Optional[str]], ...]:
     by_number = {_number(f.number): f for f in fiches}
     matches = []
     for v in data.versions:
@@ -229,8 +230,8 @@ def _match(
             matches.append((v.key, None, f"several fiches match its title and start: {listed}"))
         else:
             matches.append(
-                (v.key, None, "no fiche of the export has its title and DATE_EFFET "
-                 f"{v.validity.start.isoformat()}")
+                (v.key, None, ("no fiche of the export has its title and DATE_EFFET "
+                 f"{v.validity.start.isoformat()}"))
             )  # fmt: skip
     return tuple(matches)
 
@@ -314,7 +315,7 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     >>> report.agrees  # doctest: +SKIP
     False
     """
-    import os
+    from pathlib import Path
 
     from ._loading import dataset
 
@@ -324,12 +325,13 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     for v in data.versions:
         fiche = lineage.fiche_of(v.key)
         note = next(n for k, _, n in lineage.matches if k == v.key)
-        fields: Tuple[FieldCheck, ...] = ()
+        fields: tuple[FieldCheck, ...] = ()
         if fiche is not None:
             fields = _compare(v, fiche, data)
         elif v.rncp is not None:
             fields = (FieldCheck("rncp", v.rncp, None, agrees=False),)
-        versions.append(VersionCheck(v.key, v.title, fiche and fiche.number, fields, note))
+        number = None if fiche is None else fiche.number
+        versions.append(VersionCheck(v.key, v.title, number, fields, note))
     missing = tuple(
         MissingFiche(
             number=f.number,
@@ -342,7 +344,7 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
         for f in lineage.unmatched
     )
     return RegistryCheck(
-        export=os.path.basename(os.fspath(path)),
+        export=Path(path).name,
         data_version=data.data_version,
         fiches_read=lineage.fiches_read,
         lineage=tuple(str(f.number) for f in lineage.fiches),
@@ -351,7 +353,7 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     )
 
 
-def _compare(v: CertificationVersion, fiche: Fiche, data: Dataset) -> Tuple[FieldCheck, ...]:
+def _compare(v: CertificationVersion, fiche: Fiche, data: Dataset) -> tuple[FieldCheck, ...]:
     checks = [
         _same("title", v.title, fiche.title, normalize_label),
         FieldCheck("rncp", v.rncp, fiche.number, v.rncp == _number(fiche.number)),
@@ -392,20 +394,22 @@ def _level_number(fiche: Fiche) -> Optional[int]:
 
 def _compare_codes(
     kind: str,
-    shipped: tuple[object, ...],
-    given: Tuple[object, ...],
-    normalize: object,
-    nomenclature: dict[str, object] | object,
+    shipped: tuple[NsfCode, ...] | tuple[RomeCode, ...],
+    given: tuple[Coded, ...],
+    normalize: Callable[[str], str],
+    nomenclature: Mapping[str, NsfCode] | Mapping[str, RomeCode],
 ) -> list[FieldCheck]:
+    """The codes side by side, then each registry label that differs from the shipped one."""
+
     def canonical(code: Optional[str]) -> Optional[str]:
         try:
-            return normalize(code) if code else None  # type: ignore[operator,no-any-return]
+            return normalize(code) if code else None
         except InvalidCodeError:
             return None
 
-    data_codes = [c.code for c in shipped]  # type: ignore[attr-defined]
-    registry = [(canonical(c.code), c) for c in given]  # type: ignore[attr-defined]
-    registry_codes = [code or str(c.code) for code, c in registry]  # type: ignore[attr-defined]
+    data_codes = [c.code for c in shipped]
+    registry = [(canonical(c.code), c) for c in given]
+    registry_codes = [code or str(c.code) for code, c in registry]
     checks = [
         FieldCheck(
             kind,
@@ -415,12 +419,9 @@ def _compare_codes(
         )
     ]
     for code, c in registry:
-        known = nomenclature.get(code) if code else None  # type: ignore[union-attr]
-        label = c.label  # type: ignore[attr-defined]
-        if known is not None and label is not None and known.label != label:  # type: ignore[attr-defined]
-            checks.append(
-                FieldCheck(f"{kind} {code} label", known.label, label, agrees=False)  # type: ignore[attr-defined]
-            )
+        known = nomenclature.get(code) if code else None
+        if known is not None and c.label is not None and known.label != c.label:
+            checks.append(FieldCheck(f"{kind} {code} label", known.label, c.label, agrees=False))
     return checks
 
 
@@ -436,13 +437,13 @@ def _compare_blocs(v: CertificationVersion, fiche: Fiche) -> list[FieldCheck]:
         checks.append(
             _same(
                 f"bloc {number} title",
-                block and block.title,
-                bloc and bloc.label,
+                None if block is None else block.title,
+                None if bloc is None else bloc.label,
                 normalize_label,
             )
         )
-        data_code = block and block.rncp_code
-        registry_code = bloc and bloc.code
+        data_code = None if block is None else block.rncp_code
+        registry_code = None if bloc is None else bloc.code
         checks.append(
             FieldCheck(f"bloc {number} code", data_code, registry_code, data_code == registry_code)
         )

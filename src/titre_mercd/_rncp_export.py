@@ -32,7 +32,8 @@ import datetime as dt
 import os
 import re
 import sys
-from typing import IO, TYPE_CHECKING, Callable, Optional, Tuple
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Callable, NoReturn, Optional, cast
 
 import attrs
 
@@ -106,7 +107,7 @@ class FicheBloc:
 
     code: Optional[str]
     label: Optional[str]
-    competences: Tuple[str, ...]
+    competences: tuple[str, ...]
     competences_text: Optional[str]
     evaluation: Optional[str]
 
@@ -119,9 +120,9 @@ class BlocCorrespondence:
     destination blocs the older fiche's: holders of the older blocs are deemed to hold the newer.
     """
 
-    source_codes: Tuple[str, ...]
+    source_codes: tuple[str, ...]
     fiche: Optional[str]
-    destination_codes: Tuple[str, ...]
+    destination_codes: tuple[str, ...]
 
 
 @attrs.frozen
@@ -155,22 +156,22 @@ class Fiche:
     published_on: Optional[dt.date]  # DATE_DE_PUBLICATION
     last_jo_on: Optional[dt.date]  # DATE_DERNIER_JO
     delivery_limit: Optional[dt.date]  # DATE_LIMITE_DELIVRANCE
-    nsf: Tuple[Coded, ...]
-    rome: Tuple[Coded, ...]
-    formacodes: Tuple[Coded, ...]
-    certifiers: Tuple[Certifier, ...]
-    blocs: Tuple[FicheBloc, ...]
-    former: Tuple[str, ...]  # ANCIENNES_CERTIFICATIONS
-    newer: Tuple[str, ...]  # NOUVELLES_CERTIFICATIONS
-    correspondences: Tuple[BlocCorrespondence, ...]
-    publications: Tuple[Publication, ...]
+    nsf: tuple[Coded, ...]
+    rome: tuple[Coded, ...]
+    formacodes: tuple[Coded, ...]
+    certifiers: tuple[Certifier, ...]
+    blocs: tuple[FicheBloc, ...]
+    former: tuple[str, ...]  # ANCIENNES_CERTIFICATIONS
+    newer: tuple[str, ...]  # NOUVELLES_CERTIFICATIONS
+    correspondences: tuple[BlocCorrespondence, ...]
+    publications: tuple[Publication, ...]
     activities: Optional[str]  # ACTIVITES_VISEES
     capacities: Optional[str]  # CAPACITES_ATTESTEES
     sectors: Optional[str]  # SECTEURS_ACTIVITE
     job_types: Optional[str]  # TYPE_EMPLOI_ACCESSIBLES
     objectives: Optional[str]  # OBJECTIFS_CONTEXTE
     regulations: Optional[str]  # REGLEMENTATIONS_ACTIVITES
-    elements: Tuple[Tuple[str, str], ...] = ()
+    elements: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_titre_professionnel(self) -> bool:
@@ -178,7 +179,7 @@ class Fiche:
         return self.abrege is not None and self.abrege.code == "TP"
 
     @property
-    def creation(self) -> Tuple[Publication, ...]:
+    def creation(self) -> tuple[Publication, ...]:
         """The texts of ``PUBLICATION_DECRET_CREATION``, in order."""
         return tuple(p for p in self.publications if p.kind == "CREATION")
 
@@ -186,8 +187,8 @@ class Fiche:
 # ---------------------------------------------------------------- text
 
 
-def split_items(text: Optional[str]) -> Tuple[str, ...]:
-    """The items of a long text, each a verbatim slice of it, bullets and spaces trimmed.
+def split_items(text: Optional[str]) -> tuple[str, ...]:
+    r"""The items of a long text, each a verbatim slice of it, bullets and spaces trimmed.
 
     Items are separated by line breaks (the registry's own form) or, where the text has none,
     by runs of two or more spaces (the flattened form). When the text is a bulleted list, a
@@ -197,7 +198,7 @@ def split_items(text: Optional[str]) -> Tuple[str, ...]:
     ('Maquetter des interfaces', 'Réaliser des interfaces')
     >>> split_items("- Valider une solution   technique  - Renseigner la maquette")
     ('Valider une solution   technique', 'Renseigner la maquette')
-    >>> split_items("* Coder\\n* Installer un réseau")
+    >>> split_items("* Coder\n* Installer un réseau")
     ('Coder', 'Installer un réseau')
     """
     if not text or not text.strip():
@@ -258,7 +259,7 @@ def export_date_from_name(path: str) -> Optional[dt.date]:
     >>> export_date_from_name("sample.xml") is None
     True
     """
-    matches = list(_EXPORT_DATE.finditer(os.path.basename(path)))
+    matches = list(_EXPORT_DATE.finditer(Path(path).name))
     if not matches:
         return None
     year, month, day = (int(part) for part in matches[-1].groups())
@@ -286,7 +287,7 @@ def _coded(element: Optional[Element], code: str = "CODE") -> Optional[Coded]:
     return None if result.code is None and result.label is None else result
 
 
-def _codes(fiche: Element, path: str) -> Tuple[Coded, ...]:
+def _codes(fiche: Element, path: str) -> tuple[Coded, ...]:
     found = (_coded(e) for e in fiche.iterfind(path))
     return tuple(c for c in found if c is not None)
 
@@ -366,12 +367,12 @@ def _strip(text: Optional[str]) -> Optional[str]:
     return None if text is None else text.strip()
 
 
-def _texts(element: Element, path: str) -> Tuple[str, ...]:
+def _texts(element: Element, path: str) -> tuple[str, ...]:
     found = (_text(e) for e in element.iterfind(path))
     return tuple(t.strip() for t in found if t is not None)
 
 
-def _elements(fiche: Element) -> Tuple[Tuple[str, str], ...]:
+def _elements(fiche: Element) -> tuple[tuple[str, str], ...]:
     """Every element of ``fiche`` that has a value: (path, value), in document order."""
     found: list[tuple[str, str]] = []
 
@@ -399,13 +400,13 @@ def _refuse(path: str, why: str) -> RegistryExportError:
     return RegistryExportError(f"{path}: {why}")
 
 
-def _open(path: str) -> tuple[IO[bytes], int, list[IO[bytes]]]:
+def _open(path: str) -> tuple[Any, int, list[Any]]:
     """The export's XML bytes (the file itself, or the XML member of a zip) and its size.
 
     Returns the stream, its size in bytes (for progress) and everything to close.
     """
     try:
-        file = open(path, "rb")  # noqa: SIM115  (closed by the caller, with the member)
+        file = Path(path).open("rb")  # noqa: SIM115  (closed by the caller, with the zip's member)
     except IsADirectoryError:
         raise _refuse(path, "is a directory, not an RNCP export") from None
     except OSError as exc:
@@ -417,7 +418,7 @@ def _open(path: str) -> tuple[IO[bytes], int, list[IO[bytes]]]:
     return _zip_member(path, file)
 
 
-def _zip_member(path: str, file: IO[bytes]) -> tuple[IO[bytes], int, list[IO[bytes]]]:
+def _zip_member(path: str, file: IO[bytes]) -> tuple[Any, int, list[Any]]:
     import zipfile
 
     try:
@@ -427,49 +428,55 @@ def _zip_member(path: str, file: IO[bytes]) -> tuple[IO[bytes], int, list[IO[byt
         file.close()
         raise _refuse(path, f"a damaged zip ({exc})") from None
     try:
-        names = [m.filename for m in members if not m.is_dir()]
-        if len(names) != 1:
-            raise _refuse(
-                path,
-                f"a zip of {len(names)} files ({', '.join(repr(n) for n in names[:3])}"
-                f"{', …' if len(names) > 3 else ''}); expected one "
-                "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml",
-            )
-        member = next(m for m in members if not m.is_dir())
-        name = member.filename
-        if (
-            "/" in name
-            or "\\" in name
-            or ".." in name
-            or ":" in name
-            or name.startswith(".")
-            or not name.lower().endswith(".xml")
-        ):
-            raise _refuse(
-                path,
-                f"the zip's member {name[:100]!r} is not a plain .xml file name; expected "
-                "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml",
-            )
-        if member.file_size > MAX_INFLATED:
-            raise _refuse(
-                path,
-                f"the zip's member {name!r} would inflate to {member.file_size} bytes "
-                f"(more than {MAX_INFLATED}): refused as a decompression bomb",
-            )
-        if member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise _refuse(
-                path,
-                f"the zip's member {name!r} inflates {member.file_size} bytes from "
-                f"{member.compress_size} (a ratio over {MAX_RATIO}): refused as a "
-                "decompression bomb",
-            )
+        member = _the_member(path, members)
         stream = archive.open(member)
     except BaseException:
         archive.close()
         file.close()
         raise
     bounded = _Bounded(stream, path, min(MAX_INFLATED, MAX_RATIO * max(member.compress_size, 1)))
-    return bounded, member.file_size, [stream, archive, file]  # type: ignore[list-item]
+    return bounded, member.file_size, [stream, archive, file]
+
+
+def _the_member(path: str, members: list[Any]) -> Any:
+    """The one member of the zip, checked: a plain .xml name, bounded size and ratio."""
+    names = [m.filename for m in members if not m.is_dir()]
+    if len(names) != 1:
+        raise _refuse(
+            path,
+            f"a zip of {len(names)} files ({', '.join(repr(n) for n in names[:3])}"
+            f"{', …' if len(names) > 3 else ''}); expected one "
+            "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml",
+        )
+    member = next(m for m in members if not m.is_dir())
+    name = member.filename
+    if (
+        "/" in name
+        or "\\" in name
+        or ".." in name
+        or ":" in name
+        or name.startswith(".")
+        or not name.lower().endswith(".xml")
+    ):
+        raise _refuse(
+            path,
+            f"the zip's member {name[:100]!r} is not a plain .xml file name; expected "
+            "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml",
+        )
+    if member.file_size > MAX_INFLATED:
+        raise _refuse(
+            path,
+            f"the zip's member {name!r} would inflate to {member.file_size} bytes "
+            f"(more than {MAX_INFLATED}): refused as a decompression bomb",
+        )
+    if member.file_size > MAX_RATIO * max(member.compress_size, 1):
+        raise _refuse(
+            path,
+            f"the zip's member {name!r} inflates {member.file_size} bytes from "
+            f"{member.compress_size} (a ratio over {MAX_RATIO}): refused as a "
+            "decompression bomb",
+        )
+    return member
 
 
 class _Bounded:
@@ -499,7 +506,7 @@ class _Bounded:
         self._stream.close()
 
 
-def _check_prolog(path: str, head: bytes) -> None:
+def _check_prolog(path: str, head: bytes) -> None:  # noqa: C901, PLR0912  (one branch per construct of a prolog)
     """Refuse what precedes the root element if it is not plain XML of an RNCP export.
 
     ``head`` holds the bytes up to and including the start of the root element's name.
@@ -558,14 +565,14 @@ def _check_prolog(path: str, head: bytes) -> None:
             return
 
 
-def _html(path: str) -> None:
+def _html(path: str) -> NoReturn:
     raise _refuse(
         path,
         "is an HTML page, not an RNCP export (an error page saved instead of the file?)",
     )
 
 
-def _not_xml(path: str, head: bytes) -> None:
+def _not_xml(path: str, head: bytes) -> NoReturn:
     start = head.lstrip()[:4]
     if start.startswith(b"\x1f\x8b"):
         what = "a gzip file"
@@ -597,13 +604,14 @@ def _root_start(head: bytes) -> int:
         elif following == b"!":
             return min(len(head), lt + 100)  # a declaration: the check reads it, and refuses it
         else:
-            return lt + 1 + len(re.match(rb"[^\s>/]*", head[lt + 1 :]).group())  # type: ignore[union-attr]
+            name = re.match(rb"[^\s>/]*", head[lt + 1 :])
+            return lt + 1 + (len(name.group()) if name else 0)
         if end < 0:
             return -1
         position = end + 2
 
 
-def read_fiches(
+def read_fiches(  # noqa: C901, PLR0912, PLR0915  (the streaming loop: check once, feed, yield, free)
     path: str | os.PathLike[str],
     *,
     keep: Callable[[Element], bool] | None = None,
@@ -627,7 +635,7 @@ def read_fiches(
     stream, size, to_close = _open(name)
     bar = _Progress(size) if (sys.stderr.isatty() if progress is None else progress) else None
     try:
-        parser = XMLPullParser(events=("start", "end"))
+        parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
         head = b""
         checked = False
         root: Element | None = None
@@ -652,7 +660,8 @@ def read_fiches(
                     parser.close()
             except ParseError as exc:
                 raise _broken(name, exc) from None
-            for event, element in parser.read_events():
+            for item in parser.read_events():
+                event, element = cast("tuple[str, Element]", item)
                 if event == "start":
                     if root is None:
                         root = element
@@ -662,7 +671,8 @@ def read_fiches(
                 elif element.tag == "FICHE":
                     fiches += 1
                     yield _fiche(element, keep is not None and keep(element))
-                    root.clear()  # type: ignore[union-attr]  # frees this fiche and the ones before
+                    if root is not None:
+                        root.clear()  # frees this fiche, and the ones before
             if not chunk:
                 break
         if fiches == 0 and not flux:

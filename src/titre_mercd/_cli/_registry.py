@@ -132,15 +132,15 @@ def _field_table(fields: object) -> list[str]:
         registry = wrap(f.registry if f.registry is not None else "-", value_width)
         names = wrap(f.field, name_width - 2)
         mark = "  " if f.agrees else "≠ "
-        for i in range(max(len(data), len(registry), len(names))):
-            lines.append(
-                (
-                    (mark if i == 0 else "  ")
-                    + f"{names[i] if i < len(names) else '':<{name_width}}"
-                    + f"{data[i] if i < len(data) else '':<{value_width + 2}}"
-                    + (registry[i] if i < len(registry) else "")
-                ).rstrip()
-            )
+        lines.extend(
+            (
+                (mark if i == 0 else "  ")
+                + f"{names[i] if i < len(names) else '':<{name_width}}"
+                + f"{data[i] if i < len(data) else '':<{value_width + 2}}"
+                + (registry[i] if i < len(registry) else "")
+            ).rstrip()
+            for i in range(max(len(data), len(registry), len(names)))
+        )
     return lines
 
 
@@ -178,8 +178,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     if result.added:
         lines.append("Added:")
-        for fact in result.added:
-            lines.extend(wrap(f"  {fact}", WIDTH))
+        lines.extend(line for fact in result.added for line in wrap(f"  {fact}", WIDTH))
     for note in result.notes:
         lines.extend(wrap(f"Note: {note}", WIDTH))
     lines.extend(
