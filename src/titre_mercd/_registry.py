@@ -40,6 +40,11 @@ __all__ = [
     "window_from_registry",
 ]
 
+# The numbers of the fiches a fiche replaces, and of those that replace it.
+_LINKS = (
+    "ANCIENNES_CERTIFICATIONS/ANCIENNE_CERTIFICATION/*",
+    "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/*",
+)
 _MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
     "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
@@ -157,7 +162,7 @@ def find_lineage(
     The export is read once; a second pass fetches the fiches linked to the lineage that the
     first could not recognise (only when there are any).
     """
-    from ._rncp_export import read_fiches
+    from ._rncp_export import _fiche, _texts, fiche_elements
 
     titles = {normalize_label(t) for v in data.versions for t in (v.title, *v.former_titles)}
     numbers = {v.rncp for v in data.versions if v.rncp is not None}
@@ -165,37 +170,31 @@ def find_lineage(
     def in_lineage(number: Optional[str], title: Optional[str], tp: bool) -> bool:
         return number in numbers or (tp and title is not None and normalize_label(title) in titles)
 
-    def keep(element: object) -> bool:
-        find = element.findtext  # type: ignore[attr-defined]
-        return in_lineage(
-            _number(find("NUMERO_FICHE")), find("INTITULE"), find("ABREGE/CODE", "").strip() == "TP"
-        )
-
     kept: dict[str, Fiche] = {}
     links: dict[str, tuple[str, ...]] = {}  # fiche number -> the numbers it names
     read = 0
-    for fiche in read_fiches(path, keep=keep, progress=progress):
+    # Only the lineage's fiches are made records: of the others, the number and the links.
+    for element in fiche_elements(path, progress=progress):
         read += 1
-        number = _number(fiche.number)
+        find = element.findtext
+        number = _number(find("NUMERO_FICHE"))
         if number is None:
             continue
-        named = tuple(n for n in map(_number, (*fiche.former, *fiche.newer)) if n is not None)
+        given = (text for path in _LINKS for text in _texts(element, path))
+        named = tuple(n for n in map(_number, given) if n is not None)
         if named:
             links[number] = named
-        if in_lineage(number, fiche.title, fiche.is_titre_professionnel):
-            kept.setdefault(number, fiche)
+        tp = (find("ABREGE/CODE") or "").strip() == "TP"
+        if number not in kept and in_lineage(number, find("INTITULE"), tp):
+            kept[number] = _fiche(element, keep=True)
     linked = {n for k in kept for n in links.get(k, ())}
     linked |= {n for n, named in links.items() if any(k in kept for k in named)}
     wanted = linked - kept.keys()
     if wanted:
-        for fiche in read_fiches(
-            path,
-            keep=lambda e: _number(e.findtext("NUMERO_FICHE")) in wanted,
-            progress=progress,
-        ):
-            number = _number(fiche.number)
-            if number in wanted:
-                kept.setdefault(str(number), fiche)
+        for element in fiche_elements(path, progress=progress):
+            number = _number(element.findtext("NUMERO_FICHE"))
+            if number is not None and number in wanted and number not in kept:
+                kept[number] = _fiche(element, keep=True)
     fiches = tuple(
         sorted(kept.values(), key=lambda f: (f.effective_on or dt.date.min, f.number or ""))
     )
