@@ -436,3 +436,63 @@ def test_a_fiche_with_every_element_missing_is_read_not_refused(tmp_path: Path) 
 def test_a_missing_export_is_one_line(tmp_path: Path) -> None:
     error(run(PROGRAM, "registry", "check", str(tmp_path / "nowhere.xml")), 2, "cannot be read")
     error(run(PROGRAM, "registry", "check", str(tmp_path)), 2, "directory")
+
+
+# ---------------------------------------------------------------- the README's examples
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+@pytest.mark.skipif(not README.exists(), reason="runs in a clone, beside README.md")
+def test_readme_keeping_the_data_current(tmp_path: Path) -> None:
+    """The section's commands print what it shows (the data version as it is today)."""
+    import re
+    import shlex
+    import shutil
+    import subprocess
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("the README's examples are bash command lines")
+    section = README.read_text(encoding="utf-8").split("\n## Keeping the data current\n")[1]
+    section = section.split("\n## ", 1)[0]
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    shutil.copy(SAMPLE, tmp_path / "tests" / "data")
+    define = "titre-mercd() { " + " ".join(shlex.quote(p) for p in PROGRAM) + ' "$@"; }'
+    base = titre_mercd.DATA_VERSION
+    sessions = 0
+    for block in re.findall(r"```console\n(.*?)```", section, flags=re.DOTALL):
+        command, *shown = block.splitlines()
+        assert command.startswith("$ ")
+        result = subprocess.run(
+            [bash, "-c", f"{define}\n{command[2:]}"],
+            cwd=tmp_path,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+        printed = result.stdout.decode("utf-8").replace(f"Data {base}.", "Data 2026.1.")
+        printed = printed.replace(f"version {base}+", "version 2026.1+")
+        assert printed == "".join(line + "\n" for line in shown), command
+        sessions += 1
+    assert sessions == 2
+    assert (tmp_path / "registry-data" / "MANIFEST.json").exists()
+
+
+def test_nothing_of_this_is_imported_by_a_plain_use() -> None:
+    import subprocess
+
+    code = (
+        "import sys, datetime, titre_mercd\n"
+        "titre_mercd.by_rome('D1408'); titre_mercd.current(datetime.date(2020, 1, 1))\n"
+        "from titre_mercd._cli import _app\n"
+        "_app.run(['rome', 'D1408', '--json'])\n"
+        "loaded = [m for m in ('titre_mercd._rncp_export', 'titre_mercd._registry',\n"
+        "    'titre_mercd._registry_import', 'titre_mercd._cli._registry', 'xml.etree.ElementTree',\n"
+        "    'zipfile') if m in sys.modules]\n"
+        "print(loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stderr == "[]\n"
