@@ -175,8 +175,17 @@ def made_up_fiche(
     return "\n".join(p for p in parts if p)
 
 
+SUCCESSOR_CREATION = (
+    "Arrêté du 20 mars 2024 modifiant l'arrêté du 23 février 2024 relatif au titre "
+    "professionnel de manager d'équipe relation client à distance"
+)
+
+
 def lineage_fiches(
-    *, successor: bool = True, rome_label_m1401: str = "Conduite d'enquêtes"
+    *,
+    successor: bool = True,
+    rome_label_m1401: str = "Conduite d'enquêtes",
+    successor_creation: str | None = SUCCESSOR_CREATION,
 ) -> list[str]:
     """The lineage, made up: the 2011 fiche, the inactive 2018 fiche and its successor."""
     fiche_2011 = made_up_fiche(
@@ -217,8 +226,7 @@ def lineage_fiches(
                 active=True,
                 effet="12/05/2024",
                 fin="12/05/2029",
-                creation="Arrêté du 20 mars 2024 modifiant l'arrêté du 23 février 2024 relatif "
-                "au titre professionnel de manager d'équipe relation client à distance",
+                creation=successor_creation,
                 nsf=[("312t", "Négociation et vente")],
                 rome=[
                     ("D1408", "Téléconseil et télévente"),

@@ -496,3 +496,38 @@ def test_nothing_of_this_is_imported_by_a_plain_use() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stderr == "[]\n"
+
+
+def test_without_a_creation_arrete_the_key_is_date_effet(tmp_path: Path) -> None:
+    export = write_export(
+        tmp_path / "export_fiches_RNCP_V4_1_2026-12-01.xml",
+        lineage_fiches(
+            successor_creation="Décret n° 2016-954 du 11 juillet 2016 relatif au titre professionnel"
+        ),
+    )
+    result = run(PROGRAM, "registry", "import", str(export), "-o", str(tmp_path / "d"), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["new_versions"] == ["2024-05-12"]
+    assert any("DATE_EFFET" in note and SUCCESSOR in note for note in payload["notes"])
+    with _loading._use_data_directory(_loading._Directory(str(tmp_path / "d"))):
+        new = titre_mercd.version("2024-05-12")
+        assert new.legal_text.kind == "fiche RNCP"
+        assert (
+            new.legal_text.title
+            == f"Fiche {SUCCESSOR} : Manager d'équipe relation client à distance"
+        )
+        assert titre_mercd.source_of(new, "key").location == "DATE_EFFET"
+
+
+@pytest.mark.skipif(
+    not (Path(titre_mercd.__file__).parent / "data" / "lineage.json").exists(),
+    reason="lineage.json (the registered fiches that are not versions) is not in the data yet",
+)
+def test_an_imported_registered_fiche_is_no_longer_listed_as_registered(imported: Path) -> None:
+    shipped = json.loads(
+        (Path(titre_mercd.__file__).parent / "data" / "lineage.json").read_text(encoding="utf-8")
+    )
+    assert SUCCESSOR in [entry["rncp"] for entry in shipped["registered"]]
+    lineage = json.loads((imported / "lineage.json").read_text(encoding="utf-8"))
+    assert SUCCESSOR not in [entry["rncp"] for entry in lineage["registered"]]
