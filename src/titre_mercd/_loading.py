@@ -404,7 +404,8 @@ class _Builder:
             found = self._source(source, f"{where}.{field}")
             if field not in _NOT_QUOTED:
                 _check_covered(value, found.excerpt, f"{where}.{field}.excerpt")
-            self.sources[key + (field,)] = found
+            source_key = (*key, field)
+            self.sources[source_key] = found
         for field in sorted(fields - raw.keys()):
             if not _is_empty(getattr(record, field)):
                 raise DataError(f"{where}: field {field!r} has a value but no source")
