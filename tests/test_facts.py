@@ -9,7 +9,6 @@ import pytest
 
 from titre_mercd import (
     Level,
-    contradictions,
     NsfCode,
     RomeCode,
     ValidityWindow,

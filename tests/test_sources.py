@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 import pytest
 
@@ -18,6 +20,9 @@ from titre_mercd import (
     version,
     versions,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 VERSION_FIELDS = [f.name for f in attrs.fields(CertificationVersion)]
 BLOCK_FIELDS = [f.name for f in attrs.fields(Block)]
@@ -208,3 +213,81 @@ def test_unknown_field_and_foreign_records_are_lookup_errors() -> None:
         source_of(v.validity, "start")
     with pytest.raises(TypeError):
         source_of("2018-12-11", "title")
+
+
+# ---------------------------------------------------------------- unknown is not « none »
+
+
+def test_a_field_no_source_gives_is_unknown_and_says_so() -> None:
+    v = version("2018-12-11")
+    assert v.rncp is None
+    assert "rncp" in v.unknown_fields
+    with pytest.raises(LookupError, match="is not known: no shipped source gives it") as info:
+        source_of(v, "rncp")
+    assert "'2018-12-11'" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_field_the_text_says_is_empty_has_the_texts_statement() -> None:
+    """2007: ROME « En attente de la nouvelle nomenclature »; a created title had no former one."""
+    v = version("2007-04-27")
+    assert v.rome_codes == ()
+    assert v.former_titles == ()
+    assert {"rome_codes", "former_titles"}.isdisjoint(v.unknown_fields)
+    assert source_of(v, "rome_codes").excerpt.endswith("En attente de la nouvelle nomenclature.")
+    assert source_of(v, "former_titles").excerpt.endswith("est créé.")
+
+
+def test_an_empty_field_without_a_recorded_statement_says_the_text_gives_none(
+    tmp_path: Path,
+) -> None:
+    """The other message: empty, not unknown, and no excerpt of the text saying so."""
+    import json
+    import shutil
+    from importlib.resources import files
+
+    from titre_mercd._loading import _use_data_directory
+    from titre_mercd._manifest import write_manifest
+
+    root = tmp_path / "data"
+    shutil.copytree(str(files("titre_mercd").joinpath("data")), root)
+    path = root / "versions/2007-04-27.json"
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    del payload["sources"]["former_titles"]
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    write_manifest(root, "test")
+    with _use_data_directory(root):
+        v = version("2007-04-27")
+        with pytest.raises(LookupError, match="empty because the text says there is none"):
+            source_of(v, "former_titles")
+        with pytest.raises(LookupError, match="is not known"):
+            source_of(v, "rncp")
+
+
+def test_unknown_fields_travel_with_the_record() -> None:
+    from titre_mercd import from_dict, to_dict
+
+    for v in versions():
+        data = to_dict(v)
+        assert data["unknown_fields"] == sorted(v.unknown_fields)
+        assert from_dict(CertificationVersion, data) == v
+        assert isinstance(from_dict(CertificationVersion, data).unknown_fields, frozenset)
+
+
+def test_the_2011_nsf_conflict_is_recorded_and_the_annex_followed() -> None:
+    from titre_mercd import contradictions
+
+    v = version("2011-06-01")
+    followed = source_of(v, "nsf_codes")
+    assert followed.location == "annexe"
+    assert "312 t" in followed.excerpt
+    (other,) = contradictions(v, "nsf_codes")
+    assert other.location == "article 1"
+    assert "312 w" in other.excerpt
+    assert other.text == followed.text
+    assert other.excerpt in text_of(other.text)
+    for record in versions():
+        for field in ("title", "level", "blocks"):
+            assert contradictions(record, field) == ()
+    with pytest.raises(LookupError):
+        contradictions(version("2018-12-11"), "rncp")

@@ -369,7 +369,11 @@ def source_of(record: object, field: str) -> Source:
 
     >>> source = source_of(version("2018-12-11"), "blocks")
     >>> source.location, source.text.nor
-    ('article 3', 'MTRD1833181A')
+    ('article 3 (counted; no headings in the copy)', 'MTRD1833181A')
+    >>> source_of(version("2018-12-11"), "rncp")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    LookupError: CertificationVersion.rncp of version '2018-12-11' (value None) is not known: ...
     """
     if not isinstance(field, str):
         raise ArgumentTypeError(f"field must be a field name as a string, not {field!r:.80}")
@@ -402,20 +406,18 @@ def source_of(record: object, field: str) -> Source:
 
 def _no_source(record: object, field: str) -> str:
     """Why ``record.field`` has no source: no source gives it, or the text says it is empty."""
+    value = getattr(record, field)
     name = f"{type(record).__name__}.{field}"
     if isinstance(record, CertificationVersion):
+        where = f"{name} of version {record.key!r} (value {value!r:.60})"
         if field == "unknown_fields":
-            return f"{name} has no source: it names the fields no shipped source gives"
+            return f"{where} has no source: it names the fields no shipped source gives"
         if field in record.unknown_fields:
-            return (
-                f"{name} of version {record.key} is not known: no shipped source gives it "
-                "(it is named in unknown_fields)"
-            )
+            return f"{where} is not known: no shipped source gives it (see its unknown_fields)"
         return (
-            f"{name} of version {record.key} is empty because the text says there is none; "
+            f"{where} is empty because the text says there is none; "
             "no excerpt of that statement is recorded"
         )
-    value = getattr(record, field)
     return f"{name} has no source: no shipped source gives it (its value is {value!r:.80})"
 
 
@@ -430,7 +432,7 @@ def contradictions(record: object, field: str) -> tuple[Source, ...]:
         LookupError: as :func:`source_of` does, for a record or field that has no source.
 
     >>> [s.excerpt for s in contradictions(version("2011-06-01"), "nsf_codes")]
-    ['dans le domaine d\'activité 312 w (code NSF)']
+    ["dans le domaine d'activité 312 w (code NSF)"]
     >>> contradictions(version("2018-12-11"), "nsf_codes")
     ()
     """

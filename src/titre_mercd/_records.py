@@ -62,7 +62,7 @@ class Source:
 
     >>> from titre_mercd import source_of, version
     >>> source_of(version("2018-12-11"), "validity").location
-    'article 1'
+    'article 1 (counted; no headings in the copy)'
     """
 
     __repr__ = _record_repr
@@ -186,7 +186,7 @@ class Correspondence:
     >>> from titre_mercd import correspondences
     >>> row = correspondences("2011-06-01", "2018-12-11")[0]
     >>> row.new is None, row.source.location
-    (True, 'article 4')
+    (True, 'article 4 (counted; no headings in the copy)')
     """
 
     __repr__ = _record_repr
