@@ -176,6 +176,10 @@ def test_the_imported_version_answers_the_whole_api(imported: Path) -> None:
         assert v2018.rncp == FICHE_2018
         assert [b.rncp_code for b in v2018.blocks] == [f"{FICHE_2018}BC01", f"{FICHE_2018}BC02"]
         assert titre_mercd.successor("2018-12-11") is new
+        assert "rncp" not in v2018.unknown_fields
+        # what the fiche does not give is unknown, never « none »
+        assert new.unknown_fields >= {"former_titles", "legal_bases", "sectors_text", "summary"}
+        assert not new.unknown_fields & {"blocks", "validity", "level", "rome_codes"}
         # the shipped label wins over the registry's
         assert titre_mercd.rome("M1401").label == "Conduite d'enquêtes"
         # chained: 2011 CCPs 2 and 3 → 2018 blocs 2 and 1 → the new blocs 1 and 2

@@ -296,6 +296,8 @@ class _Builder:
         if version.get("rncp") is None and number is not None:
             version["rncp"] = number
             payload.setdefault("sources", {})["rncp"] = text.value("NUMERO_FICHE")
+            if "rncp" in version.get("unknown_fields", ()):
+                version["unknown_fields"] = [f for f in version["unknown_fields"] if f != "rncp"]
             self.added.append(f"{key}: fiche number {number}")
         block_sources = payload.setdefault("block_sources", {})
         from ._codes import normalize_label
@@ -382,6 +384,7 @@ class _Builder:
         }
         if fiche.regulations is not None:
             sources["regulation"] = text.value("REGLEMENTATIONS_ACTIVITES")
+        self._texts_of(fiche, text, version, sources)
         if len(fiche.certifiers) == 1 and fiche.certifiers[0].name is not None:
             version["certifying_authority"] = fiche.certifiers[0].name
             sources["certifying_authority"] = text.value(
@@ -446,6 +449,27 @@ class _Builder:
         self.payloads[key] = payload
         self.new_versions.append(key)
         return key
+
+    @staticmethod
+    def _texts_of(
+        fiche: Fiche, text: FicheText, version: dict[str, Any], sources: dict[str, Any]
+    ) -> None:
+        """Summary, sectors and job titles: the fiche's long texts, verbatim, and their items."""
+        from ._records import CertificationVersion
+        from ._rncp_export import split_items
+
+        if fiche.activities is not None:
+            version["summary"] = fiche.activities
+            sources["summary"] = text.value("ACTIVITES_VISEES")
+        if fiche.sectors is not None:
+            version["sectors"] = list(split_items(fiche.sectors))
+            sources["sectors"] = text.value("SECTEURS_ACTIVITE")
+            if "sectors_text" in attrs.fields_dict(CertificationVersion):
+                version["sectors_text"] = fiche.sectors
+                sources["sectors_text"] = text.value("SECTEURS_ACTIVITE")
+        if fiche.job_types is not None:
+            version["job_titles"] = list(split_items(fiche.job_types))
+            sources["job_titles"] = text.value("TYPE_EMPLOI_ACCESSIBLES")
 
     def _level(self, fiche: Fiche) -> dict[str, Any] | None:
         from ._registry import _level_number
@@ -624,13 +648,12 @@ def _through_records(version: dict[str, Any], fiche: Fiche) -> dict[str, Any]:
         version["validity"]["registered_until"] = _iso(fiche.registered_until)
     version_fields = attrs.fields_dict(CertificationVersion)
     if "sectors_text" in version_fields:
-        version["sectors_text"] = None
+        version.setdefault("sectors_text", None)
     if "unknown_fields" in version_fields:
+        # What the fiche does not give is unknown: a fiche never says a field is empty.
         version["unknown_fields"] = sorted(
-            name
-            for name, value in version.items()
-            if name not in ("unknown_fields", "sectors_text") and value in (None, [], "")
-        ) + (["sectors_text"] if "sectors_text" in version_fields else [])
+            name for name, value in version.items() if value is None or value == []
+        )
     record: CertificationVersion = structure(version, CertificationVersion, "registry import")
     written: dict[str, Any] = CONVERTER.unstructure(record)
     return written
