@@ -205,6 +205,13 @@ def _written_by_import(target: Path) -> bool:
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
+    """Put the checked directory ``staging`` at ``target``, replacing it whole if it exists.
+
+    Not :func:`titre_mercd._output.atomic_directory`: that one writes plain file names into one
+    directory and keeps the files it does not replace, while a data directory has folders and
+    a new import must not keep an earlier one's files. Both directories are siblings, so each
+    move is one rename; if the second fails, the earlier directory is put back.
+    """
     if not os.path.lexists(target):
         staging.replace(target)
         return
