@@ -535,3 +535,42 @@ def test_an_imported_registered_fiche_is_no_longer_listed_as_registered(imported
     assert SUCCESSOR in [entry["rncp"] for entry in shipped["registered"]]
     lineage = json.loads((imported / "lineage.json").read_text(encoding="utf-8"))
     assert SUCCESSOR not in [entry["rncp"] for entry in lineage["registered"]]
+
+
+def test_a_fiche_whose_window_overlaps_a_version_is_not_imported(tmp_path: Path) -> None:
+    from registry_exports import BLOCS_2018, made_up_fiche
+
+    overlapping = made_up_fiche(
+        "RNCP90002",
+        "Manager d'équipe relation client à distance",
+        active=False,
+        effet="01/01/2020",
+        fin="01/01/2025",
+        creation=None,
+        nsf=[("312t", "Négociation et vente")],
+        rome=[("D1408", "Téléconseil et télévente")],
+        blocs=list(BLOCS_2018),
+        bloc_codes=False,
+    )
+    export = write_export(
+        tmp_path / "export_fiches_RNCP_V4_1_2026-12-01.xml", [*lineage_fiches(), overlapping]
+    )
+    status, report = check_json(export)
+    assert status == 1
+    assert [m["number"] for m in report["missing"]] == ["RNCP90002", SUCCESSOR]
+    result = run(PROGRAM, "registry", "import", str(export), "-o", str(tmp_path / "d"), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["new_versions"] == [NEW_KEY]
+    assert any(n.startswith("RNCP90002: its window") for n in payload["notes"])
+
+
+def test_the_registry_date_is_kept_as_given(imported: Path) -> None:
+    import attrs
+
+    if "registered_until" not in attrs.fields_dict(titre_mercd.ValidityWindow):
+        pytest.skip("ValidityWindow.registered_until is not in this version of the records")
+    with _loading._use_data_directory(_loading._Directory(str(imported))):
+        window = titre_mercd.version(NEW_KEY).validity
+        assert window.registered_until == dt.date(2029, 5, 12)  # type: ignore[union-attr]
+        assert window.last_day == dt.date(2029, 5, 11)  # type: ignore[union-attr]

@@ -23,6 +23,7 @@ moved into place; a failed run leaves nothing behind.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -37,7 +38,6 @@ from ._registry import creation_arrete, find_lineage, window_from_registry
 from .exceptions import InvalidCodeError
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterable
 
     from ._loading import Dataset, Traversable
@@ -363,6 +363,13 @@ class _Builder:
                 "does not match by number, title and start: not imported"
             )
             return None
+        overlap = self._overlap(fiche)
+        if overlap is not None:
+            self.notes.append(
+                f"{fiche.number}: its window from DATE_EFFET overlaps version {overlap}'s: "
+                "not imported (two versions are never in force on the same day)"
+            )
+            return None
         number = _canonical(normalize_rncp, fiche.number)
         version: dict[str, Any] = {
             "key": key,
@@ -456,6 +463,21 @@ class _Builder:
         self.payloads[key] = payload
         self.new_versions.append(key)
         return key
+
+    def _overlap(self, fiche: Fiche) -> str | None:
+        """The key of a version whose window overlaps the one the fiche's dates give, if any."""
+        if fiche.effective_on is None:
+            return None
+        start, end = window_from_registry(fiche.effective_on, fiche.registered_until)
+        for key, payload in self.payloads.items():
+            window = payload["version"]["validity"]
+            if window is None:
+                continue
+            other_start = dt.date.fromisoformat(window["start"])
+            other_end = None if window["end"] is None else dt.date.fromisoformat(window["end"])
+            if (other_end is None or start < other_end) and (end is None or other_start < end):
+                return str(key)
+        return None
 
     @staticmethod
     def _texts_of(
