@@ -106,6 +106,20 @@ def test_check_reports_differences_and_the_missing_successor(exports: dict[str, 
     assert report["missing"][0]["registered_until"] == "2029-05-12"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["registry", "check", "--json"],
+        ["registry", "--json", "check"],
+        ["--json", "registry", "check"],
+    ],
+)
+def test_json_may_come_anywhere(args: list[str]) -> None:
+    result = run(PROGRAM, *args, str(SAMPLE))
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["fiches_read"] == 12
+
+
 def test_check_human_report_fits_80_columns(exports: dict[str, Path]) -> None:
     result = run(PROGRAM, "registry", "check", str(exports["differs"]))
     assert (result.returncode, result.stderr) == (1, "")
@@ -475,8 +489,8 @@ def test_readme_keeping_the_data_current(tmp_path: Path) -> None:
             check=False,
             timeout=120,
         )
-        printed = result.stdout.decode("utf-8").replace(f"Data {base}.", "Data 2026.1.")
-        printed = printed.replace(f"version {base}+", "version 2026.1+")
+        printed = result.stdout.decode("utf-8").replace(f"Data {base}.", "Data 2026.2.")
+        printed = printed.replace(f"version {base}+", "version 2026.2+")
         assert printed == "".join(line + "\n" for line in shown), command
         sessions += 1
     assert sessions == 2

@@ -16,6 +16,8 @@ __all__ = ["cmd_registry", "registry_arguments"]
 
 def registry_arguments(registry: argparse.ArgumentParser) -> None:
     """``registry check EXPORT`` and ``registry import EXPORT -o DIR``."""
+    import argparse
+
     from ._common import Formatter
 
     actions = registry.add_subparsers(title="actions", metavar="ACTION", dest="action")
@@ -31,7 +33,9 @@ def registry_arguments(registry: argparse.ArgumentParser) -> None:
         formatter_class=Formatter,
     )
     check.add_argument("export", metavar="EXPORT", help="the XML export, or its zip")
-    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
     check.set_defaults(action=cmd_check)
     importing = actions.add_parser(
         "import",
@@ -53,7 +57,9 @@ def registry_arguments(registry: argparse.ArgumentParser) -> None:
         metavar="AAAA-MM-JJ",
         help="the export's date, when its file name does not give it",
     )
-    importing.add_argument("--json", action="store_true", help="machine-readable output")
+    importing.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
     importing.set_defaults(action=cmd_import)
 
 
@@ -75,7 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = registry_check(args.export)
     except RegistryExportError as exc:
         raise _export_error(exc) from None
-    if args.json:
+    if getattr(args, "json", False):
         print_json(report_json(report))
     else:
         print_lines(_check_lines(report))
@@ -159,7 +165,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError(
             BAD_INPUT, f"registry import: what the export gives does not pass the checks: {exc}"
         ) from None
-    if args.json:
+    if getattr(args, "json", False):
         print_json(
             {
                 "directory": result.directory,
