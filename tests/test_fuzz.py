@@ -45,6 +45,7 @@ from titre_mercd import (
     CertificationVersion,
     Correspondence,
     NsfCode,
+    RegistryCheck,
     RomeCode,
     Source,
     TitreMercdError,
@@ -143,6 +144,9 @@ FUZZED: dict[str, Fuzzed] = {
         titre_mercd.from_dict,
         (record_classes | anything, json_values() | anything),
         instance_of(*RECORD_CLASSES),
+    ),
+    "registry_check": Fuzzed(
+        titre_mercd.registry_check, (st.text(max_size=30) | anything,), instance_of(RegistryCheck)
     ),
     "ValidityWindow.contains": Fuzzed(
         WINDOW.contains, (dates | datetimes | anything,), instance_of(bool)

@@ -317,7 +317,9 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     from pathlib import Path
 
     from ._loading import dataset
+    from ._rncp_export import export_path
 
+    path = export_path(path)
     data = dataset()
     lineage = find_lineage(path, data, progress=progress)
     versions = []

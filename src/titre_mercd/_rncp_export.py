@@ -261,6 +261,19 @@ def _bool(text: Optional[str]) -> Optional[bool]:
     return True if value == "oui" else False if value == "non" else None
 
 
+def export_path(path: object) -> str:
+    """``path`` as a string, if it is one or a path; else a typed error showing what it is."""
+    from .exceptions import ArgumentTypeError
+
+    name = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(name, str):
+        raise ArgumentTypeError(
+            "the RNCP export is read from a path (a str or a pathlib.Path), "
+            f"not {type(path).__name__} {path!r:.100}"
+        )
+    return name
+
+
 def export_date_from_name(path: str) -> Optional[dt.date]:
     """The export's date from its file name (``…_AAAA-MM-JJ.xml`` or ``…-AAAA-MM-JJ.zip``).
 
@@ -426,7 +439,9 @@ def _elements(fiche: Element) -> tuple[tuple[str, str], ...]:
 
 
 def _refuse(path: str, why: str) -> RegistryExportError:
-    return RegistryExportError(f"{path}: {why}")
+    """The error for the export ``path``: its name, quoted (at most 200 characters), and why."""
+    shown = path if len(path) <= 200 else path[:199] + "…"
+    return RegistryExportError(f"{shown!r}: {why}")
 
 
 def _open(path: str) -> tuple[Any, int, list[Any]]:
@@ -440,6 +455,8 @@ def _open(path: str) -> tuple[Any, int, list[Any]]:
         raise _refuse(path, "is a directory, not an RNCP export") from None
     except OSError as exc:
         raise _refuse(path, f"cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:  # a NUL in the name
+        raise _refuse(path, f"cannot be a file name ({exc})") from None
     head = file.read(4)
     file.seek(0)
     if head != b"PK\x03\x04":
@@ -672,7 +689,7 @@ def fiche_elements(  # noqa: C901, PLR0912, PLR0915  (the streaming loop: check 
     """
     from xml.etree.ElementTree import ParseError, XMLPullParser
 
-    name = os.fspath(path)
+    name = export_path(path)
     stream, size, to_close = _open(name)
     bar = _Progress(size) if (sys.stderr.isatty() if progress is None else progress) else None
     try:
