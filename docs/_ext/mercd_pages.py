@@ -652,7 +652,7 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
     axes.set_ylim(-0.9, len(versions) - 0.35)
     axes.set_xlim(
         mdates.date2num(dt.date(first.year - 1, 1, 1)),
-        mdates.date2num(dt.date(last.year + 2, 1, 1)),
+        mdates.date2num(dt.date(last.year + 4, 1, 1)),
     )
     axes.xaxis.set_major_locator(mdates.YearLocator(2))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
