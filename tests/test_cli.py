@@ -178,6 +178,21 @@ def test_show_prints_every_field(launcher: list[str], key: str) -> None:
     assert not missing
 
 
+def test_show_tells_not_known_from_none(launcher: list[str]) -> None:
+    """A field no source gives is « not known »; one the text says is empty is « none »."""
+    out = flat(ok(run(launcher, "show", "2007-04-27")))
+    assert flat("RNCP not known (no source gives it)") in out
+    assert flat("Compétences transversales not known (no source gives it)") in out
+    assert (
+        flat("ROME none (the text: « Code ROME : En attente de la nouvelle nomenclature. »)") in out
+    )
+    assert flat("Principal sectors none listed") in out
+    assert flat(version("2007-04-27").sectors_text or "") in out
+    out_2018 = flat(ok(run(launcher, "show", "2018-12-11")))
+    assert flat("RNCP not known (no source gives it)") in out_2018
+    assert flat("L'emploi s'exerce dans tous les secteurs d'activités.") in out_2018
+
+
 def test_show_without_key_shows_todays_or_the_latest(launcher: list[str]) -> None:
     shown = current() or versions()[-1]
     assert ok(run(launcher, "show")) == ok(run(launcher, "show", shown.key))

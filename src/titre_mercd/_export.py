@@ -440,7 +440,8 @@ def _credential(v: CertificationVersion) -> dict[str, Any]:
     }
     if not node["@reverse"]["qualifications"]:
         del node["@reverse"]
-    node["additionalProperty"] = _unknown_fields(v)
+    if v.unknown_fields:
+        node["additionalProperty"] = _unknown_fields(v)
     # What no source gives is left out rather than written as null or an empty list.
     return {name: value for name, value in node.items() if value not in (None, [])}
 
@@ -477,8 +478,8 @@ def jsonld_document() -> dict[str, Any]:
     ``validFor``), the certifying authority (``recognizedBy``) and the legal text
     (``isBasedOn``, a ``Legislation``), the first day of the version (``dateCreated``, from
     its validity window) and the fields no source gives (``additionalProperty``
-    ``unknown_fields``). Facts no source gives are left out; facts the text says are empty
-    too, and ``unknown_fields`` tells the two apart.
+    ``unknown_fields``, absent when every field is known). Facts no source gives are left
+    out; facts the text says are empty too, and ``unknown_fields`` tells the two apart.
 
     >>> document = jsonld_document()
     >>> document["@context"], len(document["@graph"])
