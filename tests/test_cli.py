@@ -368,6 +368,33 @@ def test_convert_blocks_json(launcher: list[str]) -> None:
     ]
 
 
+def test_convert_2007_unites_chains_through_2011_to_2018(launcher: list[str]) -> None:
+    """Typed as the 2011 table and the 2007 annex word them, without accents: both blocs."""
+    labels = [
+        "manager les ressources humaines d'une equipe de teleconseillers(eres)",
+        "Ameliorer la qualite de services et contribuer aux evolutions de l'ensemble des "
+        "activites d'un centre de relations clients a distance",
+    ]
+    data = ok_json(
+        run(launcher, "convert", "--from", "2007-04-27", "--to", "2018-12-11", *labels, "--json")
+    )
+    assert [b["number"] for b in data["held"]] == [2, 3]
+    assert [b["number"] for b in data["deemed_obtained"]] == [1, 2]
+    assert data["missing"] == []
+    assert data["all_held"] is True
+    tables = [
+        titre_mercd.correspondences("2007-04-27", "2011-06-01"),
+        titre_mercd.correspondences("2011-06-01", "2018-12-11"),
+    ]
+    locations = {(s["text"]["nor"], s["location"].split(" (")[0]) for s in data["sources"]}
+    assert locations == {
+        (table[0].source.text.nor, table[0].source.location.split(" (")[0]) for table in tables
+    }
+    out = flat(ok(run(launcher, "convert", "--from", "2007-04-27", "--to", "2018-12-11",
+                      "2007-04-27/1")))  # fmt: skip
+    assert flat("→ none of the 2018-12-11 blocs Deemed obtained none Still to obtain") in out
+
+
 def test_convert_blocks_of_the_target_version_pass_through(launcher: list[str]) -> None:
     data = ok_json(
         run(
