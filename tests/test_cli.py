@@ -191,6 +191,15 @@ def test_show_tells_not_known_from_none(launcher: list[str]) -> None:
     out_2018 = flat(ok(run(launcher, "show", "2018-12-11")))
     assert flat("RNCP not known (no source gives it)") in out_2018
     assert flat("L'emploi s'exerce dans tous les secteurs d'activités.") in out_2018
+    assert "Texts disagree" not in out_2018
+    out_2011 = flat(ok(run(launcher, "show", "2011-06-01")))
+    assert (
+        flat(
+            "Texts disagree nsf_codes: followed annexe « Code NSF : 312 t. » "
+            "not article 1 « dans le domaine d'activité 312 w (code NSF) »"
+        )
+        in out_2011
+    )
 
 
 def test_show_without_key_shows_todays_or_the_latest(launcher: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .._queries import by_rncp, current, source_of, versions
+from .._queries import by_rncp, contradictions, current, source_of, versions
 from ._common import (
     NOT_FOUND,
     NOT_KNOWN,
@@ -123,6 +123,23 @@ def _or_none(v: CertificationVersion, name: str, lines: list[str]) -> list[str]:
     return lines or [_none(v, name)]
 
 
+def _disagreements(v: CertificationVersion) -> list[str]:
+    """Where the texts contradict each other: the reading followed, then the others."""
+    import attrs
+
+    lines = []
+    for name in (f.name for f in attrs.fields(type(v))):
+        try:
+            others = contradictions(v, name)
+        except LookupError:
+            continue
+        if others:
+            followed = source_of(v, name)
+            lines.append(f"{name}: followed {followed.location} « {followed.excerpt} »")
+            lines.extend(f"not {other.location} « {other.excerpt} »" for other in others)
+    return field("Texts disagree", lines) if lines else []
+
+
 def _codes(v: CertificationVersion) -> list[str]:
     nsf_lines = [f"{c.code}  {c.label or 'label not known'}" for c in v.nsf_codes]
     rome_lines = [f"{c.code}  {c.label}" for c in v.rome_codes]
@@ -218,6 +235,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             *_codes(v),
             *field("Certifying authority", one("certifying_authority", v.certifying_authority)),
             *field("Regulation", one("regulation", v.regulation)),
+            *_disagreements(v),
             "",
             "Blocs de compétences (CCP) and their capacités attestées",
             *(blocks or ["  " + _none(v, "blocks")]),
