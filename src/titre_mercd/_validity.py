@@ -130,17 +130,23 @@ def _next_start(v: CertificationVersion, data: Dataset) -> CertificationVersion 
 def version_verdict(day: dt.date, v: CertificationVersion, data: Dataset) -> Verdict:
     """Whether ``v`` is in force on ``day`` (rules 1 and 2)."""
     window = v.validity
-    if window is not None:
-        span = _span(window.start, window.end)
-        if window.contains(day):
-            return _yes(f"{v.key} is in force {span}")
-        gap = _gap_on(day, data)
-        if gap is not None and window.end == gap.start:
-            return _unknown(
-                f"the window of {v.key} ended on {window.last_day} (last day), and no text found "
-                f"covers {gap.start} to {gap.last_day} ({cite(gap.source)})",
-            )
-        return _no(f"{v.key} is in force {span}")
+    if window is None:
+        return _without_window(day, v, data)
+    if window.contains(day):
+        return _yes(f"{v.key} is in force {_span(window.start, window.end)}")
+    if day < window.start:
+        return _no(f"the window of {v.key} starts on {window.start}")
+    gap = _gap_on(day, data)
+    if gap is not None and window.end == gap.start:
+        return _unknown(
+            f"the window of {v.key} ended on {window.last_day} (last day), and no text found "
+            f"covers {gap.start} to {gap.last_day} ({cite(gap.source)})"
+        )
+    return _no(f"the window of {v.key} ended on {window.last_day} (last day)")
+
+
+def _without_window(day: dt.date, v: CertificationVersion, data: Dataset) -> Verdict:
+    """Rule 2: a version whose window no source gives."""
     made = _made_on(v)
     if day < made:
         return _no(f"{v.key} is not in force before {made}, the date of its text")
