@@ -162,14 +162,41 @@ class TestVersion2011:
         v = version(self.key)
         assert v.title == "superviseur(se) relation client à distance"
         assert v.former_titles == ()
-        assert v.legal_text.kind == "arrêté"
-        assert v.legal_text.date == dt.date(2011, 6, 1)
-        assert v.legal_text.title.startswith("Arrêté du 1er juin 2011 portant modification")
-        assert v.legal_text.nor is None  # no source gives the 2011 arrêté's NOR
-        assert appears_in_text(v.legal_text.title[len("Arrêté") :], self.key)
+        text = v.legal_text
+        assert text.kind == "arrêté"
+        assert text.date == dt.date(2011, 6, 1)
+        # The arrêté du 1er juin 2011 itself: its title and NOR as its own text gives them.
+        assert text.title == (
+            "Arrêté du 1er juin 2011 portant modification de l'arrêté du 27 avril 2007 portant "
+            "création du titre professionnel de superviseur(se) en relations clients à distance"
+        )
+        assert text.nor == "ETSD1110902A"
+        assert text.consolidated_on is None
+        body = text_of(text)
+        assert body.startswith(f"# {text.title}\n\nNOR: {text.nor}\n")
+        source = source_of(v, "legal_text")
+        assert source.text == text
+        assert source.excerpt == f"{text.title}\n\nNOR: ETSD1110902A"
+        assert source.excerpt in body
 
-    def test_no_validity_window_is_known(self) -> None:
-        assert version(self.key).validity is None
+    def test_validity_is_five_years_from_12_may_2012(self) -> None:
+        v = version(self.key)
+        window = v.validity
+        assert window == ValidityWindow(dt.date(2012, 5, 12), dt.date(2017, 5, 12))
+        assert window is not None
+        assert window.last_day == dt.date(2017, 5, 11)
+        assert window.registered_until is None  # read from the arrêté, not from the registry
+        source = source_of(v, "validity")
+        assert source.text == v.legal_text
+        assert source.text.nor == "ETSD1110902A"
+        assert source.location == "article 4"
+        assert source.excerpt == (
+            "Les dispositions du présent arrêté sont applicables pour une durée de cinq ans à "
+            "compter du 12 mai 2012."
+        )
+        body = text_of(source.text)
+        article_4 = body[body.index("# Article 4") :]
+        assert source.excerpt in article_4
 
     def test_level_codes_and_rncp(self) -> None:
         v = version(self.key)
