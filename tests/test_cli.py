@@ -239,7 +239,12 @@ def test_versions_json(launcher: list[str]) -> None:
     for entry, v in zip(data["versions"], versions()):
         assert entry["title"] == v.title
         assert entry["blocks"] == len(v.blocks)
-        assert entry["in_force_today"] is (in_force and v == shown)
+        try:
+            own = titre_mercd.is_in_force(dt.date.today(), v.key)
+        except titre_mercd.UndecidedError:
+            own = None
+        assert entry["in_force_today"] is own
+        assert entry["reason"]
         window = v.validity
         assert entry["validity"] == (None if window is None else to_dict(window))
         if window is not None:  # one shape everywhere: start, end (excluded), last_day

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         by_nsf,
         by_rncp,
         by_rome,
+        contradictions,
         current,
         find_block,
         is_in_force,
@@ -99,6 +100,7 @@ __all__ = [
     "by_nsf",
     "by_rncp",
     "by_rome",
+    "contradictions",
     "correspondence_table",
     "correspondences",
     "current",
@@ -134,9 +136,9 @@ _HOMES = {
     "preload": "_loading",
     **dict.fromkeys(
         [
-            "by_nsf", "by_rncp", "by_rome", "current", "find_block", "is_in_force", "nsf",
-            "registered_fiche", "registered_fiches", "rome", "source_of", "successor",
-            "text_of", "validity_gaps", "version", "versions",
+            "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
+            "is_in_force", "nsf", "registered_fiche", "registered_fiches", "rome", "source_of",
+            "successor", "text_of", "validity_gaps", "version", "versions",
         ],
         "_queries",
     ),
