@@ -70,7 +70,9 @@ def _unknown(reason: str) -> Verdict:
 def cite(source: Source) -> str:
     """A source in one line: its text, the place in it, and the excerpt."""
     excerpt = " ".join(source.excerpt.split())
-    return f"{source.text.title}, {source.location}: « {excerpt} »"
+    # FACTS.md is named by its file: its title (« Facts from outside … ») reads as no source.
+    name = source.text.kind if source.text.kind == "FACTS.md" else source.text.title
+    return f"{name}, {source.location}: « {excerpt} »"
 
 
 def fiche_facts(fiche: RegisteredFiche) -> str:
