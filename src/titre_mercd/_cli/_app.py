@@ -75,6 +75,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         status = command(args)
         sys.stdout.flush()
     except SystemExit as exc:  # --help and --version end the parse this way
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            return BROKEN_PIPE
         return exc.code if isinstance(exc.code, int) else OK
     except BrokenPipeError:
         # The reader went away (``titre-mercd export --format csv | head``): stop quietly.

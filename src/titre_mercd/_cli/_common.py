@@ -14,6 +14,8 @@ from .._queries import version, versions
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from _typeshed import SupportsWrite
     from collections.abc import Iterable, Sequence
 
     from .._records import CertificationVersion
@@ -64,6 +66,12 @@ class Parser(argparse.ArgumentParser):
         command = self.prog[len(PROG) :].strip()
         where = f"{command}: " if command else ""
         raise CommandError(BAD_INPUT, f"{where}{message} (see '{self.prog} --help')")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse's own version swallows write errors: --help into a closed pipe would then
+        # exit 0 having shown nothing. Here they reach the program's handling (status 141).
+        if message:
+            (file or sys.stderr).write(message)
 
 
 class Formatter(argparse.HelpFormatter):
