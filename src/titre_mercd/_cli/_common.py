@@ -14,9 +14,9 @@ from .._queries import version, versions
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable, Sequence
 
     from _typeshed import SupportsWrite
-    from collections.abc import Iterable, Sequence
 
     from .._records import CertificationVersion
 
