@@ -90,8 +90,8 @@ def version_argument(key: str) -> CertificationVersion:
         known = ", ".join(v.key for v in versions())
         raise CommandError(
             BAD_INPUT,
-            f"malformed version key {key!r}: expected the ISO date of the arrêté that made the "
-            f"version, one of {known}",
+            f"malformed version key {key!r:.200}: expected the ISO date of the arrêté that made "
+            f"the version, one of {known}",
         )
     return version(key)
 
@@ -107,7 +107,7 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             pass
     raise CommandError(
-        BAD_INPUT, f"bad date {text!r}: expected an ISO date YYYY-MM-DD, e.g. 2020-01-01"
+        BAD_INPUT, f"bad date {text!r:.200}: expected an ISO date YYYY-MM-DD, e.g. 2020-01-01"
     )
 
 
@@ -119,7 +119,8 @@ def separator(value: str | None) -> str:
     if len(sep) != 1 or sep in '"\r\n':
         raise CommandError(
             BAD_INPUT,
-            f"bad separator {value!r}: expected one character such as ',' or ';' ('\\t' for a tab)",
+            f"bad separator {value!r:.200}: expected one character such as ',' or ';' "
+            "('\\t' for a tab)",
         )
     return sep
 

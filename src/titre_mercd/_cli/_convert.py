@@ -202,6 +202,6 @@ def _convert_csv(args: argparse.Namespace) -> int:
         raise CommandError(
             NOT_FOUND,
             f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
-            f"(see column {error_column!r})",
+            f"(see column {error_column!r:.200})",
         )
     return OK

@@ -41,7 +41,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.table is not None and args.table not in _export.CSV_TABLES:
         raise CommandError(
             BAD_INPUT,
-            f"export: no table {args.table!r}; tables: {', '.join(_export.CSV_TABLES)}",
+            f"export: no table {args.table!r:.200}; tables: {', '.join(_export.CSV_TABLES)}",
         )
     to_stdout = args.output in (None, STDIO)
     if args.json and to_stdout:
