@@ -17,7 +17,8 @@ _ROME = re.compile(r"[A-N][0-9]{4}")
 _NSF = re.compile(r"[0-9]{3}[a-z]?")
 _RNCP = re.compile(r"(?:RNCP)?([0-9]{1,6})")
 _RNCP_BLOCK = re.compile(r"(RNCP[0-9]{1,6})BC([0-9]{2})")
-_BLOCK_REF = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s*/\s*([0-9]+)")
+# N has at most nine digits: a million digits would make int() slow, then refuse it.
+_BLOCK_REF = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s*/\s*([0-9]{1,9})")
 _WHITESPACE = re.compile(r"\s+")
 # An inclusive form in parentheses: « conseillers (ères) », « superviseur(se) »,
 # « téléconseillers (téléconseillères) »: one word alone between parentheses.
