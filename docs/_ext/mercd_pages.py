@@ -456,17 +456,21 @@ class SourcesDirective(_DataDirective):
             ]
             if empty:
                 items.append(f"{v.key}, none (the text says so): " + "; ".join(empty) + ".")
-        items.extend(
-            f"{start.isoformat()} to {(end - dt.timedelta(days=1)).isoformat()}: no text "
-            "covers these days; whether a version is in force is not known "
-            f"({source.location} of {_cite(source.text)})."
-            for start, end, source in _gaps()
-        )
         ordered = tm.versions()
         items.extend(
             f"No correspondence table from {old.key} to {new.key}: not known."
             for old, new in zip(ordered, ordered[1:])
             if not tm.correspondences(old.key, new.key)
+        )
+        items.extend(
+            f"No text found covers {gap.start.isoformat()} to {gap.last_day.isoformat()}: "
+            "whether a version is in force on those days is not known."
+            for gap in tm.validity_gaps()
+        )
+        items.extend(
+            f"{fiche.rncp}, the registered successor of {fiche.successor_of}: its title, arrêté, "
+            "start date, validity window and blocs are not known (not a version in the data)."
+            for fiche in tm.registered_fiches()
         )
         section += _bullets(items)
         return section
@@ -500,21 +504,6 @@ def _other_wordings(v: tm.CertificationVersion) -> dict[str, list[dict[str, Any]
         "other_wordings", {}
     )
     return found
-
-
-def _gaps() -> list[tuple[dt.date, dt.date, tm.Source]]:
-    """The intervals the data records as covered by no text (``lineage.json``), if any."""
-    data = files("titre_mercd").joinpath("data")
-    if not data.joinpath("lineage.json").is_file():
-        return []
-    return [
-        (
-            dt.date.fromisoformat(gap["start"]),
-            dt.date.fromisoformat(gap["end"]),
-            _raw_source(gap["source"]),
-        )
-        for gap in _data_file("lineage.json").get("gaps", [])
-    ]
 
 
 def _texts_of(record: object, fields: Iterable[str]) -> list[tm.LegalText]:
@@ -576,6 +565,29 @@ class TimelineDirective(_DataDirective):
                     else f"{_cite(table[0].source.text)}, {table[0].source.location}",
                 ]
             )
+        rows.extend(
+            [
+                _paragraph("(no text)"),
+                "No text found covers these days: whether a version is in force is not known",
+                gap.start.isoformat(),
+                gap.last_day.isoformat(),
+                _source_cell(gap, "start"),
+            ]
+            for gap in tm.validity_gaps()
+        )
+        rows.extend(
+            [
+                _paragraph(nodes.literal(text=fiche.rncp)),
+                (
+                    f"Registered successor of {fiche.successor_of}, not a version in the "
+                    "data: `titre-mercd registry import` brings it"
+                ),
+                "not known",
+                f"not known (échéance {fiche.registered_until}, as the registry gives it)",
+                _source_cell(fiche, "registered_until"),
+            ]
+            for fiche in tm.registered_fiches()
+        )
         return _table(
             ["Version", "Title", "First day", "Last day", "Source", "Table from the previous"],
             rows,
@@ -602,7 +614,7 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
     def note(text: str, day: dt.date, row: float, offset: tuple[int, int], **style: Any) -> None:
         axes.annotate(
             text, (mdates.date2num(day), row), xytext=offset, textcoords="offset points",
-            fontsize=10, **style,
+            **{"fontsize": 10, **style},
         )  # fmt: skip
 
     ends = [v.validity.end for v in versions if v.validity and v.validity.end]
@@ -637,10 +649,19 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
         note(f"table: {_short_cite(table[0].source.text)}, {article}",
              dt.date.fromisoformat(new.key), (rows[old.key] + rows[new.key]) / 2, (6, -4),
              color="#7a5195", fontstyle="italic")  # fmt: skip
-    for start, end, _ in _gaps():
-        axes.axvspan(mdates.date2num(start), mdates.date2num(end), color="#f3d9a4", alpha=0.6,
-                     zorder=0)  # fmt: skip
-        note("no text covers these days: not known", start, -0.75, (2, 0), color="#8a6d1f",
+    for gap in tm.validity_gaps():  # days no text covers: whether a version is in force is unknown
+        axes.axvspan(
+            mdates.date2num(gap.start), mdates.date2num(gap.end), color="#bbbbbb", alpha=0.35,
+            hatch="//", linewidth=0,
+        )  # fmt: skip
+        note(f"no text found:\nnot known\n{gap.start.isoformat()} to\n{gap.last_day.isoformat()}",
+             gap.start, -0.75, (2, 0), color="#555555", fontsize=8)  # fmt: skip
+    for fiche in tm.registered_fiches():  # a successor registered, of which no version is shipped
+        predecessor = tm.version(fiche.successor_of).validity
+        start = predecessor.end if predecessor is not None and predecessor.end else last
+        until = f", échéance {fiche.registered_until.isoformat()}" if fiche.registered_until else ""
+        note(f"then {fiche.rncp} registered{until}:\nnot in the data (not known)", start,
+             rows[fiche.successor_of], (4, -18), color="#777777", style="italic",
              fontsize=9)  # fmt: skip
     axes.axvline(mdates.date2num(today), color="#c0392b", linewidth=1, linestyle="--")
     note(f"docs built {today.isoformat()}", today, len(versions) - 0.55, (-5, 0), ha="right",
