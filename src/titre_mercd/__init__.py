@@ -12,9 +12,12 @@ functions for correspondence between versions, validity windows and NSF / ROME /
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+# Not typing.TYPE_CHECKING: importing typing would cost start-up, and would widen the moment
+# when a Ctrl-C reaches the command line before its signal handlers are installed.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the names below are served lazily by __getattr__
+    from typing import Any
+
     from ._converter import from_dict, to_dict
     from ._correspondence import (
         correspondence_table,

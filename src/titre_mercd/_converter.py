@@ -28,25 +28,25 @@ RECORD_CLASSES: tuple[type, ...] = tuple(getattr(_records, name) for name in _re
 
 def _structure_date(value: object, _: type) -> dt.date:
     if not isinstance(value, str):
-        raise TypeError(f"expected an ISO date string, got {type(value).__name__} {value!r}")
+        raise TypeError(f"expected an ISO date string, got {type(value).__name__} {value!r:.200}")
     try:
         parsed = dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}") from None
+        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r:.200}") from None
     if parsed.isoformat() != value:
-        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}")
+        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r:.200}")
     return parsed
 
 
 def _structure_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+        raise TypeError(f"expected a string, got {type(value).__name__} {value!r:.200}")
     return value
 
 
 def _structure_int(value: object, _: type) -> int:
     if type(value) is not int:
-        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
+        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r:.200}")
     return value
 
 
@@ -60,7 +60,7 @@ def _strict_tuple_factory(type_: Any, converter: cattrs.Converter) -> Any:
 
     def structure_tuple(value: object, _: type) -> tuple[Any, ...]:
         if not isinstance(value, (list, tuple)):
-            raise TypeError(f"expected an array, got {type(value).__name__} {value!r}")
+            raise TypeError(f"expected an array, got {type(value).__name__} {value!r:.200}")
         return structure_items(value, _)  # type: ignore[no-any-return]
 
     return structure_tuple
@@ -98,7 +98,7 @@ def _strict_record_factory(cls: type, converter: cattrs.Converter) -> Any:
 
     def structure_record(value: object, _: type) -> Any:
         if not isinstance(value, dict):
-            raise TypeError(f"expected an object, got {type(value).__name__} {value!r}")
+            raise TypeError(f"expected an object, got {type(value).__name__} {value!r:.200}")
         return structure_fields(value, _)
 
     return structure_record
@@ -153,7 +153,9 @@ def _unstructure_window(window: _records.ValidityWindow) -> dict[str, Any]:
 
 def _format_exception(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, KeyError):
-        return f"required field {exc.args[0]!r} missing" if exc.args else "required field missing"
+        return (
+            f"required field {exc.args[0]!r:.200} missing" if exc.args else "required field missing"
+        )
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         return f"unknown fields {sorted(exc.extra_fields)}"
     if isinstance(exc, AttributeError) and str(exc).endswith("has no attribute 'items'"):

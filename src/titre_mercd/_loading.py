@@ -1026,7 +1026,11 @@ _active: Dataset | None = None  # change it only through _activate, which emptie
 # Answers already given, per lookup, by the exact argument the caller passed: a repeated
 # lookup is then one dict hit, whatever normalisation the first one needed. Each memo is
 # bounded, holds only answers from the active dataset, and is emptied when that changes.
+# It is bounded in bytes too: an argument longer than MEMO_KEY_CHARACTERS is never kept (no
+# code or title is that long), so a memo holds at most about MEMO_LIMIT * 1 kB of keys; the
+# answers are the data set's own records, shared.
 MEMO_LIMIT = 4096
+MEMO_KEY_CHARACTERS = 300
 _memos: dict[str, dict[Any, Any]] = {}
 
 
@@ -1047,10 +1051,15 @@ def remember(memo: dict[Any, Any], argument: object, answer: object, source: Dat
 
 
 def _plain(argument: object) -> bool:
-    """Whether ``argument`` equals only what it is read as: str, Block, None, or tuples of them."""
+    """Whether ``argument`` equals only what it is read as: str, Block, None, or tuples of them.
+
+    A string longer than :data:`MEMO_KEY_CHARACTERS` is not kept either.
+    """
     if isinstance(argument, tuple):
         return type(argument) is tuple and all(_plain(item) for item in argument)
-    return type(argument) is str or type(argument) is Block or argument is None
+    if type(argument) is str:
+        return len(argument) <= MEMO_KEY_CHARACTERS
+    return type(argument) is Block or argument is None
 
 
 def _activate(replacement: Dataset | None, *, locked: bool = False) -> None:
