@@ -497,7 +497,10 @@ def source_of(record: object, field: str) -> Source:
         return _own_source(record)
     record_key = _source_key(record)
     if record_key is None:
-        raise LookupError(f"{cls.__name__} records carry no sources of their own")
+        raise LookupError(
+            f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
+            f"{record!r:.80}); ask the record that holds it, such as the version"
+        )
     data = dataset()
     if not _is_shipped(record):
         raise LookupError(f"{record!r:.80} is not a shipped record")
