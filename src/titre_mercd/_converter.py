@@ -104,6 +104,53 @@ def _strict_record_factory(cls: type, converter: cattrs.Converter) -> Any:
     return structure_record
 
 
+def _window_factory(converter: cattrs.Converter) -> Any:
+    """Validity windows: ``registered_until`` may be left out, ``last_day`` must agree with ``end``.
+
+    ``last_day`` is derived from ``end``; :func:`to_dict` writes it so that every JSON window
+    reads the same (``start``, ``end`` excluded, ``last_day``), and reading it back checks it.
+    """
+    structure_fields: Any = make_dict_structure_fn(
+        _records.ValidityWindow,
+        converter,
+        _cattrs_forbid_extra_keys=True,
+        _cattrs_detailed_validation=True,
+    )
+
+    def structure_window(value: object, _: type) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__} {value!r}")
+        if "last_day" not in value:
+            return structure_fields(value, _)
+        window = structure_fields({k: v for k, v in value.items() if k != "last_day"}, _)
+        expected = window_last_day(window)
+        if value["last_day"] != expected:
+            raise ValueError(
+                f"last_day {value['last_day']!r:.40} does not agree with end "
+                f"{value.get('end')!r:.40}: expected {expected!r} (the day before end)"
+            )
+        return window
+
+    return structure_window
+
+
+def window_last_day(window: _records.ValidityWindow) -> str | None:
+    """The ``last_day`` a window's JSON carries: the day before ``end``, or ``None``."""
+    last_day = window.last_day
+    return None if last_day is None else last_day.isoformat()
+
+
+def _unstructure_window(window: _records.ValidityWindow) -> dict[str, Any]:
+    return {
+        "start": window.start.isoformat(),
+        "end": None if window.end is None else window.end.isoformat(),
+        "last_day": window_last_day(window),
+        "registered_until": None
+        if window.registered_until is None
+        else window.registered_until.isoformat(),
+    }
+
+
 def _format_exception(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, KeyError):
         return (
@@ -128,6 +175,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(attrs.has, _strict_record_factory)
     for cls in RECORD_CLASSES:
         attrs.resolve_types(cls)
+    converter.register_structure_hook(_records.ValidityWindow, _window_factory(converter))
+    converter.register_unstructure_hook(_records.ValidityWindow, _unstructure_window)
     return converter
 
 
@@ -153,7 +202,9 @@ def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
 def to_dict(record: object) -> dict[str, Any]:
     """A record as plain JSON-ready data: dicts, lists, strings, numbers and ``None``.
 
-    Dates become ISO strings, tuples become lists, frozensets sorted lists.
+    Dates become ISO strings, tuples become lists, frozensets sorted lists. A validity window
+    also carries its ``last_day`` (the day before ``end``, which is excluded), so that it reads
+    the same as in every ``--json`` output; :func:`from_dict` checks that it agrees with ``end``.
 
     >>> from titre_mercd import rome, to_dict
     >>> to_dict(rome("D1408"))
