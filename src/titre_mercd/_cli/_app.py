@@ -52,7 +52,7 @@ _COMMANDS = (
     ("rncp", "_versions", "cmd_rncp", "rncp_arguments",
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",
-     "the whole data set as JSON, CSV, JSON-LD or a graph"),
+     "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
 )  # fmt: skip
 
 
