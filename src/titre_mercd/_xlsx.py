@@ -294,13 +294,23 @@ def convert(
             if progress is not None and not rows % 4096:
                 progress.update(rows, rows)
     except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
+        _discard(worksheet)
         detail = " ".join(str(exc).split())[:100]
         raise XlsxInputError(
             f"{source.name}, sheet {source.sheet!r}, around row {source.leading + rows + 1}: "
             f"cannot be read or written ({detail})"
         ) from None
+    except BaseException:
+        _discard(worksheet)
+        raise
     workbook.save(sink)
     return Outcome(rows=rows, unmatched=unmatched)
+
+
+def _discard(worksheet: Any) -> None:
+    """Close a write-only sheet being written, which openpyxl would otherwise report at exit."""
+    with contextlib.suppress(Exception):
+        worksheet.close()
 
 
 class _RowConverter:
