@@ -16,7 +16,6 @@ from ._files import refuse_same_file
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator
-    from pathlib import Path
 
     from .._records import CertificationVersion
 
@@ -53,45 +52,19 @@ def _output_name(option: str, path: str | None, what: str) -> str:
     return path
 
 
-def _refuse_existing(target: Path, force: bool) -> None:
-    if not force and (target.exists() or target.is_symlink()):
-        raise CommandError(BAD_INPUT, f"{target} exists; give --force to overwrite it")
-
-
 @contextlib.contextmanager
 def binary_output(path: str, force: bool) -> Iterator[IO[bytes]]:
     """A binary file that replaces ``path`` only once it is completely written.
 
-    It is written next to ``path`` under a temporary name, then renamed over it: a failure
-    leaves ``path`` as it was (absent, or the previous file) and no temporary behind.
+    Through :func:`titre_mercd._output.atomic_file`: a failure leaves ``path`` as it was.
     """
-    import os
-    import tempfile
-    from pathlib import Path
+    from .._output import OutputError, atomic_file
 
-    target = Path(path)
-    if target.is_dir():
-        raise CommandError(BAD_INPUT, f"cannot write {path}: it is a directory")
-    _refuse_existing(target, force)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except OSError as exc:
-        raise CommandError(BAD_INPUT, f"cannot write {path}: {exc.strerror or exc}") from None
-    temporary = Path(name)
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        temporary.chmod(0o666 & ~mask)  # as a file created by open(), not mkstemp's 0o600
-        with os.fdopen(handle, "wb") as file:
+        with atomic_file(path, force=force, binary=True) as file:
             yield file
-        _refuse_existing(target, force)
-        temporary.replace(target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise CommandError(BAD_INPUT, f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    except OutputError as exc:
+        raise CommandError(BAD_INPUT, str(exc)) from None
 
 
 def workbook_input(args: argparse.Namespace) -> bool:
