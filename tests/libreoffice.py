@@ -54,7 +54,7 @@ def read_back(path: Path, folder: Path, infilter: str | None = None) -> dict[str
     executable = soffice()
     folder.mkdir(parents=True, exist_ok=True)
     # One profile per call, so that parallel tests do not share (and lock) one.
-    profile = folder / "profile"
+    profile = folder.resolve() / "profile"
     command = [
         executable,
         f"-env:UserInstallation={profile.as_uri()}",
