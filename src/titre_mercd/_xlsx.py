@@ -145,8 +145,8 @@ class XlsxSource:
             )
         try:
             # A file rather than a name: openpyxl would refuse a name without its suffixes.
-            file = self._stack.enter_context(open(path, "rb"))  # noqa: PTH123, SIM115
-            workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+            self.file: IO[bytes] = self._stack.enter_context(open(path, "rb"))  # noqa: PTH123, SIM115
+            workbook = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
         except OSError as exc:
             self.close()
             raise XlsxInputError(f"cannot read {name}: {exc.strerror or exc}") from None

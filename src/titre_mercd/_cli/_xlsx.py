@@ -8,18 +8,17 @@ install it, exit status 2.
 from __future__ import annotations
 
 import contextlib
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from ._common import BAD_INPUT, NOT_FOUND, OK, CommandError, print_json, print_lines
-from ._files import refuse_same_file
+from ._files import refuse_same_file, shown
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterator
 
     from .._records import CertificationVersion
 
-__all__ = ["binary_output", "convert_workbook", "export_workbook", "is_workbook", "workbook_input"]
+__all__ = ["convert_workbook", "export_workbook", "is_workbook", "workbook_input"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -52,21 +51,6 @@ def _output_name(option: str, path: str | None, what: str) -> str:
     return path
 
 
-@contextlib.contextmanager
-def binary_output(path: str, force: bool) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` only once it is completely written.
-
-    Through :func:`titre_mercd._output.atomic_file`: a failure leaves ``path`` as it was.
-    """
-    from .._output import OutputError, atomic_file
-
-    try:
-        with atomic_file(path, force=force, binary=True) as file:
-            yield file
-    except OutputError as exc:
-        raise CommandError(BAD_INPUT, str(exc)) from None
-
-
 def workbook_input(args: argparse.Namespace) -> bool:
     """Whether ``convert --input`` names a workbook; a CSV file becomes ``--csv``.
 
@@ -93,6 +77,7 @@ def convert_workbook(
     import sys
 
     from .. import _bulk, _xlsx
+    from .._output import atomic_file
 
     path: str = args.input
     if args.sep is not None:
@@ -100,15 +85,15 @@ def convert_workbook(
     output = _output_name("-o", args.output, "convert: the output of a workbook")
     convert_cell = _bulk.CellConverter(old.key, new.key)
     try:
-        source = _xlsx.XlsxSource(path, path, args.column, args.sheet)
+        source = _xlsx.XlsxSource(path, shown(path), args.column, args.sheet)
     except (_xlsx.MissingExtraError, _xlsx.XlsxInputError) as exc:
         raise CommandError(BAD_INPUT, str(exc)) from None
     with contextlib.closing(source):
-        refuse_same_file(path, output)
+        refuse_same_file(source.file, shown(path), output)
         progress = None
         if sys.stderr is not None and sys.stderr.isatty():
-            progress = _bulk.Progress(sys.stderr, f"converting {path}", source.size)
-        with binary_output(output, args.force) as sink:
+            progress = _bulk.Progress(sys.stderr, f"converting {shown(path)}", source.size)
+        with atomic_file(output, force=args.force, binary=True) as sink:
             try:
                 outcome = _xlsx.convert(source, sink, convert_cell, new.key, progress)
             except _xlsx.XlsxInputError as exc:
@@ -127,7 +112,7 @@ def convert_workbook(
             }
         )
     else:
-        print_lines([f"Wrote {outcome.rows:,} rows to {output}."])
+        print_lines([f"Wrote {outcome.rows:,} rows to {shown(output)}."])
     if outcome.unmatched:
         raise CommandError(
             NOT_FOUND,
@@ -140,16 +125,17 @@ def convert_workbook(
 def export_workbook(args: argparse.Namespace) -> int:
     """``export --format xlsx -o FILE.xlsx``: one sheet per table of the CSV export."""
     from .. import _xlsx
+    from .._output import atomic_file
 
     output = _output_name("-o", args.output, "export: --format xlsx")
     try:
         _xlsx.require()
     except _xlsx.MissingExtraError as exc:
         raise CommandError(BAD_INPUT, str(exc)) from None
-    with binary_output(output, args.force) as sink:
+    with atomic_file(output, force=args.force, binary=True) as sink:
         _xlsx.write_tables(sink)
     if args.json:
         print_json({"format": args.format, "files": [output]})
     else:
-        print_lines([f"Wrote {output}"])
+        print_lines([f"Wrote {shown(output)}"])
     return OK
