@@ -23,7 +23,8 @@ import datetime as dt
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
-from ._bulk import Outcome, added_columns
+from ._bulk import CsvInputError, Outcome, added_columns
+from ._bulk import _column_index as _bulk_column_index
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -176,7 +177,9 @@ class XlsxSource:
         else:
             found = [w.title for w in worksheets if w.title.casefold() == sheet.casefold()]
             if len(found) != 1:
-                raise XlsxInputError(f"no sheet {sheet!r} in {self.name}; sheets: {_names(titles)}")
+                raise XlsxInputError(
+                    f"no sheet {sheet[:100]!r} in {self.name}; sheets: {_names(titles)}"
+                )
             worksheet = workbook[found[0]]
         self.sheet = str(worksheet.title)
         # The last row the workbook says it has: an estimate for progress reports only.
@@ -196,7 +199,12 @@ class XlsxSource:
             )
         self.header = row[: _width(row)]
         labels = [_text(value) for value in self.header]
-        self.index = _column_index(labels, self.column, self.name, self.sheet)
+        try:  # found as in a CSV header: by exact name, else ignoring case and spaces
+            self.index = _bulk_column_index(
+                labels, self.column, f"sheet {self.sheet!r} of {self.name}"
+            )
+        except CsvInputError as exc:
+            raise XlsxInputError(str(exc)) from None
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows under the header, as values (``None`` for an empty cell)."""
@@ -205,20 +213,6 @@ class XlsxSource:
     def close(self) -> None:
         """Close the workbook."""
         self._stack.close()
-
-
-def _column_index(header: list[str], column: str, name: str, sheet: str) -> int:
-    """Where ``column`` is in ``header``: by exact name, else ignoring case and spaces."""
-    exact = [i for i, h in enumerate(header) if h == column]
-    loose = [i for i, h in enumerate(header) if h.strip().casefold() == column.strip().casefold()]
-    found = exact or loose
-    if len(found) == 1:
-        return found[0]
-    where = f"the header of sheet {sheet!r} of {name}"
-    if found:
-        raise XlsxInputError(f"column {column!r} appears {len(found)} times in {where}")
-    named = [h for h in header if h]
-    raise XlsxInputError(f"no column {column!r} in {where}; columns: {_names(named)}")
 
 
 class _Writer:
