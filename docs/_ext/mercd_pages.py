@@ -619,7 +619,8 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
 
     ends = [v.validity.end for v in versions if v.validity and v.validity.end]
     first = min(dt.date.fromisoformat(v.key) for v in versions)
-    last = max([today, *ends])
+    registered = [f.registered_until for f in tm.registered_fiches() if f.registered_until]
+    last = max([today, *ends, *registered])
     for row, v in enumerate(reversed(versions)):
         made = dt.date.fromisoformat(v.key)
         axes.plot([mdates.date2num(made)], [row], marker="D", color="#333333", zorder=3)
@@ -659,9 +660,9 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
     for fiche in tm.registered_fiches():  # a successor registered, of which no version is shipped
         predecessor = tm.version(fiche.successor_of).validity
         start = predecessor.end if predecessor is not None and predecessor.end else last
-        until = f", échéance {fiche.registered_until.isoformat()}" if fiche.registered_until else ""
+        until = f"\néchéance {fiche.registered_until.isoformat()}" if fiche.registered_until else ""
         note(f"then {fiche.rncp} registered{until}:\nnot in the data (not known)", start,
-             rows[fiche.successor_of], (4, -18), color="#777777", style="italic",
+             rows[fiche.successor_of], (4, -34), color="#777777", style="italic",
              fontsize=9)  # fmt: skip
     axes.axvline(mdates.date2num(today), color="#c0392b", linewidth=1, linestyle="--")
     note(f"docs built {today.isoformat()}", today, len(versions) - 0.55, (-5, 0), ha="right",
