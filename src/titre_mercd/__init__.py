@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         CertificationVersion,
         Correspondence,
         CorrespondenceTable,
+        DataImport,
         LegalText,
         Level,
         NsfCode,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         Source,
         ValidityWindow,
     )
+    from ._referentiel import Referentiel, referentiel, use_data
     from .exceptions import (
         AmbiguousBlockError,
         ArgumentTypeError,
@@ -75,11 +77,13 @@ __all__ = [
     "Correspondence",
     "CorrespondenceTable",
     "DataError",
+    "DataImport",
     "InvalidCodeError",
     "LegalText",
     "Level",
     "NotInDataError",
     "NsfCode",
+    "Referentiel",
     "RomeCode",
     "Source",
     "TitreMercdError",
@@ -102,11 +106,13 @@ __all__ = [
     "missing_blocks",
     "nsf",
     "preload",
+    "referentiel",
     "rome",
     "source_of",
     "successor",
     "text_of",
     "to_dict",
+    "use_data",
     "version",
     "versions",
 ]
@@ -122,6 +128,7 @@ _HOMES = {
     "deemed_obtained": "_correspondence",
     "missing_blocks": "_correspondence",
     "preload": "_loading",
+    **dict.fromkeys(["Referentiel", "referentiel", "use_data"], "_referentiel"),
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "current", "find_block", "is_in_force", "nsf",
@@ -131,8 +138,8 @@ _HOMES = {
     ),
     **dict.fromkeys(
         [
-            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "LegalText",
-            "Level", "NsfCode", "RomeCode", "Source", "ValidityWindow",
+            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "DataImport",
+            "LegalText", "Level", "NsfCode", "RomeCode", "Source", "ValidityWindow",
         ],
         "_records",
     ),
@@ -153,7 +160,7 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version as distribution_version
 
         return distribution_version("titre-mercd")
-    if name == "DATA_VERSION":
+    if name == "DATA_VERSION":  # names the data in use: not kept, since use_data may change it
         from ._loading import dataset
 
         return dataset().data_version

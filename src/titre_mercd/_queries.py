@@ -1,9 +1,15 @@
-"""Pure lookups over the loaded data: versions, validity, codes, blocks and sources."""
+"""Pure lookups over the loaded data: versions, validity, codes, blocks and sources.
+
+Each public function answers from the data in use (:func:`._loading.dataset`); the work is
+done by a private function of the same name that takes the :class:`Dataset` first, which
+:class:`~titre_mercd.Referentiel` calls with its own. The memos sit in the public functions
+only, in front, so that a repeated lookup stays one dict hit.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, cast
+from typing import Callable, cast
 
 import attrs
 
@@ -59,7 +65,11 @@ def versions() -> tuple[CertificationVersion, ...]:
     >>> [v.key for v in versions()]
     ['2007-04-27', '2011-06-01', '2018-12-11']
     """
-    return dataset().versions
+    return _versions(dataset())
+
+
+def _versions(data: Dataset) -> tuple[CertificationVersion, ...]:
+    return data.versions
 
 
 _VERSION_MEMO = memo("version")
@@ -85,12 +95,17 @@ def version(key: str) -> CertificationVersion:
     except (KeyError, TypeError):  # not asked before, or not even hashable
         pass
     data = dataset()
+    found = _version(data, key)
+    remember(_VERSION_MEMO, key, found, data)
+    return found
+
+
+def _version(data: Dataset, key: str) -> CertificationVersion:
     found = data.version_by_key.get(normalize_version_key(key))
     if found is None:
         raise UnknownVersionError(
             f"unknown version {key!r}; known versions: {', '.join(data.version_by_key)}"
         )
-    remember(_VERSION_MEMO, key, found, data)
     return found
 
 
@@ -105,8 +120,12 @@ def current(on: dt.date | None = None) -> CertificationVersion | None:
     >>> current(dt.date(2024, 5, 12)) is None
     True
     """
+    return _current(dataset(), on)
+
+
+def _current(data: Dataset, on: dt.date | None = None) -> CertificationVersion | None:
     day = dt.date.today() if on is None else require_date(on, "on")
-    for candidate in dataset().versions:
+    for candidate in data.versions:
         window = candidate.validity
         if window is not None and window.start <= day and (window.end is None or day < window.end):
             return candidate
@@ -120,10 +139,14 @@ def is_in_force(on: dt.date, key: str | None = None) -> bool:
     >>> is_in_force(dt.date(2024, 5, 11), "2018-12-11"), is_in_force(dt.date(2024, 5, 12))
     (True, False)
     """
+    return _is_in_force(dataset(), on, key)
+
+
+def _is_in_force(data: Dataset, on: dt.date, key: str | None = None) -> bool:
     day = require_date(on, "on")
     if key is None:
-        return current(day) is not None
-    window = version(key).validity
+        return _current(data, day) is not None
+    window = _version(data, key).validity
     return window is not None and window.contains(day)
 
 
@@ -133,8 +156,12 @@ def successor(key: str) -> CertificationVersion | None:
     >>> successor("2011-06-01").title
     "manager d'équipe relation client à distance"
     """
-    found = version(key)
-    ordered = dataset().versions
+    return _successor(dataset(), key)
+
+
+def _successor(data: Dataset, key: str) -> CertificationVersion | None:
+    found = _version(data, key)
+    ordered = data.versions
     index = ordered.index(found)
     return ordered[index + 1] if index + 1 < len(ordered) else None
 
@@ -148,7 +175,14 @@ def by_rome(code: str) -> tuple[CertificationVersion, ...]:
     try:
         return _BY_ROME_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        return _versions_listing(_BY_ROME_MEMO, code, normalize_rome, "versions_by_rome")
+        data = dataset()
+        found = _by_rome(data, code)
+        remember(_BY_ROME_MEMO, code, found, data)
+        return found
+
+
+def _by_rome(data: Dataset, code: str) -> tuple[CertificationVersion, ...]:
+    return _versions_listing(data, code, normalize_rome, "versions_by_rome")
 
 
 def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
@@ -160,7 +194,14 @@ def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
     try:
         return _BY_NSF_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        return _versions_listing(_BY_NSF_MEMO, code, normalize_nsf, "versions_by_nsf")
+        data = dataset()
+        found = _by_nsf(data, code)
+        remember(_BY_NSF_MEMO, code, found, data)
+        return found
+
+
+def _by_nsf(data: Dataset, code: str) -> tuple[CertificationVersion, ...]:
+    return _versions_listing(data, code, normalize_nsf, "versions_by_nsf")
 
 
 def by_rncp(code: str) -> CertificationVersion:
@@ -175,8 +216,15 @@ def by_rncp(code: str) -> CertificationVersion:
     try:
         return _BY_RNCP_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        known = _known_code(_BY_RNCP_MEMO, code, normalize_rncp, "version_by_rncp", "RNCP number")
-        return cast("CertificationVersion", known)
+        data = dataset()
+        found = _by_rncp(data, code)
+        remember(_BY_RNCP_MEMO, code, found, data)
+        return found
+
+
+def _by_rncp(data: Dataset, code: str) -> CertificationVersion:
+    known = _known_code(data, code, normalize_rncp, "version_by_rncp", "RNCP number")
+    return cast("CertificationVersion", known)
 
 
 def rome(code: str) -> RomeCode:
@@ -191,8 +239,14 @@ def rome(code: str) -> RomeCode:
     try:
         return _ROME_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        known = _known_code(_ROME_MEMO, code, normalize_rome, "rome_by_code", "ROME code")
-        return cast("RomeCode", known)
+        data = dataset()
+        found = _rome(data, code)
+        remember(_ROME_MEMO, code, found, data)
+        return found
+
+
+def _rome(data: Dataset, code: str) -> RomeCode:
+    return cast("RomeCode", _known_code(data, code, normalize_rome, "rome_by_code", "ROME code"))
 
 
 def nsf(code: str) -> NsfCode:
@@ -207,34 +261,36 @@ def nsf(code: str) -> NsfCode:
     try:
         return _NSF_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        known = _known_code(_NSF_MEMO, code, normalize_nsf, "nsf_by_code", "NSF code")
-        return cast("NsfCode", known)
+        data = dataset()
+        found = _nsf(data, code)
+        remember(_NSF_MEMO, code, found, data)
+        return found
+
+
+def _nsf(data: Dataset, code: str) -> NsfCode:
+    return cast("NsfCode", _known_code(data, code, normalize_nsf, "nsf_by_code", "NSF code"))
 
 
 def _versions_listing(
-    memo: dict[Any, Any], code: object, normalize: Callable[[object], str], index: str
+    data: Dataset, code: object, normalize: Callable[[object], str], index: str
 ) -> tuple[CertificationVersion, ...]:
-    """The versions the index ``index`` lists under ``code`` once normalised, remembered."""
-    data = dataset()
+    """The versions the index ``index`` of ``data`` lists under ``code`` once normalised."""
     found: tuple[CertificationVersion, ...] = getattr(data, index).get(normalize(code), ())
-    remember(memo, code, found, data)
     return found
 
 
 def _known_code(
-    memo: dict[Any, Any], code: object, normalize: Callable[[object], str], index: str, what: str
+    data: Dataset, code: object, normalize: Callable[[object], str], index: str, what: str
 ) -> object:
-    """The record the index ``index`` holds for ``code`` once normalised, remembered.
+    """The record the index ``index`` of ``data`` holds for ``code`` once normalised.
 
     Raises :class:`UnknownCodeError` for a well-formed code the index does not hold.
     """
-    data = dataset()
     table = getattr(data, index)
     canonical = normalize(code)
     found = table.get(canonical)
     if found is None:
         raise UnknownCodeError(f"unknown {what} {code!r} ({canonical}); known: {', '.join(table)}")
-    remember(memo, code, found, data)
     return found
 
 
@@ -259,23 +315,23 @@ def find_block(text: str, version_key: str | None = None) -> Block:
     except (KeyError, TypeError):
         pass
     data = dataset()
-    found = _find_block(text, version_key, data)
+    found = _find_block(data, text, version_key)
     remember(_FIND_BLOCK_MEMO, argument, found, data)
     return found
 
 
-def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
+def _find_block(data: Dataset, text: str, version_key: str | None = None) -> Block:
     if not isinstance(text, str):
         raise ArgumentTypeError(
             "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
             f"string, not {type(text).__name__} {text!r:.80}"
         )
-    key = None if version_key is None else version(version_key).key
+    key = None if version_key is None else _version(data, version_key).key
     ref = parse_block_ref(text)
     if ref is not None:
         found = data.block_by_ref.get(ref)
         if found is None or (key is not None and found.version_key != key):
-            raise UnknownBlockError(f"no block {text!r}; {_accepted_refs(key)}")
+            raise UnknownBlockError(f"no block {text!r}; {_accepted_refs(data, key)}")
         return found
     rncp_code = parse_rncp_block_code(text)
     if rncp_code is not None:
@@ -307,21 +363,21 @@ def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
             f"{text!r} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
         )
     raise UnknownBlockError(
-        f"no block titled {text!r:.200}{_closest(label, key)}; {_accepted_refs(key)}"
+        f"no block titled {text!r:.200}{_closest(data, label, key)}; {_accepted_refs(data, key)}"
     )
 
 
 _LONGEST_TITLE_COMPARED = 300
 
 
-def _closest(label: str, key: str | None) -> str:
+def _closest(data: Dataset, label: str, key: str | None) -> str:
     """The three titles nearest to ``label``, as "; closest: …".
 
     There are always some, so that a half-remembered or misspelt title leads somewhere.
     """
     from difflib import SequenceMatcher
 
-    blocks = [b for v in dataset().versions if key is None or v.key == key for b in v.blocks]
+    blocks = [b for v in data.versions if key is None or v.key == key for b in v.blocks]
     if not blocks:
         return ""
     # Titles are short: comparing a longer text in full would only cost time (quadratically).
@@ -335,8 +391,7 @@ def _closest(label: str, key: str | None) -> str:
     return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
 
 
-def _accepted_refs(key: str | None) -> str:
-    data = dataset()
+def _accepted_refs(data: Dataset, key: str | None) -> str:
     keys = [key] if key is not None else list(data.version_by_key)
     refs = ", ".join(f"{k}/1 to {k}/{len(data.version_by_key[k].blocks)}" for k in keys)
     return f"accepted: a block title, an RNCP bloc code, or one of {refs}"
@@ -369,6 +424,10 @@ def source_of(record: object, field: str) -> Source:
     >>> source.location, source.text.nor
     ('article 3', 'MTRD1833181A')
     """
+    return _source_of(dataset(), record, field)
+
+
+def _source_of(data: Dataset, record: object, field: str) -> Source:
     if not isinstance(field, str):
         raise ArgumentTypeError(f"field must be a field name as a string, not {field!r:.80}")
     cls = type(record)
@@ -380,14 +439,13 @@ def source_of(record: object, field: str) -> Source:
     if field not in names:
         raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
     if isinstance(record, Correspondence):
-        if _is_shipped_row(record):
+        if _is_shipped_row(data, record):
             return record.source
         raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
     record_key = _source_key(record)
     if record_key is None:
         raise LookupError(f"{cls.__name__} records carry no sources of their own")
-    data = dataset()
-    if not _is_shipped(record):
+    if not _is_shipped(data, record):
         raise LookupError(f"{record!r:.80} is not a shipped record")
     key = (*record_key, field)
     if field == "version_key" and isinstance(record, Block):
@@ -401,8 +459,7 @@ def source_of(record: object, field: str) -> Source:
     return found
 
 
-def _is_shipped(record: object) -> bool:
-    data = dataset()
+def _is_shipped(data: Dataset, record: object) -> bool:
     if isinstance(record, CertificationVersion):
         return data.version_by_key.get(record.key) == record
     if isinstance(record, Block):
@@ -414,10 +471,10 @@ def _is_shipped(record: object) -> bool:
     return record in data.levels
 
 
-def _is_shipped_row(row: Correspondence) -> bool:
+def _is_shipped_row(data: Dataset, row: Correspondence) -> bool:
     if row.new is None:
-        return any(row in table for table in dataset().tables.values())
-    return row in dataset().tables.get((row.old.version_key, row.new.version_key), ())
+        return any(row in table for table in data.tables.values())
+    return row in data.tables.get((row.old.version_key, row.new.version_key), ())
 
 
 def text_of(legal_text: LegalText) -> str:
@@ -429,11 +486,15 @@ def text_of(legal_text: LegalText) -> str:
     >>> "MTRD1833181A" in text_of(version("2018-12-11").legal_text)
     True
     """
+    return _text_of(dataset(), legal_text)
+
+
+def _text_of(data: Dataset, legal_text: LegalText) -> str:
     if not isinstance(legal_text, LegalText):
         raise ArgumentTypeError(
             f"text_of takes a LegalText, not {type(legal_text).__name__} {legal_text!r:.80}"
         )
-    found = dataset().text_contents.get(legal_text)
+    found = data.text_contents.get(legal_text)
     if found is None:
         raise LookupError(
             f"no shipped copy of {legal_text!r:.200}; the texts sources quote are shipped: "
