@@ -116,15 +116,17 @@ class _Directory:
                 raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
             chunks = []
             size = 0
-            while True:  # until the end, and no further than the cap if the file grows
-                chunk = os.read(fd, MAX_FILE_SIZE + 1 - size)
+            want = status.st_size + 1  # the whole file, and a byte more to see its end
+            while size <= MAX_FILE_SIZE:  # to the end, and no further than the cap if it grows
+                chunk = os.read(fd, min(want, MAX_FILE_SIZE + 1 - size))
                 if not chunk:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
-                if size > MAX_FILE_SIZE:
-                    raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
-            return b"".join(chunks)
+                want = 1 << 16
+            if size > MAX_FILE_SIZE:
+                raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         finally:
             os.close(fd)
 
