@@ -791,8 +791,8 @@ def load_directory(directory: str | os.PathLike[str]) -> Dataset:
     Raises:
         ArgumentTypeError: ``directory`` is not a path.
         DataError: it is not a directory, or a check fails; the message starts with
-            "data directory PATH:" and names the file and the place, and
-            :attr:`DataError.directory` is the directory.
+            "data directory PATH:" (as given, and absolute if it is not) and names the file
+            and the place, and :attr:`DataError.directory` is the absolute path.
     """
     if not isinstance(directory, (str, os.PathLike)):
         from .exceptions import ArgumentTypeError
@@ -801,7 +801,8 @@ def load_directory(directory: str | os.PathLike[str]) -> Dataset:
             "a data directory is a path (str or os.PathLike), "
             f"not {type(directory).__name__} {directory!r:.80}"
         )
-    path = os.path.abspath(os.fspath(directory))
+    given = os.fspath(directory)
+    path = os.path.abspath(given)
     if os.path.isdir(path):
         try:
             return load(_Directory(path))._replace(directory=path)
@@ -811,7 +812,9 @@ def load_directory(directory: str | os.PathLike[str]) -> Dataset:
         problem = (
             "is not a directory" if os.path.lexists(path) else "does not exist"
         ) + "; expected a directory written by titre-mercd registry import"
-    error = DataError(f"data directory {path!r:.300}: {problem}")
+    absolute = path if path.isprintable() else repr(path)  # one line, whatever the name
+    named = f"{given!r:.300}" if given == path else f"{given!r:.200} ({absolute:.300})"
+    error = DataError(f"data directory {named}: {problem}")
     error.directory = path
     raise error
 
