@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         by_nsf,
         by_rncp,
         by_rome,
+        contradictions,
         current,
         find_block,
         is_in_force,
@@ -96,6 +97,7 @@ __all__ = [
     "by_nsf",
     "by_rncp",
     "by_rome",
+    "contradictions",
     "correspondence_table",
     "correspondences",
     "current",
@@ -131,8 +133,9 @@ _HOMES = {
     **dict.fromkeys(["Referentiel", "referentiel", "use_data"], "_referentiel"),
     **dict.fromkeys(
         [
-            "by_nsf", "by_rncp", "by_rome", "current", "find_block", "is_in_force", "nsf",
-            "rome", "source_of", "successor", "text_of", "version", "versions",
+            "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
+            "is_in_force", "nsf", "rome", "source_of", "successor", "text_of", "version",
+            "versions",
         ],
         "_queries",
     ),

@@ -22,6 +22,7 @@ from ._queries import (
     _by_nsf,
     _by_rncp,
     _by_rome,
+    _contradictions,
     _current,
     _find_block,
     _is_in_force,
@@ -180,6 +181,10 @@ class Referentiel:
     def source_of(self, record: object, field: str) -> Source:
         """Where a fact of this data set comes from: :func:`titre_mercd.source_of`."""
         return _source_of(self._data, record, field)
+
+    def contradictions(self, record: object, field: str) -> tuple[Source, ...]:
+        """The sources contradicting the one followed: :func:`titre_mercd.contradictions`."""
+        return _contradictions(self._data, record, field)
 
     def text_of(self, legal_text: LegalText) -> str:
         """The copy of a text this data set's sources quote: :func:`titre_mercd.text_of`."""
