@@ -51,8 +51,14 @@ ENVIRONMENT_VARIABLE = "TITRE_MERCD_DATA"  # names the data directory to use, re
 MAX_FILE_SIZE = 16 * 1024 * 1024
 
 # Open a data file without following it into a wait: O_NONBLOCK makes opening a FIFO with no
-# writer return at once (the fstat that follows refuses it); O_CLOEXEC keeps it from children.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+# writer return at once (the fstat that follows refuses it); O_CLOEXEC keeps it from children;
+# O_BINARY (Windows) reads the bytes as they are, which the sha256 check needs.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 class _NotAFileError(OSError):
