@@ -376,7 +376,9 @@ def test_two_referentiels_answer_side_by_side(other: Path, shipped_in_use: Refer
     assert made_up.rome("D1408") == shipped.rome("D1408")
     assert made_up.nsf("312t") == shipped.nsf("312t")
     assert made_up.by_rncp("12505") is made_up.version("2011-06-01")
-    assert made_up.source_of(new, "validity").location == "article 1"
+    # The made-up version copies 2018's facts, and their sources with them.
+    v2018 = shipped.version("2018-12-11")
+    assert made_up.source_of(new, "validity") == shipped.source_of(v2018, "validity")
     with pytest.raises(LookupError, match="not a shipped record"):
         shipped.source_of(new, "validity")
     assert "MTRD1833181A" in made_up.text_of(made_up.version("2018-12-11").legal_text)
