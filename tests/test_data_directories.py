@@ -29,6 +29,8 @@ from titre_mercd._manifest import write_manifest
 
 NEW_KEY = "2029-01-15"  # made up for these tests: no such arrêté is known
 OTHER_VERSION = "2026.1+test.other"  # the DATA_VERSION of the made-up directory
+# In the made-up version's window; with the shipped data, not known: the 2018 window has
+# ended and its registered successor (RNCP38665) is not a version in the shipped data.
 IN_THE_NEW_WINDOW = dt.date(2030, 1, 1)
 SHIPPED_KEYS = ["2007-04-27", "2011-06-01", "2018-12-11"]
 
@@ -138,7 +140,8 @@ def assert_answers_from_the_other_data() -> None:
 def assert_answers_from_the_shipped_data(shipped: Referentiel) -> None:
     assert shipped.data_version == titre_mercd.DATA_VERSION
     assert titre_mercd.versions() is shipped.versions()
-    assert titre_mercd.current(IN_THE_NEW_WINDOW) is None
+    with pytest.raises(titre_mercd.UndecidedError, match="RNCP38665"):
+        titre_mercd.current(IN_THE_NEW_WINDOW)
     with pytest.raises(titre_mercd.UnknownVersionError):
         titre_mercd.version(NEW_KEY)
     with pytest.raises(titre_mercd.UnknownBlockError):
@@ -340,12 +343,17 @@ def test_two_referentiels_answer_side_by_side(other: Path, shipped_in_use: Refer
     assert (shipped.directory, made_up.directory) == (None, other)
     assert repr(made_up) == f"<Referentiel {OTHER_VERSION} from {str(other)!r}>"
     assert [v.key for v in made_up.versions()] == [v.key for v in shipped.versions()] + [NEW_KEY]
-    assert shipped.current(IN_THE_NEW_WINDOW) is None
+    with pytest.raises(titre_mercd.UndecidedError, match="RNCP38665"):
+        shipped.current(IN_THE_NEW_WINDOW)
     new = made_up.current(IN_THE_NEW_WINDOW)
     assert new is made_up.version(NEW_KEY)
     assert made_up.is_in_force(IN_THE_NEW_WINDOW, NEW_KEY)
-    assert not shipped.is_in_force(IN_THE_NEW_WINDOW)
-    assert shipped.successor("2018-12-11") is None
+    with pytest.raises(titre_mercd.UndecidedError, match="RNCP38665"):
+        shipped.is_in_force(IN_THE_NEW_WINDOW)
+    with pytest.raises(titre_mercd.NotInDataError, match="RNCP38665"):
+        shipped.successor("2018-12-11")
+    assert [f.rncp for f in shipped.registered_fiches()] == ["RNCP38665"]
+    assert made_up.validity_gaps() == shipped.validity_gaps()
     assert made_up.successor("2018-12-11") is new
     with pytest.raises(titre_mercd.UnknownVersionError):
         shipped.version(NEW_KEY)
@@ -387,7 +395,8 @@ def test_two_referentiels_answer_side_by_side(other: Path, shipped_in_use: Refer
 
     # The module's functions still answer from the data in use.
     assert shipped.data_version == titre_mercd.DATA_VERSION
-    assert titre_mercd.current(IN_THE_NEW_WINDOW) is None
+    with pytest.raises(titre_mercd.UndecidedError, match="RNCP38665"):
+        titre_mercd.current(IN_THE_NEW_WINDOW)
 
 
 def test_a_referentiel_does_not_see_a_later_switch(
@@ -397,7 +406,8 @@ def test_a_referentiel_does_not_see_a_later_switch(
     titre_mercd.use_data(None)
     assert made_up.current(IN_THE_NEW_WINDOW).key == NEW_KEY  # type: ignore[union-attr]
     titre_mercd.use_data(other)
-    assert shipped_in_use.current(IN_THE_NEW_WINDOW) is None
+    with pytest.raises(titre_mercd.UndecidedError, match="RNCP38665"):
+        shipped_in_use.current(IN_THE_NEW_WINDOW)
     assert titre_mercd.referentiel() != made_up  # another load of the same directory
 
 

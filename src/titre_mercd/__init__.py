@@ -12,9 +12,12 @@ functions for correspondence between versions, validity windows and NSF / ROME /
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+# Not typing.TYPE_CHECKING: importing typing would cost start-up, and would widen the moment
+# when a Ctrl-C reaches the command line before its signal handlers are installed.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the names below are served lazily by __getattr__
+    from typing import Any
+
     from ._converter import from_dict, to_dict
     from ._correspondence import (
         correspondence_table,
@@ -32,10 +35,13 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         find_block,
         is_in_force,
         nsf,
+        registered_fiche,
+        registered_fiches,
         rome,
         source_of,
         successor,
         text_of,
+        validity_gaps,
         version,
         versions,
     )
@@ -48,8 +54,10 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         LegalText,
         Level,
         NsfCode,
+        RegisteredFiche,
         RomeCode,
         Source,
+        ValidityGap,
         ValidityWindow,
     )
     from ._referentiel import Referentiel, referentiel, use_data
@@ -85,6 +93,7 @@ __all__ = [
     "NotInDataError",
     "NsfCode",
     "Referentiel",
+    "RegisteredFiche",
     "RomeCode",
     "Source",
     "TitreMercdError",
@@ -92,6 +101,7 @@ __all__ = [
     "UnknownBlockError",
     "UnknownCodeError",
     "UnknownVersionError",
+    "ValidityGap",
     "ValidityWindow",
     "__version__",
     "by_nsf",
@@ -109,12 +119,15 @@ __all__ = [
     "nsf",
     "preload",
     "referentiel",
+    "registered_fiche",
+    "registered_fiches",
     "rome",
     "source_of",
     "successor",
     "text_of",
     "to_dict",
     "use_data",
+    "validity_gaps",
     "version",
     "versions",
 ]
@@ -134,15 +147,16 @@ _HOMES = {
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
-            "is_in_force", "nsf", "rome", "source_of", "successor", "text_of", "version",
-            "versions",
+            "is_in_force", "nsf", "registered_fiche", "registered_fiches", "rome", "source_of",
+            "successor", "text_of", "validity_gaps", "version", "versions",
         ],
         "_queries",
     ),
     **dict.fromkeys(
         [
             "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "DataImport",
-            "LegalText", "Level", "NsfCode", "RomeCode", "Source", "ValidityWindow",
+            "LegalText", "Level", "NsfCode", "RegisteredFiche", "RomeCode", "Source",
+            "ValidityGap", "ValidityWindow",
         ],
         "_records",
     ),

@@ -27,10 +27,13 @@ from ._queries import (
     _find_block,
     _is_in_force,
     _nsf,
+    _registered_fiche,
+    _registered_fiches,
     _rome,
     _source_of,
     _successor,
     _text_of,
+    _validity_gaps,
     _version,
     _versions,
 )
@@ -50,8 +53,10 @@ if TYPE_CHECKING:
         DataImport,
         LegalText,
         NsfCode,
+        RegisteredFiche,
         RomeCode,
         Source,
+        ValidityGap,
     )
 
 __all__ = ["ENVIRONMENT_VARIABLE", "Referentiel", "referentiel", "use_data"]
@@ -153,6 +158,18 @@ class Referentiel:
     def successor(self, key: str) -> CertificationVersion | None:
         """The version after ``key``: :func:`titre_mercd.successor`."""
         return _successor(self._data, key)
+
+    def validity_gaps(self) -> tuple[ValidityGap, ...]:
+        """The intervals no text covers: :func:`titre_mercd.validity_gaps`."""
+        return _validity_gaps(self._data)
+
+    def registered_fiches(self) -> tuple[RegisteredFiche, ...]:
+        """Fiches registered but not versions here: :func:`titre_mercd.registered_fiches`."""
+        return _registered_fiches(self._data)
+
+    def registered_fiche(self, code: str) -> RegisteredFiche:
+        """A fiche registered but not a version here: :func:`titre_mercd.registered_fiche`."""
+        return _registered_fiche(self._data, code)
 
     def by_rome(self, code: str) -> tuple[CertificationVersion, ...]:
         """The versions that list a ROME code: :func:`titre_mercd.by_rome`."""
