@@ -50,7 +50,6 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         CertificationVersion,
         Correspondence,
         CorrespondenceTable,
-        DataImport,
         LegalText,
         Level,
         NsfCode,
@@ -60,7 +59,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         ValidityGap,
         ValidityWindow,
     )
-    from ._referentiel import Referentiel, referentiel, use_data
+    from ._referentiel import DataImport, Referentiel, referentiel, use_data
     from .exceptions import (
         AmbiguousBlockError,
         ArgumentTypeError,
@@ -143,7 +142,7 @@ _HOMES = {
     "deemed_obtained": "_correspondence",
     "missing_blocks": "_correspondence",
     "preload": "_loading",
-    **dict.fromkeys(["Referentiel", "referentiel", "use_data"], "_referentiel"),
+    **dict.fromkeys(["DataImport", "Referentiel", "referentiel", "use_data"], "_referentiel"),
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
@@ -154,9 +153,9 @@ _HOMES = {
     ),
     **dict.fromkeys(
         [
-            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "DataImport",
-            "LegalText", "Level", "NsfCode", "RegisteredFiche", "RomeCode", "Source",
-            "ValidityGap", "ValidityWindow",
+            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "LegalText",
+            "Level", "NsfCode", "RegisteredFiche", "RomeCode", "Source", "ValidityGap",
+            "ValidityWindow",
         ],
         "_records",
     ),

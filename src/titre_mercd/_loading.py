@@ -30,7 +30,6 @@ from ._records import (
     Block,
     CertificationVersion,
     Correspondence,
-    DataImport,
     LegalText,
     Level,
     NsfCode,
@@ -186,8 +185,9 @@ class Dataset(NamedTuple):
     registered_by_rncp: Mapping[str, RegisteredFiche] = {}
     # the data directory as an absolute path, None for the shipped data
     directory: str | None = None
-    # the MANIFEST's "import" member, for a directory written by ``registry import``
-    imported: DataImport | None = None
+    # the MANIFEST's "import" member, for a directory written by ``registry import``: the
+    # export's file name, its date and the base data version (see Referentiel.imported)
+    imported: tuple[str, dt.date, str] | None = None
 
 
 # ---------------------------------------------------------------- reading files
@@ -315,8 +315,12 @@ class _Reader:
         return [name for name in listed if name.endswith(".json")]
 
 
-def _imported(raw: object) -> DataImport:
-    """The MANIFEST's ``"import"`` member, checked: which export and data it was made from."""
+def _imported(raw: object) -> tuple[str, dt.date, str]:
+    """The MANIFEST's ``"import"`` member, checked: which export and data it was made from.
+
+    As a plain tuple: :class:`~titre_mercd.DataImport` is made only when asked for, so that
+    loading the data does not generate its class.
+    """
     where = f"{MANIFEST}: $.import"
     if not isinstance(raw, dict):
         raise DataError(f"{where}: expected an object, got {type(raw).__name__}")
@@ -333,7 +337,7 @@ def _imported(raw: object) -> DataImport:
         export_date = None
     if export_date is None or export_date.isoformat() != raw_date:
         raise DataError(f"{where}.export_date: {raw_date!r:.40} is not an ISO date (YYYY-MM-DD)")
-    return DataImport(export=export, export_date=export_date, base_data_version=base)
+    return (export, export_date, base)
 
 
 def _sha256() -> Callable[[bytes], Any]:
@@ -982,7 +986,7 @@ def _check_gaps(gaps: tuple[ValidityGap, ...], versions: list[CertificationVersi
 
 def _index(
     *,
-    imported: DataImport | None,
+    imported: tuple[str, dt.date, str] | None,
     data_version: str,
     versions: tuple[CertificationVersion, ...],
     tables: dict[tuple[str, str], tuple[Correspondence, ...]],

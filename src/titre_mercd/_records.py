@@ -16,7 +16,6 @@ __all__ = [
     "CertificationVersion",
     "Correspondence",
     "CorrespondenceTable",
-    "DataImport",
     "LegalText",
     "Level",
     "NsfCode",
@@ -332,22 +331,3 @@ class RegisteredFiche:
     nsf_codes: Tuple[NsfCode, ...]
     registered_until: Optional[dt.date]
     certifying_authority: Optional[str]
-
-
-@attrs.frozen(repr=False)
-class DataImport:
-    """How a data directory written by ``titre-mercd registry import`` was made.
-
-    Read from the ``"import"`` member of the directory's ``MANIFEST.json``; the shipped data
-    has none (:attr:`Referentiel.imported` is then ``None``).
-
-    >>> made = DataImport("export_2026-12-01.xml", dt.date(2026, 12, 1), "2026.2")
-    >>> made.export_date, made.base_data_version
-    (datetime.date(2026, 12, 1), '2026.2')
-    """
-
-    __repr__ = _record_repr
-
-    export: str  # the file name of the registry export the directory was made from
-    export_date: dt.date  # the date of that export
-    base_data_version: str  # the DATA_VERSION of the data the import started from

@@ -9,7 +9,10 @@ by side (the shipped data and a registry import, say).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
+
+import attrs
 
 from ._correspondence import (
     _correspondence_table,
@@ -50,7 +53,6 @@ if TYPE_CHECKING:
         CertificationVersion,
         Correspondence,
         CorrespondenceTable,
-        DataImport,
         LegalText,
         NsfCode,
         RegisteredFiche,
@@ -59,7 +61,31 @@ if TYPE_CHECKING:
         ValidityGap,
     )
 
-__all__ = ["ENVIRONMENT_VARIABLE", "Referentiel", "referentiel", "use_data"]
+__all__ = ["ENVIRONMENT_VARIABLE", "DataImport", "Referentiel", "referentiel", "use_data"]
+
+
+@attrs.frozen
+class DataImport:
+    """How a data directory written by ``titre-mercd registry import`` was made.
+
+    Read from the ``"import"`` member of the directory's ``MANIFEST.json``; the shipped data
+    has none (:attr:`Referentiel.imported` is then ``None``).
+
+    >>> import datetime as dt
+    >>> made = DataImport("export_2026-12-01.xml", dt.date(2026, 12, 1), "2026.2")
+    >>> made.export_date, made.base_data_version
+    (datetime.date(2026, 12, 1), '2026.2')
+    """
+
+    export: str  # the file name of the registry export the directory was made from
+    export_date: dt.date  # the date of that export
+    base_data_version: str  # the DATA_VERSION of the data the import started from
+
+
+@cache
+def _data_import(export: str, export_date: dt.date, base_data_version: str) -> DataImport:
+    """The record of an import, the same object every time it is asked for."""
+    return DataImport(export, export_date, base_data_version)
 
 
 class Referentiel:
@@ -130,7 +156,8 @@ class Referentiel:
         ``None`` for the shipped data and for a directory its manifest does not mark as an
         import.
         """
-        return self._data.imported
+        imported = self._data.imported
+        return None if imported is None else _data_import(*imported)
 
     @property
     def is_import(self) -> bool:
