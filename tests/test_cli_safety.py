@@ -265,7 +265,7 @@ _STARTS = {
 @pytest.mark.parametrize(
     "module",
     [
-        "titre_mercd._cli._process",
+        "titre_mercd._cli._process",  # before the handlers are in place
         "titre_mercd._cli._app",
         "argparse",
         "titre_mercd._queries",
@@ -280,11 +280,6 @@ def test_ctrl_c_while_the_package_imports_is_one_line(how: str, module: str) -> 
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, check=False, timeout=120
     )
-    if module == "titre_mercd._cli._process":
-        # Before the handlers exist, the interpreter's own Ctrl-C ends the import; the handlers
-        # are the first thing the program installs, so this is the one moment left.
-        assert result.returncode != 0
-        return
     assert (result.returncode, result.stderr) == (130, b"titre-mercd: interrupted\n")
     assert result.stdout == b""
 
@@ -311,6 +306,17 @@ def test_closed_stdout_is_one_line_and_status_2(launcher: list[str]) -> None:
         result.stderr == b"titre-mercd: standard output is closed; redirect it to a file "
         b"or to /dev/null\n"
     )
+
+
+def test_closed_stdout_is_refused_before_any_file_is_written(
+    launcher: list[str], work: Path
+) -> None:
+    before = snapshot(work)
+    result = _run_with_closed(launcher, 1, *CONVERT, "--csv", str(work / "in.csv"),
+                              "--column", "ccp", "-o", str(work / "out.csv"))  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"titre-mercd: standard output is closed")
+    assert snapshot(work) == before
 
 
 def test_closed_stderr_keeps_the_status(launcher: list[str]) -> None:
