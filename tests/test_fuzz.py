@@ -152,6 +152,11 @@ FUZZED: dict[str, Fuzzed] = {
         (record_classes | anything, json_values() | anything),
         instance_of(*RECORD_CLASSES),
     ),
+    "referentiel": Fuzzed(titre_mercd.referentiel, (), instance_of(titre_mercd.Referentiel)),
+    # Only None and a data directory switch: a path drawn here names none, and is refused.
+    "use_data": Fuzzed(
+        titre_mercd.use_data, (st.none() | anything,), instance_of(titre_mercd.Referentiel)
+    ),
     "registry_check": Fuzzed(
         titre_mercd.registry_check, (st.text(max_size=30) | anything,), instance_of(RegistryCheck)
     ),

@@ -100,3 +100,15 @@ tm.deemed_obtained([2])  # type: ignore[list-item]
 v.title = "another title"  # type: ignore[misc]
 v.blocks.append(v.blocks[0])  # type: ignore[attr-defined]
 tm.current().title  # type: ignore[union-attr]  # noqa: B018 (the expression is the check)
+
+# Data sets
+in_use = tm.use_data(None)
+assert_type(in_use, tm.Referentiel)
+assert_type(tm.referentiel(), tm.Referentiel)
+assert_type(tm.Referentiel().versions(), tuple[tm.CertificationVersion, ...])
+assert_type(in_use.current(dt.date(2020, 1, 1)), tm.CertificationVersion | None)
+assert_type(in_use.deemed_obtained(["2011-06-01/2"]), frozenset[tm.Block])
+assert_type(in_use.data_version, str)
+assert_type(in_use.imported, tm.DataImport | None)
+assert_type(in_use.is_import, bool)
+tm.use_data(42)  # type: ignore[arg-type]

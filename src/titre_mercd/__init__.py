@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         ValidityGap,
         ValidityWindow,
     )
+    from ._referentiel import DataImport, Referentiel, referentiel, use_data
     from ._registry import RegistryCheck, registry_check
     from .exceptions import (
         AmbiguousBlockError,
@@ -86,11 +87,13 @@ __all__ = [
     "Correspondence",
     "CorrespondenceTable",
     "DataError",
+    "DataImport",
     "InvalidCodeError",
     "LegalText",
     "Level",
     "NotInDataError",
     "NsfCode",
+    "Referentiel",
     "RegisteredFiche",
     "RegistryCheck",
     "RegistryExportError",
@@ -118,6 +121,7 @@ __all__ = [
     "missing_blocks",
     "nsf",
     "preload",
+    "referentiel",
     "registered_fiche",
     "registered_fiches",
     "registry_check",
@@ -126,6 +130,7 @@ __all__ = [
     "successor",
     "text_of",
     "to_dict",
+    "use_data",
     "validity_gaps",
     "version",
     "versions",
@@ -142,6 +147,7 @@ _HOMES = {
     "deemed_obtained": "_correspondence",
     "missing_blocks": "_correspondence",
     "preload": "_loading",
+    **dict.fromkeys(["DataImport", "Referentiel", "referentiel", "use_data"], "_referentiel"),
     "RegistryCheck": "_registry",
     "registry_check": "_registry",
     **dict.fromkeys(
@@ -177,7 +183,7 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version as distribution_version
 
         return distribution_version("titre-mercd")
-    if name == "DATA_VERSION":
+    if name == "DATA_VERSION":  # names the data in use: not kept, since use_data may change it
         from ._loading import dataset
 
         return dataset().data_version
