@@ -240,6 +240,9 @@ def test_the_imported_directory_agrees_with_its_export(
     not hasattr(titre_mercd, "use_data"), reason="TITRE_MERCD_DATA arrives with use_data"
 )
 def test_titre_mercd_data_answers_from_the_imported_directory(imported: Path) -> None:
+    side = titre_mercd.Referentiel(imported)
+    assert side.imported.export_date == dt.date(2026, 12, 1)  # type: ignore[attr-defined]
+    assert side.current(dt.date(2026, 12, 1)).key == NEW_KEY  # type: ignore[attr-defined]
     env = {"TITRE_MERCD_DATA": str(imported)}
     summary = run(PROGRAM, env=env)
     assert summary.returncode == 0
