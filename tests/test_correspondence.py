@@ -14,6 +14,7 @@ from titre_mercd import (
     missing_blocks,
     version,
 )
+from titre_mercd import versions as version_list
 
 OLD, NEW = version("2011-06-01").blocks, version("2018-12-11").blocks
 
@@ -29,16 +30,16 @@ def test_the_table_in_the_laws_order() -> None:
 
 def test_no_table_is_known_between_2007_and_2011() -> None:
     assert correspondences("2007-04-27", "2011-06-01") == ()
-    assert deemed_obtained(version("2007-04-27").blocks, "2011-06-01") == frozenset()
+    assert deemed_obtained(version("2007-04-27").blocks, "2011-06-01") == ()
 
 
 def test_a_candidate_with_the_three_2011_ccps_holds_the_whole_2018_title() -> None:
-    assert deemed_obtained(OLD) == frozenset(NEW)
+    assert deemed_obtained(OLD) == NEW
     assert missing_blocks(OLD) == ()
 
 
 def test_the_first_2011_ccp_gives_nothing() -> None:
-    assert deemed_obtained([OLD[0]]) == frozenset()
+    assert deemed_obtained([OLD[0]]) == ()
     assert missing_blocks([OLD[0]]) == NEW
 
 
@@ -47,11 +48,11 @@ def test_hand_typed_labels_without_accents() -> None:
         "manager une equipe de conseillers clientele a distance",
         "CONTRIBUER A L'AMELIORATION DES ACTIVITES D'UN CENTRE DE RELATION CLIENT A DISTANCE",
     ]
-    assert deemed_obtained(held) == frozenset(NEW)
+    assert deemed_obtained(held) == NEW
 
 
 def test_blocks_of_the_target_pass_through() -> None:
-    assert deemed_obtained([NEW[1]]) == frozenset({NEW[1]})
+    assert deemed_obtained([NEW[1]]) == (NEW[1],)
     assert missing_blocks(["2018-12-11/2"]) == (NEW[0],)
 
 
@@ -59,9 +60,29 @@ def test_missing_blocks_keep_the_arretes_order() -> None:
     assert missing_blocks([]) == NEW
 
 
+def test_deemed_obtained_is_a_tuple_in_the_targets_order_whatever_the_order_held() -> None:
+    # The 2011 CCPs 2 and 3 lead to the 2018 blocs 2 and 1: the answer is in 2018's order.
+    for held in (OLD, OLD[::-1], [OLD[2], OLD[1]], {OLD[1], OLD[2]}):
+        answer = deemed_obtained(held)
+        assert type(answer) is tuple
+        assert answer == NEW
+    assert deemed_obtained([OLD[1], NEW[1]]) == (NEW[1],)  # each block once
+
+
+def test_blocks_sort_by_version_key_then_number() -> None:
+    every = [b for v in reversed(version_list()) for b in reversed(v.blocks)]
+    assert sorted(every) == [b for v in version_list() for b in v.blocks]
+    assert OLD[2] < NEW[0]
+    assert NEW[0] <= NEW[0]
+    assert NEW[1] > NEW[0]
+    assert NEW[1] >= OLD[0]
+    with pytest.raises(TypeError):
+        assert OLD[0] < "2011-06-01/1"  # type: ignore[operator]
+
+
 def test_target_2011() -> None:
-    assert deemed_obtained(["2011-06-01/1"], "2011-06-01") == frozenset({OLD[0]})
-    assert deemed_obtained([NEW[0]], "2011-06-01") == frozenset()
+    assert deemed_obtained(["2011-06-01/1"], "2011-06-01") == (OLD[0],)
+    assert deemed_obtained([NEW[0]], "2011-06-01") == ()
 
 
 @pytest.mark.parametrize("held", ["2011-06-01/2", OLD[1]])

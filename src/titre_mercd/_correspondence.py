@@ -7,21 +7,27 @@ blocks the table of the next version's arrêté names; the tables chain from ver
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
+from ._codes import describe
 from ._loading import dataset, memo, remember
 from ._queries import find_block, version
 from ._records import Block, Correspondence, CorrespondenceTable
 from .exceptions import ArgumentTypeError
 
+if TYPE_CHECKING:
+    from ._records import CertificationVersion
+
 __all__ = ["correspondence_table", "correspondences", "deemed_obtained", "missing_blocks"]
 
 HeldBlocks = Iterable[Union[Block, str]]
+# A version key, or the version itself (see :func:`titre_mercd.version`).
+VersionKey = Union[str, "CertificationVersion"]
 
 _DEEMED_MEMO = memo("deemed_obtained")
 
 
-def correspondences(old_key: str, new_key: str) -> tuple[Correspondence, ...]:
+def correspondences(old_key: VersionKey, new_key: VersionKey) -> tuple[Correspondence, ...]:
     """The table the law gives from version ``old_key`` to ``new_key``, in the law's order.
 
     An empty tuple when no text gives a table between the two (2007 → 2011, for instance).
@@ -34,7 +40,7 @@ def correspondences(old_key: str, new_key: str) -> tuple[Correspondence, ...]:
     return dataset().tables.get((old.key, new.key), ())
 
 
-def correspondence_table(old_key: str, new_key: str) -> CorrespondenceTable:
+def correspondence_table(old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
     """The table from ``old_key`` to ``new_key`` as one record, shown as a table in notebooks.
 
     Its ``rows`` are :func:`correspondences` ``(old_key, new_key)``.
@@ -52,19 +58,20 @@ def correspondence_table(old_key: str, new_key: str) -> CorrespondenceTable:
     )
 
 
-def deemed_obtained(held: HeldBlocks, target_key: str = "2018-12-11") -> frozenset[Block]:
+def deemed_obtained(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> tuple[Block, ...]:
     """The blocks of the target version that a holder of ``held`` is deemed to have.
 
     ``held`` is an iterable of :class:`Block` or of strings :func:`find_block` accepts.
     Blocks of the target version pass through; others follow the correspondence tables from
-    version to version; a block with no correspondence gives nothing.
+    version to version; a block with no correspondence gives nothing. The answer is in the
+    target version's bloc order (the order of its arrêté), each block once.
 
     Raises:
         ArgumentTypeError: ``held`` is a single string or block, not an iterable of them.
         UnknownVersionError: ``target_key`` names no version.
         UnknownBlockError, AmbiguousBlockError: a string names no block, or several.
 
-    >>> sorted(b.number for b in deemed_obtained(["2011-06-01/2", "2011-06-01/3"]))
+    >>> [b.number for b in deemed_obtained(["2011-06-01/3", "2011-06-01/2"])]
     [1, 2]
     """
     items = _held_items(held)
@@ -74,20 +81,16 @@ def deemed_obtained(held: HeldBlocks, target_key: str = "2018-12-11") -> frozens
     except (KeyError, TypeError):  # not asked before, or an item is not even hashable
         pass
     data = dataset()
-    target = version(target_key).key
+    target = version(target_key)
     obtained: set[Block] = set()
     for block in _held_blocks(items):
-        obtained.update(
-            b
-            for b in data.reachable_blocks[(block.version_key, block.number)]
-            if b.version_key == target
-        )
-    answer = frozenset(obtained)
+        obtained.update(data.reachable_blocks[(block.version_key, block.number)])
+    answer = tuple(b for b in target.blocks if b in obtained)
     remember(_DEEMED_MEMO, argument, answer, data)
     return answer
 
 
-def missing_blocks(held: HeldBlocks, target_key: str = "2018-12-11") -> tuple[Block, ...]:
+def missing_blocks(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> tuple[Block, ...]:
     """The blocks of the target version that ``held`` does not give, in the arrêté's order.
 
     >>> held = ["Manager une équipe de conseillers (ères) clientèle à distance"]
@@ -111,7 +114,7 @@ def _held_items(held: HeldBlocks) -> tuple[Block | str, ...]:
             return tuple(iterator)
     raise ArgumentTypeError(
         "held must be an iterable of blocks or block titles, e.g. "
-        f"['2011-06-01/2'], not {type(held).__name__} {held!r:.80}"
+        f"['2011-06-01/2'], not {describe(held)}"
     )
 
 
@@ -125,7 +128,7 @@ def _held_blocks(held: tuple[Block | str, ...]) -> list[Block]:
         else:
             raise ArgumentTypeError(
                 "each held item must be a Block or a string find_block accepts, "
-                f"not {type(item).__name__} {item!r:.80}"
+                f"not {describe(item)}"
             )
     return blocks
 
@@ -136,5 +139,5 @@ def _shipped(block: Block) -> Block:
     if found != block:
         from .exceptions import UnknownBlockError
 
-        raise UnknownBlockError(f"{block!r:.100} is not a block of any known version")
+        raise UnknownBlockError(f"{describe(block)} is not a block of any known version")
     return found

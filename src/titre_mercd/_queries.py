@@ -8,6 +8,8 @@ from typing import Any, Callable, cast
 import attrs
 
 from ._codes import (
+    describe,
+    given,
     normalize_label,
     normalize_nsf,
     normalize_rncp,
@@ -71,24 +73,37 @@ _NSF_MEMO = memo("nsf")
 _FIND_BLOCK_MEMO = memo("find_block")
 
 
-def version(key: str) -> CertificationVersion:
+def version(key: str | CertificationVersion) -> CertificationVersion:
     """The version made by the arrêté of that ISO date.
 
+    Wherever a version key is taken, a :class:`CertificationVersion` is taken too: it stands
+    for its own key, and must be the version the data in use holds under that key.
+
     Raises:
-        UnknownVersionError: no version has that key.
+        UnknownVersionError: no version has that key (or a record that is not the data's).
 
     >>> version("2018-12-11").title
     "manager d'équipe relation client à distance"
+    >>> version(version("2018-12-11")) is version("2018-12-11")
+    True
     """
     try:
         return _VERSION_MEMO[key]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
         pass
     data = dataset()
-    found = data.version_by_key.get(normalize_version_key(key))
+    if isinstance(key, CertificationVersion):
+        found = data.version_by_key.get(key.key)
+        if found is not key and found != key:
+            raise UnknownVersionError(
+                f"{describe(key)} is not a version of the data in use (data "
+                f"{data.data_version}); known versions: {', '.join(data.version_by_key)}"
+            )
+    else:
+        found = data.version_by_key.get(normalize_version_key(key))
     if found is None:
         raise UnknownVersionError(
-            f"unknown version {key!r}; known versions: {', '.join(data.version_by_key)}"
+            f"unknown version {key!r:.80}; known versions: {', '.join(data.version_by_key)}"
         )
     remember(_VERSION_MEMO, key, found, data)
     return found
@@ -113,7 +128,7 @@ def current(on: dt.date | None = None) -> CertificationVersion | None:
     return None
 
 
-def is_in_force(on: dt.date, key: str | None = None) -> bool:
+def is_in_force(on: dt.date, key: str | CertificationVersion | None = None) -> bool:
     """Whether the version ``key`` (any version when ``None``) is in force on ``on``.
 
     >>> import datetime as dt
@@ -127,7 +142,7 @@ def is_in_force(on: dt.date, key: str | None = None) -> bool:
     return window is not None and window.contains(day)
 
 
-def successor(key: str) -> CertificationVersion | None:
+def successor(key: str | CertificationVersion) -> CertificationVersion | None:
     """The version that came after ``key`` (``None`` for the latest known).
 
     >>> successor("2011-06-01").title
@@ -151,7 +166,7 @@ def by_rome(code: str) -> tuple[CertificationVersion, ...]:
         return _versions_listing(_BY_ROME_MEMO, code, normalize_rome, "versions_by_rome")
 
 
-def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
+def by_nsf(code: str | int) -> tuple[CertificationVersion, ...]:
     """The versions that list that NSF code; a group (``"312"``) also finds ``"312t"``.
 
     >>> [v.key for v in by_nsf("312 T")]
@@ -163,7 +178,7 @@ def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
         return _versions_listing(_BY_NSF_MEMO, code, normalize_nsf, "versions_by_nsf")
 
 
-def by_rncp(code: str) -> CertificationVersion:
+def by_rncp(code: str | int) -> CertificationVersion:
     """The version whose fiche RNCP has that number (``"RNCP12505"`` or ``"12505"``).
 
     Raises:
@@ -195,7 +210,7 @@ def rome(code: str) -> RomeCode:
         return cast("RomeCode", known)
 
 
-def nsf(code: str) -> NsfCode:
+def nsf(code: str | int) -> NsfCode:
     """The NSF code and its label (``None`` where no source gives it).
 
     Raises:
@@ -233,12 +248,14 @@ def _known_code(
     canonical = normalize(code)
     found = table.get(canonical)
     if found is None:
-        raise UnknownCodeError(f"unknown {what} {code!r} ({canonical}); known: {', '.join(table)}")
+        raise UnknownCodeError(
+            f"unknown {what} {given(code)} ({canonical}); known: {', '.join(table)}"
+        )
     remember(memo, code, found, data)
     return found
 
 
-def find_block(text: str, version_key: str | None = None) -> Block:
+def find_block(text: str, version_key: str | CertificationVersion | None = None) -> Block:
     """A bloc de compétences by its title, its ``"KEY/N"`` reference or its RNCP bloc code.
 
     Titles match ignoring case, accents, spacing, punctuation and inclusive forms such as
@@ -264,11 +281,11 @@ def find_block(text: str, version_key: str | None = None) -> Block:
     return found
 
 
-def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
+def _find_block(text: str, version_key: str | CertificationVersion | None, data: Dataset) -> Block:
     if not isinstance(text, str):
         raise ArgumentTypeError(
             "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
-            f"string, not {type(text).__name__} {text!r:.80}"
+            f"string, not {describe(text)}"
         )
     key = None if version_key is None else version(version_key).key
     ref = parse_block_ref(text)
@@ -370,25 +387,26 @@ def source_of(record: object, field: str) -> Source:
     ('article 3', 'MTRD1833181A')
     """
     if not isinstance(field, str):
-        raise ArgumentTypeError(f"field must be a field name as a string, not {field!r:.80}")
+        raise ArgumentTypeError(f"field must be a field name as a string, not {describe(field)}")
     cls = type(record)
     if not attrs.has(cls):
-        raise ArgumentTypeError(
-            f"source_of takes a titre_mercd record, not {cls.__name__} {record!r:.80}"
-        )
+        raise ArgumentTypeError(f"source_of takes a titre_mercd record, not {describe(record)}")
     names = [f.name for f in attrs.fields(cls)]
     if field not in names:
         raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
     if isinstance(record, Correspondence):
         if _is_shipped_row(record):
             return record.source
-        raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
+        raise LookupError(f"{describe(record)} is not a row of a shipped correspondence table")
     record_key = _source_key(record)
     if record_key is None:
-        raise LookupError(f"{cls.__name__} records carry no sources of their own")
+        raise LookupError(
+            f"no source of {describe(record)}.{field}: {cls.__name__} records carry no sources "
+            "of their own"
+        )
     data = dataset()
     if not _is_shipped(record):
-        raise LookupError(f"{record!r:.80} is not a shipped record")
+        raise LookupError(f"{describe(record)} is not a shipped record")
     key = (*record_key, field)
     if field == "version_key" and isinstance(record, Block):
         key = ("version", record.version_key, "key")
@@ -430,13 +448,11 @@ def text_of(legal_text: LegalText) -> str:
     True
     """
     if not isinstance(legal_text, LegalText):
-        raise ArgumentTypeError(
-            f"text_of takes a LegalText, not {type(legal_text).__name__} {legal_text!r:.80}"
-        )
+        raise ArgumentTypeError(f"text_of takes a LegalText, not {describe(legal_text)}")
     found = dataset().text_contents.get(legal_text)
     if found is None:
         raise LookupError(
-            f"no shipped copy of {legal_text!r:.200}; the texts sources quote are shipped: "
+            f"no shipped copy of {describe(legal_text)}; the texts sources quote are shipped: "
             "give the LegalText of a Source"
         )
     return found
