@@ -181,6 +181,7 @@ def altered_dicts(draw: st.DrawFn) -> tuple[type, Any]:
         break
     return type(record), data
 
+
 # ---------------------------------------------------------------- one argument, every accepted form
 # Each strategy below draws a pair: an argument in its canonical form, and the same argument in
 # another form the API accepts; the answer must be the same for both.
@@ -228,9 +229,7 @@ def rncp_forms(draw: st.DrawFn) -> tuple[str, str | int]:
     number = int(digits)
     canonical = f"RNCP{number}" if digits == str(number) else f"RNCP{digits}"
     prefix = draw(st.sampled_from(["", "RNCP", "RNCP "]).flatmap(_cased))
-    form = draw(
-        st.sampled_from(["int", "text"]) if digits == str(number) else st.just("text")
-    )
+    form = draw(st.sampled_from(["int", "text"]) if digits == str(number) else st.just("text"))
     if form == "int":
         return canonical, number
     return canonical, draw(_spaced(prefix + digits))

@@ -100,6 +100,28 @@ def error(result: subprocess.CompletedProcess[str], status: int, *words: str) ->
     return result.stderr
 
 
+def json_error(result: subprocess.CompletedProcess[str], status: int, *words: str) -> Any:
+    """Under ``--json``: the JSON error object on standard error's one line.
+
+    Standard output is empty for an error (status 2) and a JSON verdict for status 1.
+    """
+    assert result.returncode == status, (result.returncode, result.stderr)
+    assert result.stderr.count("\n") == 1
+    report = json.loads(result.stderr)
+    assert set(report) == {"message", "kind", "status"}
+    assert report["status"] == status
+    for word in words:
+        assert word in report["message"]
+    if status == 2:
+        assert result.stdout == ""
+    else:
+        verdict = json.loads(result.stdout)
+        assert verdict["status"] == status
+        assert verdict["message"] == report["message"]
+        assert verdict["kind"] == report["kind"]
+    return report
+
+
 def flat(text: str) -> str:
     """``text`` with every run of white space made one space (wrapped lines rejoined)."""
     return " ".join(text.split())
@@ -233,7 +255,7 @@ def test_on_a_day_in_force(launcher: list[str], day: str) -> None:
 def test_on_a_day_no_version_is_known_in_force(launcher: list[str], day: str) -> None:
     assert current(dt.date.fromisoformat(day)) is None
     error(run(launcher, "on", day), 1, f"no version is known to be in force on {day}")
-    error(run(launcher, "on", day, "--json"), 1, day)
+    json_error(run(launcher, "on", day, "--json"), 1, day)
 
 
 @pytest.mark.parametrize(
@@ -315,7 +337,8 @@ def test_unknown_or_malformed_codes(
 ) -> None:
     message = error(run(launcher, command, code), status, repr(code))
     assert ("malformed" if status == 2 else "unknown") in message
-    error(run(launcher, command, code, "--json"), status)
+    report = json_error(run(launcher, command, code, "--json"), status, repr(code))
+    assert report["kind"] == ("InvalidCodeError" if status == 2 else "UnknownCodeError")
 
 
 # ---------------------------------------------------------------- convert, one candidate
@@ -554,7 +577,10 @@ def test_export_one_table_and_the_main_one(launcher: list[str], tmp_path: Path) 
     ],
 )
 def test_export_errors(launcher: list[str], args: list[str], words: list[str]) -> None:
-    error(run(launcher, "export", *args), 2, *words)
+    if "--json" in args:
+        json_error(run(launcher, "export", *args), 2, *words)
+    else:
+        error(run(launcher, "export", *args), 2, *words)
 
 
 def test_export_to_a_directory_that_is_a_file(launcher: list[str], tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The program: the argument parser, the dispatch to one command, and how errors are reported.
 
 Exit status: 0 success, 1 not found, 2 bad usage or bad input. Every error is one line on
-standard error, never a traceback.
+standard error, never a traceback; under ``--json``, a JSON object on standard error, and a
+negative verdict (status 1) is also a JSON object on standard output.
 
 Start-up matters (a shell loop may call it thousands of times): only :mod:`argparse` and the
 light public API are imported here; each command's module is imported when that command runs,
@@ -21,16 +22,17 @@ from ..exceptions import (
     ArgumentTypeError,
     DataError,
     InvalidCodeError,
+    UndecidedError,
     UnknownBlockError,
     UnknownCodeError,
     UnknownVersionError,
 )
-from ._common import BAD_INPUT, NOT_FOUND, OK, PROG, CommandError, Formatter, Parser
+from ._common import BAD_INPUT, NOT_FOUND, OK, PROG, CommandError, Formatter, Parser, print_json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["run"]
+__all__ = ["run", "wants_json"]
 
 INTERRUPTED = 130  # the shell's convention for a program stopped by Ctrl-C
 _MAX_MESSAGE = 2000  # characters of an error message shown on standard error
@@ -67,6 +69,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     2018-12-11  manager d'équipe relation client à distance
     0
     """
+    arguments: list[str] = []
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
         args = _parser(arguments).parse_args(arguments)
@@ -80,38 +83,73 @@ def run(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return NOT_FOUND
     except KeyboardInterrupt:
-        return _fail(INTERRUPTED, "interrupted")
+        return _fail(INTERRUPTED, "interrupted", "Interrupted", arguments)
     except Exception as exc:  # noqa: BLE001  (every error becomes one line, never a traceback)
-        return _fail(*_explain(exc))
+        return _fail(*_explain(exc), arguments, verdict=not getattr(exc, "reported", False))
     return status
 
 
-def _explain(exc: Exception) -> tuple[int, str]:
-    """The exit status and the message for an error."""
+def _explain(exc: Exception) -> tuple[int, str, str]:
+    """The exit status, the message and the kind (for ``--json``) of an error."""
     if isinstance(exc, CommandError):
-        return exc.status, exc.message
-    if isinstance(exc, (UnknownCodeError, UnknownVersionError, UnknownBlockError)):
-        return NOT_FOUND, str(exc)
+        return exc.status, exc.message, exc.kind
+    kind = type(exc).__name__
+    if isinstance(exc, (UnknownCodeError, UnknownVersionError, UnknownBlockError, UndecidedError)):
+        return NOT_FOUND, str(exc), kind
     if isinstance(exc, (InvalidCodeError, AmbiguousBlockError, ArgumentTypeError)):
-        return BAD_INPUT, str(exc)
+        return BAD_INPUT, str(exc), kind
     if isinstance(exc, DataError):
-        return BAD_INPUT, f"the shipped data is invalid (reinstall titre-mercd): {exc}"
+        return BAD_INPUT, f"the shipped data is invalid (reinstall titre-mercd): {exc}", kind
     if isinstance(exc, UnicodeEncodeError):
-        return BAD_INPUT, (
-            f"standard output cannot show French text ({exc.encoding}); set PYTHONIOENCODING=utf-8"
-        )
-    return BAD_INPUT, f"unexpected error, please report it: {type(exc).__name__}: {exc}"
+        message = f"standard output cannot show French text ({exc.encoding}); "
+        return BAD_INPUT, message + "set PYTHONIOENCODING=utf-8", "EncodingError"
+    return BAD_INPUT, f"unexpected error, please report it: {kind}: {exc}", "UnexpectedError"
 
 
-def _fail(status: int, message: str) -> int:
+def wants_json(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` asks for ``--json`` (read before parsing, for errors parsing finds)."""
+    for word in argv:
+        if word == "--":
+            return False
+        if word == "--json":
+            return True
+    return False
+
+
+def _fail(
+    status: int, message: str, kind: str, argv: Sequence[str], *, verdict: bool = True
+) -> int:
+    """Report an error and return its exit status.
+
+    One line on standard error; under ``--json``, a JSON object on that line instead (the
+    message, the kind of error, the exit status) and, for a negative verdict (status 1) the
+    command has not already written, a verdict object on standard output.
+    """
     line = " ".join(message.splitlines())
     if len(line) > _MAX_MESSAGE:
         line = line[: _MAX_MESSAGE - 1] + "…"
+    json_output = wants_json(argv)
     try:
+        if json_output and verdict and status == NOT_FOUND:
+            print_json(
+                {
+                    "command": _wanted(argv, [name for name, *_ in _COMMANDS]),
+                    "verdict": "undecided" if kind == "UndecidedError" else "not found",
+                    "kind": kind,
+                    "message": line,
+                    "status": status,
+                }
+            )
         sys.stdout.flush()
     except (OSError, ValueError):
         _silence_stdout()
-    sys.stderr.write(f"{PROG}: {line}\n")
+    if json_output:  # one line too, so that a log keeps each error whole
+        import json
+
+        error = {"message": line, "kind": kind, "status": status}
+        sys.stderr.write(json.dumps(error, ensure_ascii=False) + "\n")
+    else:
+        sys.stderr.write(f"{PROG}: {line}\n")
     sys.stderr.flush()
     return status
 
@@ -127,10 +165,25 @@ def _silence_stdout() -> None:
 class _Version(argparse.Action):
     """``--version``: the package version and the data version, read only when asked."""
 
+    def __init__(self, *args: Any, json_output: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.json_output = json_output  # --json is on the command line, before or after
+
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
         import titre_mercd
 
-        sys.stdout.write(f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n")
+        if self.json_output:
+            print_json(
+                {
+                    "name": PROG,
+                    "version": titre_mercd.__version__,
+                    "data_version": titre_mercd.DATA_VERSION,
+                }
+            )
+        else:
+            sys.stdout.write(
+                f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n"
+            )
         parser.exit()
 
 
@@ -162,9 +215,18 @@ def _parser(argv: Sequence[str]) -> Parser:
             "distance » and its earlier versions. Without a command: a summary of the version "
             "in force today, or of the latest one."
         ),
-        epilog="Exit status: 0 success, 1 not found, 2 bad usage or bad input.",
+        epilog=(
+            "Exit status: 0 success, 1 not found (or another negative verdict), 2 bad usage or "
+            "bad input. With --json, errors are a JSON object on standard error."
+        ),
     )
-    parser.add_argument("--version", action=_Version, nargs=0, help="show the versions and exit")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        json_output=wants_json(argv),
+        help="show the versions and exit (as JSON with --json)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(command=_summary)
     common = Parser(add_help=False, formatter_class=Formatter)
