@@ -45,9 +45,14 @@ def cli(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.Complet
 
 
 def one_line(stderr: str) -> str:
+    """The one line of an error: ``titre-mercd: …``, or a JSON object under ``--json``."""
     assert stderr.count("\n") == 1
-    assert stderr.startswith("titre-mercd: ")
     assert "Traceback" not in stderr
+    if stderr.startswith("{"):
+        import json
+
+        return str(json.loads(stderr)["message"])
+    assert stderr.startswith("titre-mercd: ")
     return stderr
 
 
