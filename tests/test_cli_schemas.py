@@ -171,3 +171,33 @@ def test_json_output_follows_its_schema(case: Case, tmp_path: Path) -> None:
             else:
                 return
     pytest.fail(f"{case.id}: the output follows none of {case.stdout}: {problems}")
+
+
+def test_an_undecided_answer_is_an_undecided_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    """« The sources do not decide » is a verdict too: exit status 1 and both JSON objects."""
+    from titre_mercd import UndecidedError
+    from titre_mercd._cli import _app
+
+    message = "whether a version is in force on 2018-01-01 is undecided: no text covers it"
+    status = _app._fail(*_app._explain(UndecidedError(message)), ["on", "2018-01-01", "--json"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    verdict, error = json.loads(out), json.loads(err)
+    validate(verdict, "verdict")
+    validate(error, "error")
+    assert verdict == {
+        "command": "on",
+        "verdict": "undecided",
+        "kind": "UndecidedError",
+        "message": message,
+        "status": 1,
+    }
+    assert error == {"message": message, "kind": "UndecidedError", "status": 1}
+
+
+def test_without_json_an_error_is_one_plain_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from titre_mercd._cli import _app
+
+    assert _app._fail(2, "bad\ninput", "InputError", ["rome", "--", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "titre-mercd: bad input\n")
