@@ -117,13 +117,19 @@ def wants_json(argv: Sequence[str]) -> bool:
 
 
 def _fail(
-    status: int, message: str, kind: str, argv: Sequence[str], *, verdict: bool = True
+    status: int,
+    message: str,
+    kind: str = "UnexpectedError",
+    argv: Sequence[str] = (),
+    *,
+    verdict: bool = True,
 ) -> int:
     """Report an error and return its exit status.
 
-    One line on standard error; under ``--json``, a JSON object on that line instead (the
-    message, the kind of error, the exit status) and, for a negative verdict (status 1) the
-    command has not already written, a verdict object on standard output.
+    One line on standard error; under ``--json`` (read from ``argv``, the command line), a
+    JSON object on that line instead (the message, the kind of error, the exit status) and,
+    for a negative verdict (status 1) the command has not already written, a verdict object
+    on standard output.
     """
     line = " ".join(message.splitlines())
     if len(line) > _MAX_MESSAGE:
