@@ -406,6 +406,16 @@ class SourcesDirective(_DataDirective):
             for old, new in zip(ordered, ordered[1:])
             if not tm.correspondences(old.key, new.key)
         )
+        items.extend(
+            f"No text found covers {gap.start.isoformat()} to {gap.last_day.isoformat()}: "
+            "whether a version is in force on those days is not known."
+            for gap in tm.validity_gaps()
+        )
+        items.extend(
+            f"{fiche.rncp}, the registered successor of {fiche.successor_of}: its title, arrêté, "
+            "start date, validity window and blocs are not known (not a version in the data)."
+            for fiche in tm.registered_fiches()
+        )
         section += _bullets(items)
         return section
 
@@ -462,6 +472,29 @@ class TimelineDirective(_DataDirective):
                     _source_cell(v, "validity"),
                 ]
             )
+        rows.extend(
+            [
+                _paragraph("(no text)"),
+                "No text found covers these days: whether a version is in force is not known",
+                gap.start.isoformat(),
+                gap.last_day.isoformat(),
+                _source_cell(gap, "start"),
+            ]
+            for gap in tm.validity_gaps()
+        )
+        rows.extend(
+            [
+                _paragraph(nodes.literal(text=fiche.rncp)),
+                (
+                    f"Registered successor of {fiche.successor_of}, not a version in the "
+                    "data: `titre-mercd registry import` brings it"
+                ),
+                "not known",
+                f"not known (échéance {fiche.registered_until}, as the registry gives it)",
+                _source_cell(fiche, "registered_until"),
+            ]
+            for fiche in tm.registered_fiches()
+        )
         return _table(
             ["Version", "Title", "First day", "Last day", "Source"], rows, [12, 22, 12, 12, 42]
         )
@@ -486,7 +519,7 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
     def note(text: str, day: dt.date, row: float, offset: tuple[int, int], **style: Any) -> None:
         axes.annotate(
             text, (mdates.date2num(day), row), xytext=offset, textcoords="offset points",
-            fontsize=10, **style,
+            **{"fontsize": 10, **style},
         )  # fmt: skip
 
     ends = [v.validity.end for v in versions if v.validity and v.validity.end]
@@ -509,6 +542,21 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
         last_day = window.last_day.isoformat() if window.last_day else "(end not known)"
         note(f"in force {window.start.isoformat()} to {last_day}", window.start, row, (0, 14),
              color="#1c5d8a")  # fmt: skip
+    for gap in tm.validity_gaps():  # days no text covers: whether a version is in force is unknown
+        axes.axvspan(
+            mdates.date2num(gap.start), mdates.date2num(gap.end), color="#bbbbbb", alpha=0.35,
+            hatch="//", linewidth=0,
+        )  # fmt: skip
+        note(f"no text found:\nnot known\n{gap.start.isoformat()} to\n{gap.last_day.isoformat()}",
+             gap.start, -0.75, (2, 0), color="#555555", fontsize=8)  # fmt: skip
+    rows = {v.key: row for row, v in enumerate(reversed(versions))}
+    for fiche in tm.registered_fiches():  # a successor registered, of which no version is shipped
+        predecessor = tm.version(fiche.successor_of).validity
+        start = predecessor.end if predecessor is not None and predecessor.end else last
+        until = f", échéance {fiche.registered_until.isoformat()}" if fiche.registered_until else ""
+        note(f"then {fiche.rncp} registered{until}:\nnot in the data (not known)", start,
+             rows[fiche.successor_of], (4, -18), color="#777777", style="italic",
+             fontsize=9)  # fmt: skip
     axes.axvline(mdates.date2num(today), color="#c0392b", linewidth=1, linestyle="--")
     note(f"docs built {today.isoformat()}", today, len(versions) - 0.55, (-5, 0), ha="right",
          color="#c0392b")  # fmt: skip

@@ -8,7 +8,7 @@ keeps its data, gets the error and no result: a partial answer could mislead a j
 
 It streams: rows are read, converted and written in chunks, so memory does not grow with the
 file. Each distinct cell is converted once and remembered (candidates' cells repeat), in a
-cache whose size is bounded.
+cache bounded in entries and in characters, as the chunks are.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import itertools
 import operator
 import sys
 import time
-from typing import IO, TYPE_CHECKING, Union, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
 from ._correspondence import deemed_obtained
-from ._queries import find_block, version, versions
+from ._queries import find_block, match_block, version, versions
 from .exceptions import AmbiguousBlockError, UnknownBlockError
 
 if TYPE_CHECKING:
@@ -51,12 +51,38 @@ LIST_SEPARATOR = "|"
 """What separates the CCPs inside one cell, on input and on output."""
 
 _CHUNK_ROWS = 4096
+_CHUNK_CHARACTERS = 1 << 20  # rows are written once this much text is waiting
 _CACHE_LIMIT = 1 << 16
+# Each cache of converted cells and labels holds at most this many characters (keys and
+# values): with distinct large cells, memory stays flat whatever the file's size. An entry
+# larger than _CACHE_ENTRY_CHARACTERS is not kept at all: a cell that long rarely repeats.
+_CACHE_CHARACTERS = 1 << 22
+_CACHE_ENTRY_CHARACTERS = 1 << 16
 # csv's default limit (128 KiB) refuses a long field; the largest value every platform's C
 # long can hold lets any field through (a row is held in memory whatever its size).
 _FIELD_LIMIT = 2**31 - 1
 
 Added = tuple[str, str, str, str]
+
+
+class _Cache(dict[str, Any]):
+    """A dict bounded in entries and in characters, emptied when either bound is reached."""
+
+    __slots__ = ("_characters",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._characters = 0
+
+    def keep(self, key: str, value: object, size: int) -> None:
+        """Remember ``value`` for ``key``; ``size``: their characters."""
+        if size > _CACHE_ENTRY_CHARACTERS:
+            return
+        if len(self) >= _CACHE_LIMIT or self._characters + size > _CACHE_CHARACTERS:
+            self.clear()
+            self._characters = 0
+        self[key] = value
+        self._characters += size
 
 
 class CsvInputError(ValueError):
@@ -119,7 +145,7 @@ def resolve_block(label: str, from_key: str, to_key: str) -> Block:
         keys = [v.key for v in versions()]
         first, last = keys.index(version(from_key).key), keys.index(version(to_key).key)
         try:
-            found = find_block(label)
+            found = match_block(label)  # its message would be discarded: not explained
         except (UnknownBlockError, AmbiguousBlockError):
             raise not_in_from from None
         if first <= keys.index(found.version_key) <= last:
@@ -143,19 +169,19 @@ class CellConverter:
         self._from = version(from_key).key
         self._to = version(to_key).key
         self._to_blocks = version(to_key).blocks
-        self._blocks: dict[str, Union[Block, str]] = {}
+        self._blocks = _Cache()  # label -> Block, or the error message saying why none
 
     def _block(self, label: str) -> Block | str:
         """The block ``label`` names, or the error message saying why none does."""
-        found = self._blocks.get(label)
+        found: Block | str | None = self._blocks.get(label)
         if found is None:
             try:
                 found = resolve_block(label, self._from, self._to)
             except (UnknownBlockError, AmbiguousBlockError) as exc:
                 found = str(exc)
-            if len(self._blocks) >= _CACHE_LIMIT:
-                self._blocks.clear()
-            self._blocks[label] = found
+            self._blocks.keep(
+                label, found, len(label) + (len(found) if isinstance(found, str) else 0)
+            )
         return found
 
     def __call__(self, cell: str) -> Added:
@@ -372,18 +398,18 @@ def convert(
     header = source.header_text.rstrip("\r\n")
     ending = source.header_text[len(header) :] or source.newline
     sink.write(("\ufeff" if source.bom else "") + header + _suffix(added_names, sep)[0] + ending)
-    cache: dict[str, tuple[str, bool]] = {}
+    cache = _Cache()
     get = cache.get
     out: list[str] = []
+    waiting = 0  # characters in out
     rows = unmatched = 0
     for row, text in source.records():
         rows += 1
         if len(row) == width:
             added = get(row[index])
             if added is None:
-                if len(cache) >= _CACHE_LIMIT:
-                    cache.clear()
-                added = cache[row[index]] = _suffix(convert_cell(row[index]), sep)
+                added = _suffix(convert_cell(row[index]), sep)
+                cache.keep(row[index], added, len(row[index]) + len(added[0]))
         elif not row:  # a blank line stays a blank line
             out.append(text)
             continue
@@ -394,9 +420,11 @@ def convert(
         data = text.rstrip("\r\n")
         out += (data, added[0], text[len(data) :])
         unmatched += added[1]
-        if len(out) >= 3 * _CHUNK_ROWS:
+        waiting += len(text) + len(added[0])
+        if len(out) >= 3 * _CHUNK_ROWS or waiting >= _CHUNK_CHARACTERS:
             sink.write("".join(out))
             out.clear()
+            waiting = 0
             if progress is not None:
                 progress.update(rows, source.position())
     sink.write("".join(out))

@@ -73,19 +73,19 @@ class _Place:
     the checks and the moves.
     """
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, shown: str | None = None) -> None:
+        """Open ``directory``; errors name ``shown`` (the file asked for) if given."""
         self.directory = directory
         self._fd: int | None = None
+        what = f"write {shown}" if shown is not None else f"write in {_show(directory or '.')}"
         if _DIR_FD and hasattr(os, "O_DIRECTORY"):
             flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
             try:
                 self._fd = os.open(directory or ".", flags)
             except OSError as exc:
-                raise OutputError(
-                    f"cannot write in {_show(directory or '.')}: {_reason(exc)}"
-                ) from None
+                raise OutputError(f"cannot {what}: {_reason(exc)}") from None
         elif not os.path.isdir(directory or "."):
-            raise OutputError(f"cannot write in {_show(directory or '.')}: not a directory")
+            raise OutputError(f"cannot {what}: not a directory")
 
     def close(self) -> None:
         if self._fd is not None:
@@ -323,7 +323,7 @@ def atomic_file(
     """
     directory, name = _split(path)
     shown = _show(path)
-    place = _Place(directory)
+    place = _Place(directory, shown)
     pending: _Pending | None = None
     try:
         try:

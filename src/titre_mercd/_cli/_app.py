@@ -1,8 +1,9 @@
 """The program: the argument parser, the dispatch to one command, and how errors are reported.
 
-Exit status: 0 success, 1 not found, 2 bad usage or bad input. Every error is one line on
-standard error, never a traceback; under ``--json``, a JSON object on standard error, and a
-negative verdict (status 1) is also a JSON object on standard output.
+Exit status: 0 success, 1 not found, 2 bad usage or bad input, 128+n when signal n ends the
+run (141 for a broken pipe). Every error is one line on standard error, never a traceback;
+under ``--json``, a JSON object on that line, and a negative verdict (status 1) is also a JSON
+object on standard output.
 
 Start-up matters (a shell loop may call it thousands of times): only :mod:`argparse` and the
 light public API are imported here; each command's module is imported when that command runs,
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["run", "wants_json"]
 
-INTERRUPTED = 130  # the shell's convention for a program stopped by Ctrl-C
+SIGNALLED = 128  # the shell's convention: a run ended by signal n exits with 128 + n
+BROKEN_PIPE = SIGNALLED + 13  # SIGPIPE, whatever the platform numbers it
 _MAX_MESSAGE = 2000  # characters of an error message shown on standard error
 
 # Each subcommand: its name, the module of ``_cli`` that runs it, the function there, the
@@ -77,16 +79,33 @@ def run(argv: Sequence[str] | None = None) -> int:
         status = command(args)
         sys.stdout.flush()
     except SystemExit as exc:  # --help and --version end the parse this way
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            return BROKEN_PIPE
         return exc.code if isinstance(exc.code, int) else OK
     except BrokenPipeError:
         # The reader went away (``titre-mercd export --format csv | head``): stop quietly.
         _silence_stdout()
-        return NOT_FOUND
-    except KeyboardInterrupt:
-        return _fail(INTERRUPTED, "interrupted", "Interrupted", arguments)
+        return BROKEN_PIPE
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM or SIGHUP (see _process)
+        return _fail(*_interrupted(exc), "Interrupted", arguments)
     except Exception as exc:  # noqa: BLE001  (every error becomes one line, never a traceback)
         return _fail(*_explain(exc), arguments, verdict=not getattr(exc, "reported", False))
     return status
+
+
+def _interrupted(exc: KeyboardInterrupt) -> tuple[int, str]:
+    """The exit status and the message for a run ended by a signal."""
+    import signal
+
+    from ._process import Stopped, signal_name
+
+    signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+    if signum == signal.SIGINT:
+        return SIGNALLED + signum, "interrupted"
+    return SIGNALLED + signum, f"ended by {signal_name(signum)}"
 
 
 def _explain(exc: Exception) -> tuple[int, str, str]:
@@ -100,10 +119,29 @@ def _explain(exc: Exception) -> tuple[int, str, str]:
         return BAD_INPUT, str(exc), kind
     if isinstance(exc, DataError):
         return BAD_INPUT, f"the shipped data is invalid (reinstall titre-mercd): {exc}", kind
-    if isinstance(exc, UnicodeEncodeError):
-        message = f"standard output cannot show French text ({exc.encoding}); "
-        return BAD_INPUT, message + "set PYTHONIOENCODING=utf-8", "EncodingError"
+    from .._output import OutputError
+
+    system = {UnicodeEncodeError: "EncodingError", OutputError: "OutputError", OSError: "OSError"}
+    for cls, name in system.items():
+        if isinstance(exc, cls):
+            return BAD_INPUT, _system_error(exc), name
     return BAD_INPUT, f"unexpected error, please report it: {kind}: {exc}", "UnexpectedError"
+
+
+def _system_error(exc: Exception) -> str:
+    """The message for an output refused, or a stream closed, failing or not UTF-8."""
+    from ._process import ClosedStreamError
+
+    if isinstance(exc, UnicodeEncodeError):
+        return (
+            f"standard output cannot show French text ({exc.encoding}); set PYTHONIOENCODING=utf-8"
+        )
+    if not isinstance(exc, OSError):  # OutputError: it says what and why
+        return str(exc)
+    if isinstance(exc, ClosedStreamError):
+        return str(exc.strerror)
+    where = str(exc.filename)[:200] if exc.filename is not None else "standard output"
+    return f"cannot write {where}: {exc.strerror or type(exc).__name__}"
 
 
 def wants_json(argv: Sequence[str]) -> bool:
@@ -153,10 +191,13 @@ def _fail(
         import json
 
         error = {"message": line, "kind": kind, "status": status}
-        sys.stderr.write(json.dumps(error, ensure_ascii=False) + "\n")
+        line = json.dumps(error, ensure_ascii=False)
     else:
-        sys.stderr.write(f"{PROG}: {line}\n")
-    sys.stderr.flush()
+        line = f"{PROG}: {line}"
+    # A closed or broken standard error cannot show the message; the status still tells.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
     return status
 
 
@@ -223,7 +264,8 @@ def _parser(argv: Sequence[str]) -> Parser:
         ),
         epilog=(
             "Exit status: 0 success, 1 not found (or another negative verdict), 2 bad usage or "
-            "bad input. With --json, errors are a JSON object on standard error."
+            "bad input, 128+n when signal n ends the run (130 for Ctrl-C, 141 for a broken "
+            "pipe). With --json, errors are a JSON object on standard error."
         ),
     )
     parser.add_argument(

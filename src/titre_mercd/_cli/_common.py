@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable, Sequence
 
+    from _typeshed import SupportsWrite
+
     from .._records import CertificationVersion
 
 __all__ = [
@@ -77,6 +79,12 @@ class Parser(argparse.ArgumentParser):
             BAD_INPUT, f"{where}{message} (see '{self.prog} --help')", kind="UsageError"
         )
 
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse's own version swallows write errors: --help into a closed pipe would then
+        # exit 0 having shown nothing. Here they reach the program's handling (status 141).
+        if message:
+            (file or sys.stderr).write(message)
+
 
 class Formatter(argparse.HelpFormatter):
     """Help that fits 80 columns; a fixed width also spares argparse importing :mod:`shutil`."""
@@ -94,8 +102,8 @@ def version_argument(key: str) -> CertificationVersion:
         known = ", ".join(v.key for v in versions())
         raise CommandError(
             BAD_INPUT,
-            f"malformed version key {key!r}: expected the ISO date of the arrêté that made the "
-            f"version, one of {known}",
+            f"malformed version key {key!r:.200}: expected the ISO date of the arrêté that made "
+            f"the version, one of {known}",
         )
     return version(key)
 
@@ -111,7 +119,7 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             pass
     raise CommandError(
-        BAD_INPUT, f"bad date {text!r}: expected an ISO date YYYY-MM-DD, e.g. 2020-01-01"
+        BAD_INPUT, f"bad date {text!r:.200}: expected an ISO date YYYY-MM-DD, e.g. 2020-01-01"
     )
 
 
@@ -123,7 +131,8 @@ def separator(value: str | None) -> str:
     if len(sep) != 1 or sep in '"\r\n':
         raise CommandError(
             BAD_INPUT,
-            f"bad separator {value!r}: expected one character such as ',' or ';' ('\\t' for a tab)",
+            f"bad separator {value!r:.200}: expected one character such as ',' or ';' "
+            "('\\t' for a tab)",
         )
     return sep
 

@@ -19,7 +19,7 @@ from ._common import (
     table,
     version_argument,
 )
-from ._files import open_input, output, refuse_same_file
+from ._files import STDIO, open_input, output, refuse_same_file
 
 if TYPE_CHECKING:
     import argparse
@@ -43,8 +43,12 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
     convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
     convert.add_argument("--column", metavar="COL", help="the column of CCPs, separated by '|'")
     convert.add_argument("--sep", metavar="CHAR", help="the CSV separator (default ',')")
-    convert.add_argument("-o", "--output", metavar="OUT", help="write here, not to stdout")
-    convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    convert.add_argument(
+        "-o", "--output", metavar="OUT", help="write here, not to stdout ('-': stdout)"
+    )
+    convert.add_argument(
+        "--force", action="store_true", help="replace OUT if it is a file or a symbolic link"
+    )
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
@@ -161,19 +165,18 @@ def _convert_csv(args: argparse.Namespace) -> int:
 
     old, new = _convert_direction(args)
     sep = separator(args.sep)
-    if args.json and args.output is None:
+    if args.json and args.output in (None, STDIO):
         raise CommandError(
             BAD_INPUT, "convert: --json with --csv reports on the file -o writes; give -o OUT"
         )
     convert_cell = _bulk.CellConverter(old.key, new.key)
     name = "stdin" if args.csv == "-" else args.csv
     with _bulk.large_fields(), open_input(args.csv) as binary:
+        refuse_same_file(binary, name, args.output)
         try:
             source = _bulk.CsvSource(binary, name, args.column, sep)
         except _bulk.CsvInputError as exc:
             raise CommandError(BAD_INPUT, str(exc)) from None
-        if args.output is not None:
-            refuse_same_file(args.csv, args.output)
         with output(args.output, args.force, newline="") as sink:
             progress = _bulk.stderr_progress(source)
             try:
@@ -193,13 +196,13 @@ def _convert_csv(args: argparse.Namespace) -> int:
                 "added_columns": list(_bulk.added_columns(new.key)),
             }
         )
-    elif args.output is not None:
+    elif args.output not in (None, STDIO):
         print_lines([f"Wrote {outcome.rows:,} rows to {args.output}."])
     if outcome.unmatched:
         raise CommandError(
             NOT_FOUND,
             f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
-            f"(see column {error_column!r})",
+            f"(see column {error_column!r:.200})",
             reported=True,
         )
     return OK
