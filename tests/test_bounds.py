@@ -109,10 +109,21 @@ def test_the_closest_titles_search_is_bounded_whatever_the_label(label: str) -> 
     assert all(b <= _queries._LONGEST_LABEL_COMPARED for _, b in made)
 
 
-def test_a_label_longer_than_any_title_is_not_compared(comparisons: list[tuple[int, int]]) -> None:
-    with pytest.raises(titre_mercd.UnknownBlockError, match="longer than any title"):
-        titre_mercd.find_block("Manager une équipe de conseillers " * 1000)
+def test_a_long_label_unlike_any_title_is_not_compared(
+    comparisons: list[tuple[int, int]],
+) -> None:
+    with pytest.raises(titre_mercd.UnknownBlockError, match="no title is close to it"):
+        titre_mercd.find_block("0123456789abcdef" * 1000)
     assert comparisons == []
+
+
+def test_a_long_label_like_a_title_is_compared_by_its_beginning(
+    comparisons: list[tuple[int, int]],
+) -> None:
+    with pytest.raises(titre_mercd.UnknownBlockError, match="closest: 2011-06-01/2"):
+        titre_mercd.find_block("Manager une équipe de conseillers clientèle " * 1000, "2011-06-01")
+    assert comparisons
+    assert all(b == _queries._LONGEST_LABEL_COMPARED for _, b in comparisons)
 
 
 def test_a_bulk_row_pays_one_search_at_most(comparisons: list[tuple[int, int]]) -> None:

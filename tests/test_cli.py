@@ -224,6 +224,30 @@ def test_show_prints_every_field(launcher: list[str], key: str) -> None:
     assert not missing
 
 
+def test_show_tells_not_known_from_none(launcher: list[str]) -> None:
+    """A field no source gives is « not known »; one the text says is empty is « none »."""
+    out = flat(ok(run(launcher, "show", "2007-04-27")))
+    assert flat("RNCP not known (no source gives it)") in out
+    assert flat("Compétences transversales not known (no source gives it)") in out
+    assert (
+        flat("ROME none (the text: « Code ROME : En attente de la nouvelle nomenclature. »)") in out
+    )
+    assert flat("Principal sectors none listed") in out
+    assert flat(version("2007-04-27").sectors_text or "") in out
+    out_2018 = flat(ok(run(launcher, "show", "2018-12-11")))
+    assert flat("RNCP not known (no source gives it)") in out_2018
+    assert flat("L'emploi s'exerce dans tous les secteurs d'activités.") in out_2018
+    assert "Texts disagree" not in out_2018
+    out_2011 = flat(ok(run(launcher, "show", "2011-06-01")))
+    assert (
+        flat(
+            "Texts disagree nsf_codes: followed annexe « Code NSF : 312 t. » "
+            "not article 1 « dans le domaine d'activité 312 w (code NSF) »"
+        )
+        in out_2011
+    )
+
+
 def test_show_without_key_shows_todays_or_the_latest(launcher: list[str]) -> None:
     _, shown = today_verdict()
     assert ok(run(launcher, "show")) == ok(run(launcher, "show", shown.key))
@@ -241,7 +265,7 @@ def test_json_may_come_before_the_command(launcher: list[str]) -> None:
 
 def test_versions_timeline(launcher: list[str]) -> None:
     out = ok(run(launcher, "versions"))
-    lines = out.splitlines()
+    lines = out.split("\n\n")[0].splitlines()  # the table, before the notes under it
     assert lines[0].split() == ["KEY", "IN", "FORCE", "TITLE"]
     keys = [line.split()[0] for line in lines[1:] if line[:1].isdigit()]
     assert keys == [v.key for v in versions()]
@@ -462,6 +486,33 @@ def test_convert_blocks_json(launcher: list[str]) -> None:
     assert data["sources"] == [
         to_dict(titre_mercd.correspondences("2011-06-01", "2018-12-11")[2].source)
     ]
+
+
+def test_convert_2007_unites_chains_through_2011_to_2018(launcher: list[str]) -> None:
+    """Typed as the 2011 table and the 2007 annex word them, without accents: both blocs."""
+    labels = [
+        "manager les ressources humaines d'une equipe de teleconseillers(eres)",
+        "Ameliorer la qualite de services et contribuer aux evolutions de l'ensemble des "
+        "activites d'un centre de relations clients a distance",
+    ]
+    data = ok_json(
+        run(launcher, "convert", "--from", "2007-04-27", "--to", "2018-12-11", *labels, "--json")
+    )
+    assert [b["number"] for b in data["held"]] == [2, 3]
+    assert [b["number"] for b in data["deemed_obtained"]] == [1, 2]
+    assert data["missing"] == []
+    assert data["all_held"] is True
+    tables = [
+        titre_mercd.correspondences("2007-04-27", "2011-06-01"),
+        titre_mercd.correspondences("2011-06-01", "2018-12-11"),
+    ]
+    locations = {(s["text"]["nor"], s["location"].split(" (")[0]) for s in data["sources"]}
+    assert locations == {
+        (table[0].source.text.nor, table[0].source.location.split(" (")[0]) for table in tables
+    }
+    out = flat(ok(run(launcher, "convert", "--from", "2007-04-27", "--to", "2018-12-11",
+                      "2007-04-27/1")))  # fmt: skip
+    assert flat("→ none of the 2018-12-11 blocs Deemed obtained none Still to obtain") in out
 
 
 def test_convert_blocks_of_the_target_version_pass_through(launcher: list[str]) -> None:

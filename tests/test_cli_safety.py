@@ -313,6 +313,17 @@ def test_closed_stdout_is_one_line_and_status_2(launcher: list[str]) -> None:
     )
 
 
+def test_closed_stdout_is_refused_before_any_file_is_written(
+    launcher: list[str], work: Path
+) -> None:
+    before = snapshot(work)
+    result = _run_with_closed(launcher, 1, *CONVERT, "--csv", str(work / "in.csv"),
+                              "--column", "ccp", "-o", str(work / "out.csv"))  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"titre-mercd: standard output is closed")
+    assert snapshot(work) == before
+
+
 def test_closed_stderr_keeps_the_status(launcher: list[str]) -> None:
     """``titre-mercd rome D14 2>&-`` exits 2 (bad input), ``rome D1408 2>&-`` 0."""
     assert _run_with_closed(launcher, 2, "rome", "D14").returncode == 2

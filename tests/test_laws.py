@@ -210,11 +210,24 @@ def strip_accents(title: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _wordings() -> list[tuple[Block, str]]:
+    """Each block with its title, and with each other wording the texts give it."""
+    from titre_mercd._export import dataset_document
+
+    others = [
+        (find_block(entry["block"]), entry["title"])
+        for entry in dataset_document()["other_wordings"]
+    ]
+    return [(block, block.title) for block in ALL_BLOCKS] + others
+
+
+WORDINGS = _wordings()
+
+
 @st.composite
 def retyped_title(draw: st.DrawFn) -> tuple[Block, str]:
-    """A block and its title as a person may type it."""
-    block = draw(st.sampled_from(ALL_BLOCKS))
-    typed = block.title
+    """A block and its title, or another wording of it in the texts, as a person may type it."""
+    block, typed = draw(st.sampled_from(WORDINGS))
     if draw(st.booleans()):
         typed = strip_accents(typed)
     if draw(st.booleans()):

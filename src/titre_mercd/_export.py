@@ -503,8 +503,8 @@ def jsonld_document() -> dict[str, Any]:
     ``validFor``), the certifying authority (``recognizedBy``) and the legal text
     (``isBasedOn``, a ``Legislation``), the first day of the version (``dateCreated``, from
     its validity window) and the fields no source gives (``additionalProperty``
-    ``unknown_fields``). Facts no source gives are left out; facts the text says are empty
-    too, and ``unknown_fields`` tells the two apart.
+    ``unknown_fields``, absent when every field is known). Facts no source gives are left
+    out; facts the text says are empty too, and ``unknown_fields`` tells the two apart.
 
     >>> document = jsonld_document()
     >>> document["@context"], len(document["@graph"])

@@ -474,8 +474,8 @@ class _Builder:
 
     def _load_version(self, name: str) -> CertificationVersion:
         payload = self.reader.json(name)
-        members = {"header", "version", "sources", "block_sources", "other_wordings"}
-        unknown = payload.keys() - (members | {"contradictions"})
+        members = {"header", "version", "sources", "block_sources"}
+        unknown = payload.keys() - members - {"other_wordings", "contradictions"}
         if unknown:
             raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
         version = self.structure(

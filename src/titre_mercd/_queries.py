@@ -441,28 +441,35 @@ def _find_block(
 
 # The « closest titles » search compares the label with each title character by character,
 # a cost that grows with the product of their lengths (and more on text unlike any title).
-# A label longer than _LONGEST_LABEL_COMPARED is not a misspelt title: it is not compared,
-# so the search costs a bounded time whatever the label (under 10 ms on 2 cores).
-_LONGEST_LABEL_COMPARED = 200
+# Only the first _LONGEST_LABEL_COMPARED characters of a label are compared (no title is half
+# as long), and a label longer than that whose beginning shares no word with any title is not
+# compared at all: the search costs a bounded time whatever the label, and next to nothing on
+# a long text unlike any title.
+_LONGEST_LABEL_COMPARED = 250
 
 
 def _closest(label: str, key: str | None) -> str:
     """The three titles nearest to ``label``, as "; closest: …".
 
     There are always some, so that a half-remembered or misspelt title leads somewhere, unless
-    the label is far longer than any title.
+    the label is longer than any title and shares no word with one.
     """
     from difflib import SequenceMatcher
 
     blocks = [b for v in dataset().versions if key is None or v.key == key for b in v.blocks]
     if not blocks:
         return ""
-    if len(label) > _LONGEST_LABEL_COMPARED:
-        return f"; it is longer than any title ({len(label):,} characters once normalised)"
-    matcher = SequenceMatcher(b=label, autojunk=False)
+    titles = {b: normalize_label(b.title) for b in blocks}
+    compared = label[:_LONGEST_LABEL_COMPARED]
+    if len(label) > len(compared):
+        words = set(compared.split())
+        if not any(words.intersection(title.split()) for title in titles.values()):
+            return f"; no title is close to it ({len(label):,} characters, no word of a title)"
+    # Every letter counts, however common: no "autojunk".
+    matcher = SequenceMatcher(b=compared, autojunk=False)
 
     def distance(block: Block) -> float:
-        matcher.set_seq1(normalize_label(block.title))
+        matcher.set_seq1(titles[block])
         return -matcher.ratio()
 
     nearest = sorted(blocks, key=distance)[:3]
@@ -524,8 +531,8 @@ def source_of(record: object, field: str) -> Source:
     record_key = _source_key(record)
     if record_key is None:
         raise LookupError(
-            f"no source of {describe(record)}.{field}: {cls.__name__} records carry no sources "
-            "of their own"
+            f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
+            f"{describe(record)}); ask the record that holds it, such as the version"
         )
     data = dataset()
     if not _is_shipped(record):

@@ -31,10 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     imported. When ``argv`` is given (a caller inside a larger program), the previous handlers
     are put back at the end; the program itself keeps them to its last instruction.
     """
-    from ._process import failure, install
+    from ._process import failure, install, refuse_closed_output
 
     handlers = install()
     try:
+        refuse_closed_output()
         from ._app import run
 
         return run(argv)

@@ -49,14 +49,14 @@ _COMMANDS = (
     ("on", "_versions", "cmd_on", "on_arguments", "the version in force on a day"),
     ("convert", "_convert", "cmd_convert", "convert_arguments",
      ("the blocs a holder of CCPs of one version is deemed to hold in another; "
-     "with --csv, a whole file of candidates")),
+     "with --csv or --input, a whole file of candidates (CSV or .xlsx)")),
     ("rome", "_nomenclature", "cmd_rome", "code_arguments", "look up a ROME code, e.g. D1408"),
     ("nsf", "_nomenclature", "cmd_nsf", "code_arguments",
      "look up an NSF code or group, e.g. 312t or 312"),
     ("rncp", "_versions", "cmd_rncp", "rncp_arguments",
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",
-     "the whole data set as JSON, CSV, JSON-LD or a graph"),
+     "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
 )  # fmt: skip
 
 

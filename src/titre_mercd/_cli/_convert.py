@@ -41,6 +41,18 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
         "blocks", nargs="*", metavar="BLOCK", help="a CCP title as people type it, or KEY/N"
     )
     convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
+    convert.add_argument(
+        "--input",
+        metavar="FILE",
+        help=(
+            "a CSV file, or an Excel workbook (.xlsx, needs the 'excel' extra) converted into "
+            "the workbook -o names: values kept, formulas as their last computed values, "
+            "styles not kept"
+        ),
+    )
+    convert.add_argument(
+        "--sheet", metavar="NAME", help="with a workbook: the sheet to convert (default: first)"
+    )
     convert.add_argument("--column", metavar="COL", help="the column of CCPs, separated by '|'")
     convert.add_argument("--sep", metavar="CHAR", help="the CSV separator (default ',')")
     convert.add_argument(
@@ -53,6 +65,11 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     bulk_only = {"--column": args.column, "--sep": args.sep, "-o": args.output}
+    if args.input is not None or args.sheet is not None:
+        from ._xlsx import convert_workbook, workbook_input
+
+        if workbook_input(args):
+            return convert_workbook(args, *_convert_direction(args))
     if args.csv is not None:
         if args.blocks:
             raise CommandError(BAD_INPUT, "convert: give BLOCK arguments or --csv, not both")

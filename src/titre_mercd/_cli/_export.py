@@ -1,4 +1,4 @@
-"""``export``: the whole data set as JSON, CSV, JSON-LD or a graph."""
+"""``export``: the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "cmd_export", "export_arguments"]
 
-FORMATS = ("json", "csv", "jsonld", "mermaid", "dot")
+FORMATS = ("json", "csv", "jsonld", "mermaid", "dot", "xlsx")
 
 
 def export_arguments(export: argparse.ArgumentParser) -> None:
-    """``export --format FORMAT [--table NAME] [-o FILE_OR_DIR]``."""
+    """``export --format FORMAT [--table NAME] [-o FILE_OR_DIR]``; xlsx needs ``-o FILE.xlsx``."""
     export.add_argument("--format", required=True, choices=FORMATS, help="what to write")
     export.add_argument("--table", metavar="NAME", help="with --format csv: one table")
     export.add_argument(
@@ -30,7 +30,8 @@ def export_arguments(export: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+# One function checks every format's options, so that what goes with what reads in one place.
+def cmd_export(args: argparse.Namespace) -> int:  # noqa: C901
     from .. import _export
 
     sep = separator(args.sep)
@@ -46,6 +47,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     to_stdout = args.output in (None, STDIO)
     if args.json and to_stdout:
         raise CommandError(BAD_INPUT, "export: --json reports on the files -o writes; give -o")
+    if args.format == "xlsx":
+        from ._xlsx import export_workbook
+
+        return export_workbook(args)
     if args.format == "csv" and args.table is None and not to_stdout:
         written = _export_csv_directory(args.output, args.force, sep)
     else:

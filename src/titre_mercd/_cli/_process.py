@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from types import FrameType
 
-__all__ = ["ClosedStreamError", "Handlers", "Stopped", "failure", "install", "signal_name"]
+__all__ = [
+    "ClosedStreamError",
+    "Handlers",
+    "Stopped",
+    "failure",
+    "install",
+    "refuse_closed_output",
+    "signal_name",
+]
 
 _ENDING = ("SIGINT", "SIGTERM", "SIGHUP")
 
@@ -132,11 +140,23 @@ def install() -> Handlers:
     return Handlers()
 
 
+def refuse_closed_output() -> None:
+    """Raise :class:`ClosedStreamError` if standard output was closed from the start.
+
+    Every command writes there (an answer, ``Wrote …``, help): it is refused before anything
+    is read or written, rather than after a file has been written.
+    """
+    if isinstance(sys.stdout, _ClosedOutput):
+        sys.stdout.write("?")
+
+
 def failure(exc: BaseException) -> int:
     """Report what ended the run outside the command's own error handling; its status."""
     if isinstance(exc, SystemExit):
         return exc.code if isinstance(exc.code, int) else 0
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, ClosedStreamError):
+        message, status = str(exc.strerror), 2
+    elif isinstance(exc, KeyboardInterrupt):
         signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
         message = "interrupted" if signum == signal.SIGINT else f"ended by {signal_name(signum)}"
         status = 128 + signum

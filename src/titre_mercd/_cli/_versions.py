@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from .._loading import dataset
-from .._queries import by_rncp, registered_fiche, source_of, versions
+from .._queries import by_rncp, contradictions, registered_fiche, source_of, versions
 from .._validity import (
     IMPORT_HINT,
     Verdict,
@@ -145,6 +145,23 @@ def _none(v: CertificationVersion, name: str) -> str:
 def _or_none(v: CertificationVersion, name: str, lines: list[str]) -> list[str]:
     """``lines`` for the field ``name``, or the one line saying why it is empty."""
     return lines or [_none(v, name)]
+
+
+def _disagreements(v: CertificationVersion) -> list[str]:
+    """Where the texts contradict each other: the reading followed, then the others."""
+    import attrs
+
+    lines = []
+    for name in (f.name for f in attrs.fields(type(v))):
+        try:
+            others = contradictions(v, name)
+        except LookupError:
+            continue
+        if others:
+            followed = source_of(v, name)
+            lines.append(f"{name}: followed {followed.location} « {followed.excerpt} »")
+            lines.extend(f"not {other.location} « {other.excerpt} »" for other in others)
+    return field("Texts disagree", lines) if lines else []
 
 
 def _codes(v: CertificationVersion) -> list[str]:
@@ -279,6 +296,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             *_codes(v),
             *field("Certifying authority", one("certifying_authority", v.certifying_authority)),
             *field("Regulation", one("regulation", v.regulation)),
+            *_disagreements(v),
             "",
             "Blocs de compétences (CCP) and their capacités attestées",
             *(blocks or ["  " + _none(v, "blocks")]),
