@@ -2,7 +2,7 @@
 
 Exit status: 0 success, 1 not found, 2 bad usage or bad input, 128+n when signal n ends the
 run (141 for a broken pipe). Every error is one line on standard error, never a traceback;
-under ``--json``, a JSON object on that line, and a negative verdict (status 1) is also a JSON
+under ``--json``, a JSON object on that line, and a negative verdict (status 1) is a JSON
 object on standard output.
 
 Start-up matters (a shell loop may call it thousands of times): only :mod:`argparse` and the
@@ -164,10 +164,11 @@ def _fail(
 ) -> int:
     """Report an error and return its exit status.
 
-    One line on standard error; under ``--json`` (read from ``argv``, the command line), a
-    JSON object on that line instead (the message, the kind of error, the exit status) and,
-    for a negative verdict (status 1) the command has not already written, a verdict object
-    on standard output.
+    One line on standard error. Under ``--json`` (read from ``argv``, the command line), a
+    negative verdict (status 1) is JSON on standard output only (a verdict object, unless the
+    command has written its own report), as the commands that print their own verdict do; any
+    other error is a JSON object on that line of standard error (the message, the kind of
+    error, the exit status), with nothing on standard output.
     """
     line = " ".join(message.splitlines())
     if len(line) > _MAX_MESSAGE:
@@ -187,6 +188,8 @@ def _fail(
         sys.stdout.flush()
     except (OSError, ValueError):
         _silence_stdout()
+    if json_output and status == NOT_FOUND:
+        return status
     if json_output:  # one line too, so that a log keeps each error whole
         import json
 
