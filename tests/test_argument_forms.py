@@ -189,3 +189,22 @@ def test_a_record_given_in_the_wrong_place_is_named_by_its_key_not_its_repr(
     key = record.key if hasattr(record, "key") else record.version_key
     assert repr(key) in message
     assert record.title[:30] not in message
+
+
+def test_a_record_argument_does_not_poison_the_memos() -> None:
+    shipped = VERSIONS[-1]
+    copy = attrs.evolve(shipped)
+    assert titre_mercd.version(copy) is shipped
+    assert titre_mercd.version(shipped.key) is shipped
+    assert titre_mercd.find_block("2018-12-11/1", copy) is shipped.blocks[0]
+
+    @attrs.frozen(repr=False, cache_hash=True)
+    class Lookalike(titre_mercd.CertificationVersion):
+        pass
+
+    lookalike = Lookalike(**{f.name: getattr(shipped, f.name) for f in attrs.fields(Lookalike)})
+    for _ in range(2):  # asked twice: a memo never answers for it
+        with pytest.raises(titre_mercd.UnknownVersionError):
+            titre_mercd.version(lookalike)
+    assert titre_mercd.deemed_obtained(["2011-06-01/2"], copy) == (shipped.blocks[1],)
+    assert titre_mercd.deemed_obtained(["2011-06-01/2"], shipped) == (shipped.blocks[1],)
