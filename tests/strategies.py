@@ -49,6 +49,8 @@ SHIPPED_RECORDS: list[Any] = [
     *(v.validity for v in VERSIONS if v.validity is not None),
     *(v.legal_text for v in VERSIONS),
     *(row.source for row in ROWS),
+    *titre_mercd.validity_gaps(),
+    *titre_mercd.registered_fiches(),
 ]
 FIELD_NAMES = sorted({f.name for cls in RECORD_CLASSES for f in attrs.fields(cls)})
 

@@ -147,6 +147,11 @@ FUZZED: dict[str, Fuzzed] = {
         (record_classes | anything, json_values() | anything),
         instance_of(*RECORD_CLASSES),
     ),
+    "referentiel": Fuzzed(titre_mercd.referentiel, (), instance_of(titre_mercd.Referentiel)),
+    # Only None and a data directory switch: a path drawn here names none, and is refused.
+    "use_data": Fuzzed(
+        titre_mercd.use_data, (st.none() | anything,), instance_of(titre_mercd.Referentiel)
+    ),
     "ValidityWindow.contains": Fuzzed(
         WINDOW.contains, (dates | datetimes | anything,), instance_of(bool)
     ),

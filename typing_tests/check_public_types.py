@@ -121,3 +121,18 @@ tm.deemed_obtained([2])  # type: ignore[list-item]
 v.title = "another title"  # type: ignore[misc]
 v.blocks.append(v.blocks[0])  # type: ignore[attr-defined]
 tm.current().title  # type: ignore[union-attr]  # noqa: B018 (the expression is the check)
+
+# Data sets
+in_use = tm.use_data(None)
+assert_type(in_use, tm.Referentiel)
+assert_type(tm.referentiel(), tm.Referentiel)
+assert_type(tm.Referentiel().versions(), tuple[tm.CertificationVersion, ...])
+assert_type(in_use.current(dt.date(2020, 1, 1)), tm.CertificationVersion | None)
+assert_type(in_use.deemed_obtained(["2011-06-01/2"]), tuple[tm.Block, ...])
+assert_type(in_use.version(v), tm.CertificationVersion)
+assert_type(in_use.by_rncp(12505), tm.CertificationVersion)
+assert_type(in_use.is_in_force(dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), v), bool)
+assert_type(in_use.data_version, str)
+assert_type(in_use.imported, tm.DataImport | None)
+assert_type(in_use.is_import, bool)
+tm.use_data(42)  # type: ignore[arg-type]

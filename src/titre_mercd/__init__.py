@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         ValidityGap,
         ValidityWindow,
     )
+    from ._referentiel import DataImport, Referentiel, referentiel, use_data
     from .exceptions import (
         AmbiguousBlockError,
         ArgumentTypeError,
@@ -84,11 +85,13 @@ __all__ = [
     "Correspondence",
     "CorrespondenceTable",
     "DataError",
+    "DataImport",
     "InvalidCodeError",
     "LegalText",
     "Level",
     "NotInDataError",
     "NsfCode",
+    "Referentiel",
     "RegisteredFiche",
     "RomeCode",
     "Source",
@@ -114,6 +117,7 @@ __all__ = [
     "missing_blocks",
     "nsf",
     "preload",
+    "referentiel",
     "registered_fiche",
     "registered_fiches",
     "rome",
@@ -121,6 +125,7 @@ __all__ = [
     "successor",
     "text_of",
     "to_dict",
+    "use_data",
     "validity_gaps",
     "version",
     "versions",
@@ -137,6 +142,7 @@ _HOMES = {
     "deemed_obtained": "_correspondence",
     "missing_blocks": "_correspondence",
     "preload": "_loading",
+    **dict.fromkeys(["DataImport", "Referentiel", "referentiel", "use_data"], "_referentiel"),
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
@@ -170,7 +176,7 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version as distribution_version
 
         return distribution_version("titre-mercd")
-    if name == "DATA_VERSION":
+    if name == "DATA_VERSION":  # names the data in use: not kept, since use_data may change it
         from ._loading import dataset
 
         return dataset().data_version

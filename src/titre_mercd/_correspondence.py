@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Union
 
 from ._codes import describe
-from ._loading import dataset, memo, remember
-from ._queries import find_block, version
+from ._loading import Dataset, dataset, memo, remember
+from ._queries import _FIND_BLOCK_MEMO, _find_block, _version
 from ._records import Block, Correspondence, CorrespondenceTable
 from .exceptions import ArgumentTypeError
 
@@ -36,8 +36,14 @@ def correspondences(old_key: VersionKey, new_key: VersionKey) -> tuple[Correspon
     ...  correspondences("2011-06-01", "2018-12-11")]
     [(1, None), (2, 2), (3, 1)]
     """
-    old, new = version(old_key), version(new_key)
-    return dataset().tables.get((old.key, new.key), ())
+    return _correspondences(dataset(), old_key, new_key)
+
+
+def _correspondences(
+    data: Dataset, old_key: VersionKey, new_key: VersionKey
+) -> tuple[Correspondence, ...]:
+    old, new = _version(data, old_key), _version(data, new_key)
+    return data.tables.get((old.key, new.key), ())
 
 
 def correspondence_table(old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
@@ -52,9 +58,15 @@ def correspondence_table(old_key: VersionKey, new_key: VersionKey) -> Correspond
     >>> [(row.old.number, row.new and row.new.number) for row in table.rows]
     [(1, None), (2, 2), (3, 1)]
     """
-    rows = correspondences(old_key, new_key)
+    return _correspondence_table(dataset(), old_key, new_key)
+
+
+def _correspondence_table(
+    data: Dataset, old_key: VersionKey, new_key: VersionKey
+) -> CorrespondenceTable:
+    rows = _correspondences(data, old_key, new_key)
     return CorrespondenceTable(
-        old_key=version(old_key).key, new_key=version(new_key).key, rows=rows
+        old_key=_version(data, old_key).key, new_key=_version(data, new_key).key, rows=rows
     )
 
 
@@ -81,13 +93,19 @@ def deemed_obtained(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> 
     except (KeyError, TypeError):  # not asked before, or an item is not even hashable
         pass
     data = dataset()
-    target = version(target_key)
-    obtained: set[Block] = set()
-    for block in _held_blocks(items):
-        obtained.update(data.reachable_blocks[(block.version_key, block.number)])
-    answer = tuple(b for b in target.blocks if b in obtained)
+    answer = _deemed_obtained(data, items, target_key)
     remember(_DEEMED_MEMO, argument, answer, data)
     return answer
+
+
+def _deemed_obtained(
+    data: Dataset, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
+) -> tuple[Block, ...]:
+    target = _version(data, target_key)
+    obtained: set[Block] = set()
+    for block in _held_blocks(data, _held_items(held)):
+        obtained.update(data.reachable_blocks[(block.version_key, block.number)])
+    return tuple(b for b in target.blocks if b in obtained)
 
 
 def missing_blocks(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> tuple[Block, ...]:
@@ -97,8 +115,14 @@ def missing_blocks(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> t
     >>> [b.number for b in missing_blocks(held)]
     [1]
     """
-    obtained = deemed_obtained(held, target_key)
-    return tuple(b for b in version(target_key).blocks if b not in obtained)
+    return _missing_blocks(dataset(), held, target_key)
+
+
+def _missing_blocks(
+    data: Dataset, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
+) -> tuple[Block, ...]:
+    obtained = _deemed_obtained(data, held, target_key)
+    return tuple(b for b in _version(data, target_key).blocks if b not in obtained)
 
 
 def _held_items(held: HeldBlocks) -> tuple[Block | str, ...]:
@@ -118,13 +142,13 @@ def _held_items(held: HeldBlocks) -> tuple[Block | str, ...]:
     )
 
 
-def _held_blocks(held: tuple[Block | str, ...]) -> list[Block]:
+def _held_blocks(data: Dataset, held: tuple[Block | str, ...]) -> list[Block]:
     blocks = []
     for item in held:
         if isinstance(item, Block):
-            blocks.append(_shipped(item))
+            blocks.append(_shipped(data, item))
         elif isinstance(item, str):
-            blocks.append(find_block(item))
+            blocks.append(_named_block(data, item))
         else:
             raise ArgumentTypeError(
                 "each held item must be a Block or a string find_block accepts, "
@@ -133,9 +157,22 @@ def _held_blocks(held: tuple[Block | str, ...]) -> list[Block]:
     return blocks
 
 
-def _shipped(block: Block) -> Block:
-    """``block`` itself if it is one of the shipped blocks, else a typed error."""
-    found = dataset().block_by_ref.get((block.version_key, block.number))
+def _named_block(data: Dataset, text: str) -> Block:
+    """The block :func:`find_block` finds for ``text`` in ``data``, through its memo if it can.
+
+    The memo holds answers from the data in use: one that is not among ``data``'s blocks
+    (``data`` is another data set, or a switch came in between) is not taken.
+    """
+    found: Block | None = _FIND_BLOCK_MEMO.get(text)
+    if found is None or data.block_by_ref.get((found.version_key, found.number)) is not found:
+        found = _find_block(data, text)
+        remember(_FIND_BLOCK_MEMO, text, found, data)
+    return found
+
+
+def _shipped(data: Dataset, block: Block) -> Block:
+    """``block`` itself if it is one of the blocks of ``data``, else a typed error."""
+    found = data.block_by_ref.get((block.version_key, block.number))
     if found != block:
         from .exceptions import UnknownBlockError
 

@@ -18,6 +18,7 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
+from .._loading import ENVIRONMENT_VARIABLE
 from ..exceptions import (
     AmbiguousBlockError,
     ArgumentTypeError,
@@ -118,7 +119,10 @@ def _explain(exc: Exception) -> tuple[int, str, str]:
     if isinstance(exc, (InvalidCodeError, AmbiguousBlockError, ArgumentTypeError)):
         return BAD_INPUT, str(exc), kind
     if isinstance(exc, DataError):
-        return BAD_INPUT, f"the shipped data is invalid (reinstall titre-mercd): {exc}", kind
+        # A directory the user named (--data, TITRE_MERCD_DATA) is theirs to fix, and the
+        # message names it; reinstalling mends only the shipped data.
+        reinstall = "the shipped data is invalid (reinstall titre-mercd): "
+        return BAD_INPUT, (reinstall if exc.directory is None else "") + str(exc), kind
     from .._output import OutputError
 
     system = {UnicodeEncodeError: "EncodingError", OutputError: "OutputError", OSError: "OSError"}
@@ -237,6 +241,26 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+class _Data(argparse.Action):
+    """``--data DIR``: answer from that data directory, read and checked as soon as it is seen.
+
+    Selected while the command line is read, so that ``--version`` after it names its data;
+    a directory that fails a check ends the run with its one-line :class:`DataError`.
+    """
+
+    def __call__(
+        self,
+        _parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        *_: object,
+    ) -> None:
+        from .._loading import select
+
+        select(str(values))
+        setattr(namespace, self.dest, values)
+
+
 def _summary(args: argparse.Namespace) -> int:
     from ._versions import cmd_summary
 
@@ -245,8 +269,11 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _wanted(argv: Sequence[str], names: Sequence[str]) -> str | None:
     """The subcommand ``argv`` names, if it surely names one (else all are built, for help)."""
-    for word in argv:
-        if word != "--json":
+    words = iter(argv)
+    for word in words:
+        if word == "--data":
+            next(words, None)  # its value
+        elif word != "--json" and not word.startswith("--data="):
             return word if word in names else None
     return None
 
@@ -279,10 +306,18 @@ def _parser(argv: Sequence[str]) -> Parser:
         help="show the versions and exit (as JSON with --json)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    data_help = (
+        "answer from the data directory DIR (one 'titre-mercd registry import' writes) "
+        f"instead of the shipped data; default: ${ENVIRONMENT_VARIABLE} if set"
+    )
+    parser.add_argument("--data", action=_Data, metavar="DIR", help=data_help)
     parser.set_defaults(command=_summary)
     common = Parser(add_help=False, formatter_class=Formatter)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    common.add_argument(
+        "--data", action=_Data, metavar="DIR", default=argparse.SUPPRESS, help=data_help
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     wanted = _wanted(argv, [name for name, *_ in _COMMANDS])
