@@ -208,3 +208,14 @@ def test_a_record_argument_does_not_poison_the_memos() -> None:
             titre_mercd.version(lookalike)
     assert titre_mercd.deemed_obtained(["2011-06-01/2"], copy) == (shipped.blocks[1],)
     assert titre_mercd.deemed_obtained(["2011-06-01/2"], shipped) == (shipped.blocks[1],)
+
+
+@given(forms=version_key_forms, rncp=rncp_forms(), day=date_forms())
+def test_a_data_set_takes_the_same_forms(
+    forms: tuple[str, Any], rncp: tuple[str, Any], day: tuple[dt.date, Any]
+) -> None:
+    data = titre_mercd.referentiel()
+    same(data.version, (forms[0],), (forms[1],))
+    same(data.by_rncp, (rncp[0],), (rncp[1],))
+    same(data.current, (day[0],), (day[1],))
+    same(lambda key: data.deemed_obtained(["2011-06-01/3"], key), (forms[0],), (forms[1],))
