@@ -9,6 +9,7 @@ by side (the shipped data and a registry import, say).
 
 from __future__ import annotations
 
+import datetime as dt  # noqa: TC003  (DataImport's annotations are evaluated at run time)
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,6 @@ from ._queries import (
 )
 
 if TYPE_CHECKING:
-    import datetime as dt
     import os
     from pathlib import Path
 
