@@ -368,7 +368,7 @@ def test_two_referentiels_answer_side_by_side(other: Path, shipped_in_use: Refer
     assert made_up.find_block("Bloc 2 du titre de test").ref == f"{NEW_KEY}/2"
     assert made_up.find_block("2018-12-11/1") is made_up.version("2018-12-11").blocks[0]
     assert shipped.find_block("2018-12-11/1") is titre_mercd.find_block("2018-12-11/1")
-    assert made_up.deemed_obtained(["2011-06-01/3"], NEW_KEY) == {new.blocks[1]}
+    assert made_up.deemed_obtained(["2011-06-01/3"], NEW_KEY) == (new.blocks[1],)
     assert made_up.missing_blocks(["2011-06-01/3"], NEW_KEY) == (new.blocks[0],)
     assert shipped.deemed_obtained(["2011-06-01/3"]) == titre_mercd.deemed_obtained(
         ["2011-06-01/3"]

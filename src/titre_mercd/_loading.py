@@ -1176,9 +1176,11 @@ def memo(name: str) -> dict[Any, Any]:
 def remember(memo: dict[Any, Any], argument: object, answer: object, source: Dataset) -> None:
     """Keep ``answer`` for ``argument`` if it came from the active dataset and there is room.
 
-    Only an argument made of plain strings, blocks, ``None`` and tuples of them is kept: a
-    subclass may compare equal to one value and be read as another, and what it taught the
-    memo would then be every later caller's answer.
+    Only an argument made of plain strings, blocks, versions, ``None`` and tuples of them is
+    kept: a subclass may compare equal to one value and be read as another, and what it taught
+    the memo would then be every later caller's answer. An ``int`` (a code given as a number)
+    is never kept: ``1 == 1.0 == True``, so a float or a bool, refused otherwise, would find
+    its answer.
 
     Another thread may switch data sets (:func:`use_data`) between the check and the store:
     the switch sets the new dataset before it empties the memos, so an answer stored after
@@ -1191,15 +1193,17 @@ def remember(memo: dict[Any, Any], argument: object, answer: object, source: Dat
 
 
 def _plain(argument: object) -> bool:
-    """Whether ``argument`` equals only what it is read as: str, Block, None, or tuples of them.
+    """Whether ``argument`` equals only what it is read as: str, a record, None, or tuples of them.
 
+    A :class:`CertificationVersion` stands for its key; one equal to the data's is that version.
     A string longer than :data:`MEMO_KEY_CHARACTERS` is not kept either.
     """
     if isinstance(argument, tuple):
         return type(argument) is tuple and all(_plain(item) for item in argument)
     if type(argument) is str:
         return len(argument) <= MEMO_KEY_CHARACTERS
-    return type(argument) is Block or argument is None
+    kind = type(argument)
+    return kind is Block or kind is CertificationVersion or argument is None
 
 
 def _activate(replacement: Dataset | None, *, locked: bool = False) -> None:

@@ -14,6 +14,8 @@ from typing import Callable, cast
 import attrs
 
 from ._codes import (
+    describe,
+    given,
     normalize_label,
     normalize_nsf,
     normalize_rncp,
@@ -96,14 +98,19 @@ _NSF_MEMO = memo("nsf")
 _FIND_BLOCK_MEMO = memo("find_block")
 
 
-def version(key: str) -> CertificationVersion:
+def version(key: str | CertificationVersion) -> CertificationVersion:
     """The version made by the arrêté of that ISO date.
 
+    Wherever a version key is taken, a :class:`CertificationVersion` is taken too: it stands
+    for its own key, and must be the version the data in use holds under that key.
+
     Raises:
-        UnknownVersionError: no version has that key.
+        UnknownVersionError: no version has that key (or a record that is not the data's).
 
     >>> version("2018-12-11").title
     "manager d'équipe relation client à distance"
+    >>> version(version("2018-12-11")) is version("2018-12-11")
+    True
     """
     try:
         return _VERSION_MEMO[key]  # type: ignore[no-any-return]
@@ -115,11 +122,19 @@ def version(key: str) -> CertificationVersion:
     return found
 
 
-def _version(data: Dataset, key: str) -> CertificationVersion:
-    found = data.version_by_key.get(normalize_version_key(key))
+def _version(data: Dataset, key: str | CertificationVersion) -> CertificationVersion:
+    if isinstance(key, CertificationVersion):
+        found = data.version_by_key.get(key.key)
+        if found is not key and found != key:
+            raise UnknownVersionError(
+                f"{describe(key)} is not a version of the data in use (data "
+                f"{data.data_version}); known versions: {', '.join(data.version_by_key)}"
+            )
+    else:
+        found = data.version_by_key.get(normalize_version_key(key))
     if found is None:
         raise UnknownVersionError(
-            f"unknown version {key!r:.200}; known versions: {', '.join(data.version_by_key)}"
+            f"unknown version {key!r:.80}; known versions: {', '.join(data.version_by_key)}"
         )
     return found
 
@@ -146,11 +161,11 @@ def _current(data: Dataset, on: dt.date | None = None) -> CertificationVersion |
     day = dt.date.today() if on is None else require_date(on, "on")
     verdict = day_verdict(day, data)
     if verdict.in_force is None:
-        raise UndecidedError(undecided_message(day, None, verdict))
+        raise UndecidedError(_as_given(undecided_message(day, None, verdict), on))
     return verdict.version
 
 
-def is_in_force(on: dt.date, key: str | None = None) -> bool:
+def is_in_force(on: dt.date, key: str | CertificationVersion | None = None) -> bool:
     """Whether the version ``key`` (any version when ``None``) is in force on ``on``.
 
     Raises:
@@ -167,17 +182,24 @@ def is_in_force(on: dt.date, key: str | None = None) -> bool:
     return _is_in_force(dataset(), on, key)
 
 
-def _is_in_force(data: Dataset, on: dt.date, key: str | None = None) -> bool:
+def _is_in_force(data: Dataset, on: dt.date, key: str | CertificationVersion | None = None) -> bool:
     day = require_date(on, "on")
-    verdict = (
-        day_verdict(day, data) if key is None else version_verdict(day, _version(data, key), data)
-    )
+    found = None if key is None else _version(data, key)
+    verdict = day_verdict(day, data) if found is None else version_verdict(day, found, data)
     if verdict.in_force is None:
-        raise UndecidedError(undecided_message(day, key, verdict))
+        message = undecided_message(day, None if found is None else found.key, verdict)
+        raise UndecidedError(_as_given(message, on))
     return verdict.in_force
 
 
-def successor(key: str) -> CertificationVersion | None:
+def _as_given(message: str, on: object) -> str:
+    """``message`` about a day, saying which ``datetime`` was given for it, if one was."""
+    if isinstance(on, dt.datetime):
+        return f"{message} ({describe(on)}, taken as its date)"
+    return message
+
+
+def successor(key: str | CertificationVersion) -> CertificationVersion | None:
     """The version that came after ``key``; ``None`` when the sources say there is none yet.
 
     Raises:
@@ -190,7 +212,7 @@ def successor(key: str) -> CertificationVersion | None:
     return _successor(dataset(), key)
 
 
-def _successor(data: Dataset, key: str) -> CertificationVersion | None:
+def _successor(data: Dataset, key: str | CertificationVersion) -> CertificationVersion | None:
     found = _version(data, key)
     ordered = data.versions
     index = ordered.index(found)
@@ -230,7 +252,7 @@ def _registered_fiches(data: Dataset) -> tuple[RegisteredFiche, ...]:
     return tuple(data.registered_by_rncp.values())
 
 
-def registered_fiche(code: str) -> RegisteredFiche:
+def registered_fiche(code: str | int) -> RegisteredFiche:
     """What the data knows of a fiche RNCP registered but not in the data (``"RNCP38665"``).
 
     Raises:
@@ -243,7 +265,7 @@ def registered_fiche(code: str) -> RegisteredFiche:
     return _registered_fiche(dataset(), code)
 
 
-def _registered_fiche(data: Dataset, code: str) -> RegisteredFiche:
+def _registered_fiche(data: Dataset, code: str | int) -> RegisteredFiche:
     canonical = normalize_rncp(code)
     found = data.registered_by_rncp.get(canonical)
     if found is None:
@@ -273,7 +295,7 @@ def _by_rome(data: Dataset, code: str) -> tuple[CertificationVersion, ...]:
     return _versions_listing(data, code, normalize_rome, "versions_by_rome")
 
 
-def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
+def by_nsf(code: str | int) -> tuple[CertificationVersion, ...]:
     """The versions that list that NSF code; a group (``"312"``) also finds ``"312t"``.
 
     >>> [v.key for v in by_nsf("312 T")]
@@ -288,11 +310,11 @@ def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
         return found
 
 
-def _by_nsf(data: Dataset, code: str) -> tuple[CertificationVersion, ...]:
+def _by_nsf(data: Dataset, code: str | int) -> tuple[CertificationVersion, ...]:
     return _versions_listing(data, code, normalize_nsf, "versions_by_nsf")
 
 
-def by_rncp(code: str) -> CertificationVersion:
+def by_rncp(code: str | int) -> CertificationVersion:
     """The version whose fiche RNCP has that number (``"RNCP12505"`` or ``"12505"``).
 
     Raises:
@@ -312,7 +334,7 @@ def by_rncp(code: str) -> CertificationVersion:
         return found
 
 
-def _by_rncp(data: Dataset, code: str) -> CertificationVersion:
+def _by_rncp(data: Dataset, code: str | int) -> CertificationVersion:
     try:
         known = _known_code(data, code, normalize_rncp, "version_by_rncp", "RNCP number")
     except UnknownCodeError:
@@ -345,7 +367,7 @@ def _rome(data: Dataset, code: str) -> RomeCode:
     return cast("RomeCode", _known_code(data, code, normalize_rome, "rome_by_code", "ROME code"))
 
 
-def nsf(code: str) -> NsfCode:
+def nsf(code: str | int) -> NsfCode:
     """The NSF code and its label (``None`` where no source gives it).
 
     Raises:
@@ -363,7 +385,7 @@ def nsf(code: str) -> NsfCode:
         return found
 
 
-def _nsf(data: Dataset, code: str) -> NsfCode:
+def _nsf(data: Dataset, code: str | int) -> NsfCode:
     return cast("NsfCode", _known_code(data, code, normalize_nsf, "nsf_by_code", "NSF code"))
 
 
@@ -387,12 +409,12 @@ def _known_code(
     found = table.get(canonical)
     if found is None:
         raise UnknownCodeError(
-            f"unknown {what} {code!r:.200} ({canonical}); known: {', '.join(table)}"
+            f"unknown {what} {given(code)} ({canonical}); known: {', '.join(table)}"
         )
     return found
 
 
-def find_block(text: str, version_key: str | None = None) -> Block:
+def find_block(text: str, version_key: str | CertificationVersion | None = None) -> Block:
     """A bloc de compétences by its title, its ``"KEY/N"`` reference or its RNCP bloc code.
 
     Titles match ignoring case, accents, spacing, punctuation and inclusive forms such as
@@ -428,12 +450,16 @@ def match_block(text: str) -> Block:
 
 
 def _find_block(
-    data: Dataset, text: str, version_key: str | None = None, *, explain: bool = True
+    data: Dataset,
+    text: str,
+    version_key: str | CertificationVersion | None = None,
+    *,
+    explain: bool = True,
 ) -> Block:
     if not isinstance(text, str):
         raise ArgumentTypeError(
             "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
-            f"string, not {type(text).__name__} {text!r:.80}"
+            f"string, not {describe(text)}"
         )
     key = None if version_key is None else _version(data, version_key).key
     ref = parse_block_ref(text)
@@ -560,12 +586,10 @@ def source_of(record: object, field: str) -> Source:
 
 def _source_of(data: Dataset, record: object, field: str) -> Source:
     if not isinstance(field, str):
-        raise ArgumentTypeError(f"field must be a field name as a string, not {field!r:.80}")
+        raise ArgumentTypeError(f"field must be a field name as a string, not {describe(field)}")
     cls = type(record)
     if not attrs.has(cls):
-        raise ArgumentTypeError(
-            f"source_of takes a titre_mercd record, not {cls.__name__} {record!r:.80}"
-        )
+        raise ArgumentTypeError(f"source_of takes a titre_mercd record, not {describe(record)}")
     names = [f.name for f in attrs.fields(cls)]
     if field not in names:
         raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
@@ -575,10 +599,10 @@ def _source_of(data: Dataset, record: object, field: str) -> Source:
     if record_key is None:
         raise LookupError(
             f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
-            f"{record!r:.80}); ask the record that holds it, such as the version"
+            f"{describe(record)}); ask the record that holds it, such as the version"
         )
     if not _is_shipped(data, record):
-        raise LookupError(f"{record!r:.80} is not a shipped record")
+        raise LookupError(f"{describe(record)} is not a shipped record")
     key = (*record_key, field)
     if field == "version_key" and isinstance(record, Block):
         key = ("version", record.version_key, "key")
@@ -593,10 +617,10 @@ def _own_source(data: Dataset, record: Correspondence | ValidityGap) -> Source:
     if isinstance(record, Correspondence):
         if _is_shipped_row(data, record):
             return record.source
-        raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
+        raise LookupError(f"{describe(record)} is not a row of a shipped correspondence table")
     if record in data.gaps:
         return record.source
-    raise LookupError(f"{record!r:.80} is not an interval the data records")
+    raise LookupError(f"{describe(record)} is not an interval the data records")
 
 
 def _no_source(record: object, field: str) -> str:
@@ -676,13 +700,11 @@ def text_of(legal_text: LegalText) -> str:
 
 def _text_of(data: Dataset, legal_text: LegalText) -> str:
     if not isinstance(legal_text, LegalText):
-        raise ArgumentTypeError(
-            f"text_of takes a LegalText, not {type(legal_text).__name__} {legal_text!r:.80}"
-        )
+        raise ArgumentTypeError(f"text_of takes a LegalText, not {describe(legal_text)}")
     found = data.text_contents.get(legal_text)
     if found is None:
         raise LookupError(
-            f"no shipped copy of {legal_text!r:.200}; the texts sources quote are shipped: "
+            f"no shipped copy of {describe(legal_text)}; the texts sources quote are shipped: "
             "give the LegalText of a Source"
         )
     return found

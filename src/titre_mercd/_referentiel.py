@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     import os
     from pathlib import Path
 
-    from ._correspondence import HeldBlocks
+    from ._correspondence import HeldBlocks, VersionKey
     from ._loading import Dataset
     from ._records import (
         Block,
@@ -170,7 +170,7 @@ class Referentiel:
         """Every version of this data set, oldest first: :func:`titre_mercd.versions`."""
         return _versions(self._data)
 
-    def version(self, key: str) -> CertificationVersion:
+    def version(self, key: VersionKey) -> CertificationVersion:
         """The version of that key: :func:`titre_mercd.version`."""
         return _version(self._data, key)
 
@@ -178,11 +178,11 @@ class Referentiel:
         """The version in force on ``on`` (today when omitted): :func:`titre_mercd.current`."""
         return _current(self._data, on)
 
-    def is_in_force(self, on: dt.date, key: str | None = None) -> bool:
+    def is_in_force(self, on: dt.date, key: VersionKey | None = None) -> bool:
         """Whether a version is in force on ``on``: :func:`titre_mercd.is_in_force`."""
         return _is_in_force(self._data, on, key)
 
-    def successor(self, key: str) -> CertificationVersion | None:
+    def successor(self, key: VersionKey) -> CertificationVersion | None:
         """The version after ``key``: :func:`titre_mercd.successor`."""
         return _successor(self._data, key)
 
@@ -194,7 +194,7 @@ class Referentiel:
         """Fiches registered but not versions here: :func:`titre_mercd.registered_fiches`."""
         return _registered_fiches(self._data)
 
-    def registered_fiche(self, code: str) -> RegisteredFiche:
+    def registered_fiche(self, code: str | int) -> RegisteredFiche:
         """A fiche registered but not a version here: :func:`titre_mercd.registered_fiche`."""
         return _registered_fiche(self._data, code)
 
@@ -202,11 +202,11 @@ class Referentiel:
         """The versions that list a ROME code: :func:`titre_mercd.by_rome`."""
         return _by_rome(self._data, code)
 
-    def by_nsf(self, code: str) -> tuple[CertificationVersion, ...]:
+    def by_nsf(self, code: str | int) -> tuple[CertificationVersion, ...]:
         """The versions that list an NSF code or group: :func:`titre_mercd.by_nsf`."""
         return _by_nsf(self._data, code)
 
-    def by_rncp(self, code: str) -> CertificationVersion:
+    def by_rncp(self, code: str | int) -> CertificationVersion:
         """The version of a fiche RNCP: :func:`titre_mercd.by_rncp`."""
         return _by_rncp(self._data, code)
 
@@ -214,11 +214,11 @@ class Referentiel:
         """A ROME code and its label: :func:`titre_mercd.rome`."""
         return _rome(self._data, code)
 
-    def nsf(self, code: str) -> NsfCode:
+    def nsf(self, code: str | int) -> NsfCode:
         """An NSF code and its label: :func:`titre_mercd.nsf`."""
         return _nsf(self._data, code)
 
-    def find_block(self, text: str, version_key: str | None = None) -> Block:
+    def find_block(self, text: str, version_key: VersionKey | None = None) -> Block:
         """A bloc by title, ``"KEY/N"`` or RNCP bloc code: :func:`titre_mercd.find_block`."""
         return _find_block(self._data, text, version_key)
 
@@ -234,19 +234,25 @@ class Referentiel:
         """The copy of a text this data set's sources quote: :func:`titre_mercd.text_of`."""
         return _text_of(self._data, legal_text)
 
-    def correspondences(self, old_key: str, new_key: str) -> tuple[Correspondence, ...]:
+    def correspondences(
+        self, old_key: VersionKey, new_key: VersionKey
+    ) -> tuple[Correspondence, ...]:
         """The table between two versions: :func:`titre_mercd.correspondences`."""
         return _correspondences(self._data, old_key, new_key)
 
-    def correspondence_table(self, old_key: str, new_key: str) -> CorrespondenceTable:
+    def correspondence_table(self, old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
         """The table as one record: :func:`titre_mercd.correspondence_table`."""
         return _correspondence_table(self._data, old_key, new_key)
 
-    def deemed_obtained(self, held: HeldBlocks, target_key: str = "2018-12-11") -> frozenset[Block]:
+    def deemed_obtained(
+        self, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
+    ) -> tuple[Block, ...]:
         """The target's blocs ``held`` is deemed to give: :func:`titre_mercd.deemed_obtained`."""
         return _deemed_obtained(self._data, held, target_key)
 
-    def missing_blocks(self, held: HeldBlocks, target_key: str = "2018-12-11") -> tuple[Block, ...]:
+    def missing_blocks(
+        self, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
+    ) -> tuple[Block, ...]:
         """The target's blocs still to obtain: :func:`titre_mercd.missing_blocks`."""
         return _missing_blocks(self._data, held, target_key)
 
