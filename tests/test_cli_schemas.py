@@ -20,6 +20,7 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
+from registry_exports import SAMPLE, lineage_fiches, write_export
 from test_cli import run
 from titre_mercd._cli._app import _COMMANDS
 
@@ -106,6 +107,12 @@ CASES = [
     case("export --format dot -o {dir}/graph.dot --json", 0, "export"),
     case("export --format json --json", 2),
     case("export --format json -o {dir} --json", 2),
+    case("registry check {sample} --json", 1, "registry-check", "registry"),
+    case("registry check {lineage} --json", 1, "registry-check", "registry"),
+    case("registry import {sample} --export-date 2026-08-16 -o {dir}/data --json", 0,
+         "registry-import", "registry"),
+    case("registry import {sample} -o {dir}/data --json", 2),
+    case("registry check {dir}/in.csv --json", 2),
     case("--json no-such-command", 2),
     case("rome --json", 2),
 ]  # fmt: skip
@@ -139,7 +146,13 @@ def test_json_output_follows_its_schema(case: Case, tmp_path: Path) -> None:
     assert set(case.stdout) <= set(CLI_SCHEMAS), f"no schema for {case.id}"
     (tmp_path / "in.csv").write_text(CSV, encoding="utf-8")
     (tmp_path / "bad.csv").write_text(CSV_UNMATCHED, encoding="utf-8")
-    argv = [word.replace("{dir}", str(tmp_path)) for word in case.argv]
+    lineage = write_export(tmp_path / "export_fiches_RNCP_V4_1_2026-12-01.xml", lineage_fiches())
+    argv = [
+        word.replace("{dir}", str(tmp_path))
+        .replace("{sample}", str(SAMPLE))
+        .replace("{lineage}", str(lineage))
+        for word in case.argv
+    ]
     result = run(LAUNCHER, *argv, cwd=tmp_path)
     assert result.returncode == case.status, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr
