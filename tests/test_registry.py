@@ -591,3 +591,24 @@ def test_the_registry_date_is_kept_as_given(imported: Path) -> None:
         window = titre_mercd.version(NEW_KEY).validity
         assert window.registered_until == dt.date(2029, 5, 12)  # type: ignore[union-attr]
         assert window.last_day == dt.date(2029, 5, 11)  # type: ignore[union-attr]
+
+
+def test_a_fiche_the_data_records_as_registered_is_found_by_its_number(tmp_path: Path) -> None:
+    from registry_exports import BLOCS_SUCCESSOR, made_up_fiche
+
+    renamed = made_up_fiche(
+        SUCCESSOR,
+        "Responsable d'équipe en relation client (intitulé inventé)",
+        active=True,
+        effet="12/05/2024",
+        fin="12/05/2029",
+        creation=None,
+        nsf=[("312t", "Négociation et vente")],
+        rome=[("D1408", "Téléconseil et télévente")],
+        blocs=list(BLOCS_SUCCESSOR),
+    )
+    export = write_export(tmp_path / "export_fiches_RNCP_V4_1_2026-12-01.xml", [renamed])
+    report = titre_mercd.registry_check(export)
+    registered = {f.rncp for f in titre_mercd.registered_fiches()}
+    assert SUCCESSOR in registered
+    assert [m.number for m in report.missing] == [SUCCESSOR]

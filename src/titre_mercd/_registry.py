@@ -1,8 +1,8 @@
 """This title's lineage in the RNCP export: finding it, checking the data against it.
 
 The lineage is every titre professionnel of the export whose title is one of the lineage's
-titles (compared normalised), every fiche whose number a version of the data already gives,
-and the fiches these name as ``ANCIENNE_CERTIFICATION`` / ``NOUVELLE_CERTIFICATION`` or that
+titles (compared normalised), every fiche whose number the data gives (a version's, or one it
+records as registered), and the fiches these name as ``ANCIENNE_CERTIFICATION`` / ``NOUVELLE_CERTIFICATION`` or that
 name them so. A fiche is matched to a version of the data by its number when the data gives
 it, else by title and date (``DATE_EFFET`` = the start of the version's window): never by
 guess. :func:`registry_check` compares each matched pair field by field.
@@ -166,6 +166,7 @@ def find_lineage(
 
     titles = {normalize_label(t) for v in data.versions for t in (v.title, *v.former_titles)}
     numbers = {v.rncp for v in data.versions if v.rncp is not None}
+    numbers |= set(data.registered_by_rncp)  # fiches the data records as registered
 
     def in_lineage(number: Optional[str], title: Optional[str], tp: bool) -> bool:
         return number in numbers or (tp and title is not None and normalize_label(title) in titles)
