@@ -2,10 +2,11 @@
 
 The lineage is every titre professionnel of the export whose title is one of the lineage's
 titles (compared normalised), every fiche whose number the data gives (a version's, or one it
-records as registered), and the fiches these name as ``ANCIENNE_CERTIFICATION`` / ``NOUVELLE_CERTIFICATION`` or that
-name them so. A fiche is matched to a version of the data by its number when the data gives
-it, else by title and date (``DATE_EFFET`` = the start of the version's window): never by
-guess. :func:`registry_check` compares each matched pair field by field.
+records as registered), and the fiches these name as ``ANCIENNE_CERTIFICATION`` or
+``NOUVELLE_CERTIFICATION`` or that name them so. A fiche is matched to a version of the data
+by its number when the data gives it, else by title and date (``DATE_EFFET`` = the start of
+the version's window): never by guess. :func:`registry_check` compares each matched pair
+field by field.
 """
 
 from __future__ import annotations
