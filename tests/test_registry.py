@@ -612,3 +612,18 @@ def test_a_fiche_the_data_records_as_registered_is_found_by_its_number(tmp_path:
     registered = {f.rncp for f in titre_mercd.registered_fiches()}
     assert SUCCESSOR in registered
     assert [m.number for m in report.missing] == [SUCCESSOR]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["registry", "check", "x.xml", "-o", "d"], ["-o only goes with import"]),
+        (["registry", "check", "x.xml", "--export-date", "2026-08-16"], ["--export-date"]),
+        (["registry", "import", "x.xml"], ["-o DIR is required"]),
+        (["registry", "frob", "x.xml"], ["invalid choice"]),
+        (["registry", "import", "x.xml", "-o", "d", "--export-date", "16/08/2026"], ["bad date"]),
+    ],
+)
+def test_usage_errors(args: list[str], words: list[str], tmp_path: Path) -> None:
+    error(run(PROGRAM, *args, cwd=tmp_path), 2, *words)
+    assert list(tmp_path.iterdir()) == []

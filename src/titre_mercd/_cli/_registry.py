@@ -16,56 +16,44 @@ __all__ = ["cmd_registry", "registry_arguments"]
 
 def registry_arguments(registry: argparse.ArgumentParser) -> None:
     """``registry check EXPORT`` and ``registry import EXPORT -o DIR``."""
-    import argparse
-
-    from ._common import Formatter
-
-    actions = registry.add_subparsers(title="actions", metavar="ACTION", dest="action")
-    actions.required = True
-    check = actions.add_parser(
-        "check",
-        help="compare the data with the export, version by version",
-        description=(
-            "Compare every version of the data with its fiche in France compétences' RNCP "
-            "export, and list the lineage's fiches the data lacks. Exit status 0 when all "
-            "agrees, 1 when something differs or is missing, 2 for a file that is not an export."
-        ),
-        formatter_class=Formatter,
+    registry.description = (
+        "check: compare every version of the data with its fiche in France compétences' RNCP "
+        "export (the XML, or its zip as downloaded), and list the lineage's fiches the data "
+        "lacks; exit status 0 when all agrees, 1 when something differs or is missing. "
+        "import: write in DIR a complete data directory, the shipped data and what the export "
+        "adds, each fact sourced to its fiche; use it with TITRE_MERCD_DATA=DIR or --data DIR."
     )
-    check.add_argument("export", metavar="EXPORT", help="the XML export, or its zip")
-    check.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    registry.add_argument(
+        "action", metavar="ACTION", choices=("check", "import"), help="check or import"
     )
-    check.set_defaults(action=cmd_check)
-    importing = actions.add_parser(
-        "import",
-        help="write a data directory: the shipped data and what the export adds",
-        description=(
-            "Write in DIR a complete data directory: the shipped data, a version for each "
-            "fiche of the lineage it lacks, and the facts the export adds, each sourced to its "
-            "fiche. Use it with TITRE_MERCD_DATA=DIR."
-        ),
-        formatter_class=Formatter,
+    registry.add_argument("export", metavar="EXPORT", help="the XML export, or its zip")
+    registry.add_argument("-o", "--output", metavar="DIR", help="import: where to write")
+    registry.add_argument(
+        "--force", action="store_true", help="import: replace DIR if an earlier import wrote it"
     )
-    importing.add_argument("export", metavar="EXPORT", help="the XML export, or its zip")
-    importing.add_argument("-o", "--output", metavar="DIR", required=True, help="where to write")
-    importing.add_argument(
-        "--force", action="store_true", help="replace DIR if an earlier import wrote it"
-    )
-    importing.add_argument(
+    registry.add_argument(
         "--export-date",
         metavar="AAAA-MM-JJ",
-        help="the export's date, when its file name does not give it",
+        help="import: the export's date, when its file name does not give it",
     )
-    importing.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
-    )
-    importing.set_defaults(action=cmd_import)
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
     """Run the action ``registry`` names."""
-    return args.action(args)  # type: ignore[no-any-return]
+    if args.action == "check":
+        for option, value in (
+            ("-o", args.output),
+            ("--force", args.force or None),
+            ("--export-date", args.export_date),
+        ):
+            if value is not None:
+                raise CommandError(BAD_INPUT, f"registry check: {option} only goes with import")
+        return cmd_check(args)
+    if args.output is None:
+        raise CommandError(
+            BAD_INPUT, "registry import: -o DIR is required (see 'titre-mercd registry --help')"
+        )
+    return cmd_import(args)
 
 
 def _export_error(exc: Exception) -> CommandError:
