@@ -300,7 +300,7 @@ def _shared_folder() -> Path | None:
     """``shared/`` beside the repository (or beside a parent: a git worktree sits deeper)."""
     from pathlib import Path
 
-    for parent in Path(__file__).resolve().parents[1:]:
+    for parent in list(Path(__file__).resolve().parents)[1:]:  # parents is not sliceable on 3.9
         candidate = parent / "shared"
         if (candidate / "sources").is_dir():
             return candidate
