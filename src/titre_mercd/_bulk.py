@@ -23,12 +23,14 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io
 import itertools
 import operator
 import re
 import sys
 import time
+from collections import deque
 from typing import IO, TYPE_CHECKING, Union, cast
 
 import attrs
@@ -77,6 +79,7 @@ EXCEL_SEPARATOR, EXCEL_NEWLINE = ";", "\r\n"
 _CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
 _CODECS.update({"iso8859-1": "latin-1", "utf-16": "utf-16"})
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_CONTINUATION = bytes(range(0x80, 0xC0))  # the bytes that continue a UTF-8 character
 _CHUNK_ROWS = 4096
 _CACHE_LIMIT = 1 << 16
 # csv's default limit (128 KiB) refuses a long field; the largest value every platform's C
@@ -300,12 +303,24 @@ class CellConverter:
 
 
 class _Prefixed(io.RawIOBase):
-    """A binary stream giving ``head`` (already read from ``rest``) and then the rest."""
+    """A binary stream giving ``head`` (already read from ``rest``) and then the rest.
+
+    From a stream that cannot be read again (a pipe), it keeps the last two blocks it gave
+    and counts the lines before them, so that an undecodable byte can still be located.
+    """
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         super().__init__()
         self._head = head
         self._rest = rest
+        try:
+            self._keep = not rest.seekable()
+        except (OSError, ValueError):
+            self._keep = True
+        self.kept: deque[bytes] = deque(maxlen=2)
+        self.kept_line = 1  # the line the first kept block starts on
+        self.kept_offset = 0  # and its byte offset
+        self.kept_after_cr = False  # whether a CR came just before it
 
     def readable(self) -> bool:
         return True
@@ -316,8 +331,16 @@ class _Prefixed(io.RawIOBase):
             count = min(len(view), len(self._head))
             view[:count] = self._head[:count]
             self._head = self._head[count:]
-            return count
-        return self._rest.readinto(view) or 0  # type: ignore[attr-defined]
+        else:
+            count = self._rest.readinto(view) or 0  # type: ignore[attr-defined]
+        if self._keep and count:
+            if len(self.kept) == self.kept.maxlen:
+                dropped = self.kept[0]
+                self.kept_line += _line_breaks(dropped, self.kept_after_cr)
+                self.kept_offset += len(dropped)
+                self.kept_after_cr = dropped.endswith(b"\r")
+            self.kept.append(bytes(view[:count]))
+        return count
 
     def fileno(self) -> int:
         return self._rest.fileno()
@@ -397,7 +420,8 @@ class CsvSource:
             head = _read_head(binary, 4)
         except OSError as exc:
             raise CsvInputError(f"cannot read {name}: {exc.strerror or exc}") from None
-        self._binary = io.BufferedReader(_Prefixed(head, binary), 1 << 16)
+        self._prefixed = _Prefixed(head, binary)
+        self._binary = io.BufferedReader(self._prefixed, 1 << 16)
         self.bom = head.startswith(codecs.BOM_UTF8)
         self._check_head(head)
         codec = {"utf-8": "utf-8-sig"}.get(self.encoding, self.encoding)
@@ -515,13 +539,18 @@ class CsvSource:
 
     def _decode_error(self) -> str:
         """Where the input stops being text in its encoding, and an encoding that reads it."""
+        binary, kept = self._binary, self._prefixed
+        blocks = functools.partial(iter, functools.partial(binary.read, 1 << 16), b"")
         try:
-            self._binary.seek(0)
-        except (OSError, ValueError):
-            where = ""
-        else:
-            where = _undecodable(self._binary, self.encoding)
-        advice = _encoding_advice(self._binary, self.encoding)
+            binary.seek(0)
+            where = _undecodable(blocks(), self.encoding)
+            binary.seek(0)
+            advice = _encoding_advice(blocks(), self.encoding)
+        except (OSError, ValueError):  # a pipe: its last blocks were kept
+            where = _undecodable(list(kept.kept), self.encoding, kept)
+            advice = "save it as UTF-8 and try again"
+            with contextlib.suppress(OSError, ValueError):
+                advice = _encoding_advice(itertools.chain(list(kept.kept), blocks()), self.encoding)
         what = "UTF-8" if self.encoding == "utf-8" else self.encoding
         return f"{self.name} is not {what}{where}; {advice}"
 
@@ -555,13 +584,24 @@ def _line_breaks(data: bytes, after_cr: bool) -> int:
     return count - (after_cr and data.startswith(b"\n"))
 
 
-def _undecodable(binary: IO[bytes], encoding: str) -> str:
-    """Which byte, on which line, cannot be decoded (``binary`` read from its start)."""
+def _undecodable(blocks: Iterable[bytes], encoding: str, kept: _Prefixed | None = None) -> str:
+    """Which byte, on which line, of ``blocks`` cannot be decoded.
+
+    ``blocks`` are the whole input, or the blocks ``kept`` of a pipe: those may start inside
+    a UTF-8 character whose first bytes were in the block before, whose bytes are skipped.
+    """
+    whole = kept is None
+    line, offset, after_cr = (
+        (1, 0, False) if kept is None else (kept.kept_line, kept.kept_offset, kept.kept_after_cr)
+    )
     if encoding == "utf-16":  # lines and bytes are not counted in UTF-16: name no line
         return ""
     decoder = codecs.getincrementaldecoder(encoding)()
-    line, offset, after_cr = 1, 0, False
-    for block in iter(lambda: binary.read(1 << 16), b""):
+    for number, block in enumerate(blocks):
+        if number == 0 and not whole and encoding == "utf-8":
+            skip = min(len(block) - len(block.lstrip(_CONTINUATION)), 3)
+            block = block[skip:]  # noqa: PLW2901  (what is left of the block)
+            offset += skip
         try:
             decoder.decode(block)
         except UnicodeDecodeError as exc:
@@ -572,25 +612,36 @@ def _undecodable(binary: IO[bytes], encoding: str) -> str:
         line += _line_breaks(block, after_cr)
         after_cr = block.endswith(b"\r")
         offset += len(block)
-    return ": it ends in the middle of a character"
-
-
-def _encoding_advice(binary: IO[bytes], encoding: str) -> str:
-    """An encoding that decodes the input (what is left of it, from a pipe): cp1252 first."""
-    candidates = {"utf-8": ["cp1252", "latin-1"], "cp1252": ["latin-1"]}.get(encoding, [])
-    for candidate in candidates:
-        with contextlib.suppress(OSError, ValueError):  # a pipe: what is left of it is checked
-            binary.seek(0)
-        decoder = codecs.getincrementaldecoder(candidate)()
+    if whole:
         try:
-            for block in iter(lambda: binary.read(1 << 16), b""):
-                decoder.decode(block)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-        except (OSError, ValueError):
+            return ": it ends in the middle of a character"
+    return ""
+
+
+def _decodes(decoder: codecs.IncrementalDecoder, block: bytes) -> bool:
+    """Whether ``decoder`` decodes ``block``."""
+    try:
+        decoder.decode(block)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _encoding_advice(blocks: Iterable[bytes], encoding: str) -> str:
+    """An encoding that decodes every block: cp1252 when it does, Excel's default in France."""
+    candidates = {"utf-8": ["cp1252", "latin-1"], "cp1252": ["latin-1"]}.get(encoding, [])
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
+    for block in blocks:
+        for name, decoder in list(decoders.items()):
+            if not _decodes(decoder, block):
+                del decoders[name]
+        if not decoders:
             break
-        why = " (Excel's default in France)" if candidate == "cp1252" else ""
-        return f"it decodes as {candidate}{why}: add --encoding {candidate}"
+    for name in decoders:
+        why = " (Excel's default in France)" if name == "cp1252" else ""
+        return f"it decodes as {name}{why}: add --encoding {name}"
     if encoding == "utf-16":
         return "save it as UTF-16 with a byte order mark, or as UTF-8, and try again"
     return "save it as UTF-8 and try again"
@@ -655,13 +706,15 @@ class _Joiner:
 
     def __init__(self, sep: str) -> None:
         self._text = io.StringIO()
-        self._writer = csv.writer(self._text, delimiter=sep, lineterminator="")
+        # csv quotes a field holding a line break only if that break is in its line
+        # terminator: write CRLF after the row, and cut it off.
+        self._writer = csv.writer(self._text, delimiter=sep, lineterminator="\r\n")
 
     def __call__(self, fields: Iterable[str]) -> str:
         self._text.seek(0)
         self._text.truncate()
         self._writer.writerow(fields)
-        return self._text.getvalue()
+        return self._text.getvalue()[:-2]
 
 
 def convert(  # noqa: PLR0913  (the progress report and the Excel form are options)
@@ -768,9 +821,7 @@ def _header(
 
 def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
     """The added fields as CSV text to put after a row, and whether they report an error."""
-    text = io.StringIO()
-    csv.writer(text, delimiter=sep, lineterminator="").writerow(values)
-    return sep + text.getvalue(), bool(values[3:] and values[3])
+    return sep + _Joiner(sep)(values), bool(values[3:] and values[3])
 
 
 class _Fitter:
