@@ -16,13 +16,16 @@ import io
 import itertools
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from titre_mercd import _bulk, deemed_obtained, missing_blocks, version
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FROM, TO = "2011-06-01", "2018-12-11"
 ADDED = list(_bulk.added_columns(TO))
@@ -144,7 +147,7 @@ def read_back_with_pandas(path: Path, sep: str) -> list[list[str]]:
 @pytest.mark.parametrize("excel", [False, True], ids=["as read", "--excel"])
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_golden_spreadsheet_files(tmp_path: Path, form: str, excel: bool) -> None:
-    encoding, sep, newline, given_encoding, bom = FORMS[form]
+    _, sep, newline, given_encoding, bom = FORMS[form]
     (tmp_path / "in.csv").write_bytes(golden_bytes(form))
     args = ["--csv", "in.csv", "--column", "CCP obtenus", "-o", "out.csv"]
     args += ["--encoding", given_encoding] if given_encoding else []
@@ -231,7 +234,7 @@ def record_endings(text: str, sep: str) -> list[str]:
     detect=st.booleans(),
     excel=st.booleans(),
 )
-def test_every_field_is_kept_and_the_added_columns_are_aligned(
+def test_every_field_is_kept_and_the_added_columns_are_aligned(  # noqa: PLR0917  (one per dimension drawn)
     table: tuple[list[str], int, list[list[str]]],
     encoding: str,
     sep: str,
@@ -329,10 +332,10 @@ def test_a_cp1252_file_is_refused_naming_cp1252(tmp_path: Path) -> None:
 
 
 def test_a_pipe_of_cp1252_is_refused_naming_cp1252() -> None:
-    data = "ccp;nom\r\n".encode() + "CCP 1;Noé\r\n".encode("cp1252") * 30_000
+    data = b"ccp;nom\r\n" + "CCP 1;Noé\r\n".encode("cp1252") * 30_000
+    command = [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM, "--to", TO]
     result = subprocess.run(
-        [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM, "--to", TO]
-        + ["--csv", "-", "--column", "ccp"],
+        [*command, "--csv", "-", "--column", "ccp"],
         input=data,
         capture_output=True,
         check=False,
