@@ -625,7 +625,7 @@ def test_readme_commands_print_what_the_readme_shows(launcher: list[str], tmp_pa
         printed = result.stdout.decode("utf-8")
         assert _TODAY.sub("today (…)", printed) == _TODAY.sub("today (…)", shown), command
     converted = tmp_path / "candidats-2018.csv"
-    with converted.open(encoding="utf-8", newline="") as table:
+    with converted.open(encoding="utf-8-sig", newline="") as table:
         rows = list(csv.reader(table, delimiter=";"))
     shown_table = _readme_section().split("`candidats-2018.csv` now reads:", 1)[1].split("\n\n")[1]
     assert _markdown_table(shown_table) == rows
