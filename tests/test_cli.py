@@ -406,7 +406,7 @@ def test_convert_a_file(launcher: list[str], tmp_path: Path) -> None:
     convert = ["convert", "--from", "2011-06-01", "--to", "2018-12-11", "--csv", "in.csv"]
     result = run(launcher, *convert, "--column", "ccp", "--sep", ";", "-o", "out.csv", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stdout == "Wrote 2 rows to out.csv.\n"
+    assert result.stdout == "Wrote 2 rows to out.csv (separator ';').\n"
     assert result.stderr == (
         "titre-mercd: 1 of 2 rows could not be converted (see column 'conversion error')\n"
     )

@@ -79,6 +79,9 @@ EXCEL_SEPARATOR, EXCEL_NEWLINE = ";", "\r\n"
 _CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
 _CODECS.update({"iso8859-1": "latin-1", "utf-16": "utf-16"})
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# What stands for NUL while csv parses a row, before Python 3.11 (csv refuses NUL there); a
+# row's fields get their NUL back unless its text holds that character too.
+_NUL_STAND_IN = "\ufffd" if sys.version_info < (3, 11) else ""
 _CONTINUATION = bytes(range(0x80, 0xC0))  # the bytes that continue a UTF-8 character
 _CHUNK_ROWS = 4096
 _CACHE_LIMIT = 1 << 16
@@ -313,6 +316,8 @@ class _Prefixed(io.RawIOBase):
         super().__init__()
         self._head = head
         self._rest = rest
+        # One read of the stream at most (a pipe gives what it has, without waiting for more).
+        self._read_into = getattr(rest, "readinto1", None) or getattr(rest, "readinto")  # noqa: B009  (IO[bytes] does not declare it)
         try:
             self._keep = not rest.seekable()
         except (OSError, ValueError):
@@ -327,12 +332,13 @@ class _Prefixed(io.RawIOBase):
 
     def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
-        if self._head:
+        count = 0
+        if self._head:  # the head, and as much again as one read gives
             count = min(len(view), len(self._head))
             view[:count] = self._head[:count]
             self._head = self._head[count:]
-        else:
-            count = self._rest.readinto(view) or 0  # type: ignore[attr-defined]
+        if not self._head and count < len(view):
+            count += self._read_into(view[count:]) or 0
         if self._keep and count:
             if len(self.kept) == self.kept.maxlen:
                 dropped = self.kept[0]
@@ -434,8 +440,8 @@ class CsvSource:
             # The reader parses one copy of the lines; the other gives each row's own text.
             parsed: Iterator[str]
             parsed, self._raw = itertools.tee(itertools.chain(first, lines))
-            if sys.version_info < (3, 11):  # csv reads NUL characters from Python 3.11 on
-                parsed = map(operator.methodcaller("replace", "\0", "\ufffd"), parsed)
+            if _NUL_STAND_IN:  # csv reads NUL characters from Python 3.11 on
+                parsed = map(operator.methodcaller("replace", "\0", _NUL_STAND_IN), parsed)
             self._reader = csv.reader(parsed, delimiter=self.sep)
             header = next(self._reader, None)
             header_text = "".join(itertools.islice(self._raw, self._reader.line_num))
@@ -527,6 +533,8 @@ class CsvSource:
                 lines = reader.line_num - read
                 read += lines
                 text = next(raw) if lines == 1 else "".join(itertools.islice(raw, lines))
+                if _NUL_STAND_IN and "\0" in text and _NUL_STAND_IN not in text:
+                    row = [field.replace(_NUL_STAND_IN, "\0") for field in row]  # noqa: PLW2901
                 yield row, text
         except UnicodeDecodeError:
             raise CsvInputError(self._decode_error()) from None
