@@ -1,4 +1,5 @@
-"""The 2011 → 2018 correspondence table (arrêté du 11 décembre 2018, article 4), applied."""
+"""The correspondence tables, applied: 2007 → 2011 (arrêté du 1er juin 2011, NOR ETSD1110902A,
+article 3), 2011 → 2018 (arrêté du 11 décembre 2018, article 4), and the two chained."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from titre_mercd import (
     deemed_obtained,
     find_block,
     missing_blocks,
+    text_of,
     version,
 )
 
@@ -27,9 +29,106 @@ def test_the_table_in_the_laws_order() -> None:
     ]
 
 
-def test_no_table_is_known_between_2007_and_2011() -> None:
-    assert correspondences("2007-04-27", "2011-06-01") == ()
-    assert deemed_obtained(version("2007-04-27").blocks, "2011-06-01") == frozenset()
+UNITES = version("2007-04-27").blocks
+ETSD_TABLE = text_of(correspondences("2007-04-27", "2011-06-01")[0].source.text)
+
+
+def test_the_2007_to_2011_table_row_by_row_as_article_3_writes_it() -> None:
+    """Golden: each row of the table of ETSD1110902A, article 3, left and right columns."""
+    rows = correspondences("2007-04-27", "2011-06-01")
+    written = [
+        (
+            "Gérer l'ensemble des moyens nécessaires aux activités d'un plateau d'appels",
+            "Gérer l'ensemble des moyens nécessaires aux activités d'une équipe de "
+            "conseillers(ères) clientèle à distance",
+        ),
+        (
+            "Manager les ressources humaines d'une équipe de téléconseillers(ères)",
+            "Manager une équipe de conseillers(ères) clientèle à distance",
+        ),
+        (
+            "Contribuer aux évolutions de l'ensemble des activités d'un centre de relation "
+            "client à distance",
+            "Contribuer à l'amélioration des activités d'un centre de relation client à distance",
+        ),
+    ]
+    assert [(row.old, row.new) for row in rows] == list(zip(UNITES, OLD))
+    for row, (left, right) in zip(rows, written):
+        line = f"| {left} | {right} |"
+        assert line in ETSD_TABLE.splitlines()
+        assert row.source.excerpt == line
+        assert row.source.location == "article 3"
+        # each column names the row's block, as find_block reads it
+        assert find_block(left, "2007-04-27") == row.old
+        assert find_block(right, "2011-06-01") == row.new
+    assert "sont réputés avoir obtenu les nouveaux certificats" in ETSD_TABLE
+
+
+def test_2007_to_2011_unite_by_unite() -> None:
+    assert deemed_obtained(UNITES, "2011-06-01") == frozenset(OLD)
+    assert missing_blocks([UNITES[0]], "2011-06-01") == OLD[1:]
+
+
+# Every wording of each 2007 unité (FACTS.md): article 2's, the annex's, the table's left
+# column, and the same typed without accents or capitals.
+WORDINGS = {
+    1: [
+        "Gérer l'ensemble des moyens nécessaires aux activités d'un plateau d'appels",
+        "Gérer l'ensemble des moyens nécessaires\n\naux activités d'un plateau d'appels",
+        "gerer l'ensemble des moyens necessaires aux activites d'un plateau d'appels",
+    ],
+    2: [
+        "Manager les ressources humaines d'une équipe de téléconseillers (téléconseillères)",
+        "Manager les ressources humaines d'une équipe\n\nde téléconseillers (téléconseillères)",
+        "Manager les ressources humaines d'une équipe de téléconseillers(ères)",
+        "manager les ressources humaines d'une equipe de teleconseillers (teleconseilleres)",
+        "MANAGER LES RESSOURCES HUMAINES D'UNE EQUIPE DE TELECONSEILLERS(ERES)",
+    ],
+    3: [
+        "Améliorer la qualité de service et contribuer aux évolutions de l'ensemble des "
+        "activités d'un centre de relations clients à distance",
+        "Améliorer la qualité de services et contribuer aux évolutions de l'ensemble des "
+        "activités d'un centre de relations clients à distance",
+        "Contribuer aux évolutions de l'ensemble des activités d'un centre de relation client "
+        "à distance",
+        "ameliorer la qualite de services et contribuer aux evolutions de l'ensemble des "
+        "activites d'un centre de relations clients a distance",
+        "contribuer aux evolutions de l ensemble des activites d un centre de relation client "
+        "a distance",
+    ],
+}
+TO_2018 = {1: frozenset(), 2: frozenset({NEW[1]}), 3: frozenset({NEW[0]})}
+
+
+@pytest.mark.parametrize(
+    ("number", "typed"),
+    [(number, typed) for number, typed_ in WORDINGS.items() for typed in typed_],
+)
+def test_each_wording_of_a_2007_unite_chains_to_2018(number: int, typed: str) -> None:
+    assert find_block(typed) is UNITES[number - 1]
+    assert deemed_obtained([typed]) == TO_2018[number]
+    assert deemed_obtained([typed], "2011-06-01") == frozenset({OLD[number - 1]})
+
+
+def test_the_wordings_are_the_texts() -> None:
+    """Every accented wording above is in a shipped text (line breaks as the text has them)."""
+    from titre_mercd import source_of
+
+    texts = text_of(source_of(version("2007-04-27"), "title").text) + ETSD_TABLE
+    accented = [typed for typed_ in WORDINGS.values() for typed in typed_ if "é" in typed]
+    assert len(accented) == 8
+    for typed in accented:
+        assert typed in texts, typed
+
+
+def test_a_2007_holder_of_unites_2_and_3_holds_both_2018_blocs() -> None:
+    assert deemed_obtained([UNITES[1], UNITES[2]]) == frozenset(NEW)
+    assert missing_blocks(["2007-04-27/2", "2007-04-27/3"]) == ()
+
+
+def test_unite_1_of_2007_leads_nowhere() -> None:
+    assert deemed_obtained([UNITES[0]]) == frozenset()
+    assert missing_blocks([UNITES[0]]) == NEW
 
 
 def test_a_candidate_with_the_three_2011_ccps_holds_the_whole_2018_title() -> None:

@@ -24,6 +24,7 @@ from titre_mercd import DataError, _loading
 from titre_mercd._manifest import write_manifest
 
 V2011 = "versions/2011-06-01.json"
+V2007 = "versions/2007-04-27.json"
 V2018 = "versions/2018-12-11.json"
 TABLE = "correspondences/2011-06-01_2018-12-11.json"
 TEXT_2018 = "texts/arrete-2018-12-11-MTRD1833181A.txt"
@@ -141,18 +142,21 @@ def first_multibyte_character(content: bytes) -> int:
 def open_validity(payload: Any) -> None:
     """Give the 2011 version an open-ended window, and a source, so it overlaps 2018's."""
     payload["version"]["validity"] = {"start": "2011-06-01", "end": None}
+    payload["version"]["unknown_fields"] = []
     payload["sources"]["validity"] = payload["sources"]["key"]
 
 
 def closed_validity(payload: Any) -> None:
     """Give the 2011 version a window that runs past 2018's start."""
     payload["version"]["validity"] = {"start": "2011-06-01", "end": "2019-06-01"}
+    payload["version"]["unknown_fields"] = []
     payload["sources"]["validity"] = payload["sources"]["key"]
 
 
 def rncp_of_2011(payload: Any) -> None:
     """Give the 2018 version the 2011 version's RNCP number (and its source)."""
     payload["version"]["rncp"] = "RNCP12505"
+    payload["version"]["unknown_fields"] = []
     payload["sources"]["rncp"] = read_json(shipped_data(), V2011)["sources"]["rncp"]
 
 
@@ -292,9 +296,9 @@ CASES = [
     Case(
         "wrong type",
         "level as a string",
-        edit_json(LEVELS, setter("levels", 4, "eqf", value="5")),
+        edit_json(LEVELS, setter("levels", 0, "eqf", value="5")),
         LEVELS,
-        "$.levels[4].eqf",
+        "$.levels[0].eqf",
     ),
     Case(
         "wrong type",
@@ -454,8 +458,8 @@ CASES = [
     ),
     Case(
         "dangling reference",
-        "code not in its nomenclature",
-        edit_json(V2018, setter("version", "rome_codes", 0, "code", value="D1409")),
+        "code not in its nomenclature as written",
+        edit_json(V2018, setter("version", "rome_codes", 0, "label", value="Téléconseil")),
         V2018,
         "$.version.rome_codes[0]",
     ),
@@ -665,6 +669,109 @@ CASES = [
         "texts/extra.txt",
         "texts.json: $.texts[",
     ),
+    # -- unknown is neither « none » nor a value
+    Case(
+        "unknown fields",
+        "a name that is no field",
+        edit_json(V2018, setter("version", "unknown_fields", value=["rncp", "colour"])),
+        V2018,
+        "$.version.unknown_fields",
+    ),
+    Case(
+        "unknown fields",
+        "a field every version has",
+        edit_json(V2018, setter("version", "unknown_fields", value=["rncp", "title"])),
+        V2018,
+        "$.version.unknown_fields",
+    ),
+    Case(
+        "unknown fields",
+        "a field that has a value",
+        edit_json(V2018, setter("version", "unknown_fields", value=["rncp", "summary"])),
+        V2018,
+        "$.version.unknown_fields",
+    ),
+    Case(
+        "unknown fields",
+        "the same field twice",
+        edit_json(V2018, setter("version", "unknown_fields", value=["rncp", "rncp"])),
+        V2018,
+        "$.version.unknown_fields",
+    ),
+    Case(
+        "unknown fields",
+        "a source for a field no source gives",
+        edit_json(
+            V2007,
+            setter(
+                "sources",
+                "transversal_competences",
+                value={"text": "arrete-2007", "location": "annexe", "excerpt": "Néant."},
+            ),
+        ),
+        V2007,
+        "$.sources.transversal_competences",
+    ),
+    # -- a source covers the whole fact
+    Case(
+        "partial source",
+        "a list item the excerpt does not quote",
+        edit_json(V2018, setter("sources", "job_titles", "excerpt", value="Superviseur,")),
+        V2018,
+        "$.sources.job_titles.excerpt",
+    ),
+    Case(
+        "partial source",
+        "a paragraph the excerpt does not quote",
+        edit_json(V2018, setter("sources", "summary", "excerpt", value="Il alerte sa hiérarchie")),
+        V2018,
+        "$.sources.summary.excerpt",
+    ),
+    Case(
+        "partial source",
+        "a capacité the excerpt does not quote",
+        edit_json(
+            V2007,
+            setter(
+                "block_sources",
+                "2",
+                "competences",
+                "excerpt",
+                value="Animer des formations ponctuelles pour téléconseillers.",
+            ),
+        ),
+        V2007,
+        "$.block_sources.2.competences.excerpt",
+    ),
+    # -- other wordings and contradictions
+    Case(
+        "other wordings",
+        "a wording its excerpt does not contain",
+        edit_json(V2007, setter("other_wordings", "2", 0, "title", value="Manager des gens")),
+        V2007,
+        "$.other_wordings.2[0].title",
+    ),
+    Case(
+        "other wordings",
+        "a block that does not exist",
+        edit_json(V2007, setter("other_wordings", "4", value=[])),
+        V2007,
+        "$.other_wordings.4",
+    ),
+    Case(
+        "contradictions",
+        "a reading its excerpt does not contain",
+        edit_json(V2011, setter("contradictions", 0, "readings", 0, "reads", value="312 x")),
+        V2011,
+        "$.contradictions[0].readings[0].reads",
+    ),
+    Case(
+        "contradictions",
+        "a field with no source",
+        edit_json(V2011, setter("contradictions", 0, "field", value="rncp_code")),
+        V2011,
+        "$.contradictions[0].field",
+    ),
 ]
 
 
@@ -697,6 +804,10 @@ def test_every_kind_of_breakage_is_covered() -> None:
         "edited excerpt",
         "hash mismatch",
         "not in the manifest",
+        "unknown fields",
+        "partial source",
+        "other wordings",
+        "contradictions",
     }
     assert len({(case.kind, case.name) for case in CASES}) == len(CASES)
 

@@ -34,6 +34,28 @@ def data_with_a_successor(tmp_path: Path) -> Path:
         {**block, "version_key": NEW_KEY, "title": f"Bloc {block['number']} du titre de test"}
         for block in version["blocks"]
     ]
+    # The made-up blocs are quoted from a made-up text shipped with them, in this copy only.
+    titles = "\n".join(block["title"] for block in version["blocks"])
+    (root / "texts/test-2029.txt").write_text(titles + "\n", encoding="utf-8")
+    texts = json.loads((root / "texts.json").read_text(encoding="utf-8"))
+    texts["texts"].append(
+        {
+            "id": "test-2029",
+            "file": "texts/test-2029.txt",
+            "legal_text": {
+                "kind": "test",
+                "date": None,
+                "title": "Made-up text for a test",
+                "nor": None,
+                "consolidated_on": None,
+            },
+            "source": "made up for a test",
+        }
+    )
+    (root / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    for block in version["blocks"]:
+        quoted = {"text": "test-2029", "location": "test", "excerpt": block["title"]}
+        payload["block_sources"][str(block["number"])].update(number=quoted, title=quoted)
     (root / f"versions/{NEW_KEY}.json").write_text(
         json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
     )

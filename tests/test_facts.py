@@ -12,6 +12,7 @@ from titre_mercd import (
     NsfCode,
     RomeCode,
     ValidityWindow,
+    contradictions,
     source_of,
     text_of,
     version,
@@ -79,7 +80,9 @@ class TestVersion2018:
         assert appears_in_text("Code NSF : 312t.", self.key)
 
     def test_rncp_number_is_not_known(self) -> None:
-        assert version(self.key).rncp is None
+        v = version(self.key)
+        assert v.rncp is None
+        assert v.unknown_fields == frozenset({"rncp"})  # FACTS.md: number not found
 
     def test_two_blocks_with_their_capacities_in_order(self) -> None:
         blocks = version(self.key).blocks
@@ -122,6 +125,18 @@ class TestVersion2018:
             + " et les administrations.",
             self.key,
         )
+        # the two statements around the list, restored verbatim
+        assert v.sectors_text == (
+            "Les différents secteurs d'activités concernés sont :\n"
+            "Les services de gestion de la relation client internes à l'entreprise ou des "
+            "centres de relation client externalisés.\n"
+            "L'emploi s'exerce dans tous les secteurs d'activités. Les principaux secteurs sont "
+            ": l'informatique, la téléphonie, les banques, les assurances, les mutuelles, "
+            "l'énergie, les transports, la santé, le tourisme, le commerce de détail, "
+            "l'assistance et les administrations."
+        )
+        for paragraph in v.sectors_text.split("\n"):
+            assert appears_in_text(paragraph, self.key)
         assert v.job_titles == (
             "Manageur d'équipe de téléconseillers", "Responsable d'équipe", "Superviseur",
             "Chef d'équipe", "Animateur des ventes", "Team leader",
@@ -161,12 +176,21 @@ class TestVersion2011:
     def test_title_and_legal_text(self) -> None:
         v = version(self.key)
         assert v.title == "superviseur(se) relation client à distance"
-        assert v.former_titles == ()
+        # the table of ETSD1110902A, article 3, heads its columns with the two titles
+        assert v.former_titles == ("superviseur(se) en relations clients à distance",)
+        etsd = text_of(v.legal_text)
+        assert (
+            f"| TITRE PROFESSIONNEL {v.former_titles[0]} (arrêté du 27 avril 2007) "
+            f"| TITRE PROFESSIONNEL {v.title} |"
+        ) in etsd
         assert v.legal_text.kind == "arrêté"
         assert v.legal_text.date == dt.date(2011, 6, 1)
-        assert v.legal_text.title.startswith("Arrêté du 1er juin 2011 portant modification")
-        assert v.legal_text.nor is None  # no source gives the 2011 arrêté's NOR
-        assert appears_in_text(v.legal_text.title[len("Arrêté") :], self.key)
+        assert v.legal_text.title == (
+            "Arrêté du 1er juin 2011 portant modification de l'arrêté du 27 avril 2007 portant "
+            "création du titre professionnel de superviseur(se) en relations clients à distance"
+        )
+        assert v.legal_text.nor == "ETSD1110902A"
+        assert etsd.startswith(f"# {v.legal_text.title}\n\nNOR: {v.legal_text.nor}\n")
 
     def test_no_validity_window_is_known(self) -> None:
         assert version(self.key).validity is None
@@ -177,6 +201,11 @@ class TestVersion2011:
         # Article 1 still reads 312 w; the annex reads 312 t (FACTS.md): the annex is shipped.
         assert v.nsf_codes == (NsfCode("312t", "Négociation et vente"),)
         assert source_of(v, "nsf_codes").location == "annexe"
+        assert source_of(v, "nsf_codes").excerpt == "Code NSF : 312 t."
+        (other,) = contradictions(v, "nsf_codes")
+        assert other.location == "article 1"
+        assert other.excerpt == "dans le domaine d'activité 312 w (code NSF)"
+        assert appears_in_text(other.excerpt, self.key)
         assert [c.code for c in v.rome_codes] == ["D1408", "M1401"]
         assert appears_in_text("D1408-Téléconseil et télévente", self.key)
         assert appears_in_text("M1401-Conduite d'enquêtes", self.key)
@@ -213,6 +242,14 @@ class TestVersion2011:
         assert v.sectors[0] == "L'informatique"
         assert v.sectors[-3:] == ("la vente à distance", "l'assistance", "les administrations")
         assert len(v.sectors) == 12
+        assert v.sectors_text == (
+            "Les différents secteurs d'activités concernés sont principalement :\n"
+            "L'informatique, la téléphonie, les banques, les assurances, l'énergie, les "
+            "transports, la santé, les mutuelles, le tourisme, la vente à distance, l'assistance "
+            "et les administrations..."
+        )
+        for paragraph in v.sectors_text.split("\n"):
+            assert appears_in_text(paragraph, self.key)
         assert v.job_titles[0] == "Manager d'équipe de téléconseillers"
         assert v.job_titles[5] == "Team Leader"
         assert len(v.job_titles) == 7
@@ -226,18 +263,53 @@ class TestVersion2011:
 
 
 class TestVersion2007:
+    """The original version, from articles 1 and 2 and the whole annex of its arrêté."""
+
     key = "2007-04-27"
+    CAPACITES = (  # the annex, « Capacités attestées », each unité's paragraphs in order
+        (
+            "Organiser, accompagner, contrôler et planifier l'activité de son équipe pour "
+            "garantir l'atteinte des objectifs et améliorer la productivité",
+            "Utiliser et piloter un outil de gestion de la relation client pour optimiser les "
+            "résultats",
+            "S'assurer de l'efficacité de l'ensemble des ressources et supports pour un usage "
+            "optimal",
+            "Faire appliquer à son équipe les caractéristiques liées au métier et à "
+            "l'environnement pour garantir la prise en compte des réglementations spécifiques",
+        ),
+        (
+            "Participer au recrutement, gérer et optimiser les ressources humaines "
+            "constitutives de son équipe",
+            "Professionnaliser son équipe dans une démarche commerciale",
+            "Assurer le management de proximité nécessaire au fonctionnement de son équipe",
+            "Collecter et transmettre les informations administratives relatives au personnel "
+            "encadré",
+            "Animer des formations ponctuelles pour téléconseillers",
+        ),
+        (
+            "Participer à l'élaboration d'une campagne nouvelle",
+            "Contribuer à la conception et mettre en oeuvre les outils nécessaires à l'analyse "
+            "des activités et à l'amélioration de la qualité du service rendu",
+            "Rendre compte, être force de proposition auprès de l'équipe de direction et "
+            "assurer la veille et l'information sur l'environnement métier",
+        ),
+    )
 
     def test_identity(self) -> None:
         v = version(self.key)
         assert v.title == "superviseur(se) en relations clients à distance"
+        assert appears_in_text(f"Titre professionnel : {v.title}.", self.key)
+        assert v.former_titles == ()
+        assert appears_in_text(f"Le titre professionnel de {v.title} est créé.", self.key)
         assert v.legal_text.date == dt.date(2007, 4, 27)
         assert v.legal_text.nor == "SOCF0753266A"
         assert v.level == Level("III", 5, 5)
+        assert appears_in_text("Niveau : III.", self.key)
         assert v.nsf_codes == (NsfCode("312w", None),)
         assert appears_in_text("Code NSF : 312 w.", self.key)
+        assert appears_in_text("dans le domaine d'activité 312 w (code NSF)", self.key)
 
-    def test_three_units_without_known_capacities(self) -> None:
+    def test_three_units_as_article_2_words_them(self) -> None:
         blocks = version(self.key).blocks
         assert [b.title for b in blocks] == [
             "Gérer l'ensemble des moyens nécessaires aux activités d'un plateau d'appels",
@@ -245,15 +317,81 @@ class TestVersion2007:
             "Améliorer la qualité de service et contribuer aux évolutions de l'ensemble des "
             "activités d'un centre de relations clients à distance",
         ]
-        assert all(b.competences == () for b in blocks)
+        for block in blocks:
+            assert appears_in_text(f"{block.number}. {block.title}.", self.key)
+            assert block.rncp_code is None
 
-    def test_what_the_reproduced_extract_does_not_give_is_empty(self) -> None:
+    @pytest.mark.parametrize("number", [1, 2, 3])
+    def test_each_capacite_of_each_unite_as_the_annex_writes_it(self, number: int) -> None:
+        block = version(self.key).blocks[number - 1]
+        assert block.competences == self.CAPACITES[number - 1]
+        body = text_of(version(self.key).legal_text)
+        annex = body[body.index("Capacités attestées") : body.index("Secteurs d'activités")]
+        for competence in block.competences:
+            assert f"\n\n{competence}.\n\n" in annex
+        # in the annex's order, under the unité's own heading
+        heading = annex.index(f"\n{number}. ")
+        positions = [annex.index(f"\n{c}.") for c in block.competences]
+        assert heading < positions[0]
+        assert positions == sorted(positions)
+        if number < 3:
+            assert positions[-1] < annex.index(f"\n{number + 1}. ")
+
+    def test_summary_sectors_regulation_authority_and_legal_bases(self) -> None:
         v = version(self.key)
+        assert v.summary is not None
+        assert v.summary.startswith(
+            "Le (la) superviseur(se) est l'encadrant de premier niveau d'une équipe de huit à "
+            "douze téléconseillers(ères) exerçant sur un plateau d'appels."
+        )
+        assert v.summary.endswith("(possibilité de travail les samedis et dimanches).")
+        assert len(v.summary.split("\n")) == 7
+        for paragraph in v.summary.split("\n"):
+            assert appears_in_text(paragraph, self.key)
+        assert v.sectors_text == (
+            "L'emploi de superviseur(se) en relations clients à distance s'exerce soit dans un "
+            "centre de contacts intégré à une entreprise, quel que soit le secteur d'activité, "
+            "soit dans un centre de relations clients assurant des campagnes d'appels entrants "
+            "et/ou sortants pour le compte de donneurs d'ordre de tous secteurs d'activités. Il "
+            "peut accéder par promotion à un emploi de troisième niveau dans la filière tel que "
+            "responsable de plateau."
+        )
+        assert appears_in_text(v.sectors_text, self.key)
+        # the paragraph lists no sector and no job: empty, and not unknown
+        assert v.sectors == v.job_titles == ()
+        assert {"sectors", "job_titles"}.isdisjoint(v.unknown_fields)
+        assert source_of(v, "sectors").excerpt == v.sectors_text
+        assert v.regulation == "Néant"
+        assert appears_in_text("Réglementation de l'activité : Néant.", self.key)
+        assert v.certifying_authority == "Ministère chargé de l'emploi"
+        assert appears_in_text(
+            "Autorité responsable de la certification : Ministère chargé de l'emploi.", self.key
+        )
+        assert v.legal_bases == (
+            "Les articles L. 335-5 et suivants et R. 338-1 et suivants du code de l'éducation",
+            "L'arrêté du 9 mars 2006 relatif aux conditions de délivrance du titre "
+            "professionnel du ministère chargé de l'emploi",
+        )
+        assert appears_in_text(" ;\n\n".join(v.legal_bases) + ".", self.key)
+
+    def test_rome_is_awaiting_the_new_nomenclature_which_is_not_none_and_not_unknown(
+        self,
+    ) -> None:
+        v = version(self.key)
+        assert v.rome_codes == ()
+        assert "rome_codes" not in v.unknown_fields
+        source = source_of(v, "rome_codes")
+        assert source.location == "annexe"
+        assert source.excerpt.endswith("En attente de la nouvelle nomenclature.")
+        assert appears_in_text("Code ROME : En attente de la nouvelle nomenclature.", self.key)
+
+    def test_what_no_source_gives_is_unknown(self) -> None:
+        v = version(self.key)
+        assert v.unknown_fields == frozenset({"rncp", "transversal_competences", "validity"})
         assert v.validity is None
         assert v.rncp is None
-        assert v.rome_codes == v.sectors == v.job_titles == v.legal_bases == ()
-        assert v.certifying_authority is None
-        assert v.regulation is None
+        assert v.transversal_competences == ()
+        assert "Compétences transversales" not in text_of(v.legal_text)
 
 
 @pytest.mark.parametrize("v", versions(), ids=lambda v: v.key)

@@ -132,6 +132,11 @@ FUZZED: dict[str, Fuzzed] = {
     "source_of": Fuzzed(
         titre_mercd.source_of, (records | anything, field_names | anything), instance_of(Source)
     ),
+    "contradictions": Fuzzed(
+        titre_mercd.contradictions,
+        (records | anything, field_names | anything),
+        tuple_of(Source),
+    ),
     "text_of": Fuzzed(titre_mercd.text_of, (records | anything,), instance_of(str)),
     "to_dict": Fuzzed(titre_mercd.to_dict, (records | anything,), json_ready),
     "from_dict": Fuzzed(
@@ -143,7 +148,7 @@ FUZZED: dict[str, Fuzzed] = {
         WINDOW.contains, (dates | datetimes | anything,), instance_of(bool)
     ),
 }
-PLAIN_LOOKUP_ERROR = {"source_of", "text_of"}
+PLAIN_LOOKUP_ERROR = {"source_of", "text_of", "contradictions"}
 
 
 def test_every_public_function_is_fuzzed() -> None:
@@ -341,8 +346,8 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
         LookupError,
         "CertificationVersion has no field 'nope'; fields: key, title, former_titles, "
         "legal_text, validity, level, nsf_codes, rome_codes, rncp, blocks, "
-        "transversal_competences, sectors, job_titles, summary, certifying_authority, "
-        "regulation, legal_bases",
+        "transversal_competences, sectors, sectors_text, job_titles, summary, "
+        "certifying_authority, regulation, legal_bases, unknown_fields",
     ),
     (
         # A row between two versions that no table links.

@@ -400,7 +400,9 @@ def test_changing_an_answer_changes_nothing_shipped() -> None:
     assert len(titre_mercd.to_dict(v)["blocks"]) == len(v.blocks)
     rows = list(titre_mercd.correspondences("2011-06-01", "2018-12-11"))
     rows.clear()
-    assert titre_mercd.correspondences("2011-06-01", "2018-12-11") == tuple(ROWS)
+    assert titre_mercd.correspondences("2011-06-01", "2018-12-11") == tuple(
+        row for row in ROWS if row.old.version_key == "2011-06-01"
+    )
     assert json.loads(json.dumps(titre_mercd.to_dict(v))) == titre_mercd.to_dict(v)
 
 

@@ -79,11 +79,13 @@ generated = st.one_of(
         blocks=st.lists(blocks, max_size=2).map(tuple),
         transversal_competences=texts,
         sectors=texts,
+        sectors_text=maybe() | text,
         job_titles=texts,
         summary=maybe() | text,
         certifying_authority=maybe() | text,
         regulation=maybe() | text,
         legal_bases=texts,
+        unknown_fields=st.frozensets(text, max_size=3),
     ),
 )
 held_sets = st.lists(st.sampled_from(ALL_BLOCKS), max_size=len(ALL_BLOCKS)).map(frozenset)
@@ -125,6 +127,40 @@ def test_missing_and_obtained_partition_the_targets_blocks(
 def test_strings_and_blocks_are_the_same_holding(held: frozenset[Block]) -> None:
     assert deemed_obtained([b.ref for b in held]) == deemed_obtained(held)
     assert deemed_obtained([b.title for b in held]) == deemed_obtained(held)
+
+
+KEYS = [v.key for v in versions()]
+
+
+def step(held: frozenset[Block], old_key: str, new_key: str) -> frozenset[Block]:
+    """One table applied by hand: the new blocks its rows give, and held blocks of the new."""
+    given = {row.new for row in correspondences(old_key, new_key) if row.old in held}
+    kept = {b for b in held if b.version_key == new_key}
+    return frozenset(b for b in given | kept if b is not None)
+
+
+@st.composite
+def chains(draw: st.DrawFn) -> tuple[frozenset[Block], list[str]]:
+    """Blocks held in one version, and the keys from it to a later target."""
+    start = draw(st.integers(0, len(KEYS) - 2))
+    target = draw(st.integers(start + 1, len(KEYS) - 1))
+    blocks = versions()[start].blocks
+    held = draw(st.frozensets(st.sampled_from(blocks), max_size=len(blocks)))
+    return held, KEYS[start : target + 1]
+
+
+@given(chains())
+def test_chaining_the_tables_equals_converting_step_by_step(
+    chain: tuple[frozenset[Block], list[str]],
+) -> None:
+    """2007 → 2018 is 2007 → 2011, then 2011 → 2018: by hand, and by deemed_obtained."""
+    held, keys = chain
+    by_hand, stepwise = held, held
+    for old_key, new_key in zip(keys, keys[1:]):
+        by_hand = step(by_hand, old_key, new_key)
+        stepwise = deemed_obtained(stepwise, new_key)
+    assert deemed_obtained(held, keys[-1]) == by_hand == stepwise
+    assert deemed_obtained([b.ref for b in held], keys[-1]) == by_hand
 
 
 spaces = st.text(alphabet=" \t\n", max_size=3)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         by_nsf,
         by_rncp,
         by_rome,
+        contradictions,
         current,
         find_block,
         is_in_force,
@@ -92,6 +93,7 @@ __all__ = [
     "by_nsf",
     "by_rncp",
     "by_rome",
+    "contradictions",
     "correspondence_table",
     "correspondences",
     "current",
@@ -124,8 +126,9 @@ _HOMES = {
     "preload": "_loading",
     **dict.fromkeys(
         [
-            "by_nsf", "by_rncp", "by_rome", "current", "find_block", "is_in_force", "nsf",
-            "rome", "source_of", "successor", "text_of", "version", "versions",
+            "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
+            "is_in_force", "nsf", "rome", "source_of", "successor", "text_of", "version",
+            "versions",
         ],
         "_queries",
     ),

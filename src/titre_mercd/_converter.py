@@ -66,6 +66,31 @@ def _strict_tuple_factory(type_: Any, converter: cattrs.Converter) -> Any:
     return structure_tuple
 
 
+def _is_frozenset(type_: Any) -> bool:
+    return typing.get_origin(type_) is frozenset
+
+
+def _strict_frozenset_factory(type_: Any, converter: cattrs.Converter) -> Any:
+    (item_type,) = typing.get_args(type_)
+    structure_item = converter.get_structure_hook(item_type)
+
+    def structure_frozenset(value: object, _: type) -> frozenset[Any]:
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"expected an array, got {type(value).__name__} {value!r:.120}")
+        items = [structure_item(item, item_type) for item in value]
+        result = frozenset(items)
+        if len(result) != len(items):
+            raise ValueError(f"expected an array of distinct items, got {value!r:.120}")
+        return result
+
+    return structure_frozenset
+
+
+def _unstructure_frozenset(value: frozenset[Any]) -> list[Any]:
+    """A frozenset as a sorted list, so that the same set always writes the same JSON."""
+    return sorted(value)
+
+
 def _strict_record_factory(cls: type, converter: cattrs.Converter) -> Any:
     structure_fields: Any = make_dict_structure_fn(
         cls, converter, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
@@ -96,6 +121,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple_factory)
+    converter.register_structure_hook_factory(_is_frozenset, _strict_frozenset_factory)
+    converter.register_unstructure_hook_func(_is_frozenset, _unstructure_frozenset)
     converter.register_structure_hook_factory(attrs.has, _strict_record_factory)
     for cls in RECORD_CLASSES:
         attrs.resolve_types(cls)
@@ -124,7 +151,7 @@ def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
 def to_dict(record: object) -> dict[str, Any]:
     """A record as plain JSON-ready data: dicts, lists, strings, numbers and ``None``.
 
-    Dates become ISO strings, tuples become lists.
+    Dates become ISO strings, tuples become lists, frozensets sorted lists.
 
     >>> from titre_mercd import rome, to_dict
     >>> to_dict(rome("D1408"))

@@ -20,11 +20,12 @@ __all__ = ["block_html", "correspondence_table_html", "version_html"]
 _TABLE = '<table class="titre-mercd" style="border-collapse:collapse">'
 _CELL = 'style="text-align:left;vertical-align:top;padding:2px 8px"'
 _NOT_KNOWN = "<em>not known (no source gives it)</em>"
+_NONE = "<em>none</em>"  # the text says there is none
 
 
 def _list(items: Iterable[str], tag: str = "ul") -> str:
     inner = "".join(f"<li>{escape(item)}</li>" for item in items)
-    return f"<{tag}>{inner}</{tag}>" if inner else "<em>none</em>"
+    return f"<{tag}>{inner}</{tag}>" if inner else _NONE
 
 
 def _rows(pairs: Sequence[tuple[str, str]]) -> str:
@@ -55,6 +56,8 @@ def version_html(version: CertificationVersion) -> str:
     >>> html = version_html(version("2018-12-11"))
     >>> html.startswith("<table"), "MTRD1833181A" in html
     (True, True)
+    >>> "not known (no source gives it)" in version_html(version("2007-04-27"))
+    True
     """
     window = version.validity
     if window is None:
@@ -71,36 +74,51 @@ def version_html(version: CertificationVersion) -> str:
         f"<li>{escape(b.title)}{_list(b.competences) if b.competences else ''}</li>"
         for b in version.blocks
     )
+    unknown = version.unknown_fields
+
+    def listed(name: str, items: Iterable[str]) -> str:
+        return _NOT_KNOWN if name in unknown else _list(items)
+
+    def text(name: str, value: str | None) -> str:
+        if value is None:
+            return _NOT_KNOWN if name in unknown else _NONE
+        return "<br>".join(escape(p) for p in value.split("\n"))
+
     pairs = [
         ("key", escape(version.key)),
-        ("former titles", _list(version.former_titles)),
+        ("former titles", listed("former_titles", version.former_titles)),
         ("legal text", _legal_text(version.legal_text)),
         ("validity", validity),
         (
             "level",
-            _NOT_KNOWN
+            (_NOT_KNOWN if "level" in unknown else _NONE)
             if level is None
             else escape(
                 f"{level.france_1969 or '–'} (1969 nomenclature), "
                 f"{level.france_2019} (2019 national framework), EQF {level.eqf}"
             ),
         ),
-        ("NSF", _list(f"{c.code} {c.label or '(label not known)'}" for c in version.nsf_codes)),
-        ("ROME", _list(f"{c.code} {c.label}" for c in version.rome_codes)),
-        ("RNCP", _text_or_unknown(version.rncp)),
-        ("blocs de compétences (CCP)", f"<ol>{blocks}</ol>" if blocks else "<em>none</em>"),
-        ("compétences transversales", _list(version.transversal_competences)),
-        ("sectors", _list(version.sectors)),
-        ("job titles", _list(version.job_titles)),
         (
-            "summary",
-            _NOT_KNOWN
-            if version.summary is None
-            else "<br>".join(escape(p) for p in version.summary.split("\n")),
+            "NSF",
+            listed(
+                "nsf_codes",
+                (f"{c.code} {c.label or '(label not known)'}" for c in version.nsf_codes),
+            ),
         ),
-        ("certifying authority", _text_or_unknown(version.certifying_authority)),
-        ("regulation", _text_or_unknown(version.regulation)),
-        ("legal bases", _list(version.legal_bases)),
+        ("ROME", listed("rome_codes", (f"{c.code} {c.label}" for c in version.rome_codes))),
+        ("RNCP", text("rncp", version.rncp)),
+        ("blocs de compétences (CCP)", f"<ol>{blocks}</ol>" if blocks else listed("blocks", ())),
+        (
+            "compétences transversales",
+            listed("transversal_competences", version.transversal_competences),
+        ),
+        ("sectors", listed("sectors", version.sectors)),
+        ("sectors (the text's words)", text("sectors_text", version.sectors_text)),
+        ("job titles", listed("job_titles", version.job_titles)),
+        ("summary", text("summary", version.summary)),
+        ("certifying authority", text("certifying_authority", version.certifying_authority)),
+        ("regulation", text("regulation", version.regulation)),
+        ("legal bases", listed("legal_bases", version.legal_bases)),
     ]
     caption = f"<caption><b>{escape(version.title)}</b></caption>"
     return f"{_TABLE}{caption}<tbody>{_rows(pairs)}</tbody></table>"

@@ -80,6 +80,16 @@ def dataset_document() -> dict[str, Any]:
         "nsf_codes": [to_dict(c) for c in data.nsf_by_code.values()],
         "levels": [to_dict(level) for level in data.levels],
         "sources": _sources(to_dict),
+        "other_wordings": [
+            {"block": f"{key}/{number}", "title": title, "source": to_dict(source)}
+            for (key, number), wordings in sorted(data.other_wordings.items())
+            for title, source in wordings
+        ],
+        "contradictions": [
+            {"record": kind, "key": key, "field": field, "reads": reads, "source": to_dict(source)}
+            for (kind, key, field), readings in sorted(data.contradictions.items())
+            for reads, source in readings
+        ],
     }
 
 
@@ -161,11 +171,13 @@ def _version_row(v: CertificationVersion) -> tuple[str, ...]:
             len(v.blocks),
             v.transversal_competences,
             v.sectors,
+            v.sectors_text,
             v.job_titles,
             v.summary,
             v.certifying_authority,
             v.regulation,
             v.legal_bases,
+            tuple(sorted(v.unknown_fields)),
         )
     )
 
@@ -231,11 +243,13 @@ _HEADERS = {
         "blocks",
         "transversal_competences",
         "sectors",
+        "sectors_text",
         "job_titles",
         "summary",
         "certifying_authority",
         "regulation",
         "legal_bases",
+        "unknown_fields",
     ),
     "blocks": ("version_key", "number", "title", "competences", "rncp_code"),
     "codes": ("version_key", "system", "code", "label"),
@@ -256,7 +270,9 @@ _HEADERS = {
 def csv_table(name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """The header and rows of the CSV table ``name`` (one of :data:`CSV_TABLES`).
 
-    Empty cells are facts no source gives; lists are joined with ``" | "``.
+    Lists are joined with ``" | "``. An empty cell is either a fact no source gives or one
+    the text says is empty: the ``versions`` table's ``unknown_fields`` column names the
+    fields no source gives, so an empty cell of a field it does not name is « none ».
 
     Raises:
         KeyError: ``name`` is not one of :data:`CSV_TABLES`.
@@ -403,7 +419,9 @@ def _credential(v: CertificationVersion) -> dict[str, Any]:
         "identifier": identifiers,
         "credentialCategory": {"@type": "DefinedTerm", "name": "titre professionnel"},
         "isBasedOn": _legislation(v.legal_text),
-        "dateCreated": None if v.legal_text.date is None else v.legal_text.date.isoformat(),
+        # The version exists from its window's first day (2018: « créée pour cinq ans à
+        # compter du 12 mai 2019 », article 1), not from the arrêté's date (``isBasedOn``).
+        "dateCreated": None if v.validity is None else v.validity.start.isoformat(),
         "educationalLevel": _levels(v),
         "about": [
             _defined_term(
@@ -422,8 +440,21 @@ def _credential(v: CertificationVersion) -> dict[str, Any]:
     }
     if not node["@reverse"]["qualifications"]:
         del node["@reverse"]
+    node["additionalProperty"] = _unknown_fields(v)
     # What no source gives is left out rather than written as null or an empty list.
     return {name: value for name, value in node.items() if value not in (None, [])}
+
+
+def _unknown_fields(v: CertificationVersion) -> list[dict[str, Any]]:
+    """The fields no shipped source gives, so that a left-out fact is not read as « none »."""
+    return [
+        {
+            "@type": "PropertyValue",
+            "propertyID": "unknown_fields",
+            "name": "Fields no shipped source gives (titre_mercd field names)",
+            "value": sorted(v.unknown_fields),
+        }
+    ]
 
 
 def _validity(v: CertificationVersion) -> dict[str, str]:
@@ -444,7 +475,10 @@ def jsonld_document() -> dict[str, Any]:
     blocs and their capacités), occupations (ROME fiches and job titles, which name the
     credential among their ``qualifications``), validity (``temporalCoverage`` and
     ``validFor``), the certifying authority (``recognizedBy``) and the legal text
-    (``isBasedOn``, a ``Legislation``). Facts no source gives are left out.
+    (``isBasedOn``, a ``Legislation``), the first day of the version (``dateCreated``, from
+    its validity window) and the fields no source gives (``additionalProperty``
+    ``unknown_fields``). Facts no source gives are left out; facts the text says are empty
+    too, and ``unknown_fields`` tells the two apart.
 
     >>> document = jsonld_document()
     >>> document["@context"], len(document["@graph"])

@@ -120,6 +120,10 @@ class Dataset(NamedTuple):
     blocks_by_label: Mapping[str, tuple[Block, ...]]
     # (version key, number) -> every block the tables lead to from it, itself included
     reachable_blocks: Mapping[tuple[str, int], frozenset[Block]]
+    # (version key, number) -> the block's other wordings in the texts, each with its source
+    other_wordings: Mapping[tuple[str, int], tuple[tuple[str, Source], ...]]
+    # ("version", key, field) -> what other texts read where they contradict the one followed
+    contradictions: Mapping[SourceKey, tuple[tuple[str, Source], ...]]
 
 
 # ---------------------------------------------------------------- reading files
@@ -287,6 +291,8 @@ class _Builder:
         self.sources: dict[SourceKey, Source] = {}
         self.texts: dict[str, tuple[LegalText, str]] = {}
         self.text_contents: dict[LegalText, str] = {}
+        self.other_wordings: dict[tuple[str, int], tuple[tuple[str, Source], ...]] = {}
+        self.contradictions: dict[SourceKey, tuple[tuple[str, Source], ...]] = {}
 
     def build(self) -> Dataset:
         self._load_texts()
@@ -315,6 +321,8 @@ class _Builder:
             levels=levels,
             sources=self.sources,
             text_contents=self.text_contents,
+            other_wordings=self.other_wordings,
+            contradictions=self.contradictions,
         )
 
     # -- texts and sources
@@ -364,18 +372,40 @@ class _Builder:
         return Source(text=legal_text, location=location, excerpt=excerpt)
 
     def _sources(
-        self, raw: object, key: tuple[Any, ...], fields: set[str], record: object, where: str
+        self,
+        raw: object,
+        key: tuple[Any, ...],
+        fields: set[str],
+        record: object,
+        where: str,
+        *,
+        unknown: frozenset[str] | None = None,
     ) -> None:
-        """Record the sources of ``record``'s fields; each non-empty field must have one."""
+        """Record the sources of ``record``'s fields; each non-empty field must have one.
+
+        With ``unknown`` (a version's ``unknown_fields``), an empty field not named there is
+        one the text says is empty, and may have a source: the text saying so. Otherwise an
+        empty field has no source. A field named in ``unknown`` never has one: no source
+        gives it. Each item of a list and each paragraph of a text must be in the excerpt.
+        """
         if not isinstance(raw, dict):
             raise DataError(f"{where}: expected an object")
         for field, source in raw.items():
             if field not in fields:
                 raise DataError(f"{where}.{field}: no such field; fields: {sorted(fields)}")
-            if _is_empty(getattr(record, field)):
+            value = getattr(record, field)
+            if unknown is not None and field in unknown:
+                raise DataError(
+                    f"{where}.{field}: a source for a field that unknown_fields says "
+                    "no source gives"
+                )
+            if unknown is None and _is_empty(value):
                 raise DataError(f"{where}.{field}: a source for a field that is empty")
+            found = self._source(source, f"{where}.{field}")
+            if field not in _NOT_QUOTED:
+                _check_covered(value, found.excerpt, f"{where}.{field}.excerpt")
             source_key = (*key, field)
-            self.sources[source_key] = self._source(source, f"{where}.{field}")
+            self.sources[source_key] = found
         for field in sorted(fields - raw.keys()):
             if not _is_empty(getattr(record, field)):
                 raise DataError(f"{where}: field {field!r} has a value but no source")
@@ -431,7 +461,8 @@ class _Builder:
 
     def _load_version(self, name: str) -> CertificationVersion:
         payload = self.reader.json(name)
-        unknown = payload.keys() - {"header", "version", "sources", "block_sources"}
+        members = {"header", "version", "sources", "block_sources", "other_wordings"}
+        unknown = payload.keys() - (members | {"contradictions"})
         if unknown:
             raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
         version = self.structure(
@@ -455,13 +486,16 @@ class _Builder:
                     f"got {block.version_key!r} and {block.number}"
                 )
         fields = {f.name for f in attrs.fields(CertificationVersion)}
+        _check_unknown_fields(version, fields, name)
         self._sources(
             payload.get("sources", {}),
             ("version", version.key),
-            fields,
+            fields - {"unknown_fields"},  # what no source gives has, itself, no source
             version,
             f"{name}: $.sources",
+            unknown=version.unknown_fields,
         )
+        self._load_contradictions(payload.get("contradictions", []), version, fields, name)
         block_sources = payload.get("block_sources", {})
         if not isinstance(block_sources, dict):
             raise DataError(f"{name}: $.block_sources: expected an object")
@@ -478,7 +512,72 @@ class _Builder:
                 block,
                 f"{name}: $.block_sources.{number}",
             )
+        self._load_other_wordings(payload.get("other_wordings", {}), version, name)
         return version
+
+    def _load_other_wordings(self, raw: object, version: CertificationVersion, name: str) -> None:
+        """A block's other wordings in the texts: ``{"N": [{"title", "source"}, ...]}``.
+
+        Each title is found verbatim in its source's excerpt; ``find_block`` accepts it.
+        """
+        where = f"{name}: $.other_wordings"
+        if not isinstance(raw, dict):
+            raise DataError(f"{where}: expected an object")
+        for number, entries in raw.items():
+            if number not in {str(b.number) for b in version.blocks}:
+                raise DataError(f"{where}.{number}: no block number {number}")
+            if not isinstance(entries, list) or not entries:
+                raise DataError(f"{where}.{number}: expected a non-empty array")
+            found = []
+            for i, entry in enumerate(entries):
+                path = f"{where}.{number}[{i}]"
+                if not isinstance(entry, dict):
+                    raise DataError(f"{path}: expected an object")
+                _known_fields(entry, {"title", "source"}, path)
+                title = _field(entry, "title", str, path)
+                source = self._source(entry.get("source"), f"{path}.source")
+                if not title or title not in source.excerpt:
+                    raise DataError(f"{path}.title: not found verbatim in its excerpt")
+                found.append((title, source))
+            self.other_wordings[(version.key, int(number))] = tuple(found)
+
+    def _load_contradictions(
+        self, raw: object, version: CertificationVersion, fields: set[str], name: str
+    ) -> None:
+        """Facts the texts contradict: ``[{"field", "note", "readings": [{"reads", "source"}]}]``.
+
+        The value shipped is the one its ``sources`` entry gives (the reading followed); each
+        reading here is another text's, recorded with its own verbatim source.
+        """
+        where = f"{name}: $.contradictions"
+        if not isinstance(raw, list):
+            raise DataError(f"{where}: expected an array")
+        for i, entry in enumerate(raw):
+            path = f"{where}[{i}]"
+            if not isinstance(entry, dict):
+                raise DataError(f"{path}: expected an object")
+            _known_fields(entry, {"field", "note", "readings"}, path)
+            field = _field(entry, "field", str, path)
+            _field(entry, "note", str, path)
+            key = ("version", version.key, field)
+            if field not in fields or key not in self.sources:
+                raise DataError(f"{path}.field: {field!r} is not a field with a source")
+            if key in self.contradictions:
+                raise DataError(f"{path}.field: {field!r} is given twice")
+            readings = []
+            for j, reading in enumerate(_field(entry, "readings", list, path)):
+                at = f"{path}.readings[{j}]"
+                if not isinstance(reading, dict):
+                    raise DataError(f"{at}: expected an object")
+                _known_fields(reading, {"reads", "source"}, at)
+                reads = _field(reading, "reads", str, at)
+                source = self._source(reading.get("source"), f"{at}.source")
+                if not reads or reads not in source.excerpt:
+                    raise DataError(f"{at}.reads: not found verbatim in its excerpt")
+                readings.append((reads, source))
+            if not readings:
+                raise DataError(f"{path}.readings: expected at least one reading")
+            self.contradictions[key] = tuple(readings)
 
     def _check_version_codes(
         self,
@@ -554,6 +653,20 @@ class _Builder:
         return (old_key, new_key), tuple(rows)
 
 
+def _check_unknown_fields(version: CertificationVersion, fields: set[str], name: str) -> None:
+    """``unknown_fields`` names only fields that can be unknown, and each of them is empty."""
+    for field in sorted(version.unknown_fields):
+        if field not in fields or field in _NEVER_UNKNOWN:
+            raise DataError(
+                f"{name}: $.version.unknown_fields: {field!r} is not a field that can be "
+                f"unknown; fields: {sorted(fields - _NEVER_UNKNOWN)}"
+            )
+        if not _is_empty(getattr(version, field)):
+            raise DataError(
+                f"{name}: $.version.unknown_fields: {field!r} has a value, so a source gives it"
+            )
+
+
 def _block_number(
     row: Mapping[str, Any],
     side: str,
@@ -585,7 +698,35 @@ def _is_canonical(normalize: Callable[[str], str], code: str) -> bool:
 
 
 def _is_empty(value: object) -> bool:
-    return value is None or value == ()
+    return value is None or value in ((), frozenset())
+
+
+# Fields whose value is not written as such in the text: a key is a date the title of the
+# arrêté spells out, a code may be written with a space (« 312 w »).
+_NOT_QUOTED = frozenset({"key", "code"})
+
+# Fields every version has, so never unknown.
+_NEVER_UNKNOWN = frozenset({"key", "title", "legal_text", "unknown_fields"})
+
+
+def _check_covered(value: object, excerpt: str, where: str) -> None:
+    """Each item of a list, and each paragraph of a text, is found verbatim in ``excerpt``.
+
+    A list of codes is checked by code. So a source covers the whole fact, not its start.
+    """
+    if isinstance(value, str):
+        items: list[str] = value.split("\n")
+    elif isinstance(value, tuple):
+        items = [
+            item if isinstance(item, str) else getattr(item, "code", "")
+            for item in value
+            if isinstance(item, (str, RomeCode))
+        ]
+    else:
+        return
+    for item in items:
+        if item not in excerpt:
+            raise DataError(f"{where}: does not contain {item!r:.120}")
 
 
 def _check_windows(versions: list[CertificationVersion]) -> None:
@@ -612,11 +753,12 @@ def _index(
     levels: tuple[Level, ...],
     sources: dict[SourceKey, Source],
     text_contents: dict[LegalText, str],
+    other_wordings: dict[tuple[str, int], tuple[tuple[str, Source], ...]],
+    contradictions: dict[SourceKey, tuple[tuple[str, Source], ...]],
 ) -> Dataset:
     by_rome: dict[str, list[CertificationVersion]] = {}
     by_nsf: dict[str, list[CertificationVersion]] = {}
     by_rncp: dict[str, CertificationVersion] = {}
-    by_label: dict[str, list[Block]] = {}
     block_by_ref: dict[tuple[str, int], Block] = {}
     block_by_rncp_code: dict[str, Block] = {}
     for v in versions:
@@ -636,7 +778,6 @@ def _index(
             by_rncp[v.rncp] = v
         for block in v.blocks:
             block_by_ref[(v.key, block.number)] = block
-            by_label.setdefault(normalize_label(block.title), []).append(block)
             if block.rncp_code is not None:
                 if block.rncp_code in block_by_rncp_code:
                     raise DataError(
@@ -660,8 +801,25 @@ def _index(
         version_by_rncp=by_rncp,
         block_by_ref=block_by_ref,
         block_by_rncp_code=block_by_rncp_code,
-        blocks_by_label={k: tuple(v) for k, v in by_label.items()},
+        blocks_by_label=_blocks_by_label(versions, other_wordings),
+        other_wordings=other_wordings,
+        contradictions=contradictions,
     )
+
+
+def _blocks_by_label(
+    versions: tuple[CertificationVersion, ...],
+    other_wordings: Mapping[tuple[str, int], tuple[tuple[str, Source], ...]],
+) -> dict[str, tuple[Block, ...]]:
+    """The blocks by normalised title: each block's own, and its other wordings in the texts."""
+    by_label: dict[str, list[Block]] = {}
+    for v in versions:
+        for block in v.blocks:
+            wordings = other_wordings.get((block.version_key, block.number), ())
+            labels = {normalize_label(block.title), *(normalize_label(t) for t, _ in wordings)}
+            for label in sorted(labels):
+                by_label.setdefault(label, []).append(block)
+    return {label: tuple(blocks) for label, blocks in by_label.items()}
 
 
 def _reachable_blocks(

@@ -40,6 +40,7 @@ __all__ = [
     "by_nsf",
     "by_rncp",
     "by_rome",
+    "contradictions",
     "current",
     "find_block",
     "is_in_force",
@@ -362,12 +363,17 @@ def source_of(record: object, field: str) -> Source:
     :class:`RomeCode`, :class:`NsfCode` and :class:`Level`.
 
     Raises:
-        LookupError: the field has no source (it is ``None`` or empty: no source gives it),
-            or the record is not one of the shipped records.
+        LookupError: the field has no source: no shipped source gives it (a version names
+            it in ``unknown_fields``), or the text says it is empty and no excerpt of that is
+            recorded (the message tells which); or the record is not a shipped record.
 
     >>> source = source_of(version("2018-12-11"), "blocks")
     >>> source.location, source.text.nor
-    ('article 3', 'MTRD1833181A')
+    ('article 3 (counted; no headings in the copy)', 'MTRD1833181A')
+    >>> source_of(version("2018-12-11"), "rncp")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    LookupError: CertificationVersion.rncp of version '2018-12-11' (value None) is not known: ...
     """
     if not isinstance(field, str):
         raise ArgumentTypeError(f"field must be a field name as a string, not {field!r:.80}")
@@ -394,11 +400,47 @@ def source_of(record: object, field: str) -> Source:
         key = ("version", record.version_key, "key")
     found = data.sources.get(key)
     if found is None:
-        raise LookupError(
-            f"{cls.__name__}.{field} has no source: no text gives it "
-            f"(its value is {getattr(record, field)!r})"
-        )
+        raise LookupError(_no_source(record, field))
     return found
+
+
+def _no_source(record: object, field: str) -> str:
+    """Why ``record.field`` has no source: no source gives it, or the text says it is empty."""
+    value = getattr(record, field)
+    name = f"{type(record).__name__}.{field}"
+    if isinstance(record, CertificationVersion):
+        where = f"{name} of version {record.key!r} (value {value!r:.60})"
+        if field == "unknown_fields":
+            return f"{where} has no source: it names the fields no shipped source gives"
+        if field in record.unknown_fields:
+            return f"{where} is not known: no shipped source gives it (see its unknown_fields)"
+        return (
+            f"{where} is empty because the text says there is none; "
+            "no excerpt of that statement is recorded"
+        )
+    return f"{name} has no source: no shipped source gives it (its value is {value!r:.80})"
+
+
+def contradictions(record: object, field: str) -> tuple[Source, ...]:
+    r"""The sources that contradict the one :func:`source_of` gives for ``record.field``.
+
+    Where the texts disagree on a fact, the data follows one of them (the one ``source_of``
+    returns) and records the others: each source here is another text's reading, verbatim.
+    An empty tuple: no shipped text contradicts that fact.
+
+    Raises:
+        LookupError: as :func:`source_of` does, for a record or field that has no source.
+
+    >>> [s.excerpt for s in contradictions(version("2011-06-01"), "nsf_codes")]
+    ["dans le domaine d'activité 312 w (code NSF)"]
+    >>> contradictions(version("2018-12-11"), "nsf_codes")
+    ()
+    """
+    source_of(record, field)
+    if not isinstance(record, CertificationVersion):
+        return ()
+    readings = dataset().contradictions.get(("version", record.key, field), ())
+    return tuple(source for _, source in readings)
 
 
 def _is_shipped(record: object) -> bool:

@@ -1,13 +1,13 @@
 """The immutable records the référentiel is made of.
 
 Every class is frozen and slotted, hashable and equal by value; every collection is a
-``tuple``, so no caller can change what another sees.
+``tuple`` or a ``frozenset``, so no caller can change what another sees.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional, Tuple
+from typing import Any, FrozenSet, Optional, Tuple
 
 import attrs
 
@@ -24,8 +24,8 @@ __all__ = [
     "ValidityWindow",
 ]
 
-# The field annotations use ``Optional``/``Tuple`` so that they evaluate on Python 3.9,
-# where cattrs reads them at run time.
+# The field annotations use ``Optional``/``Tuple``/``FrozenSet`` so that they evaluate on
+# Python 3.9, where cattrs reads them at run time.
 
 
 def _record_repr(self: Any) -> str:
@@ -62,7 +62,7 @@ class Source:
 
     >>> from titre_mercd import source_of, version
     >>> source_of(version("2018-12-11"), "validity").location
-    'article 1'
+    'article 1 (counted; no headings in the copy)'
     """
 
     __repr__ = _record_repr
@@ -186,7 +186,7 @@ class Correspondence:
     >>> from titre_mercd import correspondences
     >>> row = correspondences("2011-06-01", "2018-12-11")[0]
     >>> row.new is None, row.source.location
-    (True, 'article 4')
+    (True, 'article 4 (counted; no headings in the copy)')
     """
 
     __repr__ = _record_repr
@@ -223,10 +223,17 @@ class CorrespondenceTable:
 class CertificationVersion:
     """One version of the titre professionnel, as the legal text that made it describes it.
 
+    ``sectors`` are the principal sectors as the text lists them, ``sectors_text`` the text's
+    own statement on sectors, verbatim. ``unknown_fields`` names the fields whose value no
+    shipped source gives (they are ``None`` or empty); an empty field it does not name is one
+    the text says is empty.
+
     >>> from titre_mercd import version
     >>> v = version("2018-12-11")
     >>> v.title, v.former_titles
     ("manager d'équipe relation client à distance", ('superviseur(se) relation client à distance',))
+    >>> sorted(v.unknown_fields)
+    ['rncp']
     """
 
     __repr__ = _record_repr
@@ -243,11 +250,13 @@ class CertificationVersion:
     blocks: Tuple[Block, ...]
     transversal_competences: Tuple[str, ...]
     sectors: Tuple[str, ...]
+    sectors_text: Optional[str]
     job_titles: Tuple[str, ...]
     summary: Optional[str]
     certifying_authority: Optional[str]
     regulation: Optional[str]
     legal_bases: Tuple[str, ...]
+    unknown_fields: FrozenSet[str]
 
     def _repr_html_(self) -> str:
         """This version as an HTML table, one row per field, for notebooks."""

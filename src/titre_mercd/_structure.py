@@ -65,6 +65,19 @@ def _tuple_of(build: Builder) -> Builder:
     return build_tuple
 
 
+def _frozenset_of(build: Builder) -> Builder:
+    def build_frozenset(value: Any) -> frozenset[Any]:
+        if type(value) is not list and type(value) is not tuple:
+            raise _MismatchError
+        items = [build(item) for item in value]
+        result = frozenset(items)
+        if len(result) != len(items):
+            raise _MismatchError
+        return result
+
+    return build_frozenset
+
+
 def _record(cls: type) -> Builder:
     hints = typing.get_type_hints(cls)
     fields = [(f.name, _builder(hints[f.name])) for f in attrs.fields(cls)]
@@ -90,6 +103,8 @@ def _builder(type_: Any) -> Builder:
         built = _optional(_builder(args[0] if args[1] is type(None) else args[1]))
     elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         built = _tuple_of(_builder(args[0]))
+    elif origin is frozenset and len(args) == 1:
+        built = _frozenset_of(_builder(args[0]))
     elif attrs.has(type_):
         built = _record(type_)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .._queries import by_rncp, current, versions
+from .._queries import by_rncp, current, source_of, versions
 from ._common import (
     NOT_FOUND,
     NOT_KNOWN,
@@ -102,13 +102,34 @@ def _level(v: CertificationVersion) -> str:
     return f"{old}niveau {level.france_2019} · EQF {level.eqf}"
 
 
+_SHORT_STATEMENT = 120
+
+
+def _none(v: CertificationVersion, name: str) -> str:
+    """What an empty field says: not known (no source gives it), or none (the text says so)."""
+    if name in v.unknown_fields:
+        return NOT_KNOWN
+    try:
+        statement = " ".join(source_of(v, name).excerpt.split())
+    except LookupError:
+        return "none (the text gives none)"
+    if len(statement) <= _SHORT_STATEMENT:
+        return f"none (the text: « {statement} »)"
+    return "none (the text gives none)"
+
+
+def _or_none(v: CertificationVersion, name: str, lines: list[str]) -> list[str]:
+    """``lines`` for the field ``name``, or the one line saying why it is empty."""
+    return lines or [_none(v, name)]
+
+
 def _codes(v: CertificationVersion) -> list[str]:
     nsf_lines = [f"{c.code}  {c.label or 'label not known'}" for c in v.nsf_codes]
     rome_lines = [f"{c.code}  {c.label}" for c in v.rome_codes]
     return [
-        *field("NSF", nsf_lines or ["none"]),
-        *field("ROME", rome_lines or ["none"]),
-        *field("RNCP", [v.rncp or NOT_KNOWN]),
+        *field("NSF", _or_none(v, "nsf_codes", nsf_lines)),
+        *field("ROME", _or_none(v, "rome_codes", rome_lines)),
+        *field("RNCP", _or_none(v, "rncp", [v.rncp] if v.rncp else [])),
     ]
 
 
@@ -169,37 +190,61 @@ def cmd_show(args: argparse.Namespace) -> int:
     for b in v.blocks:
         blocks.extend(bullets([b.title], f"{b.number}. "))
         blocks.extend(bullets(b.competences, "- ", 5) if b.competences else [])
-    summary = wrap(v.summary, WIDTH - 2) if v.summary is not None else [NOT_KNOWN]
+
+    def listed(name: str, items: tuple[str, ...]) -> list[str]:
+        if items:
+            return bullets(items)
+        if name in {"sectors", "job_titles"} and v.sectors_text and name not in v.unknown_fields:
+            return ["  none listed: see « Sectors, in the text's words »"]
+        return ["  " + _none(v, name)]
+
+    def one(name: str, value: str | None) -> list[str]:
+        return [value] if value else [_none(v, name)]
+
+    def text(name: str, value: str | None) -> list[str]:
+        if value is None:
+            return ["  " + _none(v, name)]
+        return ["  " + line if line else "" for line in wrap(value, WIDTH - 2)]
+
     print_lines(
         [
             v.title,
             "=" * len(v.title),
             *field("Version key", [v.key]),
-            *field("Former titles", v.former_titles or ["none"]),
+            *field("Former titles", _or_none(v, "former_titles", list(v.former_titles))),
             *field("Legal text", _legal_text_lines(v)),
             *field("Validity", [_status(v, today, f"today ({today})")]),
             *field("Level", [_level(v)]),
             *_codes(v),
-            *field("Certifying authority", [v.certifying_authority or NOT_KNOWN]),
-            *field("Regulation", [v.regulation or NOT_KNOWN]),
+            *field("Certifying authority", one("certifying_authority", v.certifying_authority)),
+            *field("Regulation", one("regulation", v.regulation)),
             "",
             "Blocs de compétences (CCP) and their capacités attestées",
-            *(blocks or ["  none"]),
+            *(blocks or ["  " + _none(v, "blocks")]),
             "",
             "Compétences transversales",
-            *bullets(v.transversal_competences),
+            *listed("transversal_competences", v.transversal_competences),
             "",
             "Principal sectors",
-            *bullets(v.sectors),
+            *listed("sectors", v.sectors),
+            "",
+            "Sectors, in the text's words",
+            *text("sectors_text", v.sectors_text),
             "",
             "Job titles (types d'emplois accessibles)",
-            *bullets(v.job_titles),
+            *listed("job_titles", v.job_titles),
             "",
             "Summary (résumé du référentiel d'emploi)",
-            *("  " + line if line else "" for line in summary),
+            *text("summary", v.summary),
             "",
             "Legal bases",
-            *bullets(v.legal_bases),
+            *listed("legal_bases", v.legal_bases),
+            "",
+            *wrap(
+                "'not known (no source gives it)': no shipped source gives that fact; "
+                "'none': the text says there is none.",
+                WIDTH,
+            ),
         ]
     )
     return OK

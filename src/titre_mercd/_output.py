@@ -1,0 +1,554 @@
+"""Writing output files: next to the target, then moved into place, or nothing changes at all.
+
+Every file the package writes goes through :func:`atomic_file` (one file) or
+:func:`atomic_directory` (several files in one directory). The new content is written to a
+temporary file in the target's own directory, flushed to disk, and only then moved over the
+target with one :func:`os.replace`: what the caller named is never truncated, never written
+through, and never unlinked before the new content is complete. If anything fails first (an
+error, a full disk, Ctrl-C, a signal turned into an exception), the temporary files are removed
+and every existing file is as it was.
+
+What may be replaced: absent names always; with ``force``, a regular file, or a symbolic link
+itself (never the file it points to). Never a directory, a device, a FIFO or a socket, nor a
+symbolic link to one of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import stat
+from typing import IO, TYPE_CHECKING, Any, Callable
+
+from .exceptions import TitreMercdError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["OutputError", "atomic_directory", "atomic_file"]
+
+_SHOWN = 200  # characters of a path a message shows
+
+
+class OutputError(TitreMercdError):
+    """An output cannot be written where asked; the message says what was refused and why."""
+
+
+def _show(path: str | os.PathLike[str]) -> str:
+    """``path`` for a message: at most a few hundred characters, control characters escaped."""
+    text = os.fspath(path)
+    shown = text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+    return shown if shown.isprintable() else repr(shown)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of ``mode`` is, when it is something no output may replace."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        return "not a regular file"
+    return None
+
+
+_DIR_FD = {os.open, os.stat, os.link, os.rename, os.unlink} <= os.supports_dir_fd
+_LINK_ITSELF = os.link in os.supports_follow_symlinks
+
+
+class _Place:
+    """A directory, opened once, in which names are looked up, created and replaced.
+
+    Where the platform allows it, every operation is relative to the directory's file
+    descriptor: the directory cannot be swapped for another (or for a symbolic link) between
+    the checks and the moves.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self._fd: int | None = None
+        if _DIR_FD and hasattr(os, "O_DIRECTORY"):
+            flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+            try:
+                self._fd = os.open(directory or ".", flags)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write in {_show(directory or '.')}: {_reason(exc)}"
+                ) from None
+        elif not os.path.isdir(directory or "."):
+            raise OutputError(f"cannot write in {_show(directory or '.')}: not a directory")
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def _at(self, name: str) -> tuple[str, dict[str, Any]]:
+        if self._fd is None:
+            return os.path.join(self.directory, name), {}
+        return name, {"dir_fd": self._fd}
+
+    def lstat(self, name: str) -> os.stat_result | None:
+        """The status of ``name`` itself (a link is not followed), ``None`` when absent."""
+        where, at = self._at(name)
+        try:
+            return os.stat(where, follow_symlinks=False, **at)
+        except FileNotFoundError:
+            return None
+
+    def stat(self, name: str) -> os.stat_result | None:
+        """The status of what ``name`` leads to, ``None`` when nothing does."""
+        where, at = self._at(name)
+        try:
+            return os.stat(where, **at)
+        except OSError:  # dangling, a loop, or out of reach: only the link itself counts
+            return None
+
+    def create(self, name: str, mode: int) -> int:
+        """A new file ``name``, open for writing, which did not exist before."""
+        where, at = self._at(name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        return os.open(where, flags, mode, **at)
+
+    def replace(self, source: str, target: str) -> None:
+        (src, at_src), (dst, at_dst) = self._at(source), self._at(target)
+        extra = {}
+        if at_src:
+            extra = {"src_dir_fd": at_src["dir_fd"], "dst_dir_fd": at_dst["dir_fd"]}
+        os.replace(src, dst, **extra)
+
+    def link(self, source: str, target: str) -> None:
+        """A second name ``target`` for ``source`` itself (a link is linked, not followed)."""
+        (src, at_src), (dst, at_dst) = self._at(source), self._at(target)
+        if not _LINK_ITSELF:
+            raise OSError(0, "hard links to a link itself are not supported here")
+        extra: dict[str, Any] = {"follow_symlinks": False}
+        if at_src:
+            extra.update(src_dir_fd=at_src["dir_fd"], dst_dir_fd=at_dst["dir_fd"])
+        os.link(src, dst, **extra)
+
+    def unlink(self, name: str) -> None:
+        where, at = self._at(name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(where, **at)
+
+    def sync(self) -> None:
+        """Make the moves done in the directory durable, where the platform can."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.fsync(self._fd)
+
+    def temporary_name(self, name: str) -> str:
+        return f".{name[:64]}.{os.urandom(6).hex()}.tmp"
+
+    def check(self, name: str, force: bool, shown: str) -> os.stat_result | None:
+        """What ``name`` is now, when it may be replaced; :class:`OutputError` if not."""
+        try:
+            status = self.lstat(name)
+        except OSError as exc:
+            raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
+        if status is None:
+            return None
+        kind = _kind(status.st_mode)
+        if kind is None and stat.S_ISLNK(status.st_mode):
+            target = self.stat(name)
+            kind = None if target is None else _kind(target.st_mode)
+            if kind is not None:
+                kind = f"a symbolic link to {kind}"
+        if kind is not None:
+            raise OutputError(f"cannot write {shown}: it is {kind}; only files are written")
+        if not force:
+            raise OutputError(f"{shown} exists; give --force to replace it")
+        return status
+
+
+def _permissions(existing: os.stat_result | None) -> int:
+    """The mode of a new file: an existing regular file's permissions, else the default."""
+    if existing is not None and stat.S_ISREG(existing.st_mode):
+        return stat.S_IMODE(existing.st_mode) & 0o777
+    return 0o666  # less the umask, as for any new file
+
+
+class _Temporary(io.FileIO):
+    """The raw temporary file: a failed write is reported as an :class:`OutputError`."""
+
+    shown = ""
+
+    def write(self, data: Any) -> int:
+        try:
+            return os.write(self.fileno(), data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.shown}: {_reason(exc)}") from None
+
+
+class _Pending:
+    """One temporary file being written, and the name it will take."""
+
+    def __init__(
+        self,
+        place: _Place,
+        name: str,
+        shown: str,
+        force: bool,
+        binary: bool,
+        encoding: str,
+        newline: str | None,
+    ) -> None:
+        self.place, self.name, self.shown, self.force = place, name, shown, force
+        existing = place.check(name, force, shown)
+        self.temporary = place.temporary_name(name)
+        try:
+            fd = place.create(self.temporary, _permissions(existing))
+        except OSError as exc:
+            raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
+        raw: _Temporary | None = None
+        try:
+            if existing is not None and stat.S_ISREG(existing.st_mode) and hasattr(os, "fchmod"):
+                # The umask would otherwise narrow the permissions the replaced file had.
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, _permissions(existing))
+            raw = _Temporary(fd, "wb", closefd=True)
+            raw.shown = shown
+            buffered = io.BufferedWriter(raw)
+            self.raw = raw
+            self.file: IO[Any] = (
+                buffered
+                if binary
+                else io.TextIOWrapper(buffered, encoding=encoding, newline=newline)
+            )
+        except BaseException:
+            with contextlib.suppress(OSError):
+                if raw is None:
+                    os.close(fd)
+                else:
+                    raw.close()
+            place.unlink(self.temporary)
+            raise
+
+    def finish(self) -> None:
+        """Flush the content to disk and close the file (the move is left to the caller)."""
+        try:
+            self.file.flush()
+            os.fsync(self.raw.fileno())
+            self.file.close()
+        except OutputError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.shown}: {_reason(exc)}") from None
+
+    def discard(self) -> None:
+        """Close and remove the temporary file, whatever state it is in."""
+        with contextlib.suppress(Exception):
+            self.file.close()
+        with contextlib.suppress(Exception):
+            self.raw.close()
+        with contextlib.suppress(OSError):
+            self.place.unlink(self.temporary)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back catchable signals while the moves happen, so they are not cut in two."""
+    try:
+        import signal
+
+        block = signal.pthread_sigmask
+    except (ImportError, AttributeError):  # pragma: no cover (Windows)
+        yield
+        return
+    wanted = {signal.SIGINT, signal.SIGTERM}
+    for name in ("SIGHUP", "SIGPIPE", "SIGQUIT"):
+        if hasattr(signal, name):
+            wanted.add(getattr(signal, name))
+    previous = block(signal.SIG_BLOCK, wanted)
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)
+
+
+def _split(path: str | os.PathLike[str]) -> tuple[str, str]:
+    text = os.fspath(path)
+    directory, name = os.path.split(text)
+    if not name or name in (".", ".."):
+        raise OutputError(f"cannot write {_show(text)}: it names a directory, not a file")
+    return directory, name
+
+
+@contextlib.contextmanager
+def atomic_file(
+    path: str | os.PathLike[str],
+    *,
+    force: bool,
+    binary: bool = False,
+    encoding: str = "utf-8",
+    newline: str | None = None,
+) -> Iterator[IO[Any]]:
+    """A file to write ``path``'s new content in, put in place only if the block succeeds.
+
+    The file is a temporary one in ``path``'s directory; when the ``with`` block ends without
+    error it is flushed to disk and moved over ``path`` in one step. If the block raises
+    (anything, ``KeyboardInterrupt`` and ``SystemExit`` included), the temporary file is removed
+    and ``path`` is as it was.
+
+    Args:
+        path: the file to write.
+        force: replace ``path`` if it is a regular file or a symbolic link (the link itself is
+            replaced; the file it points to is left alone).
+        binary: yield a binary file instead of a text one.
+        encoding: the text encoding.
+        newline: as for :func:`open`.
+
+    Raises:
+        OutputError: ``path`` exists and ``force`` is false; it is a directory, a device, a
+            FIFO or a socket (or a link to one); its directory is missing; or writing fails.
+
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_file(target, force=False) as out:
+    ...     _ = out.write("new")
+    >>> target.read_text()
+    'new'
+    """
+    directory, name = _split(path)
+    shown = _show(path)
+    place = _Place(directory)
+    pending: _Pending | None = None
+    try:
+        try:
+            pending = _Pending(place, name, shown, force, binary, encoding, newline)
+            yield pending.file
+            pending.finish()
+            with _signals_held():
+                _move(place, pending, force)
+        except BaseException:
+            if pending is not None:
+                pending.discard()
+            raise
+        place.sync()
+    finally:
+        place.close()
+
+
+def _move(place: _Place, pending: _Pending, force: bool) -> None:
+    """Put the finished temporary file in place under its name."""
+    name, shown = pending.name, pending.shown
+    place.check(name, force, shown)  # still what it was allowed to be
+    try:
+        if not force:
+            # A link fails if the name appeared meanwhile: nothing created since is replaced.
+            try:
+                place.link(pending.temporary, name)
+            except FileExistsError:
+                raise OutputError(f"{shown} exists; give --force to replace it") from None
+            except OSError:  # a file system without hard links
+                place.replace(pending.temporary, name)
+            else:
+                place.unlink(pending.temporary)
+        else:
+            place.replace(pending.temporary, name)
+    except OSError as exc:
+        raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
+
+
+class DirectoryWriter:
+    """The files being written for one directory; see :func:`atomic_directory`."""
+
+    def __init__(self, place: _Place, shown: str, force: bool) -> None:
+        self._place = place
+        self._shown = shown
+        self._force = force
+        self._pending: dict[str, _Pending] = {}
+
+    def open(
+        self,
+        name: str,
+        binary: bool = False,
+        encoding: str = "utf-8",
+        newline: str | None = None,
+    ) -> IO[Any]:
+        """A file to write the new content of ``name`` (a plain file name) in.
+
+        Raises:
+            OutputError: ``name`` is not a plain name inside the directory, was opened
+                already, or cannot be replaced.
+        """
+        if (
+            not isinstance(name, str)
+            or not name
+            or name in (".", "..")
+            or "\0" in name
+            or os.sep in name
+            or (os.altsep is not None and os.altsep in name)
+        ):
+            raise OutputError(
+                f"cannot write {_show(str(name))} in {self._shown}: "
+                "only plain file names inside the directory are written"
+            )
+        if name in self._pending:
+            raise OutputError(f"{_show(name)} is written twice in {self._shown}")
+        shown = _show(os.path.join(self._shown, name))
+        pending = _Pending(self._place, name, shown, self._force, binary, encoding, newline)
+        self._pending[name] = pending
+        return pending.file
+
+    def _discard(self) -> None:
+        for pending in self._pending.values():
+            pending.discard()
+
+    def _commit(self) -> None:
+        """Flush every file, check every name again, then make the moves (undone on failure)."""
+        for pending in self._pending.values():
+            pending.finish()
+        for pending in self._pending.values():
+            self._place.check(pending.name, self._force, pending.shown)
+        place = self._place
+        with _signals_held():
+            _move_all(self._place, list(self._pending.values()), self._force)
+        place.sync()
+
+
+def _move_all(place: _Place, pendings: list[_Pending], force: bool) -> None:
+    """Move every file into place; if one move fails, put back what the earlier ones replaced.
+
+    Each old file is kept under a second name until all the moves are done.
+    """
+    done: list[tuple[_Pending, str | None, bool]] = []
+    backups: list[str] = []
+    try:
+        for pending in pendings:
+            backup = None
+            existed = place.lstat(pending.name) is not None
+            if existed:
+                backup = place.temporary_name(pending.name)
+                try:
+                    place.link(pending.name, backup)
+                except OSError:  # no hard links here: this one cannot be undone
+                    backup = None
+                else:
+                    backups.append(backup)
+            _move(place, pending, force)
+            done.append((pending, backup, existed))
+    except BaseException:
+        for pending, backup, existed in reversed(done):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    place.replace(backup, pending.name)
+                elif not existed:
+                    place.unlink(pending.name)
+        raise
+    finally:
+        for backup in backups:
+            place.unlink(backup)
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike[str], *, force: bool) -> Iterator[DirectoryWriter]:
+    r"""A writer of files for the directory ``path``, put in place only if the block succeeds.
+
+    Each ``writer.open(name)`` gives a temporary file. When the ``with`` block ends without
+    error, every file is flushed to disk, then each is moved into place (one :func:`os.replace`
+    each, undone if a later one fails). If the block raises, every temporary file is removed
+    and nothing in the directory has changed. A directory that does not exist yet is built
+    under a temporary name beside it and renamed into place at the end.
+
+    Args:
+        path: the directory; it is not followed if it is a symbolic link.
+        force: replace files of the same names (regular files, or symbolic links themselves).
+
+    Raises:
+        OutputError: ``path`` is not a directory; a name is not a plain file name; a file exists
+            and ``force`` is false, or is something else than a file; or writing fails.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "tables"
+    >>> with atomic_directory(folder, force=False) as writer:
+    ...     _ = writer.open("a.csv").write("1\\n")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['a.csv']
+    """
+    text = os.fspath(path)
+    shown = _show(text)
+    parent, name = _split(text.rstrip("/") or text)
+    try:
+        status: os.stat_result | None = os.lstat(text)
+    except FileNotFoundError:
+        status = None
+    except OSError as exc:
+        raise OutputError(f"cannot write in {shown}: {_reason(exc)}") from None
+    if status is not None:
+        if stat.S_ISLNK(status.st_mode):
+            raise OutputError(
+                f"cannot write in {shown}: it is a symbolic link; name the directory itself"
+            )
+        if not stat.S_ISDIR(status.st_mode):
+            raise OutputError(f"cannot write in {shown}: it is not a directory")
+        yield from _fill(_Place(text), shown, force, lambda: None)
+    else:
+        yield from _new_directory(parent, name, shown, force)
+
+
+def _new_directory(parent: str, name: str, shown: str, force: bool) -> Iterator[DirectoryWriter]:
+    """A directory that does not exist yet: built beside, under a temporary name, then renamed."""
+    outer = _Place(parent)
+    try:
+        building = outer.temporary_name(name)
+        where = os.path.join(parent, building)
+        try:
+            os.mkdir(where, 0o777)
+        except OSError as exc:
+            raise OutputError(f"cannot create {shown}: {_reason(exc)}") from None
+
+        def rename() -> None:
+            with _signals_held():
+                if outer.lstat(name) is not None:
+                    raise OutputError(f"{shown} appeared while it was being written")
+                try:
+                    outer.replace(building, name)
+                except OSError as exc:
+                    raise OutputError(f"cannot create {shown}: {_reason(exc)}") from None
+            outer.sync()
+
+        try:
+            yield from _fill(_Place(where), shown, force, rename)
+        except BaseException:
+            _remove_tree(where)
+            raise
+    finally:
+        outer.close()
+
+
+def _fill(
+    place: _Place, shown: str, force: bool, then: Callable[[], None]
+) -> Iterator[DirectoryWriter]:
+    """Yield a writer for ``place``; commit its files and call ``then`` if no error."""
+    writer = DirectoryWriter(place, shown, force)
+    try:
+        try:
+            yield writer
+            writer._commit()  # noqa: SLF001  (the writer's own module)
+        finally:
+            writer._discard()  # noqa: SLF001
+        then()
+    finally:
+        place.close()
+
+
+def _remove_tree(where: str) -> None:
+    """Remove the directory being built, and the temporary files in it."""
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(where):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(where, entry))
+        os.rmdir(where)
