@@ -1,11 +1,11 @@
-"""Bulk conversion of the files spreadsheets write: Excel's and LibreOffice's CSV forms.
+"""CSV as spreadsheets write and read it: Excel's and LibreOffice's forms, in and out.
 
 Golden files are written here byte by byte in the forms Excel and LibreOffice save (cp1252
 with ';' and CRLF, UTF-8 with a byte order mark, UTF-16), converted by the command line, and
 read back with csv and pandas: every field in place, the added columns under their own
 headers. A hypothesis law does the same for any table of cells in any accepted encoding, and
-the other tests pin down the separator detection, the encodings, ``--excel`` and the ways people
-write CCPs in a cell.
+the other tests pin down the separator detection, the encodings, ``--excel`` (of ``convert``
+and ``export``) and the ways people write CCPs in a cell.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from titre_mercd import _bulk, deemed_obtained, missing_blocks, version
+from titre_mercd import _bulk, _export, deemed_obtained, missing_blocks, version
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -417,6 +417,52 @@ def test_excel_rewrites_a_comma_file_with_semicolons_crlf_and_a_bom(tmp_path: Pa
         f'1;CCP 2;"a; b";{deemed};{missing};{held};{error}\r\n'
         f'2;3;"x\ny";{";".join(added(3))}\r\n'
     )
+
+
+@pytest.mark.parametrize("table", [None, "blocks"])
+def test_export_csv_for_excel(tmp_path: Path, table: str | None) -> None:
+    command = [sys.executable, "-m", "titre_mercd", "export", "--format", "csv", "--excel"]
+    if table is None:
+        command += ["-o", "tables"]
+    else:
+        command += ["--table", table]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, check=False, timeout=120)
+    assert (result.returncode, result.stderr) == (0, b"")
+    written = (
+        [(tmp_path / "tables" / f"{t}.csv").read_bytes() for t in _export.CSV_TABLES]
+        if table is None
+        else [result.stdout]
+    )
+    for raw in written:
+        assert raw.startswith(codecs.BOM_UTF8)
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+        header, body = rows[0], rows[1:]
+        assert len(header) > 1
+        assert body
+        assert all(len(row) == len(header) for row in body)
+        assert set(record_endings(raw.decode("utf-8-sig"), ";")) == {"\r\n"}
+    if table is not None:  # the values of the table, exactly
+        names, values = _export.csv_table(table)
+        assert rows == [list(names), *(list(row) for row in values)]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--format", "json", "--excel"], "--excel only goes with --format csv"),
+        (["--format", "csv", "--excel", "--sep", ","], "--excel writes ';', not --sep ','"),
+    ],
+)
+def test_export_excel_refusals(tmp_path: Path, args: list[str], words: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "titre_mercd", "export", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert words in result.stderr.decode()
 
 
 def test_excel_goes_with_csv_only(tmp_path: Path) -> None:
