@@ -38,7 +38,10 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
         "--to", dest="to_key", required=True, metavar="KEY", help="the version to convert to"
     )
     convert.add_argument(
-        "blocks", nargs="*", metavar="BLOCK", help="a CCP title as people type it, or KEY/N"
+        "blocks",
+        nargs="*",
+        metavar="BLOCK",
+        help="a CCP title as people type it, KEY/N, or a bloc number of --from: 'CCP 2' or 2",
     )
     convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
     convert.add_argument(
