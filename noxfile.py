@@ -12,6 +12,11 @@
     the Sphinx site built with ``-W`` (warnings are errors), then checked to load nothing from
     the network.
 
+``libreoffice``
+    the tests marked ``libreoffice`` (``tests/test_libreoffice_*.py``: LibreOffice opens the
+    workbooks and the CSV files the tool writes), after installing LibreOffice where it is
+    missing and can be (Debian, as root); skipped, saying why, elsewhere.
+
 ``screenshots`` (not run by default) builds the docs and photographs three pages with headless
 Chromium into ``docs/screenshots/``.
 
@@ -44,7 +49,13 @@ DIST = ROOT / ".nox" / "_dist"
 DOCS_OUT = ROOT / "docs" / "_build" / "html"
 SCREENSHOTS = {"index": "tour", "versions": "timeline", "correspondence": "correspondence-graph"}
 
-nox.options.sessions = [*(f"tests-{v}" for v in PYTHONS), "lint", "typecheck", "docs"]
+nox.options.sessions = [
+    *(f"tests-{v}" for v in PYTHONS),
+    "lint",
+    "typecheck",
+    "docs",
+    "libreoffice",
+]
 nox.options.error_on_missing_interpreters = True
 
 
@@ -122,6 +133,51 @@ def tests(session: nox.Session) -> None:
             "--numprocesses=auto",
             *session.posargs,
             env={"TITRE_MERCD_DIST": str(dist)},
+        )
+    finally:
+        session.chdir(ROOT)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _soffice(session: nox.Session) -> str | None:
+    """LibreOffice's ``soffice``, installed from Debian's packages if missing and possible."""
+    found = shutil.which("soffice")
+    if found is None and shutil.which("apt-get") and os.geteuid() == 0:
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-qq", external=True, env=env)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "libreoffice-calc-nogui", external=True, env=env
+        )
+        found = shutil.which("soffice")
+    return found
+
+
+@nox.session(python=TOOLS_PYTHON)
+def libreoffice(session: nox.Session) -> None:
+    """LibreOffice opens what the tool writes (XLSX and CSV): ``pytest -m libreoffice``."""
+    if _soffice(session) is None:
+        session.skip(
+            "LibreOffice's soffice is not installed, and can be installed here only from "
+            "Debian's packages as root (apt-get install libreoffice-calc-nogui)"
+        )
+    session.install(f"{_wheel(session)}[test]")
+    scratch = Path(tempfile.mkdtemp(prefix="tm-lo-"))
+    try:
+        session.chdir(scratch)
+        session.run("python", "-c", CHECK_INSTALLED)
+        session.run(
+            "python",
+            "-m",
+            "pytest",
+            str(ROOT / "tests"),
+            "-m",
+            "libreoffice",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={scratch / 't'}",
+            *session.posargs,
+            # A test that finds no soffice fails here instead of skipping: it was installed.
+            env={"TITRE_MERCD_REQUIRE_SOFFICE": "1"},
         )
     finally:
         session.chdir(ROOT)

@@ -96,6 +96,8 @@ def check_outcome(argv: list[str], result: Run) -> None:
     assert "unexpected error" not in result.stderr, (argv, result.stderr)
     if result.status == 0:
         assert result.stderr == "", (argv, result.stderr)
+    elif result.status == 1 and result.stderr == "":
+        assert result.stdout, (argv, "a negative verdict is still printed on standard output")
     else:
         assert result.stderr.startswith("titre-mercd: "), (argv, result.stderr)
         assert result.stderr.endswith("\n"), (argv, result.stderr)

@@ -30,6 +30,7 @@ TABLE = "correspondences/2011-06-01_2018-12-11.json"
 TEXT_2018 = "texts/arrete-2018-12-11-MTRD1833181A.txt"
 ROME = "nomenclatures/rome.json"
 LEVELS = "nomenclatures/levels.json"
+LINEAGE = "lineage.json"
 MANIFEST = "MANIFEST.json"
 
 
@@ -563,7 +564,104 @@ CASES = [
         V2018,
         "$.version.validity",
     ),
+    Case(
+        "overlapping windows",
+        "an interval no text covers, inside a version's window",
+        edit_json(LINEAGE, setter("gaps", 0, "start", value="2016-05-12")),
+        LINEAGE,
+        "$.gaps[0]",
+    ),
+    Case(
+        "overlapping windows",
+        "an interval no text covers, ending before it starts",
+        edit_json(LINEAGE, setter("gaps", 0, "end", value="2017-05-12")),
+        LINEAGE,
+        "$.gaps[0].end",
+    ),
+    # -- lineage.json
+    Case(
+        "wrong type",
+        "interval start not an ISO date",
+        edit_json(LINEAGE, setter("gaps", 0, "start", value="12/05/2017")),
+        LINEAGE,
+        "$.gaps[0].start",
+    ),
+    Case(
+        "wrong type",
+        "registered niveau out of range",
+        edit_json(LINEAGE, setter("registered", 0, "level", value=9)),
+        LINEAGE,
+        "$.registered[0].level",
+    ),
+    Case(
+        "wrong type",
+        "registered NSF label not the nomenclature's",
+        edit_json(LINEAGE, setter("registered", 0, "nsf", 0, "label", value="Commerce, vente")),
+        LINEAGE,
+        "$.registered[0].nsf[0]",
+    ),
+    Case(
+        "wrong type",
+        "registered fiche with a source for an empty field",
+        edit_json(LINEAGE, setter("registered", 0, "certifying_authority", value=None)),
+        LINEAGE,
+        "$.registered[0].sources.certifying_authority",
+    ),
+    Case(
+        "unknown field",
+        "registered fiche",
+        edit_json(LINEAGE, setter("registered", 0, "title", value="manager")),
+        LINEAGE,
+        "$.registered[0]",
+    ),
+    Case(
+        "dangling reference",
+        "registered successor of an unknown version",
+        edit_json(LINEAGE, setter("registered", 0, "successor_of", value="2024-01-01")),
+        LINEAGE,
+        "$.registered[0].successor_of",
+    ),
+    Case(
+        "duplicated key",
+        "registered fiche recorded twice",
+        edit_json(LINEAGE, appender("registered", copy_of=0)),
+        LINEAGE,
+        "$.registered[1].rncp",
+    ),
     # -- an excerpt no longer verbatim
+    Case(
+        "edited excerpt",
+        "registered fiche's échéance",
+        edit_json(
+            LINEAGE,
+            setter(
+                "registered",
+                0,
+                "sources",
+                "registered_until",
+                "excerpt",
+                value="date d'échéance de l'enregistrement 12-05-2029",
+            ),
+        ),
+        LINEAGE,
+        "$.registered[0].sources.registered_until.excerpt",
+    ),
+    Case(
+        "edited excerpt",
+        "source of an interval no text covers",
+        edit_json(
+            LINEAGE,
+            setter(
+                "gaps",
+                0,
+                "source",
+                "excerpt",
+                value="12 May 2017 to 11 May 2019: no text covers these two years",
+            ),
+        ),
+        LINEAGE,
+        "$.gaps[0].source.excerpt",
+    ),
     Case(
         "edited excerpt",
         "word changed in a version's source",

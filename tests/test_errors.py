@@ -62,8 +62,13 @@ DOCUMENTED = (TitreMercdError, TypeError, LookupError)
 
 
 def given_value_is_named(value: object, message: str) -> bool:
-    """Whether the message shows the value (or, for a list, the item that was refused)."""
+    """Whether the message shows the value (or, for a list, the item that was refused).
+
+    A day the sources do not decide is named in ISO form (today when none is given).
+    """
     shown = [repr(value), repr(value.strip()) if isinstance(value, str) else ""]
+    if isinstance(value, dt.date) or value is None:
+        shown.append(str(dt.date.today() if value is None else value))
     if isinstance(value, list):
         shown += [repr(item) for item in value]
     return any(s and s[:40] in message for s in shown)

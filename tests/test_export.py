@@ -105,12 +105,16 @@ def test_the_schema_refuses_what_the_data_cannot_be(
         RomeCode,
         Source,
         ValidityWindow,
+        titre_mercd.ValidityGap,
+        titre_mercd.RegisteredFiche,
         titre_mercd.CorrespondenceTable,
     ],
 )
 def test_the_schema_names_every_field_of_every_record(schema: dict[str, Any], cls: type) -> None:
     definition = schema["$defs"][cls.__name__]
     names = [f.name for f in attrs.fields(cls)]
+    if cls is ValidityWindow:  # to_dict writes the derived last_day after end
+        names.insert(names.index("end") + 1, "last_day")
     assert definition["required"] == names
     assert list(definition["properties"]) == names
     assert definition["additionalProperties"] is False
@@ -248,6 +252,54 @@ def test_jsonld_validity_of_the_2018_version() -> None:
     node = jsonld_document()["@graph"][-1]
     assert node["validFor"] == "P5Y"  # « créée pour cinq ans à compter du 12 mai 2019 »
     assert node["temporalCoverage"] == "2019-05-12/2024-05-11"
+
+
+def test_jsonld_dates_follow_article_1_not_the_arretes_date() -> None:
+    """2018: « créée pour cinq ans à compter du 12 mai 2019 »: created 2019-05-12."""
+    for node, v in zip(jsonld_document()["@graph"], VERSIONS):
+        if v.validity is None:
+            assert "dateCreated" not in node
+        else:
+            assert node["dateCreated"] == v.validity.start.isoformat()
+        assert node["isBasedOn"]["legislationDate"] == v.legal_text.date.isoformat()
+    assert jsonld_document()["@graph"][-1]["dateCreated"] == "2019-05-12"
+
+
+def test_jsonld_names_the_fields_no_source_gives() -> None:
+    for node, v in zip(jsonld_document()["@graph"], VERSIONS):
+        found = [
+            p["value"]
+            for p in node.get("additionalProperty", [])
+            if p["propertyID"] == "unknown_fields"
+        ]
+        assert found == ([sorted(v.unknown_fields)] if v.unknown_fields else [])
+
+
+def test_csv_versions_table_tells_unknown_from_none() -> None:
+    versions_table = read(export("--format", "csv", "--table", "versions"))
+    header = versions_table[0]
+    assert header[-1] == "unknown_fields"
+    assert header[header.index("sectors") + 1] == "sectors_text"
+    for row, v in zip(versions_table[1:], VERSIONS):
+        record = dict(zip(header, row))
+        assert record["unknown_fields"] == " | ".join(sorted(v.unknown_fields))
+        assert record["sectors_text"] == (v.sectors_text or "")
+    v2007 = dict(zip(header, versions_table[1]))
+    assert "rncp" in v2007["unknown_fields"].split(" | ")
+    assert "rome_codes" not in v2007["unknown_fields"].split(" | ")  # « En attente … »: none
+
+
+def test_json_export_carries_unknown_fields(document: dict[str, Any]) -> None:
+    for data, v in zip(document["versions"], VERSIONS):
+        assert data["unknown_fields"] == sorted(v.unknown_fields)
+        assert data["sectors_text"] == v.sectors_text
+    assert {"block": "2007-04-27/3", "title": "Contribuer aux évolutions de l'ensemble des "
+            "activités d'un centre de relation client à distance"}.items() <= next(
+        w for w in document["other_wordings"] if w["title"].startswith("Contribuer")
+    ).items()  # fmt: skip
+    assert [(c["key"], c["field"], c["reads"]) for c in document["contradictions"]] == [
+        ("2011-06-01", "nsf_codes", "312 w")
+    ]
 
 
 def test_jsonld_leaves_out_what_no_source_gives() -> None:

@@ -191,9 +191,29 @@ class TestVersion2011:
         )
         assert v.legal_text.nor == "ETSD1110902A"
         assert etsd.startswith(f"# {v.legal_text.title}\n\nNOR: {v.legal_text.nor}\n")
+        source = source_of(v, "legal_text")
+        assert source.text == v.legal_text
+        assert "NOR: ETSD1110902A" in source.excerpt
+        assert source.excerpt in etsd
 
-    def test_no_validity_window_is_known(self) -> None:
-        assert version(self.key).validity is None
+    def test_validity_is_five_years_from_12_may_2012(self) -> None:
+        v = version(self.key)
+        window = v.validity
+        assert window == ValidityWindow(dt.date(2012, 5, 12), dt.date(2017, 5, 12))
+        assert window is not None
+        assert window.last_day == dt.date(2017, 5, 11)
+        assert window.registered_until is None  # read from the arrêté, not from the registry
+        source = source_of(v, "validity")
+        assert source.text == v.legal_text
+        assert source.text.nor == "ETSD1110902A"
+        assert source.location == "article 4"
+        assert source.excerpt == (
+            "Les dispositions du présent arrêté sont applicables pour une durée de cinq ans à "
+            "compter du 12 mai 2012."
+        )
+        body = text_of(source.text)
+        article_4 = body[body.index("# Article 4") :]
+        assert source.excerpt in article_4
 
     def test_level_codes_and_rncp(self) -> None:
         v = version(self.key)

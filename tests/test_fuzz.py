@@ -45,9 +45,11 @@ from titre_mercd import (
     CertificationVersion,
     Correspondence,
     NsfCode,
+    RegisteredFiche,
     RomeCode,
     Source,
     TitreMercdError,
+    ValidityGap,
     _loading,
 )
 from titre_mercd._codes import normalize_label
@@ -127,6 +129,11 @@ FUZZED: dict[str, Fuzzed] = {
     "by_rncp": Fuzzed(
         titre_mercd.by_rncp, (rncp_codes | anything,), instance_of(CertificationVersion)
     ),
+    "registered_fiche": Fuzzed(
+        titre_mercd.registered_fiche, (rncp_codes | anything,), instance_of(RegisteredFiche)
+    ),
+    "registered_fiches": Fuzzed(titre_mercd.registered_fiches, (), tuple_of(RegisteredFiche)),
+    "validity_gaps": Fuzzed(titre_mercd.validity_gaps, (), tuple_of(ValidityGap)),
     "rome": Fuzzed(titre_mercd.rome, (rome_codes | anything,), instance_of(RomeCode)),
     "nsf": Fuzzed(titre_mercd.nsf, (nsf_codes | anything,), instance_of(NsfCode)),
     "source_of": Fuzzed(
@@ -147,6 +154,9 @@ FUZZED: dict[str, Fuzzed] = {
     "ValidityWindow.contains": Fuzzed(
         WINDOW.contains, (dates | datetimes | anything,), instance_of(bool)
     ),
+    "ValidityGap.contains": Fuzzed(
+        titre_mercd.validity_gaps()[0].contains, (dates | datetimes | anything,), instance_of(bool)
+    ),
 }
 PLAIN_LOOKUP_ERROR = {"source_of", "text_of", "contradictions"}
 
@@ -161,6 +171,10 @@ def test_every_public_function_is_fuzzed() -> None:
 def shown(value: object, *, inside: bool = True) -> list[str]:
     """How a message may show ``value``: its repr, an item's or a field's, trimmed."""
     forms = [repr(value)[:40]]
+    if isinstance(value, dt.date):
+        forms.append(str(value)[:40])  # a day the sources do not decide is named in ISO form
+    if value is None:
+        forms.append(str(dt.date.today()))  # no day given: today
     if isinstance(value, str):
         forms.append(repr(value.strip())[:40])
         code = "".join(value.split()).upper()

@@ -16,13 +16,14 @@ from titre_mercd import (
     LegalText,
     Level,
     NsfCode,
+    RegisteredFiche,
     RomeCode,
     Source,
+    ValidityGap,
     ValidityWindow,
     by_nsf,
     by_rome,
     correspondences,
-    current,
     deemed_obtained,
     find_block,
     from_dict,
@@ -53,7 +54,7 @@ dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31))
 maybe = st.none
 texts = st.lists(text, max_size=3).map(tuple)
 legal_texts = st.builds(LegalText, text, maybe() | dates, text, maybe() | text, maybe() | dates)
-windows = st.builds(ValidityWindow, dates, maybe() | dates)
+windows = st.builds(ValidityWindow, dates, maybe() | dates, maybe() | dates)
 levels = st.builds(Level, maybe() | text, st.integers(1, 8), st.integers(1, 8))
 blocks = st.builds(Block, text, st.integers(1, 9), text, texts, maybe() | text)
 generated = st.one_of(
@@ -61,6 +62,16 @@ generated = st.one_of(
     st.builds(Source, legal_texts, text, text),
     windows,
     levels,
+    st.builds(ValidityGap, dates, dates, st.builds(Source, legal_texts, text, text)),
+    st.builds(
+        RegisteredFiche,
+        text,
+        text,
+        maybe() | st.integers(1, 8),
+        st.lists(st.builds(NsfCode, text, maybe() | text), max_size=2).map(tuple),
+        maybe() | dates,
+        maybe() | text,
+    ),
     st.builds(RomeCode, text, text),
     st.builds(NsfCode, text, maybe() | text),
     blocks,
@@ -198,11 +209,24 @@ def strip_accents(title: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _wordings() -> list[tuple[Block, str]]:
+    """Each block with its title, and with each other wording the texts give it."""
+    from titre_mercd._export import dataset_document
+
+    others = [
+        (find_block(entry["block"]), entry["title"])
+        for entry in dataset_document()["other_wordings"]
+    ]
+    return [(block, block.title) for block in ALL_BLOCKS] + others
+
+
+WORDINGS = _wordings()
+
+
 @st.composite
 def retyped_title(draw: st.DrawFn) -> tuple[Block, str]:
-    """A block and its title as a person may type it."""
-    block = draw(st.sampled_from(ALL_BLOCKS))
-    typed = block.title
+    """A block and its title, or another wording of it in the texts, as a person may type it."""
+    block, typed = draw(st.sampled_from(WORDINGS))
     if draw(st.booleans()):
         typed = strip_accents(typed)
     if draw(st.booleans()):
@@ -224,13 +248,6 @@ def test_block_titles_match_ignoring_accents_case_spacing_and_inclusive_forms(
 ) -> None:
     block, typed = pair
     assert find_block(typed) is block
-
-
-@given(dates)
-def test_at_most_one_version_is_in_force_and_current_agrees(day: dt.date) -> None:
-    in_force = [v for v in versions() if v.validity is not None and v.validity.contains(day)]
-    assert len(in_force) <= 1
-    assert current(day) == (in_force[0] if in_force else None)
 
 
 @given(st.sampled_from(shipped_records()))

@@ -8,8 +8,10 @@ import pytest
 
 from titre_mercd import (
     InvalidCodeError,
+    NotInDataError,
     NsfCode,
     RomeCode,
+    UndecidedError,
     UnknownCodeError,
     UnknownVersionError,
     by_nsf,
@@ -30,16 +32,15 @@ def keys(found: tuple[object, ...]) -> list[str]:
 
 class TestInForce:
     def test_first_and_last_day_of_the_2018_version(self) -> None:
-        assert current(dt.date(2019, 5, 11)) is None
+        assert not is_in_force(dt.date(2019, 5, 11), "2018-12-11")
         assert current(dt.date(2019, 5, 12)) is version("2018-12-11")
         assert current(dt.date(2024, 5, 11)) is version("2018-12-11")
-        assert current(dt.date(2024, 5, 12)) is None
+        assert not is_in_force(dt.date(2024, 5, 12), "2018-12-11")
 
-    def test_versions_without_a_known_window_are_never_in_force(self) -> None:
-        for day in (dt.date(2008, 1, 1), dt.date(2012, 1, 1), dt.date(2016, 1, 1)):
-            assert current(day) is None
-            assert not is_in_force(day, "2011-06-01")
-            assert not is_in_force(day)
+    def test_first_and_last_day_of_the_2011_version(self) -> None:
+        assert current(dt.date(2012, 5, 12)) is version("2011-06-01")
+        assert current(dt.date(2017, 5, 11)) is version("2011-06-01")
+        assert not is_in_force(dt.date(2012, 5, 11), "2011-06-01")
 
     def test_is_in_force_with_and_without_key(self) -> None:
         assert is_in_force(dt.date(2020, 1, 1))
@@ -47,7 +48,14 @@ class TestInForce:
         assert not is_in_force(dt.date(2020, 1, 1), "2011-06-01")
 
     def test_today_is_the_default(self) -> None:
-        assert current() is current(dt.date.today())
+        try:
+            today = current(dt.date.today())
+        except UndecidedError as undecided:
+            with pytest.raises(UndecidedError) as again:
+                current()
+            assert str(again.value) == str(undecided)
+        else:
+            assert current() is today
 
     @pytest.mark.parametrize("bad", ["2020-01-01", dt.datetime(2020, 1, 1), 20200101, None])
     def test_a_date_must_be_a_date(self, bad: object) -> None:
@@ -60,7 +68,8 @@ class TestInForce:
     def test_what_replaces_a_version(self) -> None:
         assert successor("2007-04-27") is version("2011-06-01")
         assert successor("2011-06-01") is version("2018-12-11")
-        assert successor("2018-12-11") is None
+        with pytest.raises(NotInDataError, match="RNCP38665"):
+            successor("2018-12-11")
 
 
 class TestRome:

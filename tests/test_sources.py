@@ -291,3 +291,50 @@ def test_the_2011_nsf_conflict_is_recorded_and_the_annex_followed() -> None:
             assert contradictions(record, field) == ()
     with pytest.raises(LookupError):
         contradictions(version("2018-12-11"), "rncp")
+
+
+# ---------------------------------------------------------------- the shipped copies
+
+
+def _shared_folder() -> Path | None:
+    """``shared/`` beside the repository (or beside a parent: a git worktree sits deeper)."""
+    from pathlib import Path
+
+    for parent in Path(__file__).resolve().parents[1:]:
+        candidate = parent / "shared"
+        if (candidate / "sources").is_dir():
+            return candidate
+    return None
+
+
+def test_the_shipped_texts_are_byte_identical_to_shared_sources() -> None:
+    """Every text of ../shared/sources, and FACTS.md, ships unchanged; nothing else does."""
+    from importlib.resources import files
+
+    shared = _shared_folder()
+    if shared is None:
+        pytest.skip("no shared/sources folder beside the repository (run from a clone beside it)")
+    shipped = files("titre_mercd").joinpath("data").joinpath("texts")
+    originals = {p.name: p for p in (shared / "sources").iterdir() if p.is_file()}
+    originals["FACTS.md"] = shared / "FACTS.md"
+    copies = {entry.name for entry in shipped.iterdir() if entry.is_file()}
+    assert copies == set(originals)
+    for name, original in originals.items():
+        assert shipped.joinpath(name).read_bytes() == original.read_bytes(), name
+
+
+def test_every_shipped_text_is_named_in_texts_json() -> None:
+    import json
+    from importlib.resources import files
+
+    data = files("titre_mercd").joinpath("data")
+    entries = json.loads(data.joinpath("texts.json").read_text(encoding="utf-8"))["texts"]
+    named = {entry["file"] for entry in entries}
+    assert named == {f"texts/{e.name}" for e in data.joinpath("texts").iterdir()}
+    by_id = {entry["id"]: entry["legal_text"] for entry in entries}
+    assert by_id["arrete-2011"]["nor"] == "ETSD1110902A"
+    assert by_id["fiche-rncp-12505"]["title"] == (
+        "TP : Titre professionnel Superviseur(se) relation client à distance"
+    )
+    assert "decret-2019-14" not in by_id  # FACTS.md is cited as itself, never as the décret
+    assert by_id["facts"]["kind"] == "FACTS.md"

@@ -4,9 +4,11 @@ Three directives, all working through the public API of the installed ``titre_me
 
 ``mercd-sources``
     every version, every fact, the text it is read in, the article and the verbatim excerpt,
-    then the texts themselves and what no source gives;
+    the other wordings of a bloc and the facts the texts contradict, then the texts
+    themselves and what no source gives;
 ``mercd-timeline``
-    the versions and their validity windows, drawn with matplotlib into an SVG image;
+    the versions, their validity windows, the correspondence tables that link them and the
+    intervals no text covers, drawn with matplotlib into an SVG image;
 ``mercd-correspondence``
     every correspondence table the data holds, as a table and as a Graphviz graph.
 
@@ -108,8 +110,19 @@ def _section(title: str, ident: str) -> nodes.section:
     return section
 
 
-def _no_source(text: str = "none: no source gives it") -> nodes.paragraph:
+NOT_KNOWN = "not known: no shipped source gives it"
+NONE = "none: the text says there is none"
+
+
+def _no_source(text: str = NOT_KNOWN) -> nodes.paragraph:
     return _paragraph(nodes.emphasis(text=text))
+
+
+def _is_unknown(record: object, field: str) -> bool:
+    """Whether no source gives ``record.field`` (rather than the text saying it is empty)."""
+    if isinstance(record, tm.CertificationVersion):
+        return field in record.unknown_fields
+    return True  # a bloc or a code that lacks a value: no source gives it
 
 
 # ------------------------------------------------------------------ facts as text
@@ -139,10 +152,12 @@ def _text_id(text: tm.LegalText) -> str:
     return f"text-{_all_texts().index(text) + 1}"
 
 
-def _describe(value: object) -> nodes.Node | list[nodes.Node]:
+def _describe(value: object, *, unknown: bool = True) -> nodes.Node | list[nodes.Node]:
     """A shipped value as a reader wants to see it, without adding anything to it."""
-    if value is None or value == ():
-        return _no_source()
+    if value is None or value in ((), frozenset()):
+        return _no_source(NOT_KNOWN if unknown else NONE)
+    if isinstance(value, frozenset):  # unknown_fields: field names
+        return _paragraph(", ".join(sorted(value)))
     if isinstance(value, tuple):
         return _bullets(_describe_one(item) for item in value)
     if isinstance(value, str) and "\n" in value:  # a summary: one paragraph per line
@@ -189,7 +204,9 @@ def _excerpt(source: tm.Source) -> nodes.Element:
 def _source_cell(record: object, field: str) -> list[nodes.Node]:
     source = _source_or_none(record, field)
     if source is None:
-        return [_no_source()]
+        if field == "unknown_fields":
+            return [_no_source("the fields no shipped source gives")]
+        return [_no_source(NOT_KNOWN if _is_unknown(record, field) else "no excerpt recorded")]
     where = nodes.reference("", _cite(source.text), internal=True, refid=_text_id(source.text))
     return [_paragraph(nodes.strong(text=source.location), " of ", where), _excerpt(source)]
 
@@ -198,7 +215,7 @@ def _fact_table(record: object, fields: Sequence[str]) -> nodes.table:
     rows = [
         [
             _paragraph(nodes.literal(text=field)),
-            _describe(getattr(record, field)),
+            _describe(getattr(record, field), unknown=_is_unknown(record, field)),
             _source_cell(record, field),
         ]
         for field in fields
@@ -310,11 +327,40 @@ class SourcesDirective(_DataDirective):
             ".",
         )
         section += _fact_table(v, VERSION_FIELDS)
+        contradicted = [(f, tm.contradictions(v, f)) for f in _sourced_fields(v)]
+        for field, others in contradicted:
+            if others:
+                section += _paragraph(
+                    "The texts contradict each other on ",
+                    nodes.literal(text=field),
+                    ": the value above follows its source; ",
+                    nodes.literal(text="titre_mercd.contradictions(version, field)"),
+                    " gives the other reading:",
+                )
+                section += _table(
+                    ["Other reading: where, then the excerpt"],
+                    [[_source_cell_of(other)] for other in others],
+                    [100],
+                )
+        wordings = _other_wordings(v)
         for block in v.blocks:
             block_section = _section(
                 f"{v.key}, bloc {block.number}: {block.title}", f"bloc {block.ref}"
             )
             block_section += _fact_table(block, BLOCK_FIELDS)
+            others = wordings.get(str(block.number), [])
+            if others:
+                block_section += _paragraph(
+                    "Other wordings of this bloc in the texts, each accepted by ",
+                    nodes.literal(text="titre_mercd.find_block"),
+                    ":",
+                )
+                block_section += _table(
+                    ["Wording", "Source: where, then the excerpt"],
+                    [[entry["title"], _source_cell_of(_raw_source(entry["source"]))]
+                     for entry in others],
+                    [40, 60],
+                )  # fmt: skip
             section += block_section
         return section
 
@@ -388,26 +434,76 @@ class SourcesDirective(_DataDirective):
     def _gaps_section(self) -> nodes.section:
         section = _section("What the data does not give", "sources gaps")
         section += _paragraph(
-            "Computed from the data: each empty field is None or an empty tuple because no "
-            "source gives it, never a guess."
+            "Computed from the data. « Not known » is a fact no shipped source gives (a "
+            "version's unknown_fields); « none » is a field the text itself says is empty. "
+            "Neither is a guess."
         )
         items: list[str] = []
         for v in tm.versions():
-            empty = [f for f in VERSION_FIELDS if getattr(v, f) in (None, ())]
+            unknown = sorted(v.unknown_fields)
             for field in BLOCK_FIELDS:
                 numbers = [str(b.number) for b in v.blocks if getattr(b, field) in (None, ())]
                 if numbers:
-                    empty.append(f"{field} of bloc(s) {', '.join(numbers)}")
+                    unknown.append(f"{field} of bloc(s) {', '.join(numbers)}")
+            if unknown:
+                items.append(f"{v.key}, not known: " + "; ".join(unknown) + ".")
+            empty = [
+                f
+                for f in VERSION_FIELDS
+                if getattr(v, f) in (None, (), frozenset())
+                and f not in v.unknown_fields
+                and f != "unknown_fields"
+            ]
             if empty:
-                items.append(f"{v.key}: " + "; ".join(empty) + ".")
+                items.append(f"{v.key}, none (the text says so): " + "; ".join(empty) + ".")
         ordered = tm.versions()
         items.extend(
-            f"No correspondence table from {old.key} to {new.key}."
+            f"No correspondence table from {old.key} to {new.key}: not known."
             for old, new in zip(ordered, ordered[1:])
             if not tm.correspondences(old.key, new.key)
         )
+        items.extend(
+            f"No text found covers {gap.start.isoformat()} to {gap.last_day.isoformat()}: "
+            "whether a version is in force on those days is not known."
+            for gap in tm.validity_gaps()
+        )
+        items.extend(
+            f"{fiche.rncp}, the registered successor of {fiche.successor_of}: its title, arrêté, "
+            "start date, validity window and blocs are not known (not a version in the data)."
+            for fiche in tm.registered_fiches()
+        )
         section += _bullets(items)
         return section
+
+
+def _sourced_fields(v: tm.CertificationVersion) -> list[str]:
+    return [f for f in VERSION_FIELDS if _source_or_none(v, f) is not None]
+
+
+def _source_cell_of(source: tm.Source) -> list[nodes.Node]:
+    where = nodes.reference("", _cite(source.text), internal=True, refid=_text_id(source.text))
+    return [_paragraph(nodes.strong(text=source.location), " of ", where), _excerpt(source)]
+
+
+@functools.cache
+def _texts_by_id() -> dict[str, tm.LegalText]:
+    return {
+        entry["id"]: tm.from_dict(tm.LegalText, entry["legal_text"])
+        for entry in _data_file("texts.json")["texts"]
+    }
+
+
+def _raw_source(raw: dict[str, str]) -> tm.Source:
+    """A source as a data file writes it (text id, location, excerpt), as a record."""
+    return tm.Source(_texts_by_id()[raw["text"]], raw["location"], raw["excerpt"])
+
+
+def _other_wordings(v: tm.CertificationVersion) -> dict[str, list[dict[str, Any]]]:
+    """A bloc's other wordings, read from the version's data file (``other_wordings``)."""
+    found: dict[str, list[dict[str, Any]]] = _data_file(f"versions/{v.key}.json").get(
+        "other_wordings", {}
+    )
+    return found
 
 
 def _texts_of(record: object, fields: Iterable[str]) -> list[tm.LegalText]:
@@ -449,8 +545,10 @@ class TimelineDirective(_DataDirective):
 
     def _window_table(self) -> nodes.table:
         rows = []
+        tables = {new.key: table for _, new, table in _tables()}
         for v in tm.versions():
             window = v.validity
+            table = tables.get(v.key)
             rows.append(
                 [
                     _paragraph(nodes.literal(text=v.key)),
@@ -460,10 +558,40 @@ class TimelineDirective(_DataDirective):
                     if window is None or window.last_day is None
                     else window.last_day.isoformat(),
                     _source_cell(v, "validity"),
+                    "none (first version)"
+                    if v == tm.versions()[0]
+                    else "not known"
+                    if table is None
+                    else f"{_cite(table[0].source.text)}, {table[0].source.location}",
                 ]
             )
+        rows.extend(
+            [
+                _paragraph("(no text)"),
+                "No text found covers these days: whether a version is in force is not known",
+                gap.start.isoformat(),
+                gap.last_day.isoformat(),
+                _source_cell(gap, "start"),
+            ]
+            for gap in tm.validity_gaps()
+        )
+        rows.extend(
+            [
+                _paragraph(nodes.literal(text=fiche.rncp)),
+                (
+                    f"Registered successor of {fiche.successor_of}, not a version in the "
+                    "data: `titre-mercd registry import` brings it"
+                ),
+                "not known",
+                f"not known (échéance {fiche.registered_until}, as the registry gives it)",
+                _source_cell(fiche, "registered_until"),
+            ]
+            for fiche in tm.registered_fiches()
+        )
         return _table(
-            ["Version", "Title", "First day", "Last day", "Source"], rows, [12, 22, 12, 12, 42]
+            ["Version", "Title", "First day", "Last day", "Source", "Table from the previous"],
+            rows,
+            [10, 18, 10, 10, 32, 20],
         )
 
 
@@ -486,20 +614,21 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
     def note(text: str, day: dt.date, row: float, offset: tuple[int, int], **style: Any) -> None:
         axes.annotate(
             text, (mdates.date2num(day), row), xytext=offset, textcoords="offset points",
-            fontsize=10, **style,
+            **{"fontsize": 10, **style},
         )  # fmt: skip
 
     ends = [v.validity.end for v in versions if v.validity and v.validity.end]
     first = min(dt.date.fromisoformat(v.key) for v in versions)
-    last = max([today, *ends])
+    registered = [f.registered_until for f in tm.registered_fiches() if f.registered_until]
+    last = max([today, *ends, *registered])
     for row, v in enumerate(reversed(versions)):
         made = dt.date.fromisoformat(v.key)
         axes.plot([mdates.date2num(made)], [row], marker="D", color="#333333", zorder=3)
         note(f"arrêté {v.key}", made, row, (-6, -22), color="#333333")
         window = v.validity
         if window is None:
-            note("validity window: no source gives it", made, row, (12, -4), color="#777777",
-                 style="italic")  # fmt: skip
+            note("validity window: not known (no source gives it)", made, row, (12, -4),
+                 color="#777777", style="italic")  # fmt: skip
             continue
         end = window.end or last
         axes.barh(
@@ -509,6 +638,32 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
         last_day = window.last_day.isoformat() if window.last_day else "(end not known)"
         note(f"in force {window.start.isoformat()} to {last_day}", window.start, row, (0, 14),
              color="#1c5d8a")  # fmt: skip
+    rows = {v.key: row for row, v in enumerate(reversed(versions))}
+    for old, new, table in _tables():
+        # the table links the versions where the later one's arrêté makes it
+        made = mdates.date2num(dt.date.fromisoformat(new.key))
+        axes.annotate(
+            "", xy=(made, rows[new.key] - 0.12), xytext=(made, rows[old.key] + 0.12),
+            arrowprops={"arrowstyle": "->", "color": "#7a5195", "linewidth": 1.4},
+        )  # fmt: skip
+        article = table[0].source.location.split(" (")[0]
+        note(f"table: {_short_cite(table[0].source.text)}, {article}",
+             dt.date.fromisoformat(new.key), (rows[old.key] + rows[new.key]) / 2, (6, -4),
+             color="#7a5195", fontstyle="italic")  # fmt: skip
+    for gap in tm.validity_gaps():  # days no text covers: whether a version is in force is unknown
+        axes.axvspan(
+            mdates.date2num(gap.start), mdates.date2num(gap.end), color="#bbbbbb", alpha=0.35,
+            hatch="//", linewidth=0,
+        )  # fmt: skip
+        note(f"no text found:\nnot known\n{gap.start.isoformat()} to\n{gap.last_day.isoformat()}",
+             gap.start, -0.75, (2, 0), color="#555555", fontsize=8)  # fmt: skip
+    for fiche in tm.registered_fiches():  # a successor registered, of which no version is shipped
+        predecessor = tm.version(fiche.successor_of).validity
+        start = predecessor.end if predecessor is not None and predecessor.end else last
+        until = f"\néchéance {fiche.registered_until.isoformat()}" if fiche.registered_until else ""
+        note(f"then {fiche.rncp} registered{until}:\nnot in the data (not known)", start,
+             rows[fiche.successor_of], (4, -34), color="#777777", style="italic",
+             fontsize=9)  # fmt: skip
     axes.axvline(mdates.date2num(today), color="#c0392b", linewidth=1, linestyle="--")
     note(f"docs built {today.isoformat()}", today, len(versions) - 0.55, (-5, 0), ha="right",
          color="#c0392b")  # fmt: skip
@@ -519,7 +674,7 @@ def _draw_timeline(target: Path, *, today: dt.date) -> None:
     axes.set_ylim(-0.9, len(versions) - 0.35)
     axes.set_xlim(
         mdates.date2num(dt.date(first.year - 1, 1, 1)),
-        mdates.date2num(dt.date(last.year + 2, 1, 1)),
+        mdates.date2num(dt.date(last.year + 4, 1, 1)),
     )
     axes.xaxis.set_major_locator(mdates.YearLocator(2))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))

@@ -12,9 +12,12 @@ functions for correspondence between versions, validity windows and NSF / ROME /
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+# Not typing.TYPE_CHECKING: importing typing would cost start-up, and would widen the moment
+# when a Ctrl-C reaches the command line before its signal handlers are installed.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the names below are served lazily by __getattr__
+    from typing import Any
+
     from ._converter import from_dict, to_dict
     from ._correspondence import (
         correspondence_table,
@@ -32,10 +35,13 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         find_block,
         is_in_force,
         nsf,
+        registered_fiche,
+        registered_fiches,
         rome,
         source_of,
         successor,
         text_of,
+        validity_gaps,
         version,
         versions,
     )
@@ -47,8 +53,10 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         LegalText,
         Level,
         NsfCode,
+        RegisteredFiche,
         RomeCode,
         Source,
+        ValidityGap,
         ValidityWindow,
     )
     from .exceptions import (
@@ -81,6 +89,7 @@ __all__ = [
     "Level",
     "NotInDataError",
     "NsfCode",
+    "RegisteredFiche",
     "RomeCode",
     "Source",
     "TitreMercdError",
@@ -88,6 +97,7 @@ __all__ = [
     "UnknownBlockError",
     "UnknownCodeError",
     "UnknownVersionError",
+    "ValidityGap",
     "ValidityWindow",
     "__version__",
     "by_nsf",
@@ -104,11 +114,14 @@ __all__ = [
     "missing_blocks",
     "nsf",
     "preload",
+    "registered_fiche",
+    "registered_fiches",
     "rome",
     "source_of",
     "successor",
     "text_of",
     "to_dict",
+    "validity_gaps",
     "version",
     "versions",
 ]
@@ -127,15 +140,16 @@ _HOMES = {
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
-            "is_in_force", "nsf", "rome", "source_of", "successor", "text_of", "version",
-            "versions",
+            "is_in_force", "nsf", "registered_fiche", "registered_fiches", "rome", "source_of",
+            "successor", "text_of", "validity_gaps", "version", "versions",
         ],
         "_queries",
     ),
     **dict.fromkeys(
         [
             "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "LegalText",
-            "Level", "NsfCode", "RomeCode", "Source", "ValidityWindow",
+            "Level", "NsfCode", "RegisteredFiche", "RomeCode", "Source", "ValidityGap",
+            "ValidityWindow",
         ],
         "_records",
     ),

@@ -15,7 +15,7 @@ exactly and only the encoding, the separator or the line ending changes.
 
 It streams: rows are read, converted and written in chunks, so memory does not grow with the
 file. Each distinct cell is converted once and remembered (candidates' cells repeat), in a
-cache whose size is bounded.
+cache bounded in entries and in characters, as the chunks are.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ import re
 import sys
 import time
 from collections import deque
-from typing import IO, TYPE_CHECKING, Union, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
 from ._correspondence import deemed_obtained
-from ._queries import find_block, version, versions
+from ._queries import find_block, match_block, version, versions
 from ._records import Block
 from .exceptions import AmbiguousBlockError, UnknownBlockError
 
@@ -84,7 +84,13 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _NUL_STAND_IN = "\ufffd" if sys.version_info < (3, 11) else ""
 _CONTINUATION = bytes(range(0x80, 0xC0))  # the bytes that continue a UTF-8 character
 _CHUNK_ROWS = 4096
+_CHUNK_CHARACTERS = 1 << 20  # rows are written once this much text is waiting
 _CACHE_LIMIT = 1 << 16
+# Each cache of converted cells and labels holds at most this many characters (keys and
+# values): with distinct large cells, memory stays flat whatever the file's size. An entry
+# larger than _CACHE_ENTRY_CHARACTERS is not kept at all: a cell that long rarely repeats.
+_CACHE_CHARACTERS = 1 << 22
+_CACHE_ENTRY_CHARACTERS = 1 << 16
 # csv's default limit (128 KiB) refuses a long field; the largest value every platform's C
 # long can hold lets any field through (a row is held in memory whatever its size).
 _FIELD_LIMIT = 2**31 - 1
@@ -98,6 +104,26 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SHOWN = 60  # characters of a label an error cell quotes
 
 Added = tuple[str, str, str, str]
+
+
+class _Cache(dict[str, Any]):
+    """A dict bounded in entries and in characters, emptied when either bound is reached."""
+
+    __slots__ = ("_characters",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._characters = 0
+
+    def keep(self, key: str, value: object, size: int) -> None:
+        """Remember ``value`` for ``key``; ``size``: their characters."""
+        if size > _CACHE_ENTRY_CHARACTERS:
+            return
+        if len(self) >= _CACHE_LIMIT or self._characters + size > _CACHE_CHARACTERS:
+            self.clear()
+            self._characters = 0
+        self[key] = value
+        self._characters += size
 
 
 class CsvInputError(ValueError):
@@ -206,7 +232,7 @@ def resolve_block(label: str, from_key: str, to_key: str) -> Block:
         keys = [v.key for v in versions()]
         first, last = keys.index(version(from_key).key), keys.index(version(to_key).key)
         try:
-            found = find_block(label)
+            found = match_block(label)  # its message would be discarded: not explained
         except (UnknownBlockError, AmbiguousBlockError):
             raise not_in_from from None
         if first <= keys.index(found.version_key) <= last:
@@ -243,7 +269,7 @@ class CellConverter:
         self._from = version(from_key).key
         self._to = version(to_key).key
         self._to_blocks = version(to_key).blocks
-        self._blocks: dict[str, Union[Block, str]] = {}
+        self._blocks = _Cache()  # label -> Block, or a few words saying why none
         others = [c for c in ";," if c != sep]
         # Try each other separator alone (a title may hold the other), then all together.
         self._splitters = [re.compile(re.escape(c)) for c in others]
@@ -252,7 +278,7 @@ class CellConverter:
 
     def _block(self, label: str) -> Block | str:
         """The block ``label`` names, or a few words saying why none does."""
-        found = self._blocks.get(label)
+        found: Block | str | None = self._blocks.get(label)
         if found is None:
             try:
                 found = resolve_block(label, self._from, self._to)
@@ -265,9 +291,9 @@ class CellConverter:
                 )
             except AmbiguousBlockError:
                 found = f"several blocs match {_shown(label)}"
-            if len(self._blocks) >= _CACHE_LIMIT:
-                self._blocks.clear()
-            self._blocks[label] = found
+            self._blocks.keep(
+                label, found, len(label) + (len(found) if isinstance(found, str) else 0)
+            )
         return found
 
     def _split(self, label: str) -> list[Block] | None:
@@ -770,9 +796,10 @@ def convert(  # noqa: PLR0913  (the progress report and the Excel form are optio
     sink.write(_header(source, to_key, sep=sep, newline=newline, bom=excel or source.bom))
     fit = _Fitter(source, sep)
     width, index = len(source.header), source.index
-    cache: dict[str, tuple[str, bool]] = {}
+    cache = _Cache()
     get = cache.get
     out: list[str] = []
+    waiting = 0  # characters in out
     rows = unmatched = 0
     for read, text in source.records():
         rows += 1
@@ -782,9 +809,8 @@ def convert(  # noqa: PLR0913  (the progress report and the Excel form are optio
         if len(row) == width:
             added = get(row[index])
             if added is None:
-                if len(cache) >= _CACHE_LIMIT:
-                    cache.clear()
-                added = cache[row[index]] = _suffix(convert_cell(row[index]), sep)
+                added = _suffix(convert_cell(row[index]), sep)
+                cache.keep(row[index], added, len(row[index]) + len(added[0]))
         elif not row:  # a blank line stays a blank line
             out.append(end)
             continue
@@ -794,9 +820,11 @@ def convert(  # noqa: PLR0913  (the progress report and the Excel form are optio
             data = rejoin(row)
         out += (data, added[0], end)
         unmatched += added[1]
-        if len(out) >= 3 * _CHUNK_ROWS:
+        waiting += len(text) + len(added[0])
+        if len(out) >= 3 * _CHUNK_ROWS or waiting >= _CHUNK_CHARACTERS:
             sink.write("".join(out))
             out.clear()
+            waiting = 0
             if progress is not None:
                 progress.update(rows, source.position())
     sink.write("".join(out))

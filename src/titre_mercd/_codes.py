@@ -17,19 +17,23 @@ _ROME = re.compile(r"[A-N][0-9]{4}")
 _NSF = re.compile(r"[0-9]{3}[a-z]?")
 _RNCP = re.compile(r"(?:RNCP)?([0-9]{1,6})")
 _RNCP_BLOCK = re.compile(r"(RNCP[0-9]{1,6})BC([0-9]{2})")
-_BLOCK_REF = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s*/\s*([0-9]+)")
+# N has at most nine digits: a million digits would make int() slow, then refuse it.
+_BLOCK_REF = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s*/\s*([0-9]{1,9})")
 _WHITESPACE = re.compile(r"\s+")
 # An inclusive form in parentheses: « conseillers (ères) », « superviseur(se) »,
 # « téléconseillers (téléconseillères) »: one word alone between parentheses.
 _INCLUSIVE_FORM = re.compile(r"\s*\(\s*[a-z]+\s*\)")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+_ASCII_NOT_WORD = {
+    code: " " for code in range(128) if not chr(code).isdigit() and not "a" <= chr(code) <= "z"
+}
 
 
 def _compact(value: object, what: str, accepted: str) -> str:
     """``value`` without any white space, or a typed error naming ``what`` was expected."""
     if not isinstance(value, str):
         raise ArgumentTypeError(
-            f"{what} must be a string such as {accepted}, not {type(value).__name__} {value!r}"
+            f"{what} must be a string such as {accepted}, not {type(value).__name__} {value!r:.200}"
         )
     return _WHITESPACE.sub("", value)
 
@@ -43,7 +47,7 @@ def normalize_rome(code: object) -> str:
     compact = _compact(code, "a ROME code", "'D1408'").upper()
     if not _ROME.fullmatch(compact):
         raise InvalidCodeError(
-            f"malformed ROME code {code!r}: "
+            f"malformed ROME code {code!r:.200}: "
             "expected one letter A to N and four digits, e.g. 'D1408'"
         )
     return compact
@@ -58,7 +62,7 @@ def normalize_nsf(code: object) -> str:
     compact = _compact(code, "an NSF code", "'312t' or '312'").lower()
     if not _NSF.fullmatch(compact):
         raise InvalidCodeError(
-            f"malformed NSF code {code!r}: expected three digits and an optional letter, "
+            f"malformed NSF code {code!r:.200}: expected three digits and an optional letter, "
             "e.g. '312t' or '312'"
         )
     return compact
@@ -74,7 +78,7 @@ def normalize_rncp(code: object) -> str:
     match = _RNCP.fullmatch(compact)
     if match is None:
         raise InvalidCodeError(
-            f"malformed RNCP number {code!r}: expected 'RNCP' and up to six digits, "
+            f"malformed RNCP number {code!r:.200}: expected 'RNCP' and up to six digits, "
             "or the digits alone, e.g. 'RNCP12505' or '12505'"
         )
     return f"RNCP{match.group(1)}"
@@ -86,7 +90,7 @@ def parse_rncp_block_code(text: str) -> str | None:
     >>> parse_rncp_block_code("rncp12505bc01"), parse_rncp_block_code("Manager")
     ('RNCP12505BC01', None)
     """
-    match = _RNCP_BLOCK.fullmatch(_WHITESPACE.sub("", text).upper())
+    match = _RNCP_BLOCK.fullmatch("".join(text.split()).upper())  # str.split: C speed
     return None if match is None else f"{match.group(1)}BC{match.group(2)}"
 
 
@@ -111,7 +115,8 @@ def normalize_version_key(key: object) -> str:
     """
     if not isinstance(key, str):
         raise ArgumentTypeError(
-            f"a version key must be a string such as '2018-12-11', not {type(key).__name__} {key!r}"
+            "a version key must be a string such as '2018-12-11', "
+            f"not {type(key).__name__} {key!r:.200}"
         )
     return key.strip()
 
@@ -125,9 +130,15 @@ def normalize_label(text: str) -> str:
     'manager une equipe de conseillers clientele a distance'
     """
     decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_text = (
+        decomposed  # nothing to strip: the common case, and ten times faster on a long text
+        if decomposed.isascii()
+        else "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
     folded = ascii_text.casefold().replace("œ", "oe").replace("æ", "ae")
-    without_forms = _INCLUSIVE_FORM.sub("", folded)
+    without_forms = _INCLUSIVE_FORM.sub("", folded) if "(" in folded else folded
+    if without_forms.isascii():  # the same as the expression below, at C speed
+        return " ".join(without_forms.translate(_ASCII_NOT_WORD).split())
     return _NOT_WORD.sub(" ", without_forms).strip()
 
 
@@ -136,6 +147,6 @@ def require_date(value: object, name: str) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise ArgumentTypeError(
             f"{name} must be a datetime.date such as date(2020, 1, 1), "
-            f"not {type(value).__name__} {value!r}"
+            f"not {type(value).__name__} {value!r:.200}"
         )
     return value

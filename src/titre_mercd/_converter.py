@@ -28,25 +28,25 @@ RECORD_CLASSES: tuple[type, ...] = tuple(getattr(_records, name) for name in _re
 
 def _structure_date(value: object, _: type) -> dt.date:
     if not isinstance(value, str):
-        raise TypeError(f"expected an ISO date string, got {type(value).__name__} {value!r}")
+        raise TypeError(f"expected an ISO date string, got {type(value).__name__} {value!r:.200}")
     try:
         parsed = dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}") from None
+        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r:.200}") from None
     if parsed.isoformat() != value:
-        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}")
+        raise ValueError(f"expected an ISO date 'YYYY-MM-DD', got {value!r:.200}")
     return parsed
 
 
 def _structure_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+        raise TypeError(f"expected a string, got {type(value).__name__} {value!r:.200}")
     return value
 
 
 def _structure_int(value: object, _: type) -> int:
     if type(value) is not int:
-        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
+        raise TypeError(f"expected an integer, got {type(value).__name__} {value!r:.200}")
     return value
 
 
@@ -60,7 +60,7 @@ def _strict_tuple_factory(type_: Any, converter: cattrs.Converter) -> Any:
 
     def structure_tuple(value: object, _: type) -> tuple[Any, ...]:
         if not isinstance(value, (list, tuple)):
-            raise TypeError(f"expected an array, got {type(value).__name__} {value!r}")
+            raise TypeError(f"expected an array, got {type(value).__name__} {value!r:.200}")
         return structure_items(value, _)  # type: ignore[no-any-return]
 
     return structure_tuple
@@ -98,15 +98,64 @@ def _strict_record_factory(cls: type, converter: cattrs.Converter) -> Any:
 
     def structure_record(value: object, _: type) -> Any:
         if not isinstance(value, dict):
-            raise TypeError(f"expected an object, got {type(value).__name__} {value!r}")
+            raise TypeError(f"expected an object, got {type(value).__name__} {value!r:.200}")
         return structure_fields(value, _)
 
     return structure_record
 
 
+def _window_factory(converter: cattrs.Converter) -> Any:
+    """Validity windows: ``registered_until`` may be left out, ``last_day`` must agree with ``end``.
+
+    ``last_day`` is derived from ``end``; :func:`to_dict` writes it so that every JSON window
+    reads the same (``start``, ``end`` excluded, ``last_day``), and reading it back checks it.
+    """
+    structure_fields: Any = make_dict_structure_fn(
+        _records.ValidityWindow,
+        converter,
+        _cattrs_forbid_extra_keys=True,
+        _cattrs_detailed_validation=True,
+    )
+
+    def structure_window(value: object, _: type) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__} {value!r}")
+        if "last_day" not in value:
+            return structure_fields(value, _)
+        window = structure_fields({k: v for k, v in value.items() if k != "last_day"}, _)
+        expected = window_last_day(window)
+        if value["last_day"] != expected:
+            raise ValueError(
+                f"last_day {value['last_day']!r:.40} does not agree with end "
+                f"{value.get('end')!r:.40}: expected {expected!r} (the day before end)"
+            )
+        return window
+
+    return structure_window
+
+
+def window_last_day(window: _records.ValidityWindow) -> str | None:
+    """The ``last_day`` a window's JSON carries: the day before ``end``, or ``None``."""
+    last_day = window.last_day
+    return None if last_day is None else last_day.isoformat()
+
+
+def _unstructure_window(window: _records.ValidityWindow) -> dict[str, Any]:
+    return {
+        "start": window.start.isoformat(),
+        "end": None if window.end is None else window.end.isoformat(),
+        "last_day": window_last_day(window),
+        "registered_until": None
+        if window.registered_until is None
+        else window.registered_until.isoformat(),
+    }
+
+
 def _format_exception(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, KeyError):
-        return f"required field {exc.args[0]!r} missing" if exc.args else "required field missing"
+        return (
+            f"required field {exc.args[0]!r:.200} missing" if exc.args else "required field missing"
+        )
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         return f"unknown fields {sorted(exc.extra_fields)}"
     if isinstance(exc, AttributeError) and str(exc).endswith("has no attribute 'items'"):
@@ -126,6 +175,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(attrs.has, _strict_record_factory)
     for cls in RECORD_CLASSES:
         attrs.resolve_types(cls)
+    converter.register_structure_hook(_records.ValidityWindow, _window_factory(converter))
+    converter.register_unstructure_hook(_records.ValidityWindow, _unstructure_window)
     return converter
 
 
@@ -151,7 +202,9 @@ def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
 def to_dict(record: object) -> dict[str, Any]:
     """A record as plain JSON-ready data: dicts, lists, strings, numbers and ``None``.
 
-    Dates become ISO strings, tuples become lists, frozensets sorted lists.
+    Dates become ISO strings, tuples become lists, frozensets sorted lists. A validity window
+    also carries its ``last_day`` (the day before ``end``, which is excluded), so that it reads
+    the same as in every ``--json`` output; :func:`from_dict` checks that it agrees with ``end``.
 
     >>> from titre_mercd import rome, to_dict
     >>> to_dict(rome("D1408"))

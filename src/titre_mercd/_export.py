@@ -1,7 +1,8 @@
 """Exports: the whole data set as JSON, as CSV tables, as schema.org JSON-LD, and as graphs.
 
-- JSON: every record through :func:`titre_mercd.to_dict`, with ``DATA_VERSION`` and the source
-  of every fact; ``schemas/dataset.schema.json`` in the package describes it.
+- JSON: every record through :func:`titre_mercd.to_dict`, with ``DATA_VERSION``, the lineage's
+  intervals no text covers and its fiches registered but not in the data, and the source of
+  every fact; ``schemas/dataset.schema.json`` in the package describes it.
 - CSV: the tables a spreadsheet user wants (:data:`CSV_TABLES`); the main one,
   ``competences``, has one row per bloc and capacité.
 - JSON-LD: one schema.org ``EducationalOccupationalCredential`` per version.
@@ -79,6 +80,8 @@ def dataset_document() -> dict[str, Any]:
         "rome_codes": [to_dict(c) for c in data.rome_by_code.values()],
         "nsf_codes": [to_dict(c) for c in data.nsf_by_code.values()],
         "levels": [to_dict(level) for level in data.levels],
+        "gaps": [to_dict(gap) for gap in data.gaps],
+        "registered": [to_dict(fiche) for fiche in data.registered_by_rncp.values()],
         "sources": _sources(to_dict),
         "other_wordings": [
             {"block": f"{key}/{number}", "title": title, "source": to_dict(source)}
@@ -110,6 +113,7 @@ def _sources(to_dict: Callable[[object], dict[str, Any]]) -> list[dict[str, Any]
     named.extend(("nsf", c.code, c) for c in data.nsf_by_code.values())
     if data.levels:  # the level table has one source per column, for all its rows
         named.append(("levels", None, data.levels[0]))
+    named.extend(("registered", f.rncp, f) for f in data.registered_by_rncp.values())
     entries = []
     for kind, key, record in named:
         for field in attrs.fields(type(record)):
@@ -162,6 +166,7 @@ def _version_row(v: CertificationVersion) -> tuple[str, ...]:
             None if window is None else window.start,
             None if window is None else window.end,
             None if window is None else window.last_day,
+            None if window is None else window.registered_until,
             None if level is None else level.france_1969,
             None if level is None else level.france_2019,
             None if level is None else level.eqf,
@@ -234,6 +239,7 @@ _HEADERS = {
         "validity_start",
         "validity_end",
         "validity_last_day",
+        "validity_registered_until",
         "level_france_1969",
         "level_france_2019",
         "level_eqf",
@@ -440,13 +446,18 @@ def _credential(v: CertificationVersion) -> dict[str, Any]:
     }
     if not node["@reverse"]["qualifications"]:
         del node["@reverse"]
-    node["additionalProperty"] = _unknown_fields(v)
+    node["additionalProperty"] = _unknown_fields(v) + _registered_until(v)
     # What no source gives is left out rather than written as null or an empty list.
     return {name: value for name, value in node.items() if value not in (None, [])}
 
 
 def _unknown_fields(v: CertificationVersion) -> list[dict[str, Any]]:
-    """The fields no shipped source gives, so that a left-out fact is not read as « none »."""
+    """The fields no shipped source gives, so that a left-out fact is not read as « none ».
+
+    A version every field of which a source gives has none (JSON-LD writes no empty list).
+    """
+    if not v.unknown_fields:
+        return []
     return [
         {
             "@type": "PropertyValue",
@@ -468,6 +479,21 @@ def _validity(v: CertificationVersion) -> dict[str, str]:
     return validity
 
 
+def _registered_until(v: CertificationVersion) -> list[dict[str, Any]]:
+    """The registry's échéance as it gives it, beside the reading ``temporalCoverage`` makes."""
+    until = None if v.validity is None else v.validity.registered_until
+    if until is None:
+        return []
+    return [
+        {
+            "@type": "PropertyValue",
+            "propertyID": "registered_until",
+            "name": "Date d'échéance de l'enregistrement, as the RNCP registry gives it",
+            "value": until.isoformat(),
+        }
+    ]
+
+
 def jsonld_document() -> dict[str, Any]:
     """The versions as schema.org JSON-LD: one ``EducationalOccupationalCredential`` each.
 
@@ -477,8 +503,8 @@ def jsonld_document() -> dict[str, Any]:
     ``validFor``), the certifying authority (``recognizedBy``) and the legal text
     (``isBasedOn``, a ``Legislation``), the first day of the version (``dateCreated``, from
     its validity window) and the fields no source gives (``additionalProperty``
-    ``unknown_fields``). Facts no source gives are left out; facts the text says are empty
-    too, and ``unknown_fields`` tells the two apart.
+    ``unknown_fields``, absent when every field is known). Facts no source gives are left
+    out; facts the text says are empty too, and ``unknown_fields`` tells the two apart.
 
     >>> document = jsonld_document()
     >>> document["@context"], len(document["@graph"])

@@ -3,12 +3,15 @@
 The data directory holds ``MANIFEST.json`` (the data version and the sha256 of every file),
 ``texts.json`` (the texts facts are read in, with their shipped copies under ``texts/``),
 one file per version under ``versions/``, one per correspondence table under
-``correspondences/``, and the nomenclatures under ``nomenclatures/``. The manifest is the
-index: adding a version is adding its files and listing them there.
+``correspondences/``, the nomenclatures under ``nomenclatures/``, and ``lineage.json`` (the
+lineage's facts that are not a version: intervals no text covers, and fiches RNCP registered
+but not in the data). The manifest is the index: adding a version is adding its files and
+listing them there.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from _thread import allocate_lock
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -29,8 +32,10 @@ from ._records import (
     LegalText,
     Level,
     NsfCode,
+    RegisteredFiche,
     RomeCode,
     Source,
+    ValidityGap,
 )
 from .exceptions import DataError, InvalidCodeError
 
@@ -41,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["Dataset", "dataset", "load", "preload"]
 
 MANIFEST = "MANIFEST.json"
+LINEAGE = "lineage.json"
 
 
 class Traversable(Protocol):
@@ -124,6 +130,10 @@ class Dataset(NamedTuple):
     other_wordings: Mapping[tuple[str, int], tuple[tuple[str, Source], ...]]
     # ("version", key, field) -> what other texts read where they contradict the one followed
     contradictions: Mapping[SourceKey, tuple[tuple[str, Source], ...]]
+    # lineage.json: the intervals no text covers, in order, and the fiches RNCP registered
+    # but of which the data holds no version, by number
+    gaps: tuple[ValidityGap, ...] = ()
+    registered_by_rncp: Mapping[str, RegisteredFiche] = {}
 
 
 # ---------------------------------------------------------------- reading files
@@ -312,6 +322,7 @@ class _Builder:
         tables = dict(
             self._load_table(name, version_by_key) for name in self.reader.listed("correspondences")
         )
+        gaps, registered = self._load_lineage(versions, version_by_key, nsf_by_code)
         return _index(
             data_version=self.reader.data_version,
             versions=tuple(versions),
@@ -323,6 +334,8 @@ class _Builder:
             text_contents=self.text_contents,
             other_wordings=self.other_wordings,
             contradictions=self.contradictions,
+            gaps=gaps,
+            registered=registered,
         )
 
     # -- texts and sources
@@ -461,8 +474,8 @@ class _Builder:
 
     def _load_version(self, name: str) -> CertificationVersion:
         payload = self.reader.json(name)
-        members = {"header", "version", "sources", "block_sources", "other_wordings"}
-        unknown = payload.keys() - (members | {"contradictions"})
+        members = {"header", "version", "sources", "block_sources"}
+        unknown = payload.keys() - members - {"other_wordings", "contradictions"}
         if unknown:
             raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
         version = self.structure(
@@ -610,6 +623,126 @@ class _Builder:
                     "RNCP bloc code such as 'RNCP34809BC01'"
                 )
 
+    # -- lineage: intervals no text covers, fiches registered but not in the data
+
+    def _load_lineage(
+        self,
+        versions: list[CertificationVersion],
+        version_by_key: Mapping[str, CertificationVersion],
+        nsf_by_code: Mapping[str, NsfCode],
+    ) -> tuple[tuple[ValidityGap, ...], tuple[RegisteredFiche, ...]]:
+        """``lineage.json``, when the manifest lists it (a data directory may have none)."""
+        if LINEAGE not in self.reader.files:
+            return (), ()
+        payload = self.reader.json(LINEAGE)
+        _known_fields(payload, {"header", "gaps", "registered"}, f"{LINEAGE}: $")
+        gaps = tuple(
+            self._gap(raw, f"{LINEAGE}: $.gaps[{i}]")
+            for i, raw in enumerate(_field(payload, "gaps", list, f"{LINEAGE}: $"))
+        )
+        _check_gaps(gaps, versions)
+        registered: list[RegisteredFiche] = []
+        for i, raw in enumerate(_field(payload, "registered", list, f"{LINEAGE}: $")):
+            fiche = self._registered(raw, i, version_by_key, nsf_by_code)
+            if any(fiche.rncp == earlier.rncp for earlier in registered):
+                raise DataError(
+                    f"{LINEAGE}: $.registered[{i}].rncp: {fiche.rncp} is recorded twice"
+                )
+            registered.append(fiche)
+        return gaps, tuple(registered)
+
+    def _date(self, raw: Mapping[str, Any], name: str, where: str) -> dt.date:
+        if name not in raw:
+            raise DataError(f"{where}: required field {name!r} missing")
+        found: dt.date = self.structure(
+            raw[name], dt.date, LINEAGE, f"{where[len(LINEAGE) + 2 :]}.{name}"
+        )
+        return found
+
+    def _gap(self, raw: object, where: str) -> ValidityGap:
+        if not isinstance(raw, dict):
+            raise DataError(f"{where}: expected an object")
+        _known_fields(raw, {"start", "end", "source"}, where)
+        start, end = self._date(raw, "start", where), self._date(raw, "end", where)
+        if end <= start:
+            raise DataError(f"{where}.end: {end} is not after start {start} (end is excluded)")
+        return ValidityGap(start, end, self._source(raw.get("source"), f"{where}.source"))
+
+    # The fields of an entry of lineage.json's "registered", and the record's names for them.
+    _REGISTERED_FIELDS: Mapping[str, str] = {
+        "rncp": "rncp",
+        "successor_of": "successor_of",
+        "level": "level",
+        "nsf": "nsf_codes",
+        "registered_until": "registered_until",
+        "certifying_authority": "certifying_authority",
+    }
+
+    def _registered(
+        self,
+        raw: object,
+        index: int,
+        version_by_key: Mapping[str, CertificationVersion],
+        nsf_by_code: Mapping[str, NsfCode],
+    ) -> RegisteredFiche:
+        where = f"{LINEAGE}: $.registered[{index}]"
+        if not isinstance(raw, dict):
+            raise DataError(f"{where}: expected an object")
+        _known_fields(raw, {*self._REGISTERED_FIELDS, "sources"}, where)
+        rncp = _field(raw, "rncp", str, where)
+        if not _is_canonical(normalize_rncp, rncp):
+            raise DataError(f"{where}.rncp: {rncp!r} is not a canonical RNCP number")
+        successor_of = _field(raw, "successor_of", str, where)
+        if successor_of not in version_by_key:
+            raise DataError(
+                f"{where}.successor_of: unknown version {successor_of!r}; "
+                f"known: {sorted(version_by_key)}"
+            )
+        level = raw.get("level")
+        if level is not None and (type(level) is not int or not 1 <= level <= 8):
+            raise DataError(f"{where}.level: expected a niveau 1 to 8 or null, got {level!r:.40}")
+        path = where[len(LINEAGE) + 2 :]
+        nsf_codes = self.structure(
+            _field(raw, "nsf", list, where), tuple[NsfCode, ...], LINEAGE, f"{path}.nsf"
+        )
+        for i, code in enumerate(nsf_codes):
+            if nsf_by_code.get(code.code) != code:
+                raise DataError(
+                    f"{where}.nsf[{i}]: {code} is not in nomenclatures/nsf.json as written"
+                )
+        until = raw.get("registered_until")
+        authority = raw.get("certifying_authority")
+        if authority is not None and (not isinstance(authority, str) or not authority):
+            raise DataError(f"{where}.certifying_authority: expected a name or null")
+        fiche = RegisteredFiche(
+            rncp=rncp,
+            successor_of=successor_of,
+            level=level,
+            nsf_codes=nsf_codes,
+            registered_until=None if until is None else self._date(raw, "registered_until", where),
+            certifying_authority=authority,
+        )
+        self._registered_sources(fiche, _field(raw, "sources", dict, where), where)
+        return fiche
+
+    def _registered_sources(
+        self, fiche: RegisteredFiche, sources: Mapping[str, Any], where: str
+    ) -> None:
+        """Record the sources of a registered fiche; each non-empty field must have one."""
+        names = self._REGISTERED_FIELDS
+        for name, source in sources.items():
+            field = names.get(name)
+            if field is None:
+                raise DataError(f"{where}.sources.{name}: no such field; fields: {sorted(names)}")
+            if _is_empty(getattr(fiche, field)):
+                raise DataError(f"{where}.sources.{name}: a source for a field that is empty")
+            self.sources[("registered", fiche.rncp, field)] = self._source(
+                source, f"{where}.sources.{name}"
+            )
+        for name, field in names.items():
+            if name not in sources and not _is_empty(getattr(fiche, field)):
+                raise DataError(f"{where}.sources: field {name!r} has a value but no source")
+
     # -- correspondence tables
 
     def _load_table(
@@ -743,6 +876,25 @@ def _check_windows(versions: list[CertificationVersion]) -> None:
             )
 
 
+def _check_gaps(gaps: tuple[ValidityGap, ...], versions: list[CertificationVersion]) -> None:
+    """Gaps are in order and apart, and no version's window covers a day of one."""
+    for i, (earlier, later) in enumerate(zip(gaps, gaps[1:])):
+        if later.start < earlier.end:
+            raise DataError(f"{LINEAGE}: $.gaps[{i + 1}]: starts before the gap before it ends")
+    for i, gap in enumerate(gaps):
+        for v in versions:
+            window = v.validity
+            if (
+                window is not None
+                and window.start < gap.end
+                and (window.end is None or gap.start < window.end)
+            ):
+                raise DataError(
+                    f"{LINEAGE}: $.gaps[{i}]: the validity window of {v.key} covers days of "
+                    "this interval, which is recorded as covered by no text"
+                )
+
+
 def _index(
     *,
     data_version: str,
@@ -755,6 +907,8 @@ def _index(
     text_contents: dict[LegalText, str],
     other_wordings: dict[tuple[str, int], tuple[tuple[str, Source], ...]],
     contradictions: dict[SourceKey, tuple[tuple[str, Source], ...]],
+    gaps: tuple[ValidityGap, ...] = (),
+    registered: tuple[RegisteredFiche, ...] = (),
 ) -> Dataset:
     by_rome: dict[str, list[CertificationVersion]] = {}
     by_nsf: dict[str, list[CertificationVersion]] = {}
@@ -804,6 +958,9 @@ def _index(
         blocks_by_label=_blocks_by_label(versions, other_wordings),
         other_wordings=other_wordings,
         contradictions=contradictions,
+        gaps=gaps,
+        # A registered fiche some version has the number of is in the data: it is that version.
+        registered_by_rncp={f.rncp: f for f in registered if f.rncp not in by_rncp},
     )
 
 
@@ -869,7 +1026,11 @@ _active: Dataset | None = None  # change it only through _activate, which emptie
 # Answers already given, per lookup, by the exact argument the caller passed: a repeated
 # lookup is then one dict hit, whatever normalisation the first one needed. Each memo is
 # bounded, holds only answers from the active dataset, and is emptied when that changes.
+# It is bounded in bytes too: an argument longer than MEMO_KEY_CHARACTERS is never kept (no
+# code or title is that long), so a memo holds at most about MEMO_LIMIT * 1 kB of keys; the
+# answers are the data set's own records, shared.
 MEMO_LIMIT = 4096
+MEMO_KEY_CHARACTERS = 300
 _memos: dict[str, dict[Any, Any]] = {}
 
 
@@ -890,10 +1051,15 @@ def remember(memo: dict[Any, Any], argument: object, answer: object, source: Dat
 
 
 def _plain(argument: object) -> bool:
-    """Whether ``argument`` equals only what it is read as: str, Block, None, or tuples of them."""
+    """Whether ``argument`` equals only what it is read as: str, Block, None, or tuples of them.
+
+    A string longer than :data:`MEMO_KEY_CHARACTERS` is not kept either.
+    """
     if isinstance(argument, tuple):
         return type(argument) is tuple and all(_plain(item) for item in argument)
-    return type(argument) is str or type(argument) is Block or argument is None
+    if type(argument) is str:
+        return len(argument) <= MEMO_KEY_CHARACTERS
+    return type(argument) is Block or argument is None
 
 
 def _activate(replacement: Dataset | None, *, locked: bool = False) -> None:

@@ -73,19 +73,19 @@ class _Place:
     the checks and the moves.
     """
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, shown: str | None = None) -> None:
+        """Open ``directory``; errors name ``shown`` (the file asked for) if given."""
         self.directory = directory
         self._fd: int | None = None
+        what = f"write {shown}" if shown is not None else f"write in {_show(directory or '.')}"
         if _DIR_FD and hasattr(os, "O_DIRECTORY"):
             flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
             try:
                 self._fd = os.open(directory or ".", flags)
             except OSError as exc:
-                raise OutputError(
-                    f"cannot write in {_show(directory or '.')}: {_reason(exc)}"
-                ) from None
+                raise OutputError(f"cannot {what}: {_reason(exc)}") from None
         elif not os.path.isdir(directory or "."):
-            raise OutputError(f"cannot write in {_show(directory or '.')}: not a directory")
+            raise OutputError(f"cannot {what}: not a directory")
 
     def close(self) -> None:
         if self._fd is not None:
@@ -248,13 +248,30 @@ class _Pending:
             raise OutputError(f"cannot write {self.shown}: {_reason(exc)}") from None
 
     def discard(self) -> None:
-        """Close and remove the temporary file, whatever state it is in."""
-        with contextlib.suppress(Exception):
-            self.file.close()
-        with contextlib.suppress(Exception):
-            self.raw.close()
-        with contextlib.suppress(OSError):
-            self.place.unlink(self.temporary)
+        """Remove the temporary file and close it, whatever state it is in.
+
+        Every step is taken even if one is interrupted (a Ctrl-C, a failing flush); the first
+        interruption is raised once all are done.
+        """
+        _all_steps(
+            lambda: self.place.unlink(self.temporary),  # first: its name is gone whatever follows
+            self.file.close,
+            self.raw.close,
+        )
+
+
+def _all_steps(*steps: Callable[[], object]) -> None:
+    """Run every step; errors are ignored, and the first interruption is raised at the end."""
+    interruption: BaseException | None = None
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001, PERF203, S110  (cleaning: an error must not stop the rest)
+            pass
+        except BaseException as exc:  # noqa: BLE001  (a Ctrl-C waits for the cleaning to end)
+            interruption = interruption or exc
+    if interruption is not None:
+        raise interruption
 
 
 @contextlib.contextmanager
@@ -323,7 +340,7 @@ def atomic_file(
     """
     directory, name = _split(path)
     shown = _show(path)
-    place = _Place(directory)
+    place = _Place(directory, shown)
     pending: _Pending | None = None
     try:
         try:
@@ -404,8 +421,7 @@ class DirectoryWriter:
         return pending.file
 
     def _discard(self) -> None:
-        for pending in self._pending.values():
-            pending.discard()
+        _all_steps(*(pending.discard for pending in self._pending.values()))
 
     def _commit(self) -> None:
         """Flush every file, check every name again, then make the moves (undone on failure)."""

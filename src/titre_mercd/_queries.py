@@ -25,12 +25,23 @@ from ._records import (
     LegalText,
     Level,
     NsfCode,
+    RegisteredFiche,
     RomeCode,
     Source,
+    ValidityGap,
+)
+from ._validity import (
+    day_verdict,
+    not_in_data_message,
+    registered_successor,
+    undecided_message,
+    version_verdict,
 )
 from .exceptions import (
     AmbiguousBlockError,
     ArgumentTypeError,
+    NotInDataError,
+    UndecidedError,
     UnknownBlockError,
     UnknownCodeError,
     UnknownVersionError,
@@ -45,10 +56,13 @@ __all__ = [
     "find_block",
     "is_in_force",
     "nsf",
+    "registered_fiche",
+    "registered_fiches",
     "rome",
     "source_of",
     "successor",
     "text_of",
+    "validity_gaps",
     "version",
     "versions",
 ]
@@ -89,55 +103,117 @@ def version(key: str) -> CertificationVersion:
     found = data.version_by_key.get(normalize_version_key(key))
     if found is None:
         raise UnknownVersionError(
-            f"unknown version {key!r}; known versions: {', '.join(data.version_by_key)}"
+            f"unknown version {key!r:.200}; known versions: {', '.join(data.version_by_key)}"
         )
     remember(_VERSION_MEMO, key, found, data)
     return found
 
 
 def current(on: dt.date | None = None) -> CertificationVersion | None:
-    """The version in force on ``on`` (today when omitted), or ``None`` when none is.
+    """The version in force on ``on`` (today when omitted); ``None`` when the sources say none is.
 
-    Only a version whose validity window is known can be in force.
+    Raises:
+        UndecidedError: the sources do not decide that day: a version's window is not known,
+            no text covers the day, or the day is after the last version's window while its
+            registered successor is not in the data. The message says which.
 
     >>> import datetime as dt
     >>> current(dt.date(2020, 1, 1)).key
     '2018-12-11'
-    >>> current(dt.date(2024, 5, 12)) is None
-    True
+    >>> current(dt.date(2019, 1, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    titre_mercd.exceptions.UndecidedError: whether any version is in force on 2019-01-01 is ...
     """
     day = dt.date.today() if on is None else require_date(on, "on")
-    for candidate in dataset().versions:
-        window = candidate.validity
-        if window is not None and window.start <= day and (window.end is None or day < window.end):
-            return candidate
-    return None
+    verdict = day_verdict(day, dataset())
+    if verdict.in_force is None:
+        raise UndecidedError(undecided_message(day, None, verdict))
+    return verdict.version
 
 
 def is_in_force(on: dt.date, key: str | None = None) -> bool:
     """Whether the version ``key`` (any version when ``None``) is in force on ``on``.
 
+    Raises:
+        UndecidedError: the sources do not decide (see :func:`current`); the message says why.
+
     >>> import datetime as dt
-    >>> is_in_force(dt.date(2024, 5, 11), "2018-12-11"), is_in_force(dt.date(2024, 5, 12))
-    (True, False)
+    >>> is_in_force(dt.date(2024, 5, 11), "2018-12-11")
+    True
+    >>> is_in_force(dt.date(2024, 5, 12), "2018-12-11")
+    False
+    >>> is_in_force(dt.date(2012, 5, 12), "2007-04-27")
+    False
     """
     day = require_date(on, "on")
-    if key is None:
-        return current(day) is not None
-    window = version(key).validity
-    return window is not None and window.contains(day)
+    data = dataset()
+    verdict = day_verdict(day, data) if key is None else version_verdict(day, version(key), data)
+    if verdict.in_force is None:
+        raise UndecidedError(undecided_message(day, key, verdict))
+    return verdict.in_force
 
 
 def successor(key: str) -> CertificationVersion | None:
-    """The version that came after ``key`` (``None`` for the latest known).
+    """The version that came after ``key``; ``None`` when the sources say there is none yet.
+
+    Raises:
+        NotInDataError: a successor is registered (a fiche RNCP) but is not a version in the
+            data; the message says what is known of it and how to bring it in.
 
     >>> successor("2011-06-01").title
     "manager d'équipe relation client à distance"
     """
     found = version(key)
-    ordered = dataset().versions
+    data = dataset()
+    ordered = data.versions
     index = ordered.index(found)
-    return ordered[index + 1] if index + 1 < len(ordered) else None
+    if index + 1 < len(ordered):
+        return ordered[index + 1]
+    fiche = registered_successor(found, data)
+    if fiche is not None:
+        raise NotInDataError(not_in_data_message(fiche))
+    return None
+
+
+def validity_gaps() -> tuple[ValidityGap, ...]:
+    """The intervals of the lineage that no text found covers, in order.
+
+    On those days, whether a version is in force is not known (:class:`UndecidedError`).
+
+    >>> [(str(gap.start), str(gap.end)) for gap in validity_gaps()]
+    [('2017-05-12', '2019-05-12')]
+    """
+    return dataset().gaps
+
+
+def registered_fiches() -> tuple[RegisteredFiche, ...]:
+    """The fiches RNCP the data records as registered but holds no version of.
+
+    >>> [(f.rncp, f.successor_of) for f in registered_fiches()]
+    [('RNCP38665', '2018-12-11')]
+    """
+    return tuple(dataset().registered_by_rncp.values())
+
+
+def registered_fiche(code: str) -> RegisteredFiche:
+    """What the data knows of a fiche RNCP registered but not in the data (``"RNCP38665"``).
+
+    Raises:
+        UnknownCodeError: the data records no such registered fiche (see :func:`by_rncp` for
+            the fiches of versions in the data).
+
+    >>> registered_fiche("38665").level
+    5
+    """
+    data = dataset()
+    canonical = normalize_rncp(code)
+    found = data.registered_by_rncp.get(canonical)
+    if found is None:
+        known = ", ".join(data.registered_by_rncp) or "none"
+        raise UnknownCodeError(
+            f"no registered fiche {code!r:.100} ({canonical}) outside the data; known: {known}"
+        )
+    return found
 
 
 def by_rome(code: str) -> tuple[CertificationVersion, ...]:
@@ -168,6 +244,8 @@ def by_rncp(code: str) -> CertificationVersion:
     """The version whose fiche RNCP has that number (``"RNCP12505"`` or ``"12505"``).
 
     Raises:
+        NotInDataError: the data records that fiche as registered but holds no version of it
+            (the message says what is known of it and how to import it).
         UnknownCodeError: no version has that fiche.
 
     >>> by_rncp("12505").key
@@ -176,8 +254,15 @@ def by_rncp(code: str) -> CertificationVersion:
     try:
         return _BY_RNCP_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
+        pass
+    try:
         known = _known_code(_BY_RNCP_MEMO, code, normalize_rncp, "version_by_rncp", "RNCP number")
-        return cast("CertificationVersion", known)
+    except UnknownCodeError:
+        fiche = dataset().registered_by_rncp.get(normalize_rncp(code))
+        if fiche is None:
+            raise
+        raise NotInDataError(not_in_data_message(fiche)) from None
+    return cast("CertificationVersion", known)
 
 
 def rome(code: str) -> RomeCode:
@@ -234,7 +319,9 @@ def _known_code(
     canonical = normalize(code)
     found = table.get(canonical)
     if found is None:
-        raise UnknownCodeError(f"unknown {what} {code!r} ({canonical}); known: {', '.join(table)}")
+        raise UnknownCodeError(
+            f"unknown {what} {code!r:.200} ({canonical}); known: {', '.join(table)}"
+        )
     remember(memo, code, found, data)
     return found
 
@@ -265,7 +352,18 @@ def find_block(text: str, version_key: str | None = None) -> Block:
     return found
 
 
-def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
+def match_block(text: str) -> Block:
+    """:func:`find_block` over every version, for a caller that discards the error's message.
+
+    The message of its :class:`UnknownBlockError` does not name the closest titles, whose
+    search is the costly part of a failed lookup.
+    """
+    return _find_block(text, None, dataset(), explain=False)
+
+
+def _find_block(
+    text: str, version_key: str | None, data: Dataset, *, explain: bool = True
+) -> Block:
     if not isinstance(text, str):
         raise ArgumentTypeError(
             "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
@@ -276,7 +374,7 @@ def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
     if ref is not None:
         found = data.block_by_ref.get(ref)
         if found is None or (key is not None and found.version_key != key):
-            raise UnknownBlockError(f"no block {text!r}; {_accepted_refs(key)}")
+            raise UnknownBlockError(f"no block {text!r:.200}; {_accepted_refs(key)}")
         return found
     rncp_code = parse_rncp_block_code(text)
     if rncp_code is not None:
@@ -293,7 +391,7 @@ def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
                 else "no source gives the bloc codes of these versions"
             )
             raise UnknownBlockError(
-                f"no block has the RNCP bloc code {text!r} ({rncp_code}); {accepted}"
+                f"no block has the RNCP bloc code {text!r:.200} ({rncp_code}); {accepted}"
             )
         return found
     label = normalize_label(text)
@@ -305,31 +403,45 @@ def _find_block(text: str, version_key: str | None, data: Dataset) -> Block:
     if matches:
         names = "; ".join(f"{b.ref} {b.title!r}" for b in matches)
         raise AmbiguousBlockError(
-            f"{text!r} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
+            f"{text!r:.200} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
         )
     raise UnknownBlockError(
-        f"no block titled {text!r:.200}{_closest(label, key)}; {_accepted_refs(key)}"
+        f"no block titled {text!r:.200}{_closest(label, key) if explain else ''}; "
+        f"{_accepted_refs(key)}"
     )
 
 
-_LONGEST_TITLE_COMPARED = 300
+# The « closest titles » search compares the label with each title character by character,
+# a cost that grows with the product of their lengths (and more on text unlike any title).
+# Only the first _LONGEST_LABEL_COMPARED characters of a label are compared (no title is half
+# as long), and a label longer than that whose beginning shares no word with any title is not
+# compared at all: the search costs a bounded time whatever the label, and next to nothing on
+# a long text unlike any title.
+_LONGEST_LABEL_COMPARED = 250
 
 
 def _closest(label: str, key: str | None) -> str:
     """The three titles nearest to ``label``, as "; closest: …".
 
-    There are always some, so that a half-remembered or misspelt title leads somewhere.
+    There are always some, so that a half-remembered or misspelt title leads somewhere, unless
+    the label is longer than any title and shares no word with one.
     """
     from difflib import SequenceMatcher
 
     blocks = [b for v in dataset().versions if key is None or v.key == key for b in v.blocks]
     if not blocks:
         return ""
-    # Titles are short: comparing a longer text in full would only cost time (quadratically).
-    matcher = SequenceMatcher(b=label[:_LONGEST_TITLE_COMPARED], autojunk=False)
+    titles = {b: normalize_label(b.title) for b in blocks}
+    compared = label[:_LONGEST_LABEL_COMPARED]
+    if len(label) > len(compared):
+        words = set(compared.split())
+        if not any(words.intersection(title.split()) for title in titles.values()):
+            return f"; no title is close to it ({len(label):,} characters, no word of a title)"
+    # Every letter counts, however common: no "autojunk".
+    matcher = SequenceMatcher(b=compared, autojunk=False)
 
     def distance(block: Block) -> float:
-        matcher.set_seq1(normalize_label(block.title))
+        matcher.set_seq1(titles[block])
         return -matcher.ratio()
 
     nearest = sorted(blocks, key=distance)[:3]
@@ -353,6 +465,8 @@ def _source_key(record: object) -> tuple[object, ...] | None:
         return ("rome" if isinstance(record, RomeCode) else "nsf", record.code)
     if isinstance(record, Level):
         return ("level",)
+    if isinstance(record, RegisteredFiche):
+        return ("registered", record.rncp)
     return None
 
 
@@ -360,7 +474,8 @@ def source_of(record: object, field: str) -> Source:
     """Where the fact ``record.field`` comes from: its text, article and a verbatim excerpt.
 
     Works for a shipped :class:`CertificationVersion`, :class:`Block`, :class:`Correspondence`,
-    :class:`RomeCode`, :class:`NsfCode` and :class:`Level`.
+    :class:`RomeCode`, :class:`NsfCode`, :class:`Level`, :class:`RegisteredFiche` and
+    :class:`ValidityGap`.
 
     Raises:
         LookupError: the field has no source: no shipped source gives it (a version names
@@ -385,13 +500,14 @@ def source_of(record: object, field: str) -> Source:
     names = [f.name for f in attrs.fields(cls)]
     if field not in names:
         raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
-    if isinstance(record, Correspondence):
-        if _is_shipped_row(record):
-            return record.source
-        raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
+    if isinstance(record, (Correspondence, ValidityGap)):
+        return _own_source(record)
     record_key = _source_key(record)
     if record_key is None:
-        raise LookupError(f"{cls.__name__} records carry no sources of their own")
+        raise LookupError(
+            f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
+            f"{record!r:.80}); ask the record that holds it, such as the version"
+        )
     data = dataset()
     if not _is_shipped(record):
         raise LookupError(f"{record!r:.80} is not a shipped record")
@@ -402,6 +518,17 @@ def source_of(record: object, field: str) -> Source:
     if found is None:
         raise LookupError(_no_source(record, field))
     return found
+
+
+def _own_source(record: Correspondence | ValidityGap) -> Source:
+    """The source a shipped table row or gap carries, for any of its fields."""
+    if isinstance(record, Correspondence):
+        if _is_shipped_row(record):
+            return record.source
+        raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
+    if record in dataset().gaps:
+        return record.source
+    raise LookupError(f"{record!r:.80} is not an interval the data records")
 
 
 def _no_source(record: object, field: str) -> str:
@@ -453,6 +580,8 @@ def _is_shipped(record: object) -> bool:
         return data.rome_by_code.get(record.code) == record
     if isinstance(record, NsfCode):
         return data.nsf_by_code.get(record.code) == record
+    if isinstance(record, RegisteredFiche):
+        return data.registered_by_rncp.get(record.rncp) == record
     return record in data.levels
 
 

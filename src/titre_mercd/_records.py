@@ -19,8 +19,10 @@ __all__ = [
     "LegalText",
     "Level",
     "NsfCode",
+    "RegisteredFiche",
     "RomeCode",
     "Source",
+    "ValidityGap",
     "ValidityWindow",
 ]
 
@@ -76,17 +78,25 @@ class Source:
 class ValidityWindow:
     """The days a version is in force: ``start`` included, ``end`` excluded (``None``: open).
 
+    ``registered_until`` is the RNCP registry's « date d'échéance de l'enregistrement » exactly
+    as the registry gives it, when the window was read from the registry (``None`` otherwise).
+    The registry is not consistent about whether that day is included, so the window keeps the
+    reading made of it in ``end`` and the date as given beside it.
+
     >>> import datetime as dt
     >>> from titre_mercd import version
     >>> window = version("2018-12-11").validity
     >>> window.last_day, window.contains(dt.date(2024, 5, 12))
     (datetime.date(2024, 5, 11), False)
+    >>> window.registered_until is None
+    True
     """
 
     __repr__ = _record_repr
 
     start: dt.date
     end: Optional[dt.date]
+    registered_until: Optional[dt.date] = None
 
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls inside the window."""
@@ -99,6 +109,39 @@ class ValidityWindow:
     def last_day(self) -> Optional[dt.date]:
         """The last day in force (the day before ``end``), or ``None`` when open-ended."""
         return None if self.end is None else self.end - dt.timedelta(days=1)
+
+
+@attrs.frozen(repr=False)
+class ValidityGap:
+    """Days of the lineage that no text found covers: ``start`` included, ``end`` excluded.
+
+    On such a day, whether the version whose window ended at ``start`` (or any version) is in
+    force is not known: :func:`titre_mercd.is_in_force` raises
+    :class:`~titre_mercd.UndecidedError` rather than answer « no ».
+
+    >>> from titre_mercd import validity_gaps
+    >>> gap = validity_gaps()[0]
+    >>> str(gap.start), str(gap.last_day)
+    ('2017-05-12', '2019-05-11')
+    """
+
+    __repr__ = _record_repr
+
+    start: dt.date
+    end: dt.date
+    source: Source
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` falls inside the gap."""
+        from ._codes import require_date
+
+        require_date(day, "day")
+        return self.start <= day < self.end
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day of the gap (the day before ``end``)."""
+        return self.end - dt.timedelta(days=1)
 
 
 @attrs.frozen(repr=False)
@@ -263,3 +306,28 @@ class CertificationVersion:
         from ._display import version_html
 
         return version_html(self)
+
+
+@attrs.frozen(repr=False)
+class RegisteredFiche:
+    """A fiche RNCP of the lineage that the data records as registered but holds no version of.
+
+    What a source gives of it, and nothing more: its number, the version it succeeds, its
+    niveau in the 2019 national framework, its NSF codes, the registry's « date d'échéance de
+    l'enregistrement » exactly as given, and its certificateur. Its title, arrêté, start date
+    and blocs are not known: ``titre-mercd registry import`` brings them from the registry.
+
+    >>> from titre_mercd import registered_fiches
+    >>> fiche = registered_fiches()[0]
+    >>> fiche.rncp, fiche.successor_of, fiche.level, str(fiche.registered_until)
+    ('RNCP38665', '2018-12-11', 5, '2029-05-12')
+    """
+
+    __repr__ = _record_repr
+
+    rncp: str
+    successor_of: str
+    level: Optional[int]
+    nsf_codes: Tuple[NsfCode, ...]
+    registered_until: Optional[dt.date]
+    certifying_authority: Optional[str]

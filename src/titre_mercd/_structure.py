@@ -13,6 +13,7 @@ from typing import Any, Callable, TypeVar
 
 import attrs
 
+from ._records import ValidityWindow
 from .exceptions import DataError
 
 __all__ = ["structure"]
@@ -91,7 +92,33 @@ def _record(cls: type) -> Builder:
     return build_record
 
 
-_BUILDERS: dict[Any, Builder] = {str: _build_str, int: _build_int, dt.date: _build_date}
+_WINDOW_REQUIRED = frozenset({"start", "end"})
+_WINDOW_KEYS = frozenset({"start", "end", "registered_until", "last_day"})
+_build_optional_date = _optional(_build_date)
+
+
+def _build_window(value: Any) -> ValidityWindow:
+    """A validity window: ``registered_until`` may be left out; ``last_day`` agrees with ``end``."""
+    if type(value) is not dict or not _WINDOW_REQUIRED <= value.keys() <= _WINDOW_KEYS:
+        raise _MismatchError
+    window = ValidityWindow(
+        _build_date(value["start"]),
+        _build_optional_date(value["end"]),
+        _build_optional_date(value.get("registered_until")),
+    )
+    if "last_day" in value:
+        last_day = window.last_day
+        if value["last_day"] != (None if last_day is None else last_day.isoformat()):
+            raise _MismatchError
+    return window
+
+
+_BUILDERS: dict[Any, Builder] = {
+    str: _build_str,
+    int: _build_int,
+    dt.date: _build_date,
+    ValidityWindow: _build_window,
+}
 
 
 def _builder(type_: Any) -> Builder:

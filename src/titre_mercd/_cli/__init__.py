@@ -9,8 +9,7 @@ directory an explicit ``-o`` names.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing itself is not imported: the signal handlers come first
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -27,7 +26,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     2011-06-01  superviseur(se) relation client à distance
     2018-12-11  manager d'équipe relation client à distance
     0
-    """
-    from ._app import run
 
-    return run(argv)
+    Signal handlers are installed first (see :mod:`._process`), before anything heavy is
+    imported. When ``argv`` is given (a caller inside a larger program), the previous handlers
+    are put back at the end; the program itself keeps them to its last instruction.
+    """
+    from ._process import failure, install, refuse_closed_output
+
+    handlers = install()
+    try:
+        refuse_closed_output()
+        from ._app import run
+
+        return run(argv)
+    except BaseException as exc:  # noqa: BLE001  (interrupted while importing, or after the run)
+        return failure(exc)
+    finally:
+        if argv is None:
+            handlers.finish()
+        else:
+            handlers.restore()

@@ -1,7 +1,7 @@
 """The program: the argument parser, the dispatch to one command, and how errors are reported.
 
-Exit status: 0 success, 1 not found, 2 bad usage or bad input. Every error is one line on
-standard error, never a traceback.
+Exit status: 0 success, 1 not found, 2 bad usage or bad input, 128+n when signal n ends the
+run (141 for a broken pipe). Every error is one line on standard error, never a traceback.
 
 Start-up matters (a shell loop may call it thousands of times): only :mod:`argparse` and the
 light public API are imported here; each command's module is imported when that command runs,
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["run"]
 
-INTERRUPTED = 130  # the shell's convention for a program stopped by Ctrl-C
+SIGNALLED = 128  # the shell's convention: a run ended by signal n exits with 128 + n
+BROKEN_PIPE = SIGNALLED + 13  # SIGPIPE, whatever the platform numbers it
 _MAX_MESSAGE = 2000  # characters of an error message shown on standard error
 
 # Each subcommand: its name, the module of ``_cli`` that runs it, the function there, the
@@ -45,14 +46,14 @@ _COMMANDS = (
     ("on", "_versions", "cmd_on", "on_arguments", "the version in force on a day"),
     ("convert", "_convert", "cmd_convert", "convert_arguments",
      ("the blocs a holder of CCPs of one version is deemed to hold in another; "
-     "with --csv, a whole file of candidates")),
+     "with --csv or --input, a whole file of candidates (CSV or .xlsx)")),
     ("rome", "_nomenclature", "cmd_rome", "code_arguments", "look up a ROME code, e.g. D1408"),
     ("nsf", "_nomenclature", "cmd_nsf", "code_arguments",
      "look up an NSF code or group, e.g. 312t or 312"),
     ("rncp", "_versions", "cmd_rncp", "rncp_arguments",
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",
-     "the whole data set as JSON, CSV, JSON-LD or a graph"),
+     "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
 )  # fmt: skip
 
 
@@ -74,16 +75,33 @@ def run(argv: Sequence[str] | None = None) -> int:
         status = command(args)
         sys.stdout.flush()
     except SystemExit as exc:  # --help and --version end the parse this way
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            return BROKEN_PIPE
         return exc.code if isinstance(exc.code, int) else OK
     except BrokenPipeError:
         # The reader went away (``titre-mercd export --format csv | head``): stop quietly.
         _silence_stdout()
-        return NOT_FOUND
-    except KeyboardInterrupt:
-        return _fail(INTERRUPTED, "interrupted")
+        return BROKEN_PIPE
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM or SIGHUP (see _process)
+        return _fail(*_interrupted(exc))
     except Exception as exc:  # noqa: BLE001  (every error becomes one line, never a traceback)
         return _fail(*_explain(exc))
     return status
+
+
+def _interrupted(exc: KeyboardInterrupt) -> tuple[int, str]:
+    """The exit status and the message for a run ended by a signal."""
+    import signal
+
+    from ._process import Stopped, signal_name
+
+    signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+    if signum == signal.SIGINT:
+        return SIGNALLED + signum, "interrupted"
+    return SIGNALLED + signum, f"ended by {signal_name(signum)}"
 
 
 def _explain(exc: Exception) -> tuple[int, str]:
@@ -96,11 +114,27 @@ def _explain(exc: Exception) -> tuple[int, str]:
         return BAD_INPUT, str(exc)
     if isinstance(exc, DataError):
         return BAD_INPUT, f"the shipped data is invalid (reinstall titre-mercd): {exc}"
+    from .._output import OutputError
+
+    if isinstance(exc, (OSError, OutputError, UnicodeEncodeError)):
+        return BAD_INPUT, _system_error(exc)
+    return BAD_INPUT, f"unexpected error, please report it: {type(exc).__name__}: {exc}"
+
+
+def _system_error(exc: Exception) -> str:
+    """The message for an output refused, or a stream closed, failing or not UTF-8."""
+    from ._process import ClosedStreamError
+
     if isinstance(exc, UnicodeEncodeError):
-        return BAD_INPUT, (
+        return (
             f"standard output cannot show French text ({exc.encoding}); set PYTHONIOENCODING=utf-8"
         )
-    return BAD_INPUT, f"unexpected error, please report it: {type(exc).__name__}: {exc}"
+    if not isinstance(exc, OSError):  # OutputError: it says what and why
+        return str(exc)
+    if isinstance(exc, ClosedStreamError):
+        return str(exc.strerror)
+    where = str(exc.filename)[:200] if exc.filename is not None else "standard output"
+    return f"cannot write {where}: {exc.strerror or type(exc).__name__}"
 
 
 def _fail(status: int, message: str) -> int:
@@ -111,8 +145,10 @@ def _fail(status: int, message: str) -> int:
         sys.stdout.flush()
     except (OSError, ValueError):
         _silence_stdout()
-    sys.stderr.write(f"{PROG}: {line}\n")
-    sys.stderr.flush()
+    # A closed or broken standard error cannot show the message; the status still tells.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"{PROG}: {line}\n")
+        sys.stderr.flush()
     return status
 
 
@@ -162,7 +198,10 @@ def _parser(argv: Sequence[str]) -> Parser:
             "distance » and its earlier versions. Without a command: a summary of the version "
             "in force today, or of the latest one."
         ),
-        epilog="Exit status: 0 success, 1 not found, 2 bad usage or bad input.",
+        epilog=(
+            "Exit status: 0 success, 1 not found, 2 bad usage or bad input, 128+n when "
+            "signal n ends the run (130 for Ctrl-C, 141 for a broken pipe)."
+        ),
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the versions and exit")
     parser.add_argument("--json", action="store_true", help="machine-readable output")

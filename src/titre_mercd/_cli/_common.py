@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable, Sequence
 
+    from _typeshed import SupportsWrite
+
     from .._records import CertificationVersion
 
 __all__ = [
@@ -66,6 +68,12 @@ class Parser(argparse.ArgumentParser):
         where = f"{command}: " if command else ""
         raise CommandError(BAD_INPUT, f"{where}{message} (see '{self.prog} --help')")
 
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse's own version swallows write errors: --help into a closed pipe would then
+        # exit 0 having shown nothing. Here they reach the program's handling (status 141).
+        if message:
+            (file or sys.stderr).write(message)
+
 
 class Formatter(argparse.HelpFormatter):
     """Help that fits 80 columns; a fixed width also spares argparse importing :mod:`shutil`."""
@@ -98,7 +106,7 @@ def version_argument(key: str) -> CertificationVersion:
         known = ", ".join(v.key for v in versions())
         raise CommandError(
             BAD_INPUT,
-            f"malformed version key {key[:100]!r}: expected the date of the arrêté that made the "
+            f"malformed version key {key!r:.200}: expected the date of the arrêté that made the "
             f"version, as YYYY-MM-DD or DD/MM/YYYY, one of {known}",
         )
     return version(iso)
@@ -120,8 +128,7 @@ def parse_date(text: str) -> dt.date:
             pass
     raise CommandError(
         BAD_INPUT,
-        f"bad date {text[:100]!r}: expected YYYY-MM-DD or DD/MM/YYYY, e.g. 2020-01-31 or "
-        "31/01/2020",
+        f"bad date {text!r:.200}: expected YYYY-MM-DD or DD/MM/YYYY, e.g. 2020-01-31 or 31/01/2020",
     )
 
 
@@ -133,7 +140,8 @@ def separator(value: str | None) -> str:
     if len(sep) != 1 or sep in '"\r\n':
         raise CommandError(
             BAD_INPUT,
-            f"bad separator {value!r}: expected one character such as ',' or ';' ('\\t' for a tab)",
+            f"bad separator {value!r:.200}: expected one character such as ',' or ';' "
+            "('\\t' for a tab)",
         )
     return sep
 

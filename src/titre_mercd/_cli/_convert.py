@@ -19,7 +19,7 @@ from ._common import (
     table,
     version_argument,
 )
-from ._files import open_input, output, refuse_same_file
+from ._files import STDIO, open_input, output, refuse_same_file
 
 if TYPE_CHECKING:
     import argparse
@@ -45,6 +45,18 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
     )
     convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
     convert.add_argument(
+        "--input",
+        metavar="FILE",
+        help=(
+            "a CSV file, or an Excel workbook (.xlsx, needs the 'excel' extra) converted into "
+            "the workbook -o names: values kept, formulas as their last computed values, "
+            "styles not kept"
+        ),
+    )
+    convert.add_argument(
+        "--sheet", metavar="NAME", help="with a workbook: the sheet to convert (default: first)"
+    )
+    convert.add_argument(
         "--column", metavar="COL", help="the column of CCPs, separated by '|' or line breaks"
     )
     convert.add_argument(
@@ -55,16 +67,20 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
     convert.add_argument(
         "--encoding",
         metavar="NAME",
-        help="the input's encoding: utf-8 (the default, with or without a byte order mark), "
-        "cp1252, latin-1 or utf-16 (with a byte order mark); the output is UTF-8",
+        help="the CSV input's encoding: utf-8 (the default, with or without a byte order "
+        "mark), cp1252, latin-1 or utf-16 (with a byte order mark); the output is UTF-8",
     )
     convert.add_argument(
         "--excel",
         action="store_true",
-        help="write for Excel: a byte order mark, ';' between fields and CRLF line endings",
+        help="write CSV for Excel: a byte order mark, ';' between fields and CRLF line endings",
     )
-    convert.add_argument("-o", "--output", metavar="OUT", help="write here, not to stdout")
-    convert.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    convert.add_argument(
+        "-o", "--output", metavar="OUT", help="write here, not to stdout ('-': stdout)"
+    )
+    convert.add_argument(
+        "--force", action="store_true", help="replace OUT if it is a file or a symbolic link"
+    )
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
@@ -74,6 +90,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
         "--encoding": args.encoding,
         "-o": args.output,
     }
+    if args.input is not None or args.sheet is not None:
+        from ._xlsx import convert_workbook, workbook_input
+
+        if workbook_input(args):
+            for option, value in (("--encoding", args.encoding), ("--excel", args.excel)):
+                if value:
+                    raise CommandError(BAD_INPUT, f"convert: {option} only goes with a CSV input")
+            return convert_workbook(args, *_convert_direction(args))
     if args.csv is not None:
         if args.blocks:
             raise CommandError(BAD_INPUT, "convert: give BLOCK arguments or --csv, not both")
@@ -189,19 +213,18 @@ def _convert_csv(args: argparse.Namespace) -> int:
         encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
     except _bulk.CsvInputError as exc:
         raise CommandError(BAD_INPUT, f"convert: {exc}") from None
-    if args.json and args.output is None:
+    if args.json and args.output in (None, STDIO):
         raise CommandError(
             BAD_INPUT, "convert: --json with --csv reports on the file -o writes; give -o OUT"
         )
     name = "stdin" if args.csv == "-" else args.csv
     with _bulk.large_fields(), open_input(args.csv) as binary:
+        refuse_same_file(binary, name, args.output)
         try:
             source = _bulk.CsvSource(binary, name, args.column, sep, encoding)
         except _bulk.CsvInputError as exc:
             raise CommandError(BAD_INPUT, str(exc)) from None
         convert_cell = _bulk.CellConverter(old.key, new.key, source.sep)
-        if args.output is not None:
-            refuse_same_file(args.csv, args.output)
         with output(args.output, args.force, newline="") as sink:
             progress = _bulk.stderr_progress(source)
             try:
@@ -225,7 +248,7 @@ def _convert_csv(args: argparse.Namespace) -> int:
                 "encoding": source.encoding,
             }
         )
-    elif args.output is not None:
+    elif args.output not in (None, STDIO):
         how = ", detected from the header" if source.sep_detected else ""
         used = f"separator {_bulk.separator_name(source.sep)}{how}"
         print_lines([f"Wrote {outcome.rows:,} rows to {args.output} ({used})."])
@@ -233,6 +256,6 @@ def _convert_csv(args: argparse.Namespace) -> int:
         raise CommandError(
             NOT_FOUND,
             f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
-            f"(see column {error_column!r})",
+            f"(see column {error_column!r:.200})",
         )
     return OK

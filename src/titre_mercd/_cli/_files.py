@@ -1,4 +1,9 @@
-"""Where commands read their input and write their output: standard streams or named files."""
+"""Where commands read their input and write their output: standard streams or named files.
+
+Files are written through :mod:`titre_mercd._output`: next to the target, then moved into
+place, so a failed or interrupted run leaves every existing file as it was. ``-`` names
+standard input or standard output.
+"""
 
 from __future__ import annotations
 
@@ -11,39 +16,76 @@ from ._common import BAD_INPUT, CommandError
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from contextlib import AbstractContextManager
-    from pathlib import Path
 
-__all__ = ["open_input", "output", "refuse_same_file"]
+__all__ = ["STDIO", "open_input", "output", "refuse_same_file", "shown"]
+
+STDIO = "-"
+"""The name of standard input (for an input) or standard output (for ``-o``)."""
+
+_SHOWN = 200
+
+
+def shown(path: str) -> str:
+    """``path`` for a message: at most a couple of hundred characters."""
+    return path if len(path) <= _SHOWN else path[: _SHOWN - 1] + "…"
 
 
 def open_input(path: str) -> AbstractContextManager[IO[bytes]]:
     """The bytes of the file ``path`` names (``-``: standard input)."""
-    if path == "-":
-        return contextlib.nullcontext(sys.stdin.buffer)
+    if path == STDIO:
+        stdin = sys.stdin
+        if stdin is None or stdin.closed:
+            raise CommandError(
+                BAD_INPUT, "standard input is closed: give a file name, or pipe the file in"
+            )
+        return contextlib.nullcontext(stdin.buffer)
     from pathlib import Path
 
     try:
         return Path(path).open("rb")
     except OSError as exc:
-        raise CommandError(BAD_INPUT, f"cannot read {path}: {exc.strerror or exc}") from None
+        raise CommandError(
+            BAD_INPUT, f"cannot read {shown(path)}: {exc.strerror or type(exc).__name__}"
+        ) from None
 
 
-def refuse_same_file(source: str, output: str) -> None:
-    """Refuse to write ``output`` when it is the input file ``source`` itself."""
+def refuse_same_file(source: IO[bytes], name: str, target: str | None) -> None:
+    """Refuse to write ``target`` when it is the open input ``source``, however it is named.
+
+    The device and inode of the open input are compared with those of the target and, if the
+    target is a symbolic link, of what it points to: standard input is caught as well as a
+    second name for the same file.
+    """
+    if target is None or target == STDIO:
+        return
+    import os
     from pathlib import Path
 
-    if source != "-" and Path(output).exists() and Path(source).samefile(output):
-        raise CommandError(BAD_INPUT, f"-o {output} is the input file itself; write somewhere else")
+    try:
+        opened = os.fstat(source.fileno())
+    except (OSError, ValueError, AttributeError):
+        return  # not a file descriptor: nothing on disk to overwrite
+    for look in (Path.lstat, Path.stat):
+        try:
+            status = look(Path(target))
+        except (OSError, ValueError):
+            continue
+        if (status.st_dev, status.st_ino) == (opened.st_dev, opened.st_ino):
+            raise CommandError(
+                BAD_INPUT,
+                f"-o {shown(target)} is the input file itself ({name}); write somewhere else",
+            )
 
 
 @contextlib.contextmanager
 def output(path: str | None, force: bool, newline: str | None = None) -> Iterator[IO[str]]:
-    """Standard output, or the file ``-o`` names, created only if absent unless ``force``.
+    """Standard output (``None`` or ``-``), or a new file put in place when the block succeeds.
 
-    If the command fails once the file is open, the file is removed: a half-written output
-    is never left behind.
+    An existing file is replaced only with ``force`` (a symbolic link is replaced itself, never
+    followed); if the block fails, the file named is as it was and nothing new is left.
+    Refusals raise :class:`titre_mercd._output.OutputError`.
     """
-    if path is None:
+    if path is None or path == STDIO:
         import io
 
         sys.stdout.flush()
@@ -51,32 +93,7 @@ def output(path: str | None, force: bool, newline: str | None = None) -> Iterato
             sys.stdout.reconfigure(encoding="utf-8", newline=newline)
         yield sys.stdout
         return
-    from pathlib import Path
+    from .._output import atomic_file
 
-    target = Path(path)
-    if target.is_dir():
-        raise CommandError(BAD_INPUT, f"cannot write {path}: it is a directory")
-    try:
-        file = target.open("w" if force else "x", encoding="utf-8", newline=newline)
-    except FileExistsError:
-        raise CommandError(BAD_INPUT, f"{path} exists; give --force to overwrite it") from None
-    except IsADirectoryError:
-        raise CommandError(BAD_INPUT, f"cannot write {path}: it is a directory") from None
-    except OSError as exc:
-        raise CommandError(BAD_INPUT, f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
+    with atomic_file(path, force=force, newline=newline) as file:
         yield file
-        file.close()
-    except OSError as exc:
-        _discard(file, target)
-        raise CommandError(BAD_INPUT, f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        _discard(file, target)
-        raise
-
-
-def _discard(file: IO[str], target: Path) -> None:
-    with contextlib.suppress(OSError):
-        file.close()
-    with contextlib.suppress(OSError):
-        target.unlink()

@@ -1,18 +1,34 @@
-"""The commands about versions: the summary, ``show``, ``versions``, ``on`` and ``rncp``."""
+"""The commands about versions: the summary, ``show``, ``versions``, ``on`` and ``rncp``.
+
+Whether a version is in force is a verdict of three values: in force, not in force, or not
+known (the sources do not decide); the last is never shown as « none in force ». In JSON a
+validity window is always ``{"start", "end", "last_day", "registered_until"}``, ``end``
+excluded, and a verdict is ``"in_force"`` (``true``, ``false`` or ``null`` for not known)
+with its ``"reason"``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .._queries import by_rncp, current, source_of, versions
+from .._loading import dataset
+from .._queries import by_rncp, contradictions, registered_fiche, source_of, versions
+from .._validity import (
+    IMPORT_HINT,
+    Verdict,
+    cite,
+    day_verdict,
+    registered_successor,
+    version_verdict,
+)
+from ..exceptions import NotInDataError
 from ._common import (
     NOT_FOUND,
     NOT_KNOWN,
     OK,
     PROG,
     WIDTH,
-    CommandError,
     bullets,
     field,
     parse_date,
@@ -27,7 +43,7 @@ from ._common import (
 if TYPE_CHECKING:
     import argparse
 
-    from .._records import CertificationVersion
+    from .._records import CertificationVersion, RegisteredFiche, ValidityWindow
 
 __all__ = [
     "cmd_on",
@@ -69,9 +85,15 @@ def _window(v: CertificationVersion) -> str:
 
 def _status(v: CertificationVersion, day: dt.date, when: str) -> str:
     """One sentence: is ``v`` in force on ``day`` (``when`` names it: "today (…)")."""
+    verdict = version_verdict(day, v, dataset())
+    if verdict.in_force is None:
+        return f"Not known whether in force {when}: {verdict.reason}."
     window = v.validity
     if window is None:
-        return "Its validity window is not known: no source gives it."
+        return (
+            f"Not in force {when}: {verdict.reason}. Its validity window is not known: no "
+            "source gives it."
+        )
     last = window.last_day
     span = (
         f"from {window.start} to {last} (last day)"
@@ -123,6 +145,23 @@ def _or_none(v: CertificationVersion, name: str, lines: list[str]) -> list[str]:
     return lines or [_none(v, name)]
 
 
+def _disagreements(v: CertificationVersion) -> list[str]:
+    """Where the texts contradict each other: the reading followed, then the others."""
+    import attrs
+
+    lines = []
+    for name in (f.name for f in attrs.fields(type(v))):
+        try:
+            others = contradictions(v, name)
+        except LookupError:
+            continue
+        if others:
+            followed = source_of(v, name)
+            lines.append(f"{name}: followed {followed.location} « {followed.excerpt} »")
+            lines.extend(f"not {other.location} « {other.excerpt} »" for other in others)
+    return field("Texts disagree", lines) if lines else []
+
+
 def _codes(v: CertificationVersion) -> list[str]:
     nsf_lines = [f"{c.code}  {c.label or 'label not known'}" for c in v.nsf_codes]
     rome_lines = [f"{c.code}  {c.label}" for c in v.rome_codes]
@@ -142,6 +181,7 @@ def _summary(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
         *(field("Former titles", v.former_titles) if v.former_titles else []),
         *field("Legal text", _legal_text_lines(v)),
         *field("Validity", [_status(v, day, when)]),
+        *_registered_until(v),
         *field("Level", [_level(v)]),
         *_codes(v),
         "",
@@ -152,15 +192,47 @@ def _summary(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
     ]
 
 
-def _in_force_json(v: CertificationVersion, day: dt.date) -> dict[str, Any]:
-    window = v.validity
-    last_day = None if window is None else window.last_day
+def _registered_until(v: CertificationVersion) -> list[str]:
+    until = None if v.validity is None else v.validity.registered_until
+    if until is None:
+        return []
+    return field("Registered until", [f"{until} (the registry's échéance, as it gives it)"])
+
+
+def _window_json(window: ValidityWindow | None) -> Any:
+    """A window as JSON: ``start``, ``end`` (excluded), ``last_day``, ``registered_until``."""
+    return None if window is None else plain(window)
+
+
+def _verdict_json(day: dt.date, verdict: Verdict, shown: CertificationVersion | None) -> Any:
+    """A verdict on a day, with the version shown (in force, or the latest) and its window."""
+    fiche = None if shown is None else registered_successor(shown, dataset())
     return {
         "date": day.isoformat(),
-        "in_force": window is not None and window.contains(day),
-        "last_day": None if last_day is None else last_day.isoformat(),
-        "version": plain(v),
+        "in_force": verdict.in_force,
+        "reason": verdict.reason,
+        "version": None if shown is None else plain(shown),
+        "validity": None if shown is None else _window_json(shown.validity),
+        "registered_successor": None if fiche is None else _fiche_json(fiche),
     }
+
+
+def _fiche_json(fiche: RegisteredFiche) -> Any:
+    """A registered fiche as JSON: what is known of it, and that the data has no version of it."""
+    return {**plain(fiche), "in_data": False, "validity": None, "import": IMPORT_HINT}
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith(".") else text + "."
+
+
+def _verdict_lines(when: str, verdict: Verdict) -> list[str]:
+    """The answer for a day that no version is known to be in force on: none, or not known."""
+    if verdict.in_force is None:
+        text = f"Not known whether a version is in force {when}: {verdict.reason}"
+    else:
+        text = f"No version is in force {when}: {verdict.reason}"
+    return wrap(_sentence(text), WIDTH)
 
 
 # ---------------------------------------------------------------- commands
@@ -168,21 +240,24 @@ def _in_force_json(v: CertificationVersion, day: dt.date) -> dict[str, Any]:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     today = dt.date.today()
-    found = current(today)
-    shown = found if found is not None else versions()[-1]
+    verdict = day_verdict(today, dataset())
+    shown = verdict.version if verdict.version is not None else versions()[-1]
     if args.json:
-        print_json(_in_force_json(shown, today))
+        print_json(_verdict_json(today, verdict, shown))
         return OK
-    lines = _summary(shown, today, f"today ({today})")
-    if found is None:
-        lines[:0] = [f"No version is in force today ({today}). The latest is:", ""]
+    when = f"today ({today})"
+    lines = _summary(shown, today, when)
+    if verdict.version is None:
+        latest = "The latest version in the data is:"
+        lines[:0] = [*_verdict_lines(when, verdict), "", latest, ""]
     print_lines(lines)
     return OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     today = dt.date.today()
-    v = (current(today) or versions()[-1]) if args.key is None else version_argument(args.key)
+    in_force = day_verdict(today, dataset()).version
+    v = (in_force or versions()[-1]) if args.key is None else version_argument(args.key)
     if args.json:
         print_json(plain(v))
         return OK
@@ -214,10 +289,12 @@ def cmd_show(args: argparse.Namespace) -> int:
             *field("Former titles", _or_none(v, "former_titles", list(v.former_titles))),
             *field("Legal text", _legal_text_lines(v)),
             *field("Validity", [_status(v, today, f"today ({today})")]),
+            *_registered_until(v),
             *field("Level", [_level(v)]),
             *_codes(v),
             *field("Certifying authority", one("certifying_authority", v.certifying_authority)),
             *field("Regulation", one("regulation", v.regulation)),
+            *_disagreements(v),
             "",
             "Blocs de compétences (CCP) and their capacités attestées",
             *(blocks or ["  " + _none(v, "blocks")]),
@@ -252,40 +329,64 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_versions(args: argparse.Namespace) -> int:
     today = dt.date.today()
-    found = current(today)
+    data = dataset()
+    verdict = day_verdict(today, data)
     if args.json:
-        print_json(
-            [
+        entries = []
+        for v in versions():
+            own = version_verdict(today, v, data)
+            entries.append(
                 {
                     "key": v.key,
                     "title": v.title,
                     "legal_text": v.legal_text.title,
-                    "start": None if v.validity is None else v.validity.start.isoformat(),
-                    "last_day": None
-                    if v.validity is None or v.validity.last_day is None
-                    else v.validity.last_day.isoformat(),
-                    "in_force_today": v == found,
+                    "validity": _window_json(v.validity),
+                    "in_force_today": own.in_force,
+                    "reason": own.reason,
                     "blocks": len(v.blocks),
                 }
-                for v in versions()
-            ]
+            )
+        print_json(
+            {
+                "date": today.isoformat(),
+                "in_force": verdict.in_force,
+                "reason": verdict.reason,
+                "version_in_force": None if verdict.version is None else verdict.version.key,
+                "versions": entries,
+                "gaps": [plain(gap) for gap in data.gaps],
+                "registered": [_fiche_json(f) for f in data.registered_by_rncp.values()],
+            }
         )
         return OK
     rows = [[v.key, _window(v), v.title] for v in versions()]
+    when = f"today ({today})"
     now = (
-        f"In force today ({today}): {found.key}."
-        if found is not None
-        else f"No version is in force today ({today})."
+        wrap(f"In force {when}: {verdict.version.key}.", WIDTH)
+        if verdict.version is not None
+        else _verdict_lines(when, verdict)
     )
+    notes = [
+        f"No text found covers {gap.start} to {gap.last_day}: whether a version is in force "
+        f"then is not known ({cite(gap.source)})."
+        for gap in data.gaps
+    ]
+    notes += [
+        f"Registered, not a version in this data: {f.rncp}, the successor of "
+        f"{f.successor_of} ({PROG} rncp {f.rncp})."
+        for f in data.registered_by_rncp.values()
+    ]
     print_lines(
         [
             *table(["KEY", "IN FORCE", "TITLE"], rows),
             "",
+            *now,
+            "",
             *wrap(
-                f"{now} IN FORCE gives the first and the last day; 'not known': no source "
-                "gives that version's validity window.",
+                "IN FORCE gives the first and the last day; 'not known': no source gives that "
+                "version's validity window.",
                 WIDTH,
             ),
+            *(line for note in notes for line in ["", *wrap(note, WIDTH)]),
         ]
     )
     return OK
@@ -293,23 +394,63 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 def cmd_on(args: argparse.Namespace) -> int:
     day = parse_date(args.date)
-    found = current(day)
-    if found is None:
-        unknown = [v.key for v in versions() if v.validity is None]
-        note = f" (no source gives the validity window of {', '.join(unknown)})" if unknown else ""
-        raise CommandError(NOT_FOUND, f"no version is known to be in force on {day}{note}")
+    data = dataset()
+    verdict = day_verdict(day, data)
+    found = verdict.version
     if args.json:
-        print_json(_in_force_json(found, day))
-    else:
+        answer = _verdict_json(day, verdict, found)
+        answer["versions"] = [
+            {"key": v.key, "in_force": own.in_force, "reason": own.reason}
+            for v in versions()
+            for own in [version_verdict(day, v, data)]
+        ]
+        print_json(answer)
+    elif found is not None:
         print_lines(_summary(found, day, f"on {day}"))
-    return OK
+    else:
+        print_lines(_verdict_lines(f"on {day}", verdict))
+    return OK if found is not None else NOT_FOUND
 
 
 def cmd_rncp(args: argparse.Namespace) -> int:
-    found = by_rncp(args.code)
+    try:
+        found = by_rncp(args.code)
+    except NotInDataError as exc:
+        fiche = registered_fiche(args.code)
+        if args.json:
+            print_json({**_fiche_json(fiche), "message": str(exc)})
+        else:
+            print_lines(_fiche_lines(fiche))
+        return NOT_FOUND
     if args.json:
         print_json(plain(found))
     else:
         today = dt.date.today()
         print_lines(_summary(found, today, f"today ({today})"))
     return OK
+
+
+def _fiche_lines(fiche: RegisteredFiche) -> list[str]:
+    """What is known of a fiche registered but not in the data, for the terminal."""
+    heading = f"{fiche.rncp}: registered, not a version in this data"
+    nsf = [f"{c.code}  {c.label or 'label not known'}" for c in fiche.nsf_codes]
+    until = fiche.registered_until
+    return [
+        heading,
+        "=" * len(heading),
+        *field("Successor of", [fiche.successor_of]),
+        *field("Level", [NOT_KNOWN if fiche.level is None else f"niveau {fiche.level}"]),
+        *field("NSF", nsf or [NOT_KNOWN]),
+        *field(
+            "Registered until",
+            [NOT_KNOWN if until is None else f"{until} (the registry's échéance, as it gives it)"],
+        ),
+        *field("Certifying authority", [fiche.certifying_authority or NOT_KNOWN]),
+        *field("Not known", ["its title, arrêté, start date, validity window and blocs"]),
+        "",
+        *wrap(
+            f"{PROG} registry import EXPORT -o DIR brings it from France compétences' RNCP "
+            f"export; then {PROG} --data DIR rncp {fiche.rncp} shows it as a version.",
+            WIDTH,
+        ),
+    ]

@@ -1,0 +1,74 @@
+"""The ``--json`` answers about validity follow their JSON Schema: one shape for a window.
+
+``src/titre_mercd/schemas/cli/C.schema.json`` describes the ``--json`` output of command C;
+a validity window is everywhere ``{"start", "end" (excluded), "last_day", …}`` and a verdict
+``in_force`` is ``true``, ``false`` or ``null`` (not known).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.resources import files
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from test_cli import run
+
+PYTHON = [sys.executable, "-m", "titre_mercd"]
+CASES = [
+    ("summary", [], 0),
+    ("show", ["show", "2018-12-11"], 0),
+    ("show", ["show", "2007-04-27"], 0),
+    ("versions", ["versions"], 0),
+    ("on", ["on", "2020-01-01"], 0),
+    ("on", ["on", "2010-01-01"], 1),
+    ("on", ["on", "2018-06-01"], 1),
+    ("on", ["on", "2025-01-01"], 1),
+    ("on", ["on", "1900-01-01"], 1),
+    ("rncp", ["rncp", "12505"], 0),
+    ("rncp", ["rncp", "38665"], 1),
+]
+
+
+def schema(command: str) -> dict[str, Any]:
+    text = files("titre_mercd").joinpath(f"schemas/cli/{command}.schema.json").read_text("utf-8")
+    found: dict[str, Any] = json.loads(text)
+    Draft202012Validator.check_schema(found)
+    return found
+
+
+def windows(data: object) -> list[dict[str, Any]]:
+    """Every validity window in ``data``: an object with start, end and last_day."""
+    if isinstance(data, list):
+        return [w for item in data for w in windows(item)]
+    if not isinstance(data, dict):
+        return []
+    own = [data] if {"start", "end", "last_day"} <= data.keys() else []
+    return own + [w for value in data.values() for w in windows(value)]
+
+
+@pytest.mark.parametrize(
+    ("command", "argv", "status"),
+    CASES,
+    ids=lambda x: " ".join(x) if isinstance(x, list) else str(x),
+)
+def test_the_json_answer_follows_its_schema(command: str, argv: list[str], status: int) -> None:
+    result = run(PYTHON, *argv, "--json")
+    assert (result.returncode, result.stderr) == (status, "")
+    data = json.loads(result.stdout)
+    validator = Draft202012Validator(
+        schema(command), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    problems = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(data)]
+    assert not problems
+    for window in windows(data):
+        assert set(window) == {"start", "end", "last_day", "registered_until"}
+
+
+def test_every_schema_documents_that_end_is_excluded() -> None:
+    for command in ("summary", "show", "versions", "on", "rncp"):
+        end = schema(command)["$defs"]["ValidityWindow"]["properties"]["end"]
+        assert "EXCLUDED" in end["description"]
