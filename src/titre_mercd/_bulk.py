@@ -342,8 +342,9 @@ class _Prefixed(io.RawIOBase):
         super().__init__()
         self._head = head
         self._rest = rest
-        # One read of the stream at most (a pipe gives what it has, without waiting for more).
-        self._read_into = getattr(rest, "readinto1", None) or getattr(rest, "readinto")  # noqa: B009  (IO[bytes] does not declare it)
+        # One read of the stream at most: a pipe gives what it has, without waiting for more
+        # (a buffered reader's readinto1 would wait to fill a large buffer; its read1 does not).
+        self._read = getattr(rest, "read1", rest.read)
         try:
             self._keep = not rest.seekable()
         except (OSError, ValueError):
@@ -364,7 +365,9 @@ class _Prefixed(io.RawIOBase):
             view[:count] = self._head[:count]
             self._head = self._head[count:]
         if not self._head and count < len(view):
-            count += self._read_into(view[count:]) or 0
+            more = self._read(len(view) - count) or b""
+            view[count : count + len(more)] = more
+            count += len(more)
         if self._keep and count:
             if len(self.kept) == self.kept.maxlen:
                 dropped = self.kept[0]
