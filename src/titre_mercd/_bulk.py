@@ -201,10 +201,11 @@ def _number(label: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def resolve_block(label: str, from_key: str, to_key: str) -> Block:
+def resolve_block(label: str, from_key: str, to_key: str, *, explain: bool = True) -> Block:
     """The block ``label`` names: one of version ``from_key``, or of a later one up to ``to_key``.
 
-    A bare number, « CCP 2 » or « CCP2 » is that bloc of ``from_key``.
+    A bare number, « CCP 2 » or « CCP2 » is that bloc of ``from_key``. Unless ``explain``,
+    an :class:`UnknownBlockError` does not name the closest titles (their search is costly).
 
     Raises:
         UnknownBlockError: no block of those versions matches (with the closest titles of
@@ -227,7 +228,7 @@ def resolve_block(label: str, from_key: str, to_key: str) -> Block:
             f"1 to {len(blocks)}; given {label[:_SHOWN]!r}"
         )
     try:
-        return find_block(label, from_key)
+        return find_block(label, from_key) if explain else match_block(label, from_key)
     except UnknownBlockError as not_in_from:
         keys = [v.key for v in versions()]
         first, last = keys.index(version(from_key).key), keys.index(version(to_key).key)
@@ -281,7 +282,7 @@ class CellConverter:
         found: Block | str | None = self._blocks.get(label)
         if found is None:
             try:
-                found = resolve_block(label, self._from, self._to)
+                found = resolve_block(label, self._from, self._to, explain=False)
             except UnknownBlockError:
                 number = _number(label)
                 found = (
