@@ -17,8 +17,9 @@
     workbooks and the CSV files the tool writes), after installing LibreOffice where it is
     missing and can be (Debian, as root); skipped, saying why, elsewhere.
 
-``screenshots`` (not run by default) builds the docs and photographs three pages with headless
-Chromium into ``docs/screenshots/``.
+``screenshots`` (not run by default) builds the docs, photographs three pages with headless
+Chromium into ``docs/screenshots/``, and checks that no page's body scrolls sideways at 400 px
+wide (code blocks and tables may scroll inside themselves).
 
 The wheel and the sdist are built once per nox run, into ``.nox/_dist``. pyenv's shims hide the
 interpreters it has not activated, so the ones under ``$PYENV_ROOT/versions`` are put on
@@ -27,12 +28,14 @@ interpreters it has not activated, so the ones under ``$PYENV_ROOT/versions`` ar
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import nox
 
@@ -278,7 +281,12 @@ def _remote_loads(root: Path) -> list[str]:
 
 @nox.session(python=TOOLS_PYTHON, default=False)
 def screenshots(session: nox.Session) -> None:
-    """Photograph the tour, the timeline and the correspondence graph with headless Chromium."""
+    """Photograph three pages with headless Chromium, and check every page at 400 px wide.
+
+    At 400 px wide, the body of no page may scroll sideways: only code blocks and tables may
+    scroll inside themselves (see :data:`NARROW_CHECK`). A page that fails is named with the
+    elements that stick out.
+    """
     chromium = shutil.which("chromium") or session.error("needs Debian's chromium")
     docs(session)
     target = ROOT / "docs" / "screenshots"
@@ -301,3 +309,164 @@ def screenshots(session: nox.Session) -> None:
             (DOCS_OUT / f"{page}.html").as_uri(),
             external=True,
         )
+    pages = sorted(p for p in DOCS_OUT.rglob("*.html") if "_static" not in p.parts)
+    measured = _measure_pages(chromium, pages, NARROW)
+    wide = {page: found for page, found in measured.items() if found["problems"]}
+    for page, found in measured.items():
+        session.log(
+            f"{page.relative_to(DOCS_OUT)} at {NARROW} px: body scroll width "
+            f"{found['scrollWidth']} px, page width {found['width']} px"
+        )
+    if wide:
+        session.error(
+            f"pages that scroll sideways at {NARROW} px wide:\n"
+            + "\n".join(
+                f"{page.relative_to(DOCS_OUT)}: {'; '.join(found['problems'])}"
+                for page, found in wide.items()
+            )
+        )
+
+
+NARROW = 400  # px: a small phone held upright
+# Run in each page at NARROW px wide: what makes the body wider than the window. An element
+# outside any scrolling box whose right edge passes the window, or a scrolling box that is not
+# a code block or a table yet scrolls (furo's ``div.content`` scrolls: the whole page would).
+# Fixed boxes are left out: furo's table-of-contents drawer waits off-screen, on purpose.
+NARROW_CHECK = """(() => {
+  const width = document.documentElement.clientWidth;
+  const mayScroll = (el) => el.matches("pre, div.highlight, div.table-wrapper, table, .mercd-text");
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const problems = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const style = getComputedStyle(el);
+    if (style.position === "fixed" || style.display === "none") continue;
+    let inside = null;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const ps = getComputedStyle(p);
+      if (ps.position === "fixed") { inside = "fixed"; break; }
+      if (ps.overflowX === "auto" || ps.overflowX === "scroll") { inside = p; break; }
+    }
+    if (inside === "fixed") continue;
+    const box = el.getBoundingClientRect();
+    if (inside === null && box.width > 0 && box.right > width + 1)
+      problems.push(name(el) + " reaches " + Math.round(box.right) + " px");
+    const x = style.overflowX;
+    if ((x === "auto" || x === "scroll") && el.scrollWidth > el.clientWidth + 1 && !mayScroll(el))
+      problems.push(name(el) + " scrolls sideways (" + el.scrollWidth + " px wide)");
+  }
+  const scrollWidth = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  if (scrollWidth > width) problems.push("the body is " + scrollWidth + " px wide");
+  return {width: width, scrollWidth: scrollWidth, problems: problems.slice(0, 5)};
+})()"""
+
+
+class _Chromium:
+    """Headless Chromium driven through the DevTools protocol on a pipe (no port, no library).
+
+    ``--window-size`` cannot go below 500 px in headless mode; the protocol's device metrics
+    emulation can. Messages are JSON, ended by a NUL byte, on file descriptors 3 (to Chromium)
+    and 4 (from it).
+    """
+
+    def __init__(self, chromium: str, profile: str) -> None:
+        import subprocess
+
+        to_child, self._to_chromium = os.pipe()
+        self._from_chromium, from_child = os.pipe()
+
+        def pipes_on_3_and_4() -> None:
+            os.dup2(to_child, 3)
+            os.dup2(from_child, 4)
+
+        self._process = subprocess.Popen(
+            [
+                chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--remote-debugging-pipe", f"--user-data-dir={profile}", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "about:blank",
+            ],
+            preexec_fn=pipes_on_3_and_4,  # noqa: PLW1509  (single-threaded here)
+            pass_fds=(3, 4),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(to_child)
+        os.close(from_child)
+        self._unread = b""
+        self._last_id = 0
+        self._events: list[dict[str, object]] = []
+
+    def _receive(self) -> dict[str, object]:
+        import json
+
+        while b"\0" not in self._unread:
+            chunk = os.read(self._from_chromium, 1 << 16)
+            if not chunk:
+                raise RuntimeError("Chromium closed its DevTools pipe")
+            self._unread += chunk
+        message, self._unread = self._unread.split(b"\0", 1)
+        return json.loads(message)  # type: ignore[no-any-return]
+
+    def call(self, method: str, session: str | None = None, **params: object) -> dict[str, Any]:
+        import json
+
+        self._last_id += 1
+        message: dict[str, object] = {"id": self._last_id, "method": method, "params": params}
+        if session is not None:
+            message["sessionId"] = session
+        os.write(self._to_chromium, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._receive()
+            if reply.get("id") == self._last_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]  # type: ignore[return-value]
+            self._events.append(reply)
+
+    def wait_for(self, event: str, session: str) -> None:
+        while True:
+            for index, seen in enumerate(self._events):
+                if seen.get("method") == event and seen.get("sessionId") == session:
+                    del self._events[index]
+                    return
+            self._events.append(self._receive())
+
+    def close(self) -> None:
+        with contextlib.suppress(RuntimeError, OSError):
+            self.call("Browser.close")
+        self._process.wait(timeout=60)
+        os.close(self._to_chromium)
+        os.close(self._from_chromium)
+
+
+def _measure_pages(chromium: str, pages: list[Path], width: int) -> dict[Path, dict[str, Any]]:
+    """Each page, loaded at ``width`` px wide, measured by :data:`NARROW_CHECK`."""
+    with tempfile.TemporaryDirectory() as profile:
+        browser = _Chromium(chromium, profile)
+        try:
+            target = browser.call("Target.createTarget", url="about:blank")["targetId"]
+            session = browser.call("Target.attachToTarget", targetId=target, flatten=True)[
+                "sessionId"
+            ]
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                session,
+                width=width,
+                height=900,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            browser.call("Page.enable", session)
+            measured = {}
+            for page in pages:
+                browser.call("Page.navigate", session, url=page.as_uri())
+                browser.wait_for("Page.loadEventFired", session)
+                value = browser.call(
+                    "Runtime.evaluate", session, expression=NARROW_CHECK, returnByValue=True
+                )
+                measured[page] = value["result"]["value"]
+            return measured
+        finally:
+            browser.close()

@@ -26,6 +26,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.graphviz",
     "mercd_pages",
+    "mercd_cli",
 ]
 
 source_suffix = {".md": "markdown"}

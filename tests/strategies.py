@@ -49,6 +49,8 @@ SHIPPED_RECORDS: list[Any] = [
     *(v.validity for v in VERSIONS if v.validity is not None),
     *(v.legal_text for v in VERSIONS),
     *(row.source for row in ROWS),
+    *titre_mercd.validity_gaps(),
+    *titre_mercd.registered_fiches(),
 ]
 FIELD_NAMES = sorted({f.name for cls in RECORD_CLASSES for f in attrs.fields(cls)})
 
@@ -180,3 +182,70 @@ def altered_dicts(draw: st.DrawFn) -> tuple[type, Any]:
         container[key] = draw(json_values())
         break
     return type(record), data
+
+
+# ---------------------------------------------------------------- one argument, every accepted form
+# Each strategy below draws a pair: an argument in its canonical form, and the same argument in
+# another form the API accepts; the answer must be the same for both.
+
+
+def _spaced(text: str) -> st.SearchStrategy[str]:
+    pad = st.sampled_from(["", " ", "  ", "\t", "\n"])
+    return st.builds("{}{}{}".format, pad, st.just(text), pad)
+
+
+# A version key, or a key nearly right (unknown): the same string spaced, or the record itself.
+version_key_forms = st.one_of(
+    st.sampled_from(VERSIONS).flatmap(
+        lambda v: st.tuples(st.just(v.key), st.just(v) | _spaced(v.key))
+    ),
+    version_keys.flatmap(lambda key: st.tuples(st.just(key.strip()), _spaced(key.strip()))),
+)
+
+# Fixed UTC offsets from -23:59 to +23:59: every zone a datetime may be in, with no tz database.
+fixed_offsets = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(
+    lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
+)
+
+
+@st.composite
+def date_forms(draw: st.DrawFn) -> tuple[dt.date, dt.date | dt.datetime]:
+    """A day, and that day or a naive or aware ``datetime`` whose own date it is."""
+    day = draw(dates)
+    time = draw(st.times())
+    zone = draw(st.none() | fixed_offsets)
+    form = draw(st.sampled_from(["date", "datetime"]))
+    return day, day if form == "date" else dt.datetime.combine(day, time, tzinfo=zone)
+
+
+def _cased(text: str) -> st.SearchStrategy[str]:
+    return st.lists(st.booleans(), min_size=len(text), max_size=len(text)).map(
+        lambda flips: "".join(c.upper() if f else c.lower() for c, f in zip(text, flips))
+    )
+
+
+@st.composite
+def rncp_forms(draw: st.DrawFn) -> tuple[str, str | int]:
+    """An RNCP number ``"RNCP…"``, and it as an int, its bare digits, or cased and spaced."""
+    digits = draw(st.sampled_from([r[4:] for r in RNCP_NUMBERS]) | st.from_regex(r"\A[0-9]{1,6}\Z"))
+    number = int(digits)
+    canonical = f"RNCP{number}" if digits == str(number) else f"RNCP{digits}"
+    prefix = draw(st.sampled_from(["", "RNCP", "RNCP "]).flatmap(_cased))
+    form = draw(st.sampled_from(["int", "text"]) if digits == str(number) else st.just("text"))
+    if form == "int":
+        return canonical, number
+    return canonical, draw(_spaced(prefix + digits))
+
+
+@st.composite
+def nsf_forms(draw: st.DrawFn) -> tuple[str, str | int]:
+    """An NSF code or group, and it as an int (a group), or cased and spaced."""
+    code = draw(
+        st.sampled_from([c.code for c in NSF_CODES] + [c.code[:3] for c in NSF_CODES])
+        | st.from_regex(r"\A[1-9][0-9]{2}[a-z]?\Z")
+    )
+    if code.isdigit() and draw(st.booleans()):
+        return code, int(code)
+    letter = code[3:]
+    inner = draw(st.sampled_from(["", " "])) if letter else ""
+    return code, draw(_spaced(code[:3] + inner + draw(_cased(letter))))

@@ -98,6 +98,12 @@ def test_wheel_holds_the_json_schema_of_the_export(wheel_files: set[str]) -> Non
     assert {f"titre_mercd/schemas/{name}" for name in schemas} <= wheel_files
 
 
+def test_wheel_holds_the_json_schemas_of_the_command_line(wheel_files: set[str]) -> None:
+    schemas = {p.name for p in (PACKAGE / "schemas" / "cli").glob("*.schema.json")}
+    assert {"error.schema.json", "verdict.schema.json", "version.schema.json"} <= schemas
+    assert {f"titre_mercd/schemas/cli/{name}" for name in schemas} <= wheel_files
+
+
 def test_wheel_holds_every_file_of_the_source_package(wheel_files: set[str]) -> None:
     expected = {name.removeprefix("src/") for name in _source_files(PACKAGE)}
     assert expected - wheel_files == set()

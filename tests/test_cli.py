@@ -100,6 +100,29 @@ def error(result: subprocess.CompletedProcess[str], status: int, *words: str) ->
     return result.stderr
 
 
+def json_error(result: subprocess.CompletedProcess[str], status: int, *words: str) -> Any:
+    """Under ``--json``: an error's JSON object, or a negative verdict's.
+
+    An error (status 2) is one line on standard error holding a JSON object, and nothing on
+    standard output; a negative verdict (status 1) is a JSON object on standard output, and
+    nothing on standard error.
+    """
+    assert result.returncode == status, (result.returncode, result.stderr)
+    if status == 2:
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1
+        report = json.loads(result.stderr)
+        assert set(report) == {"message", "kind", "status"}
+    else:
+        assert result.stderr == ""
+        report = json.loads(result.stdout)
+        assert report["verdict"] in ("not found", "undecided")
+    assert report["status"] == status
+    for word in words:
+        assert word in report["message"]
+    return report
+
+
 def flat(text: str) -> str:
     """``text`` with every run of white space made one space (wrapped lines rejoined)."""
     return " ".join(text.split())
@@ -427,7 +450,8 @@ def test_unknown_or_malformed_codes(
 ) -> None:
     message = error(run(launcher, command, code), status, repr(code))
     assert ("malformed" if status == 2 else "unknown") in message
-    error(run(launcher, command, code, "--json"), status)
+    report = json_error(run(launcher, command, code, "--json"), status, repr(code))
+    assert report["kind"] == ("InvalidCodeError" if status == 2 else "UnknownCodeError")
 
 
 # ---------------------------------------------------------------- convert, one candidate
@@ -693,7 +717,10 @@ def test_export_one_table_and_the_main_one(launcher: list[str], tmp_path: Path) 
     ],
 )
 def test_export_errors(launcher: list[str], args: list[str], words: list[str]) -> None:
-    error(run(launcher, "export", *args), 2, *words)
+    if "--json" in args:
+        json_error(run(launcher, "export", *args), 2, *words)
+    else:
+        error(run(launcher, "export", *args), 2, *words)
 
 
 def test_export_to_a_directory_that_is_a_file(launcher: list[str], tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import codecs
 import contextlib
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from strategies import (
     version_keys,
 )
 from titre_mercd._cli import main
+from titre_mercd._cli._app import wants_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -99,9 +101,17 @@ def check_outcome(argv: list[str], result: Run) -> None:
     elif result.status == 1 and result.stderr == "":
         assert result.stdout, (argv, "a negative verdict is still printed on standard output")
     else:
-        assert result.stderr.startswith("titre-mercd: "), (argv, result.stderr)
         assert result.stderr.endswith("\n"), (argv, result.stderr)
         assert result.stderr.count("\n") == 1, (argv, result.stderr)
+        if wants_json(argv):  # a JSON object on that line, and JSON or nothing on stdout
+            error = json.loads(result.stderr)
+            assert error["status"] == result.status, (argv, error)
+            if result.status == 2:
+                assert result.stdout == "", (argv, result.stdout)
+            else:
+                json.loads(result.stdout)  # the verdict or the command's report
+        else:
+            assert result.stderr.startswith("titre-mercd: "), (argv, result.stderr)
 
 
 # ---------------------------------------------------------------- random arguments

@@ -16,6 +16,7 @@ from titre_mercd import (
     text_of,
     version,
 )
+from titre_mercd import versions as version_list
 
 OLD, NEW = version("2011-06-01").blocks, version("2018-12-11").blocks
 
@@ -65,7 +66,7 @@ def test_the_2007_to_2011_table_row_by_row_as_article_3_writes_it() -> None:
 
 
 def test_2007_to_2011_unite_by_unite() -> None:
-    assert deemed_obtained(UNITES, "2011-06-01") == frozenset(OLD)
+    assert deemed_obtained(UNITES, "2011-06-01") == OLD
     assert missing_blocks([UNITES[0]], "2011-06-01") == OLD[1:]
 
 
@@ -97,7 +98,7 @@ WORDINGS = {
         "a distance",
     ],
 }
-TO_2018 = {1: frozenset(), 2: frozenset({NEW[1]}), 3: frozenset({NEW[0]})}
+TO_2018 = {1: (), 2: (NEW[1],), 3: (NEW[0],)}
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ TO_2018 = {1: frozenset(), 2: frozenset({NEW[1]}), 3: frozenset({NEW[0]})}
 def test_each_wording_of_a_2007_unite_chains_to_2018(number: int, typed: str) -> None:
     assert find_block(typed) is UNITES[number - 1]
     assert deemed_obtained([typed]) == TO_2018[number]
-    assert deemed_obtained([typed], "2011-06-01") == frozenset({OLD[number - 1]})
+    assert deemed_obtained([typed], "2011-06-01") == (OLD[number - 1],)
 
 
 def test_the_wordings_are_the_texts() -> None:
@@ -122,22 +123,22 @@ def test_the_wordings_are_the_texts() -> None:
 
 
 def test_a_2007_holder_of_unites_2_and_3_holds_both_2018_blocs() -> None:
-    assert deemed_obtained([UNITES[1], UNITES[2]]) == frozenset(NEW)
+    assert deemed_obtained([UNITES[1], UNITES[2]]) == NEW
     assert missing_blocks(["2007-04-27/2", "2007-04-27/3"]) == ()
 
 
 def test_unite_1_of_2007_leads_nowhere() -> None:
-    assert deemed_obtained([UNITES[0]]) == frozenset()
+    assert deemed_obtained([UNITES[0]]) == ()
     assert missing_blocks([UNITES[0]]) == NEW
 
 
 def test_a_candidate_with_the_three_2011_ccps_holds_the_whole_2018_title() -> None:
-    assert deemed_obtained(OLD) == frozenset(NEW)
+    assert deemed_obtained(OLD) == NEW
     assert missing_blocks(OLD) == ()
 
 
 def test_the_first_2011_ccp_gives_nothing() -> None:
-    assert deemed_obtained([OLD[0]]) == frozenset()
+    assert deemed_obtained([OLD[0]]) == ()
     assert missing_blocks([OLD[0]]) == NEW
 
 
@@ -146,11 +147,11 @@ def test_hand_typed_labels_without_accents() -> None:
         "manager une equipe de conseillers clientele a distance",
         "CONTRIBUER A L'AMELIORATION DES ACTIVITES D'UN CENTRE DE RELATION CLIENT A DISTANCE",
     ]
-    assert deemed_obtained(held) == frozenset(NEW)
+    assert deemed_obtained(held) == NEW
 
 
 def test_blocks_of_the_target_pass_through() -> None:
-    assert deemed_obtained([NEW[1]]) == frozenset({NEW[1]})
+    assert deemed_obtained([NEW[1]]) == (NEW[1],)
     assert missing_blocks(["2018-12-11/2"]) == (NEW[0],)
 
 
@@ -158,9 +159,29 @@ def test_missing_blocks_keep_the_arretes_order() -> None:
     assert missing_blocks([]) == NEW
 
 
+def test_deemed_obtained_is_a_tuple_in_the_targets_order_whatever_the_order_held() -> None:
+    # The 2011 CCPs 2 and 3 lead to the 2018 blocs 2 and 1: the answer is in 2018's order.
+    for held in (OLD, OLD[::-1], [OLD[2], OLD[1]], {OLD[1], OLD[2]}):
+        answer = deemed_obtained(held)
+        assert type(answer) is tuple
+        assert answer == NEW
+    assert deemed_obtained([OLD[1], NEW[1]]) == (NEW[1],)  # each block once
+
+
+def test_blocks_sort_by_version_key_then_number() -> None:
+    every = [b for v in reversed(version_list()) for b in reversed(v.blocks)]
+    assert sorted(every) == [b for v in version_list() for b in v.blocks]
+    assert OLD[2] < NEW[0]
+    assert NEW[0] <= NEW[0]
+    assert NEW[1] > NEW[0]
+    assert NEW[1] >= OLD[0]
+    with pytest.raises(TypeError):
+        assert OLD[0] < "2011-06-01/1"  # type: ignore[operator]
+
+
 def test_target_2011() -> None:
-    assert deemed_obtained(["2011-06-01/1"], "2011-06-01") == frozenset({OLD[0]})
-    assert deemed_obtained([NEW[0]], "2011-06-01") == frozenset()
+    assert deemed_obtained(["2011-06-01/1"], "2011-06-01") == (OLD[0],)
+    assert deemed_obtained([NEW[0]], "2011-06-01") == ()
 
 
 @pytest.mark.parametrize("held", ["2011-06-01/2", OLD[1]])

@@ -974,7 +974,7 @@ def test_blocks_found_by_their_rncp_bloc_code(data_copy: Path) -> None:
         first, second = titre_mercd.version("2018-12-11").blocks
         assert titre_mercd.find_block("RNCP34809BC01") is first
         assert titre_mercd.find_block(" rncp34809 bc02 ", "2018-12-11") is second
-        assert titre_mercd.deemed_obtained(["RNCP34809BC02"]) == {second}
+        assert titre_mercd.deemed_obtained(["RNCP34809BC02"]) == (second,)
         with pytest.raises(titre_mercd.UnknownBlockError) as raised:
             titre_mercd.find_block("RNCP34809BC01", "2011-06-01")
         assert str(raised.value) == (

@@ -171,3 +171,31 @@ def test_every_public_name_is_in_the_api_reference() -> None:
     reference = (DOCS / "api.md").read_text(encoding="utf-8")
     missing = [name for name in titre_mercd.__all__ if f"titre_mercd.{name}" not in reference]
     assert missing == []
+
+
+def test_the_command_line_page_is_generated_from_the_parser() -> None:
+    """docs/cli.md holds no hand-written reference: the directive walks the program's parser."""
+    pytest.importorskip("sphinx", reason="the docs extension needs Sphinx (extra 'docs')")
+    import argparse
+    import sys
+
+    from titre_mercd._cli._app import _COMMANDS, _parser
+
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        import mercd_cli
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert "```{mercd-cli}" in page
+    assert "```{mercd-cli-schemas}" in page
+    parser = _parser([])
+    listed = {name: sub for name, _, sub in mercd_cli._subcommands(parser)}
+    assert list(listed) == [row[0] for row in _COMMANDS]
+    for sub in listed.values():
+        table = mercd_cli._arguments_table(sub, top=False)
+        shown = table.astext() if table is not None else ""
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction) or action.help == argparse.SUPPRESS:
+                continue
+            assert mercd_cli._name(action) in shown, (sub.prog, action)

@@ -98,7 +98,7 @@ def test_only_documented_errors(name: str, value: object) -> None:
         (lambda: titre_mercd.version("2019"), UnknownVersionError, "known versions: 2007-04-27"),
         (lambda: titre_mercd.find_block("x"), UnknownBlockError, "accepted: a block title"),
         (lambda: titre_mercd.current("2020-01-01"), ArgumentTypeError, "datetime.date"),
-        (lambda: titre_mercd.current(dt.datetime(2020, 1, 1)), TypeError, "not datetime"),
+        (lambda: titre_mercd.current(dt.time(12)), TypeError, "not time"),
         (lambda: titre_mercd.deemed_obtained("2011-06-01/2"), TypeError, "iterable of blocks"),
         (lambda: titre_mercd.rome(1408), ArgumentTypeError, "must be a string"),
     ],

@@ -46,6 +46,7 @@ from titre_mercd import (
     Correspondence,
     NsfCode,
     RegisteredFiche,
+    RegistryCheck,
     RomeCode,
     Source,
     TitreMercdError,
@@ -60,10 +61,6 @@ assert WINDOW is not None
 
 def tuple_of(cls: type) -> Callable[[object], bool]:
     return lambda result: isinstance(result, tuple) and all(isinstance(r, cls) for r in result)
-
-
-def frozenset_of(cls: type) -> Callable[[object], bool]:
-    return lambda result: isinstance(result, frozenset) and all(isinstance(r, cls) for r in result)
 
 
 def instance_of(*classes: type | None) -> Callable[[object], bool]:
@@ -112,7 +109,7 @@ FUZZED: dict[str, Fuzzed] = {
         lambda table: tuple_of(Correspondence)(table.rows),
     ),
     "deemed_obtained": Fuzzed(
-        titre_mercd.deemed_obtained, (held, version_keys | anything), frozenset_of(Block)
+        titre_mercd.deemed_obtained, (held, version_keys | anything), tuple_of(Block)
     ),
     "missing_blocks": Fuzzed(
         titre_mercd.missing_blocks, (held, version_keys | anything), tuple_of(Block)
@@ -150,6 +147,14 @@ FUZZED: dict[str, Fuzzed] = {
         titre_mercd.from_dict,
         (record_classes | anything, json_values() | anything),
         instance_of(*RECORD_CLASSES),
+    ),
+    "referentiel": Fuzzed(titre_mercd.referentiel, (), instance_of(titre_mercd.Referentiel)),
+    # Only None and a data directory switch: a path drawn here names none, and is refused.
+    "use_data": Fuzzed(
+        titre_mercd.use_data, (st.none() | anything,), instance_of(titre_mercd.Referentiel)
+    ),
+    "registry_check": Fuzzed(
+        titre_mercd.registry_check, (st.text(max_size=30) | anything,), instance_of(RegistryCheck)
     ),
     "ValidityWindow.contains": Fuzzed(
         WINDOW.contains, (dates | datetimes | anything,), instance_of(bool)
@@ -266,7 +271,7 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: titre_mercd.by_nsf(b"312"),
         titre_mercd.ArgumentTypeError,
-        "an NSF code must be a string such as '312t' or '312', not bytes b'312'",
+        "an NSF code must be a string or an int such as '312t' or 312, not bytes b'312'",
     ),
     (
         lambda: titre_mercd.nsf("3121"),
@@ -280,9 +285,26 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
         "unknown NSF code '999' (999); known: 312, 312m, 312p, 312t, 312w",
     ),
     (
-        lambda: titre_mercd.by_rncp(12505),
+        lambda: titre_mercd.by_rncp(12.0),
         titre_mercd.ArgumentTypeError,
-        "an RNCP number must be a string such as 'RNCP12505' or '12505', not int 12505",
+        "an RNCP number must be a string or an int such as 'RNCP12505' or 12505, not float 12.0",
+    ),
+    (
+        lambda: titre_mercd.by_nsf(True),  # noqa: FBT003  (a bool is not a code)
+        titre_mercd.ArgumentTypeError,
+        "an NSF code must be a string or an int such as '312t' or 312, not bool True",
+    ),
+    (
+        lambda: titre_mercd.nsf(-312),
+        titre_mercd.InvalidCodeError,
+        "malformed NSF code int -312: expected three digits and an optional letter, "
+        "e.g. '312t' or '312'",
+    ),
+    (
+        lambda: titre_mercd.by_rncp(10**400),
+        titre_mercd.InvalidCodeError,
+        "malformed RNCP number int of 1329 bits: expected 'RNCP' and up to six digits, or the "
+        "digits alone, e.g. 'RNCP12505' or '12505'",
     ),
     (
         lambda: titre_mercd.by_rncp("R12"),
@@ -298,7 +320,22 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: titre_mercd.version(2018),
         titre_mercd.ArgumentTypeError,
-        "a version key must be a string such as '2018-12-11', not int 2018",
+        "a version key must be a string such as '2018-12-11' or a CertificationVersion, "
+        "not int 2018",
+    ),
+    (
+        lambda: titre_mercd.successor(titre_mercd.version("2011-06-01").blocks[0]),
+        titre_mercd.ArgumentTypeError,
+        "a version key must be a string such as '2018-12-11' or a CertificationVersion, "
+        "not Block(version_key='2011-06-01', number=1, …)",
+    ),
+    (
+        lambda: titre_mercd.successor(
+            attrs.evolve(titre_mercd.version("2011-06-01"), summary="x" * 10_000)
+        ),
+        titre_mercd.UnknownVersionError,
+        "CertificationVersion(key='2011-06-01', …) is not a version of the data in use (data "
+        f"{titre_mercd.DATA_VERSION}); known versions: 2007-04-27, 2011-06-01, 2018-12-11",
     ),
     (
         lambda: titre_mercd.version("2019"),
@@ -308,13 +345,13 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: titre_mercd.current("2020-01-01"),
         titre_mercd.ArgumentTypeError,
-        "on must be a datetime.date such as date(2020, 1, 1), not str '2020-01-01'",
+        "on must be a datetime.date such as date(2020, 1, 1) (or a datetime), not str '2020-01-01'",
     ),
     (
-        lambda: titre_mercd.is_in_force(dt.datetime(2020, 1, 1), "2018-12-11"),
+        lambda: titre_mercd.is_in_force(dt.time(12), "2018-12-11"),
         titre_mercd.ArgumentTypeError,
-        "on must be a datetime.date such as date(2020, 1, 1), "
-        "not datetime datetime.datetime(2020, 1, 1, 0, 0)",
+        "on must be a datetime.date such as date(2020, 1, 1) (or a datetime), "
+        "not time datetime.time(12, 0)",
     ),
     (
         lambda: titre_mercd.find_block(5),
@@ -353,7 +390,7 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: titre_mercd.deemed_obtained([attrs.evolve(B2018, title="Piloter")]),
         titre_mercd.UnknownBlockError,
-        f"{attrs.evolve(B2018, title='Piloter')!r:.100} is not a block of any known version",
+        "Block(version_key='2018-12-11', number=1, …) is not a block of any known version",
     ),
     (
         lambda: titre_mercd.source_of(titre_mercd.version("2018-12-11"), "nope"),
@@ -367,7 +404,8 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
         # A row between two versions that no table links.
         lambda: titre_mercd.source_of(titre_mercd.Correspondence(B2007, B2018, ROW_SOURCE), "old"),
         LookupError,
-        f"{titre_mercd.Correspondence(B2007, B2018, ROW_SOURCE)!r:.80} "
+        "Correspondence(old=Block(version_key='2007-04-27', number=1, …), "
+        "new=Block(version_key='2018-12-11', number=1, …), …) "
         "is not a row of a shipped correspondence table",
     ),
     (
@@ -378,9 +416,8 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: titre_mercd.text_of(titre_mercd.LegalText("arrêté", None, "Made up", None, None)),
         LookupError,
-        "no shipped copy of LegalText(kind='arrêté', date=None, title='Made up', nor=None, "
-        "consolidated_on=None); the texts sources quote are shipped: give the LegalText of a "
-        "Source",
+        "no shipped copy of LegalText(kind='arrêté', date=None, nor=None, …); "
+        "the texts sources quote are shipped: give the LegalText of a Source",
     ),
 ]
 

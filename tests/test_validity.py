@@ -318,3 +318,66 @@ def test_a_gap_is_a_record_of_the_package() -> None:
     (gap,) = validity_gaps()
     assert isinstance(gap, ValidityGap)
     assert titre_mercd.from_dict(ValidityGap, titre_mercd.to_dict(gap)) == gap
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_the_json_export_carries_windows_the_gap_and_the_registered_successor() -> None:
+    from titre_mercd._export import dataset_document
+
+    document = dataset_document()
+    windows = [v["validity"] for v in document["versions"] if v["validity"] is not None]
+    assert windows == [
+        {
+            "start": "2012-05-12",
+            "end": "2017-05-12",
+            "last_day": "2017-05-11",
+            "registered_until": None,
+        },
+        {
+            "start": "2019-05-12",
+            "end": "2024-05-12",
+            "last_day": "2024-05-11",
+            "registered_until": None,
+        },
+    ]
+    assert [(g["start"], g["end"]) for g in document["gaps"]] == [("2017-05-12", "2019-05-12")]
+    (fiche,) = document["registered"]
+    assert (fiche["rncp"], fiche["successor_of"], fiche["registered_until"]) == (
+        "RNCP38665",
+        V2018,
+        "2029-05-12",
+    )
+    sourced = {s["field"] for s in document["sources"] if s["record"] == "registered"}
+    assert sourced == {
+        "rncp",
+        "successor_of",
+        "level",
+        "nsf_codes",
+        "registered_until",
+        "certifying_authority",
+    }
+
+
+def test_csv_and_jsonld_carry_the_registered_until_of_a_window_read_from_the_registry(
+    data_copy: Path,
+) -> None:
+    from titre_mercd._export import csv_table, jsonld_document
+
+    def registered(payload: Any) -> None:  # as `registry import` would write a window
+        payload["version"]["validity"]["registered_until"] = "2024-05-12"
+
+    edit(data_copy, f"versions/{V2018}.json", registered)
+    write_manifest(data_copy, "test")
+    with _use_data_directory(data_copy):
+        window = version(V2018).validity
+        assert window is not None
+        assert (window.end, window.registered_until) == (D(2024, 5, 12), D(2024, 5, 12))
+        header, rows = csv_table("versions")
+        column = header.index("validity_registered_until")
+        assert [row[column] for row in rows] == ["", "", "2024-05-12"]
+        credential = jsonld_document()["@graph"][2]
+        assert credential["temporalCoverage"] == "2019-05-12/2024-05-11"
+        properties = {p["propertyID"]: p["value"] for p in credential["additionalProperty"]}
+        assert properties["registered_until"] == "2024-05-12"

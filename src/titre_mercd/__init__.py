@@ -59,12 +59,15 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         ValidityGap,
         ValidityWindow,
     )
+    from ._referentiel import DataImport, Referentiel, referentiel, use_data
+    from ._registry import RegistryCheck, registry_check
     from .exceptions import (
         AmbiguousBlockError,
         ArgumentTypeError,
         DataError,
         InvalidCodeError,
         NotInDataError,
+        RegistryExportError,
         TitreMercdError,
         UndecidedError,
         UnknownBlockError,
@@ -84,12 +87,16 @@ __all__ = [
     "Correspondence",
     "CorrespondenceTable",
     "DataError",
+    "DataImport",
     "InvalidCodeError",
     "LegalText",
     "Level",
     "NotInDataError",
     "NsfCode",
+    "Referentiel",
     "RegisteredFiche",
+    "RegistryCheck",
+    "RegistryExportError",
     "RomeCode",
     "Source",
     "TitreMercdError",
@@ -114,13 +121,16 @@ __all__ = [
     "missing_blocks",
     "nsf",
     "preload",
+    "referentiel",
     "registered_fiche",
     "registered_fiches",
+    "registry_check",
     "rome",
     "source_of",
     "successor",
     "text_of",
     "to_dict",
+    "use_data",
     "validity_gaps",
     "version",
     "versions",
@@ -137,6 +147,9 @@ _HOMES = {
     "deemed_obtained": "_correspondence",
     "missing_blocks": "_correspondence",
     "preload": "_loading",
+    **dict.fromkeys(["DataImport", "Referentiel", "referentiel", "use_data"], "_referentiel"),
+    "RegistryCheck": "_registry",
+    "registry_check": "_registry",
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
@@ -156,8 +169,8 @@ _HOMES = {
     **dict.fromkeys(
         [
             "AmbiguousBlockError", "ArgumentTypeError", "DataError", "InvalidCodeError",
-            "NotInDataError", "TitreMercdError", "UndecidedError", "UnknownBlockError",
-            "UnknownCodeError", "UnknownVersionError",
+            "NotInDataError", "RegistryExportError", "TitreMercdError", "UndecidedError",
+            "UnknownBlockError", "UnknownCodeError", "UnknownVersionError",
         ],
         "exceptions",
     ),
@@ -170,7 +183,7 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version as distribution_version
 
         return distribution_version("titre-mercd")
-    if name == "DATA_VERSION":
+    if name == "DATA_VERSION":  # names the data in use: not kept, since use_data may change it
         from ._loading import dataset
 
         return dataset().data_version

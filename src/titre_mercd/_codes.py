@@ -29,13 +29,75 @@ _ASCII_NOT_WORD = {
 }
 
 
-def _compact(value: object, what: str, accepted: str) -> str:
-    """``value`` without any white space, or a typed error naming ``what`` was expected."""
-    if not isinstance(value, str):
-        raise ArgumentTypeError(
-            f"{what} must be a string such as {accepted}, not {type(value).__name__} {value!r:.200}"
-        )
-    return _WHITESPACE.sub("", value)
+_LONGEST_DESCRIPTION = 80  # characters of a given value an error message shows
+_LARGEST_INT_SHOWN = 128  # bits; a larger int is described by its size, not written out
+
+
+def describe(value: object) -> str:
+    """What was given, in a few words for an error message: its type and a short form of it.
+
+    A record is shown by the fields that identify it (never its whole text); anything else by
+    a repr cut to a few dozen characters.
+
+    >>> describe(["2018-12-11", 2018])
+    "list ['2018-12-11', 2018]"
+    >>> len(describe("x" * 10_000)) < 100
+    True
+    """
+    kind = type(value).__name__
+    if hasattr(type(value), "__attrs_attrs__"):  # a record: its key fields, never all
+        from ._records import brief
+
+        return brief(value)
+    if isinstance(value, int) and value.bit_length() > _LARGEST_INT_SHOWN:
+        return f"{kind} of {value.bit_length()} bits"
+    import reprlib
+
+    shorter = reprlib.Repr()  # bounded work and length, whatever the size of ``value``
+    shorter.maxstring = shorter.maxother = 90
+    shorter.maxlist = shorter.maxtuple = shorter.maxset = shorter.maxdict = 4
+    try:
+        shown = repr(value) if isinstance(value, str) else shorter.repr(value)
+    except Exception:  # noqa: BLE001  (a broken __repr__ must not hide the error being reported)
+        return kind
+    if len(shown) > _LONGEST_DESCRIPTION:
+        shown = shown[: _LONGEST_DESCRIPTION - 1] + "…"
+    return f"{kind} {shown}"
+
+
+def _integer(value: object) -> int | None:
+    """``value`` as an ``int`` if it is an integer (an ``int`` or numpy's), never a ``bool``."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":  # numpy's bool too
+        return None
+    if isinstance(value, int):
+        return int(value)
+    from numbers import Integral
+
+    return int(value) if isinstance(value, Integral) else None
+
+
+# Integers from which an RNCP or NSF code is made: more digits than a code has are malformed,
+# and never turned into text (Python refuses to write an int of more than 4300 digits).
+_LARGEST_CODE_NUMBER = 999_999
+
+
+def _compact(value: object, what: str, accepted: str, *, integer: bool = False) -> str:
+    """``value`` without any white space, or a typed error naming ``what`` was expected.
+
+    With ``integer``, an ``int`` is taken as the code's digits (``312`` is ``"312"``).
+    """
+    if isinstance(value, str):
+        return _WHITESPACE.sub("", value)
+    number = _integer(value) if integer else None
+    if number is not None:
+        return str(number) if 0 <= number <= _LARGEST_CODE_NUMBER else "-"
+    forms = f"a string or an int such as {accepted}" if integer else f"a string such as {accepted}"
+    raise ArgumentTypeError(f"{what} must be {forms}, not {describe(value)}")
+
+
+def given(code: object) -> str:
+    """The code as a message quotes it: a string's repr, an int's digits, cut short."""
+    return repr(code)[:_LONGEST_DESCRIPTION] if isinstance(code, str) else describe(code)
 
 
 def normalize_rome(code: object) -> str:
@@ -47,7 +109,7 @@ def normalize_rome(code: object) -> str:
     compact = _compact(code, "a ROME code", "'D1408'").upper()
     if not _ROME.fullmatch(compact):
         raise InvalidCodeError(
-            f"malformed ROME code {code!r:.200}: "
+            f"malformed ROME code {given(code)}: "
             "expected one letter A to N and four digits, e.g. 'D1408'"
         )
     return compact
@@ -56,29 +118,33 @@ def normalize_rome(code: object) -> str:
 def normalize_nsf(code: object) -> str:
     """The canonical NSF code: three digits, optionally one lower-case letter.
 
-    >>> normalize_nsf("312 T"), normalize_nsf("312")
-    ('312t', '312')
+    An ``int`` is taken as the three digits of a group.
+
+    >>> normalize_nsf("312 T"), normalize_nsf("312"), normalize_nsf(312)
+    ('312t', '312', '312')
     """
-    compact = _compact(code, "an NSF code", "'312t' or '312'").lower()
+    compact = _compact(code, "an NSF code", "'312t' or 312", integer=True).lower()
     if not _NSF.fullmatch(compact):
         raise InvalidCodeError(
-            f"malformed NSF code {code!r:.200}: expected three digits and an optional letter, "
+            f"malformed NSF code {given(code)}: expected three digits and an optional letter, "
             "e.g. '312t' or '312'"
         )
     return compact
 
 
 def normalize_rncp(code: object) -> str:
-    """The canonical RNCP fiche number, ``"RNCP"`` and digits.
+    """The canonical RNCP fiche number, ``"RNCP"`` and digits (given with or without ``"RNCP"``).
 
-    >>> normalize_rncp("rncp 12505"), normalize_rncp("12505")
-    ('RNCP12505', 'RNCP12505')
+    An ``int`` is taken as the digits.
+
+    >>> normalize_rncp("rncp 12505"), normalize_rncp("12505"), normalize_rncp(12505)
+    ('RNCP12505', 'RNCP12505', 'RNCP12505')
     """
-    compact = _compact(code, "an RNCP number", "'RNCP12505' or '12505'").upper()
+    compact = _compact(code, "an RNCP number", "'RNCP12505' or 12505", integer=True).upper()
     match = _RNCP.fullmatch(compact)
     if match is None:
         raise InvalidCodeError(
-            f"malformed RNCP number {code!r:.200}: expected 'RNCP' and up to six digits, "
+            f"malformed RNCP number {given(code)}: expected 'RNCP' and up to six digits, "
             "or the digits alone, e.g. 'RNCP12505' or '12505'"
         )
     return f"RNCP{match.group(1)}"
@@ -105,18 +171,19 @@ def parse_block_ref(text: str) -> tuple[str, int] | None:
 
 
 def normalize_version_key(key: object) -> str:
-    """A version key with surrounding spaces removed, checked to look like an ISO date.
+    """A version key with surrounding spaces removed.
 
     Raises :class:`~titre_mercd.ArgumentTypeError` for a non-string; a string that is not a
-    known key is for the caller to reject.
+    known key is for the caller to reject (a :class:`~titre_mercd.CertificationVersion` given
+    for a key is taken by :func:`~titre_mercd.version`, which checks it against the data).
 
     >>> normalize_version_key(" 2018-12-11 ")
     '2018-12-11'
     """
     if not isinstance(key, str):
         raise ArgumentTypeError(
-            "a version key must be a string such as '2018-12-11', "
-            f"not {type(key).__name__} {key!r:.200}"
+            "a version key must be a string such as '2018-12-11' or a CertificationVersion, "
+            f"not {describe(key)}"
         )
     return key.strip()
 
@@ -143,10 +210,19 @@ def normalize_label(text: str) -> str:
 
 
 def require_date(value: object, name: str) -> dt.date:
-    """``value`` if it is a ``datetime.date`` (and not a ``datetime``), else a typed error."""
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+    """``value`` as a day: a ``datetime.date``, or a ``datetime.datetime`` taken as its date.
+
+    A timezone-aware ``datetime`` is taken in its own zone (its ``.date()``), never converted:
+    11 May 2024 at 23:30 in Paris is 11 May 2024, although it is 12 May in Nouméa.
+
+    >>> require_date(dt.datetime(2024, 5, 11, 23, 30), "on")
+    datetime.date(2024, 5, 11)
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, dt.date):
         raise ArgumentTypeError(
-            f"{name} must be a datetime.date such as date(2020, 1, 1), "
-            f"not {type(value).__name__} {value!r:.200}"
+            f"{name} must be a datetime.date such as date(2020, 1, 1) (or a datetime), "
+            f"not {describe(value)}"
         )
     return value

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from _thread import allocate_lock
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
@@ -43,10 +44,32 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
     from contextlib import AbstractContextManager
 
-__all__ = ["Dataset", "dataset", "load", "preload"]
+__all__ = ["Dataset", "dataset", "load", "load_directory", "preload", "select"]
 
 MANIFEST = "MANIFEST.json"
 LINEAGE = "lineage.json"
+ENVIRONMENT_VARIABLE = "TITRE_MERCD_DATA"  # names the data directory to use, read at first use
+
+# No data file comes near this (the largest legal text is about 100 kB): a bigger one is not
+# data, and is refused before it is read into memory.
+MAX_FILE_SIZE = 16 * 1024 * 1024
+
+# Open a data file without following it into a wait: O_NONBLOCK makes opening a FIFO with no
+# writer return at once (the fstat that follows refuses it); O_CLOEXEC keeps it from children;
+# O_BINARY (Windows) reads the bytes as they are, which the sha256 check needs.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class _NotAFileError(OSError):
+    """A data file's place holds something that is not a regular file, or one far too big."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(0, why, path)
 
 
 class Traversable(Protocol):
@@ -88,8 +111,34 @@ class _Directory:
         return _Directory(os.path.join(self._path, child))
 
     def read_bytes(self) -> bytes:
-        with open(self._path, "rb") as file:
-            return file.read()
+        """The file's content; anything but a regular file is refused without blocking.
+
+        A FIFO, a device (``/dev/urandom``) or a socket put in the place of a data file would
+        make a plain ``open`` or ``read`` wait, or read forever: the file is opened without
+        blocking, checked with ``fstat``, and read up to :data:`MAX_FILE_SIZE`.
+        """
+        fd = os.open(self._path, _OPEN_FLAGS)
+        try:
+            status = os.fstat(fd)
+            if not S_ISREG(status.st_mode):
+                raise _NotAFileError(self._path, "not a regular file")
+            if status.st_size > MAX_FILE_SIZE:
+                raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
+            chunks = []
+            size = 0
+            want = status.st_size + 1  # the whole file, and a byte more to see its end
+            while size <= MAX_FILE_SIZE:  # to the end, and no further than the cap if it grows
+                chunk = os.read(fd, min(want, MAX_FILE_SIZE + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                want = 1 << 16
+            if size > MAX_FILE_SIZE:
+                raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def is_dir(self) -> bool:
         return os.path.isdir(self._path)
@@ -134,6 +183,11 @@ class Dataset(NamedTuple):
     # but of which the data holds no version, by number
     gaps: tuple[ValidityGap, ...] = ()
     registered_by_rncp: Mapping[str, RegisteredFiche] = {}
+    # the data directory as an absolute path, None for the shipped data
+    directory: str | None = None
+    # the MANIFEST's "import" member, for a directory written by ``registry import``: the
+    # export's file name, its date and the base data version (see Referentiel.imported)
+    imported: tuple[str, dt.date, str] | None = None
 
 
 # ---------------------------------------------------------------- reading files
@@ -186,13 +240,16 @@ class _Reader:
         self._sha256 = _sha256()
         self._json = json
         manifest = self.json(MANIFEST, check=False)
-        _known_fields(manifest, {"header", "data_version", "files", "history"}, f"{MANIFEST}: $")
+        _known_fields(
+            manifest, {"header", "data_version", "files", "history", "import"}, f"{MANIFEST}: $"
+        )
         self.data_version = _field(manifest, "data_version", str, f"{MANIFEST}: $")
         files = _field(manifest, "files", dict, f"{MANIFEST}: $")
         for name, digest in files.items():
             if not isinstance(digest, str):
                 raise DataError(f"{MANIFEST}: $.files[{name!r}]: expected a sha256 string")
         self.files: dict[str, str] = files
+        self.imported = _imported(manifest["import"]) if "import" in manifest else None
 
     def bytes(self, name: str, *, check: bool = True) -> bytes:
         resource = self._root
@@ -233,9 +290,15 @@ class _Reader:
         except UnicodeDecodeError as exc:
             raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
         except _DuplicatedKeyError:
-            raise DataError(f"{name}: {_duplicated_key(text, self._json)}") from None
+            try:
+                where = _duplicated_key(text, self._json)
+            except RecursionError:
+                where = "$: a key given twice, nested too deeply to say where"
+            raise DataError(f"{name}: {where}") from None
         except ValueError as exc:  # json.JSONDecodeError
             raise DataError(f"{name}: invalid JSON: {exc}") from None
+        except RecursionError:  # "[[[[…" nested deeper than the parser goes
+            raise DataError(f"{name}: invalid JSON: arrays or objects nested too deeply") from None
         if not isinstance(payload, dict):
             raise DataError(f"{name}: $: expected a JSON object")
         return payload
@@ -250,6 +313,31 @@ class _Reader:
                 if entry.name.endswith(".json") and name not in self.files:
                     raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         return [name for name in listed if name.endswith(".json")]
+
+
+def _imported(raw: object) -> tuple[str, dt.date, str]:
+    """The MANIFEST's ``"import"`` member, checked: which export and data it was made from.
+
+    As a plain tuple: :class:`~titre_mercd.DataImport` is made only when asked for, so that
+    loading the data does not generate its class.
+    """
+    where = f"{MANIFEST}: $.import"
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: expected an object, got {type(raw).__name__}")
+    fields = {"export", "export_date", "base_data_version"}
+    _known_fields(raw, fields, where)
+    export = _field(raw, "export", str, where)
+    base = _field(raw, "base_data_version", str, where)
+    if not export or not base:
+        raise DataError(f"{where}: export and base_data_version must not be empty")
+    raw_date = _field(raw, "export_date", str, where)
+    try:
+        export_date = dt.date.fromisoformat(raw_date)
+    except ValueError:
+        export_date = None
+    if export_date is None or export_date.isoformat() != raw_date:
+        raise DataError(f"{where}.export_date: {raw_date!r:.40} is not an ISO date (YYYY-MM-DD)")
+    return (export, export_date, base)
 
 
 def _sha256() -> Callable[[bytes], Any]:
@@ -324,6 +412,7 @@ class _Builder:
         )
         gaps, registered = self._load_lineage(versions, version_by_key, nsf_by_code)
         return _index(
+            imported=self.reader.imported,
             data_version=self.reader.data_version,
             versions=tuple(versions),
             tables=tables,
@@ -897,6 +986,7 @@ def _check_gaps(gaps: tuple[ValidityGap, ...], versions: list[CertificationVersi
 
 def _index(
     *,
+    imported: tuple[str, dt.date, str] | None,
     data_version: str,
     versions: tuple[CertificationVersion, ...],
     tables: dict[tuple[str, str], tuple[Correspondence, ...]],
@@ -940,6 +1030,7 @@ def _index(
                     )
                 block_by_rncp_code[block.rncp_code] = block
     return Dataset(
+        imported=imported,
         reachable_blocks=_reachable_blocks(versions, tables),
         data_version=data_version,
         versions=versions,
@@ -1002,12 +1093,54 @@ def _reachable_blocks(
 # ---------------------------------------------------------------- the process-wide dataset
 
 
-def load(root: Traversable) -> Dataset:
+def load(root: Traversable | str | os.PathLike[str]) -> Dataset:
     """Read and check every file of the data directory ``root``.
 
+    A path is read with ``os`` (:class:`_Directory`), which refuses what is not a regular file.
     Raises :class:`DataError` naming the file and the place of the first problem found.
     """
-    return _Builder(root).build()
+    if isinstance(root, (str, os.PathLike)):
+        root = _Directory(os.fspath(root))
+    try:
+        return _Builder(root).build()
+    except RecursionError:  # the JSON files are checked for this; a safety net for the rest
+        raise DataError(f"data nested too deeply to be checked in {root}") from None
+
+
+def load_directory(directory: str | os.PathLike[str]) -> Dataset:
+    """Read and check a user's data directory (one ``titre-mercd registry import`` writes).
+
+    It is untrusted input: it goes through every check the shipped data passes.
+
+    Raises:
+        ArgumentTypeError: ``directory`` is not a path.
+        DataError: it is not a directory, or a check fails; the message starts with
+            "data directory PATH:" (as given, and absolute if it is not) and names the file
+            and the place, and :attr:`DataError.directory` is the absolute path.
+    """
+    if not isinstance(directory, (str, os.PathLike)):
+        from .exceptions import ArgumentTypeError
+
+        raise ArgumentTypeError(
+            "a data directory is a path (str or os.PathLike), "
+            f"not {type(directory).__name__} {directory!r:.80}"
+        )
+    given = os.fspath(directory)
+    path = os.path.abspath(given)
+    if os.path.isdir(path):
+        try:
+            return load(_Directory(path))._replace(directory=path)
+        except DataError as exc:
+            problem = str(exc)
+    else:
+        problem = (
+            "is not a directory" if os.path.lexists(path) else "does not exist"
+        ) + "; expected a directory written by titre-mercd registry import"
+    absolute = path if path.isprintable() else repr(path)  # one line, whatever the name
+    named = f"{given!r:.300}" if given == path else f"{given!r:.200} ({absolute:.300})"
+    error = DataError(f"data directory {named}: {problem}")
+    error.directory = path
+    raise error
 
 
 def _package_data() -> Traversable:
@@ -1022,6 +1155,7 @@ def _package_data() -> Traversable:
 
 _lock = allocate_lock()  # threading.Lock, without importing threading
 _active: Dataset | None = None  # change it only through _activate, which empties the memos
+_shipped: Dataset | None = None  # the shipped data once loaded, kept across use_data calls
 
 # Answers already given, per lookup, by the exact argument the caller passed: a repeated
 # lookup is then one dict hit, whatever normalisation the first one needed. Each memo is
@@ -1042,52 +1176,99 @@ def memo(name: str) -> dict[Any, Any]:
 def remember(memo: dict[Any, Any], argument: object, answer: object, source: Dataset) -> None:
     """Keep ``answer`` for ``argument`` if it came from the active dataset and there is room.
 
-    Only an argument made of plain strings, blocks, ``None`` and tuples of them is kept: a
-    subclass may compare equal to one value and be read as another, and what it taught the
-    memo would then be every later caller's answer.
+    Only an argument made of plain strings, blocks, versions, ``None`` and tuples of them is
+    kept: a subclass may compare equal to one value and be read as another, and what it taught
+    the memo would then be every later caller's answer. An ``int`` (a code given as a number)
+    is never kept: ``1 == 1.0 == True``, so a float or a bool, refused otherwise, would find
+    its answer.
+
+    Another thread may switch data sets (:func:`use_data`) between the check and the store:
+    the switch sets the new dataset before it empties the memos, so an answer stored after
+    the emptying sees the new dataset on the second check, and is taken back.
     """
     if source is _active and len(memo) < MEMO_LIMIT and _plain(argument):
         memo[argument] = answer
+        if source is not _active:
+            memo.pop(argument, None)
 
 
 def _plain(argument: object) -> bool:
-    """Whether ``argument`` equals only what it is read as: str, Block, None, or tuples of them.
+    """Whether ``argument`` equals only what it is read as: str, a record, None, or tuples of them.
 
+    A :class:`CertificationVersion` stands for its key; one equal to the data's is that version.
     A string longer than :data:`MEMO_KEY_CHARACTERS` is not kept either.
     """
     if isinstance(argument, tuple):
         return type(argument) is tuple and all(_plain(item) for item in argument)
     if type(argument) is str:
         return len(argument) <= MEMO_KEY_CHARACTERS
-    return type(argument) is Block or argument is None
+    kind = type(argument)
+    return kind is Block or kind is CertificationVersion or argument is None
 
 
 def _activate(replacement: Dataset | None, *, locked: bool = False) -> None:
     """Make ``replacement`` the active dataset, forgetting answers given from another one.
 
-    ``None`` makes the next use load the shipped data again. ``locked``: the caller holds
-    the lock already.
+    ``None`` forgets every loaded data set: the next use loads the data again (the shipped
+    data, or the directory ``TITRE_MERCD_DATA`` names). A dataset read from no user's
+    directory becomes the shipped data that :func:`select` goes back to (tests put a copy
+    there). ``locked``: the caller holds the lock already.
     """
-    global _active
+    global _active, _shipped
     if not locked:
         with _lock:
             _activate(replacement, locked=True)
         return
-    _active = replacement
+    _active = replacement  # first, so that remember() sees the change (see there)
+    if replacement is None or replacement.directory is None:
+        _shipped = replacement
     for answers in _memos.values():
         answers.clear()
 
 
+def _shipped_data(*, locked: bool = False) -> Dataset:
+    """The shipped data, loaded once per process and kept: the same records every time."""
+    global _shipped
+    if _shipped is None:
+        if not locked:
+            with _lock:
+                return _shipped_data(locked=True)
+        _shipped = load(_package_data())
+    return _shipped
+
+
+def _default_data() -> Dataset:
+    """What the first use loads: ``TITRE_MERCD_DATA``'s directory if set, else the shipped data.
+
+    The caller holds the lock.
+    """
+    directory = os.environ.get(ENVIRONMENT_VARIABLE)
+    if directory:
+        return load_directory(directory)
+    return _shipped_data(locked=True)
+
+
 def dataset() -> Dataset:
-    """The shipped data, loaded on first use, once per process even under many threads."""
+    """The data in use, loaded on first use, once per process even under many threads."""
     current = _active
     if current is None:
         with _lock:
             current = _active
             if current is None:
-                current = load(_package_data())
+                current = _default_data()
                 _activate(current, locked=True)
     return current
+
+
+def select(directory: str | os.PathLike[str] | None) -> Dataset:
+    """Answer from the data directory ``directory`` from now on (the shipped data for ``None``).
+
+    The directory is loaded and checked before anything changes: on a :class:`DataError`
+    the data in use stays as it was. See :func:`titre_mercd.use_data`.
+    """
+    replacement = _shipped_data() if directory is None else load_directory(directory)
+    _activate(replacement)
+    return replacement
 
 
 def preload() -> None:
@@ -1117,3 +1298,20 @@ def _use_data_directory(root: Traversable) -> AbstractContextManager[Dataset]:
             _activate(previous)
 
     return using()
+
+
+def _after_fork_in_child() -> None:
+    """Give a forked child a lock of its own.
+
+    A thread of the parent may hold the lock at the fork (loading, or switching data sets);
+    that thread does not exist in the child, which would wait for it forever. The memos are
+    emptied too, in case the fork came in the middle of a switch: they only save time.
+    """
+    global _lock
+    _lock = allocate_lock()
+    for answers in _memos.values():
+        answers.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,13 +1,21 @@
-"""Pure lookups over the loaded data: versions, validity, codes, blocks and sources."""
+"""Pure lookups over the loaded data: versions, validity, codes, blocks and sources.
+
+Each public function answers from the data in use (:func:`._loading.dataset`); the work is
+done by a private function of the same name that takes the :class:`Dataset` first, which
+:class:`~titre_mercd.Referentiel` calls with its own. The memos sit in the public functions
+only, in front, so that a repeated lookup stays one dict hit.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, cast
+from typing import Callable, cast
 
 import attrs
 
 from ._codes import (
+    describe,
+    given,
     normalize_label,
     normalize_nsf,
     normalize_rncp,
@@ -74,7 +82,11 @@ def versions() -> tuple[CertificationVersion, ...]:
     >>> [v.key for v in versions()]
     ['2007-04-27', '2011-06-01', '2018-12-11']
     """
-    return dataset().versions
+    return _versions(dataset())
+
+
+def _versions(data: Dataset) -> tuple[CertificationVersion, ...]:
+    return data.versions
 
 
 _VERSION_MEMO = memo("version")
@@ -86,26 +98,44 @@ _NSF_MEMO = memo("nsf")
 _FIND_BLOCK_MEMO = memo("find_block")
 
 
-def version(key: str) -> CertificationVersion:
+def version(key: str | CertificationVersion) -> CertificationVersion:
     """The version made by the arrêté of that ISO date.
 
+    Wherever a version key is taken, a :class:`CertificationVersion` is taken too: it stands
+    for its own key, and must be the version the data in use holds under that key.
+
     Raises:
-        UnknownVersionError: no version has that key.
+        UnknownVersionError: no version has that key (or a record that is not the data's).
 
     >>> version("2018-12-11").title
     "manager d'équipe relation client à distance"
+    >>> version(version("2018-12-11")) is version("2018-12-11")
+    True
     """
     try:
         return _VERSION_MEMO[key]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
         pass
     data = dataset()
-    found = data.version_by_key.get(normalize_version_key(key))
+    found = _version(data, key)
+    remember(_VERSION_MEMO, key, found, data)
+    return found
+
+
+def _version(data: Dataset, key: str | CertificationVersion) -> CertificationVersion:
+    if isinstance(key, CertificationVersion):
+        found = data.version_by_key.get(key.key)
+        if found is not key and found != key:
+            raise UnknownVersionError(
+                f"{describe(key)} is not a version of the data in use (data "
+                f"{data.data_version}); known versions: {', '.join(data.version_by_key)}"
+            )
+    else:
+        found = data.version_by_key.get(normalize_version_key(key))
     if found is None:
         raise UnknownVersionError(
-            f"unknown version {key!r:.200}; known versions: {', '.join(data.version_by_key)}"
+            f"unknown version {key!r:.80}; known versions: {', '.join(data.version_by_key)}"
         )
-    remember(_VERSION_MEMO, key, found, data)
     return found
 
 
@@ -124,14 +154,18 @@ def current(on: dt.date | None = None) -> CertificationVersion | None:
     Traceback (most recent call last):
     titre_mercd.exceptions.UndecidedError: whether any version is in force on 2019-01-01 is ...
     """
+    return _current(dataset(), on)
+
+
+def _current(data: Dataset, on: dt.date | None = None) -> CertificationVersion | None:
     day = dt.date.today() if on is None else require_date(on, "on")
-    verdict = day_verdict(day, dataset())
+    verdict = day_verdict(day, data)
     if verdict.in_force is None:
-        raise UndecidedError(undecided_message(day, None, verdict))
+        raise UndecidedError(_as_given(undecided_message(day, None, verdict), on))
     return verdict.version
 
 
-def is_in_force(on: dt.date, key: str | None = None) -> bool:
+def is_in_force(on: dt.date, key: str | CertificationVersion | None = None) -> bool:
     """Whether the version ``key`` (any version when ``None``) is in force on ``on``.
 
     Raises:
@@ -145,15 +179,27 @@ def is_in_force(on: dt.date, key: str | None = None) -> bool:
     >>> is_in_force(dt.date(2012, 5, 12), "2007-04-27")
     False
     """
+    return _is_in_force(dataset(), on, key)
+
+
+def _is_in_force(data: Dataset, on: dt.date, key: str | CertificationVersion | None = None) -> bool:
     day = require_date(on, "on")
-    data = dataset()
-    verdict = day_verdict(day, data) if key is None else version_verdict(day, version(key), data)
+    found = None if key is None else _version(data, key)
+    verdict = day_verdict(day, data) if found is None else version_verdict(day, found, data)
     if verdict.in_force is None:
-        raise UndecidedError(undecided_message(day, key, verdict))
+        message = undecided_message(day, None if found is None else found.key, verdict)
+        raise UndecidedError(_as_given(message, on))
     return verdict.in_force
 
 
-def successor(key: str) -> CertificationVersion | None:
+def _as_given(message: str, on: object) -> str:
+    """``message`` about a day, saying which ``datetime`` was given for it, if one was."""
+    if isinstance(on, dt.datetime):
+        return f"{message} ({describe(on)}, taken as its date)"
+    return message
+
+
+def successor(key: str | CertificationVersion) -> CertificationVersion | None:
     """The version that came after ``key``; ``None`` when the sources say there is none yet.
 
     Raises:
@@ -163,8 +209,11 @@ def successor(key: str) -> CertificationVersion | None:
     >>> successor("2011-06-01").title
     "manager d'équipe relation client à distance"
     """
-    found = version(key)
-    data = dataset()
+    return _successor(dataset(), key)
+
+
+def _successor(data: Dataset, key: str | CertificationVersion) -> CertificationVersion | None:
+    found = _version(data, key)
     ordered = data.versions
     index = ordered.index(found)
     if index + 1 < len(ordered):
@@ -183,7 +232,11 @@ def validity_gaps() -> tuple[ValidityGap, ...]:
     >>> [(str(gap.start), str(gap.end)) for gap in validity_gaps()]
     [('2017-05-12', '2019-05-12')]
     """
-    return dataset().gaps
+    return _validity_gaps(dataset())
+
+
+def _validity_gaps(data: Dataset) -> tuple[ValidityGap, ...]:
+    return data.gaps
 
 
 def registered_fiches() -> tuple[RegisteredFiche, ...]:
@@ -192,10 +245,14 @@ def registered_fiches() -> tuple[RegisteredFiche, ...]:
     >>> [(f.rncp, f.successor_of) for f in registered_fiches()]
     [('RNCP38665', '2018-12-11')]
     """
-    return tuple(dataset().registered_by_rncp.values())
+    return _registered_fiches(dataset())
 
 
-def registered_fiche(code: str) -> RegisteredFiche:
+def _registered_fiches(data: Dataset) -> tuple[RegisteredFiche, ...]:
+    return tuple(data.registered_by_rncp.values())
+
+
+def registered_fiche(code: str | int) -> RegisteredFiche:
     """What the data knows of a fiche RNCP registered but not in the data (``"RNCP38665"``).
 
     Raises:
@@ -205,7 +262,10 @@ def registered_fiche(code: str) -> RegisteredFiche:
     >>> registered_fiche("38665").level
     5
     """
-    data = dataset()
+    return _registered_fiche(dataset(), code)
+
+
+def _registered_fiche(data: Dataset, code: str | int) -> RegisteredFiche:
     canonical = normalize_rncp(code)
     found = data.registered_by_rncp.get(canonical)
     if found is None:
@@ -225,10 +285,17 @@ def by_rome(code: str) -> tuple[CertificationVersion, ...]:
     try:
         return _BY_ROME_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        return _versions_listing(_BY_ROME_MEMO, code, normalize_rome, "versions_by_rome")
+        data = dataset()
+        found = _by_rome(data, code)
+        remember(_BY_ROME_MEMO, code, found, data)
+        return found
 
 
-def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
+def _by_rome(data: Dataset, code: str) -> tuple[CertificationVersion, ...]:
+    return _versions_listing(data, code, normalize_rome, "versions_by_rome")
+
+
+def by_nsf(code: str | int) -> tuple[CertificationVersion, ...]:
     """The versions that list that NSF code; a group (``"312"``) also finds ``"312t"``.
 
     >>> [v.key for v in by_nsf("312 T")]
@@ -237,10 +304,17 @@ def by_nsf(code: str) -> tuple[CertificationVersion, ...]:
     try:
         return _BY_NSF_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        return _versions_listing(_BY_NSF_MEMO, code, normalize_nsf, "versions_by_nsf")
+        data = dataset()
+        found = _by_nsf(data, code)
+        remember(_BY_NSF_MEMO, code, found, data)
+        return found
 
 
-def by_rncp(code: str) -> CertificationVersion:
+def _by_nsf(data: Dataset, code: str | int) -> tuple[CertificationVersion, ...]:
+    return _versions_listing(data, code, normalize_nsf, "versions_by_nsf")
+
+
+def by_rncp(code: str | int) -> CertificationVersion:
     """The version whose fiche RNCP has that number (``"RNCP12505"`` or ``"12505"``).
 
     Raises:
@@ -254,11 +328,17 @@ def by_rncp(code: str) -> CertificationVersion:
     try:
         return _BY_RNCP_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        pass
+        data = dataset()
+        found = _by_rncp(data, code)
+        remember(_BY_RNCP_MEMO, code, found, data)
+        return found
+
+
+def _by_rncp(data: Dataset, code: str | int) -> CertificationVersion:
     try:
-        known = _known_code(_BY_RNCP_MEMO, code, normalize_rncp, "version_by_rncp", "RNCP number")
+        known = _known_code(data, code, normalize_rncp, "version_by_rncp", "RNCP number")
     except UnknownCodeError:
-        fiche = dataset().registered_by_rncp.get(normalize_rncp(code))
+        fiche = data.registered_by_rncp.get(normalize_rncp(code))
         if fiche is None:
             raise
         raise NotInDataError(not_in_data_message(fiche)) from None
@@ -277,11 +357,17 @@ def rome(code: str) -> RomeCode:
     try:
         return _ROME_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        known = _known_code(_ROME_MEMO, code, normalize_rome, "rome_by_code", "ROME code")
-        return cast("RomeCode", known)
+        data = dataset()
+        found = _rome(data, code)
+        remember(_ROME_MEMO, code, found, data)
+        return found
 
 
-def nsf(code: str) -> NsfCode:
+def _rome(data: Dataset, code: str) -> RomeCode:
+    return cast("RomeCode", _known_code(data, code, normalize_rome, "rome_by_code", "ROME code"))
+
+
+def nsf(code: str | int) -> NsfCode:
     """The NSF code and its label (``None`` where no source gives it).
 
     Raises:
@@ -293,40 +379,42 @@ def nsf(code: str) -> NsfCode:
     try:
         return _NSF_MEMO[code]  # type: ignore[no-any-return]
     except (KeyError, TypeError):  # not asked before, or not even hashable
-        known = _known_code(_NSF_MEMO, code, normalize_nsf, "nsf_by_code", "NSF code")
-        return cast("NsfCode", known)
+        data = dataset()
+        found = _nsf(data, code)
+        remember(_NSF_MEMO, code, found, data)
+        return found
+
+
+def _nsf(data: Dataset, code: str | int) -> NsfCode:
+    return cast("NsfCode", _known_code(data, code, normalize_nsf, "nsf_by_code", "NSF code"))
 
 
 def _versions_listing(
-    memo: dict[Any, Any], code: object, normalize: Callable[[object], str], index: str
+    data: Dataset, code: object, normalize: Callable[[object], str], index: str
 ) -> tuple[CertificationVersion, ...]:
-    """The versions the index ``index`` lists under ``code`` once normalised, remembered."""
-    data = dataset()
+    """The versions the index ``index`` of ``data`` lists under ``code`` once normalised."""
     found: tuple[CertificationVersion, ...] = getattr(data, index).get(normalize(code), ())
-    remember(memo, code, found, data)
     return found
 
 
 def _known_code(
-    memo: dict[Any, Any], code: object, normalize: Callable[[object], str], index: str, what: str
+    data: Dataset, code: object, normalize: Callable[[object], str], index: str, what: str
 ) -> object:
-    """The record the index ``index`` holds for ``code`` once normalised, remembered.
+    """The record the index ``index`` of ``data`` holds for ``code`` once normalised.
 
     Raises :class:`UnknownCodeError` for a well-formed code the index does not hold.
     """
-    data = dataset()
     table = getattr(data, index)
     canonical = normalize(code)
     found = table.get(canonical)
     if found is None:
         raise UnknownCodeError(
-            f"unknown {what} {code!r:.200} ({canonical}); known: {', '.join(table)}"
+            f"unknown {what} {given(code)} ({canonical}); known: {', '.join(table)}"
         )
-    remember(memo, code, found, data)
     return found
 
 
-def find_block(text: str, version_key: str | None = None) -> Block:
+def find_block(text: str, version_key: str | CertificationVersion | None = None) -> Block:
     """A bloc de compétences by its title, its ``"KEY/N"`` reference or its RNCP bloc code.
 
     Titles match ignoring case, accents, spacing, punctuation and inclusive forms such as
@@ -347,7 +435,7 @@ def find_block(text: str, version_key: str | None = None) -> Block:
     except (KeyError, TypeError):
         pass
     data = dataset()
-    found = _find_block(text, version_key, data)
+    found = _find_block(data, text, version_key)
     remember(_FIND_BLOCK_MEMO, argument, found, data)
     return found
 
@@ -358,23 +446,27 @@ def match_block(text: str, version_key: str | None = None) -> Block:
     The message of its :class:`UnknownBlockError` does not name the closest titles, whose
     search is the costly part of a failed lookup.
     """
-    return _find_block(text, version_key, dataset(), explain=False)
+    return _find_block(dataset(), text, version_key, explain=False)
 
 
 def _find_block(
-    text: str, version_key: str | None, data: Dataset, *, explain: bool = True
+    data: Dataset,
+    text: str,
+    version_key: str | CertificationVersion | None = None,
+    *,
+    explain: bool = True,
 ) -> Block:
     if not isinstance(text, str):
         raise ArgumentTypeError(
             "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
-            f"string, not {type(text).__name__} {text!r:.80}"
+            f"string, not {describe(text)}"
         )
-    key = None if version_key is None else version(version_key).key
+    key = None if version_key is None else _version(data, version_key).key
     ref = parse_block_ref(text)
     if ref is not None:
         found = data.block_by_ref.get(ref)
         if found is None or (key is not None and found.version_key != key):
-            raise UnknownBlockError(f"no block {text!r:.200}; {_accepted_refs(key)}")
+            raise UnknownBlockError(f"no block {text!r:.200}; {_accepted_refs(data, key)}")
         return found
     rncp_code = parse_rncp_block_code(text)
     if rncp_code is not None:
@@ -406,8 +498,8 @@ def _find_block(
             f"{text!r:.200} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
         )
     raise UnknownBlockError(
-        f"no block titled {text!r:.200}{_closest(label, key) if explain else ''}; "
-        f"{_accepted_refs(key)}"
+        f"no block titled {text!r:.200}{_closest(data, label, key) if explain else ''}; "
+        f"{_accepted_refs(data, key)}"
     )
 
 
@@ -420,7 +512,7 @@ def _find_block(
 _LONGEST_LABEL_COMPARED = 250
 
 
-def _closest(label: str, key: str | None) -> str:
+def _closest(data: Dataset, label: str, key: str | None) -> str:
     """The three titles nearest to ``label``, as "; closest: …".
 
     There are always some, so that a half-remembered or misspelt title leads somewhere, unless
@@ -428,7 +520,7 @@ def _closest(label: str, key: str | None) -> str:
     """
     from difflib import SequenceMatcher
 
-    blocks = [b for v in dataset().versions if key is None or v.key == key for b in v.blocks]
+    blocks = [b for v in data.versions if key is None or v.key == key for b in v.blocks]
     if not blocks:
         return ""
     titles = {b: normalize_label(b.title) for b in blocks}
@@ -448,8 +540,7 @@ def _closest(label: str, key: str | None) -> str:
     return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
 
 
-def _accepted_refs(key: str | None) -> str:
-    data = dataset()
+def _accepted_refs(data: Dataset, key: str | None) -> str:
     keys = [key] if key is not None else list(data.version_by_key)
     refs = ", ".join(f"{k}/1 to {k}/{len(data.version_by_key[k].blocks)}" for k in keys)
     return f"accepted: a block title, an RNCP bloc code, or one of {refs}"
@@ -490,27 +581,28 @@ def source_of(record: object, field: str) -> Source:
     ...
     LookupError: CertificationVersion.rncp of version '2018-12-11' (value None) is not known: ...
     """
+    return _source_of(dataset(), record, field)
+
+
+def _source_of(data: Dataset, record: object, field: str) -> Source:
     if not isinstance(field, str):
-        raise ArgumentTypeError(f"field must be a field name as a string, not {field!r:.80}")
+        raise ArgumentTypeError(f"field must be a field name as a string, not {describe(field)}")
     cls = type(record)
     if not attrs.has(cls):
-        raise ArgumentTypeError(
-            f"source_of takes a titre_mercd record, not {cls.__name__} {record!r:.80}"
-        )
+        raise ArgumentTypeError(f"source_of takes a titre_mercd record, not {describe(record)}")
     names = [f.name for f in attrs.fields(cls)]
     if field not in names:
         raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
     if isinstance(record, (Correspondence, ValidityGap)):
-        return _own_source(record)
+        return _own_source(data, record)
     record_key = _source_key(record)
     if record_key is None:
         raise LookupError(
             f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
-            f"{record!r:.80}); ask the record that holds it, such as the version"
+            f"{describe(record)}); ask the record that holds it, such as the version"
         )
-    data = dataset()
-    if not _is_shipped(record):
-        raise LookupError(f"{record!r:.80} is not a shipped record")
+    if not _is_shipped(data, record):
+        raise LookupError(f"{describe(record)} is not a shipped record")
     key = (*record_key, field)
     if field == "version_key" and isinstance(record, Block):
         key = ("version", record.version_key, "key")
@@ -520,15 +612,15 @@ def source_of(record: object, field: str) -> Source:
     return found
 
 
-def _own_source(record: Correspondence | ValidityGap) -> Source:
+def _own_source(data: Dataset, record: Correspondence | ValidityGap) -> Source:
     """The source a shipped table row or gap carries, for any of its fields."""
     if isinstance(record, Correspondence):
-        if _is_shipped_row(record):
+        if _is_shipped_row(data, record):
             return record.source
-        raise LookupError(f"{record!r:.80} is not a row of a shipped correspondence table")
-    if record in dataset().gaps:
+        raise LookupError(f"{describe(record)} is not a row of a shipped correspondence table")
+    if record in data.gaps:
         return record.source
-    raise LookupError(f"{record!r:.80} is not an interval the data records")
+    raise LookupError(f"{describe(record)} is not an interval the data records")
 
 
 def _no_source(record: object, field: str) -> str:
@@ -563,15 +655,18 @@ def contradictions(record: object, field: str) -> tuple[Source, ...]:
     >>> contradictions(version("2018-12-11"), "nsf_codes")
     ()
     """
-    source_of(record, field)
+    return _contradictions(dataset(), record, field)
+
+
+def _contradictions(data: Dataset, record: object, field: str) -> tuple[Source, ...]:
+    _source_of(data, record, field)
     if not isinstance(record, CertificationVersion):
         return ()
-    readings = dataset().contradictions.get(("version", record.key, field), ())
+    readings = data.contradictions.get(("version", record.key, field), ())
     return tuple(source for _, source in readings)
 
 
-def _is_shipped(record: object) -> bool:
-    data = dataset()
+def _is_shipped(data: Dataset, record: object) -> bool:
     if isinstance(record, CertificationVersion):
         return data.version_by_key.get(record.key) == record
     if isinstance(record, Block):
@@ -585,10 +680,10 @@ def _is_shipped(record: object) -> bool:
     return record in data.levels
 
 
-def _is_shipped_row(row: Correspondence) -> bool:
+def _is_shipped_row(data: Dataset, row: Correspondence) -> bool:
     if row.new is None:
-        return any(row in table for table in dataset().tables.values())
-    return row in dataset().tables.get((row.old.version_key, row.new.version_key), ())
+        return any(row in table for table in data.tables.values())
+    return row in data.tables.get((row.old.version_key, row.new.version_key), ())
 
 
 def text_of(legal_text: LegalText) -> str:
@@ -600,14 +695,16 @@ def text_of(legal_text: LegalText) -> str:
     >>> "MTRD1833181A" in text_of(version("2018-12-11").legal_text)
     True
     """
+    return _text_of(dataset(), legal_text)
+
+
+def _text_of(data: Dataset, legal_text: LegalText) -> str:
     if not isinstance(legal_text, LegalText):
-        raise ArgumentTypeError(
-            f"text_of takes a LegalText, not {type(legal_text).__name__} {legal_text!r:.80}"
-        )
-    found = dataset().text_contents.get(legal_text)
+        raise ArgumentTypeError(f"text_of takes a LegalText, not {describe(legal_text)}")
+    found = data.text_contents.get(legal_text)
     if found is None:
         raise LookupError(
-            f"no shipped copy of {legal_text!r:.200}; the texts sources quote are shipped: "
+            f"no shipped copy of {describe(legal_text)}; the texts sources quote are shipped: "
             "give the LegalText of a Source"
         )
     return found

@@ -11,6 +11,7 @@ __all__ = [
     "DataError",
     "InvalidCodeError",
     "NotInDataError",
+    "RegistryExportError",
     "TitreMercdError",
     "UndecidedError",
     "UnknownBlockError",
@@ -56,4 +57,17 @@ class UndecidedError(TitreMercdError, LookupError):
 
 
 class DataError(TitreMercdError):
-    """Shipped data that is missing or invalid; the message names the file and the place in it."""
+    """Shipped data that is missing or invalid; the message names the file and the place in it.
+
+    Also raised for a data directory named by :func:`titre_mercd.use_data`,
+    ``TITRE_MERCD_DATA`` or ``--data`` that fails a check; :attr:`directory` is then that
+    directory.
+    """
+
+    #: The user's data directory the problem is in (an absolute path); ``None`` when the
+    #: problem is in the shipped data.
+    directory: str | None = None
+
+
+class RegistryExportError(TitreMercdError, ValueError):
+    """A file that is not France compétences' RNCP export, or a broken or hostile one."""

@@ -31,9 +31,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     imported. When ``argv`` is given (a caller inside a larger program), the previous handlers
     are put back at the end; the program itself keeps them to its last instruction.
     """
-    from ._process import failure, install, refuse_closed_output
+    try:
+        from ._process import failure, install, refuse_closed_output
 
-    handlers = install()
+        handlers = install()
+    except KeyboardInterrupt:  # Ctrl-C before the handlers are in place
+        import sys
+
+        sys.stderr.write("titre-mercd: interrupted\n")
+        return 130
     try:
         refuse_closed_output()
         from ._app import run

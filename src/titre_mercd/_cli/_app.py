@@ -1,7 +1,9 @@
 """The program: the argument parser, the dispatch to one command, and how errors are reported.
 
 Exit status: 0 success, 1 not found, 2 bad usage or bad input, 128+n when signal n ends the
-run (141 for a broken pipe). Every error is one line on standard error, never a traceback.
+run (141 for a broken pipe). Every error is one line on standard error, never a traceback;
+under ``--json``, a JSON object on that line, and a negative verdict (status 1) is a JSON
+object on standard output.
 
 Start-up matters (a shell loop may call it thousands of times): only :mod:`argparse` and the
 light public API are imported here; each command's module is imported when that command runs,
@@ -16,21 +18,23 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
+from .._loading import ENVIRONMENT_VARIABLE
 from ..exceptions import (
     AmbiguousBlockError,
     ArgumentTypeError,
     DataError,
     InvalidCodeError,
+    UndecidedError,
     UnknownBlockError,
     UnknownCodeError,
     UnknownVersionError,
 )
-from ._common import BAD_INPUT, NOT_FOUND, OK, PROG, CommandError, Formatter, Parser
+from ._common import BAD_INPUT, NOT_FOUND, OK, PROG, CommandError, Formatter, Parser, print_json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["run"]
+__all__ = ["run", "wants_json"]
 
 SIGNALLED = 128  # the shell's convention: a run ended by signal n exits with 128 + n
 BROKEN_PIPE = SIGNALLED + 13  # SIGPIPE, whatever the platform numbers it
@@ -54,6 +58,8 @@ _COMMANDS = (
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",
      "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
+    ("registry", "_registry", "cmd_registry", "registry_arguments",
+     "check the data against France compétences' RNCP export, or import from it"),
 )  # fmt: skip
 
 
@@ -68,6 +74,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     2018-12-11  manager d'équipe relation client à distance
     0
     """
+    arguments: list[str] = []
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
         args = _parser(arguments).parse_args(arguments)
@@ -86,9 +93,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return BROKEN_PIPE
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM or SIGHUP (see _process)
-        return _fail(*_interrupted(exc))
+        return _fail(*_interrupted(exc), "Interrupted", arguments)
     except Exception as exc:  # noqa: BLE001  (every error becomes one line, never a traceback)
-        return _fail(*_explain(exc))
+        return _fail(*_explain(exc), arguments, verdict=not getattr(exc, "reported", False))
     return status
 
 
@@ -104,21 +111,27 @@ def _interrupted(exc: KeyboardInterrupt) -> tuple[int, str]:
     return SIGNALLED + signum, f"ended by {signal_name(signum)}"
 
 
-def _explain(exc: Exception) -> tuple[int, str]:
-    """The exit status and the message for an error."""
+def _explain(exc: Exception) -> tuple[int, str, str]:
+    """The exit status, the message and the kind (for ``--json``) of an error."""
     if isinstance(exc, CommandError):
-        return exc.status, exc.message
-    if isinstance(exc, (UnknownCodeError, UnknownVersionError, UnknownBlockError)):
-        return NOT_FOUND, str(exc)
+        return exc.status, exc.message, exc.kind
+    kind = type(exc).__name__
+    if isinstance(exc, (UnknownCodeError, UnknownVersionError, UnknownBlockError, UndecidedError)):
+        return NOT_FOUND, str(exc), kind
     if isinstance(exc, (InvalidCodeError, AmbiguousBlockError, ArgumentTypeError)):
-        return BAD_INPUT, str(exc)
+        return BAD_INPUT, str(exc), kind
     if isinstance(exc, DataError):
-        return BAD_INPUT, f"the shipped data is invalid (reinstall titre-mercd): {exc}"
+        # A directory the user named (--data, TITRE_MERCD_DATA) is theirs to fix, and the
+        # message names it; reinstalling mends only the shipped data.
+        reinstall = "the shipped data is invalid (reinstall titre-mercd): "
+        return BAD_INPUT, (reinstall if exc.directory is None else "") + str(exc), kind
     from .._output import OutputError
 
-    if isinstance(exc, (OSError, OutputError, UnicodeEncodeError)):
-        return BAD_INPUT, _system_error(exc)
-    return BAD_INPUT, f"unexpected error, please report it: {type(exc).__name__}: {exc}"
+    system = {UnicodeEncodeError: "EncodingError", OutputError: "OutputError", OSError: "OSError"}
+    for cls, name in system.items():
+        if isinstance(exc, cls):
+            return BAD_INPUT, _system_error(exc), name
+    return BAD_INPUT, f"unexpected error, please report it: {kind}: {exc}", "UnexpectedError"
 
 
 def _system_error(exc: Exception) -> str:
@@ -137,17 +150,62 @@ def _system_error(exc: Exception) -> str:
     return f"cannot write {where}: {exc.strerror or type(exc).__name__}"
 
 
-def _fail(status: int, message: str) -> int:
+def wants_json(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` asks for ``--json`` (read before parsing, for errors parsing finds)."""
+    for word in argv:
+        if word == "--":
+            return False
+        if word == "--json":
+            return True
+    return False
+
+
+def _fail(
+    status: int,
+    message: str,
+    kind: str = "UnexpectedError",
+    argv: Sequence[str] = (),
+    *,
+    verdict: bool = True,
+) -> int:
+    """Report an error and return its exit status.
+
+    One line on standard error. Under ``--json`` (read from ``argv``, the command line), a
+    negative verdict (status 1) is JSON on standard output only (a verdict object, unless the
+    command has written its own report), as the commands that print their own verdict do; any
+    other error is a JSON object on that line of standard error (the message, the kind of
+    error, the exit status), with nothing on standard output.
+    """
     line = " ".join(message.splitlines())
     if len(line) > _MAX_MESSAGE:
         line = line[: _MAX_MESSAGE - 1] + "…"
+    json_output = wants_json(argv)
     try:
+        if json_output and verdict and status == NOT_FOUND:
+            print_json(
+                {
+                    "command": _wanted(argv, [name for name, *_ in _COMMANDS]),
+                    "verdict": "undecided" if kind == "UndecidedError" else "not found",
+                    "kind": kind,
+                    "message": line,
+                    "status": status,
+                }
+            )
         sys.stdout.flush()
     except (OSError, ValueError):
         _silence_stdout()
+    if json_output and status == NOT_FOUND:
+        return status
+    if json_output:  # one line too, so that a log keeps each error whole
+        import json
+
+        error = {"message": line, "kind": kind, "status": status}
+        line = json.dumps(error, ensure_ascii=False)
+    else:
+        line = f"{PROG}: {line}"
     # A closed or broken standard error cannot show the message; the status still tells.
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(f"{PROG}: {line}\n")
+        sys.stderr.write(line + "\n")
         sys.stderr.flush()
     return status
 
@@ -163,11 +221,46 @@ def _silence_stdout() -> None:
 class _Version(argparse.Action):
     """``--version``: the package version and the data version, read only when asked."""
 
+    def __init__(self, *args: Any, json_output: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.json_output = json_output  # --json is on the command line, before or after
+
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
         import titre_mercd
 
-        sys.stdout.write(f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n")
+        if self.json_output:
+            print_json(
+                {
+                    "name": PROG,
+                    "version": titre_mercd.__version__,
+                    "data_version": titre_mercd.DATA_VERSION,
+                }
+            )
+        else:
+            sys.stdout.write(
+                f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n"
+            )
         parser.exit()
+
+
+class _Data(argparse.Action):
+    """``--data DIR``: answer from that data directory, read and checked as soon as it is seen.
+
+    Selected while the command line is read, so that ``--version`` after it names its data;
+    a directory that fails a check ends the run with its one-line :class:`DataError`.
+    """
+
+    def __call__(
+        self,
+        _parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        *_: object,
+    ) -> None:
+        from .._loading import select
+
+        select(str(values))
+        setattr(namespace, self.dest, values)
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -178,8 +271,11 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _wanted(argv: Sequence[str], names: Sequence[str]) -> str | None:
     """The subcommand ``argv`` names, if it surely names one (else all are built, for help)."""
-    for word in argv:
-        if word != "--json":
+    words = iter(argv)
+    for word in words:
+        if word == "--data":
+            next(words, None)  # its value
+        elif word != "--json" and not word.startswith("--data="):
             return word if word in names else None
     return None
 
@@ -199,16 +295,31 @@ def _parser(argv: Sequence[str]) -> Parser:
             "in force today, or of the latest one."
         ),
         epilog=(
-            "Exit status: 0 success, 1 not found, 2 bad usage or bad input, 128+n when "
-            "signal n ends the run (130 for Ctrl-C, 141 for a broken pipe)."
+            "Exit status: 0 success, 1 not found (or another negative verdict), 2 bad usage or "
+            "bad input, 128+n when signal n ends the run (130 for Ctrl-C, 141 for a broken "
+            "pipe). With --json, errors are a JSON object on standard error."
         ),
     )
-    parser.add_argument("--version", action=_Version, nargs=0, help="show the versions and exit")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        json_output=wants_json(argv),
+        help="show the versions and exit (as JSON with --json)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    data_help = (
+        "answer from the data directory DIR (one 'titre-mercd registry import' writes) "
+        f"instead of the shipped data; default: ${ENVIRONMENT_VARIABLE} if set"
+    )
+    parser.add_argument("--data", action=_Data, metavar="DIR", help=data_help)
     parser.set_defaults(command=_summary)
     common = Parser(add_help=False, formatter_class=Formatter)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    common.add_argument(
+        "--data", action=_Data, metavar="DIR", default=argparse.SUPPRESS, help=data_help
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     wanted = _wanted(argv, [name for name, *_ in _COMMANDS])

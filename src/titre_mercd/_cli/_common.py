@@ -51,12 +51,22 @@ _FRENCH_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 class CommandError(Exception):
-    """An error to report in one line on standard error, with its exit status."""
+    """An error to report in one line on standard error, with its exit status.
 
-    def __init__(self, status: int, message: str) -> None:
+    ``kind`` names it in the JSON error object (``--json``): ``"UsageError"`` for arguments
+    that do not go together, ``"InputError"`` (status 2) and ``"NotFound"`` (status 1) by
+    default. ``reported``: the command has already written its answer (a report that is a
+    negative verdict), so no verdict object is printed for it under ``--json``.
+    """
+
+    def __init__(
+        self, status: int, message: str, *, kind: str | None = None, reported: bool = False
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.kind = kind or ("NotFound" if status == NOT_FOUND else "InputError")
+        self.reported = reported
 
 
 class Parser(argparse.ArgumentParser):
@@ -66,7 +76,9 @@ class Parser(argparse.ArgumentParser):
         """Report a usage error as a :class:`CommandError` instead of printing the usage."""
         command = self.prog[len(PROG) :].strip()
         where = f"{command}: " if command else ""
-        raise CommandError(BAD_INPUT, f"{where}{message} (see '{self.prog} --help')")
+        raise CommandError(
+            BAD_INPUT, f"{where}{message} (see '{self.prog} --help')", kind="UsageError"
+        )
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         # argparse's own version swallows write errors: --help into a closed pipe would then

@@ -257,5 +257,6 @@ def _convert_csv(args: argparse.Namespace) -> int:
             NOT_FOUND,
             f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
             f"(see column {error_column!r:.200})",
+            reported=True,
         )
     return OK

@@ -18,7 +18,7 @@ FORMATS = ("json", "csv", "jsonld", "mermaid", "dot", "xlsx")
 
 def export_arguments(export: argparse.ArgumentParser) -> None:
     """``export --format FORMAT [--table NAME] [-o FILE_OR_DIR]``; xlsx needs ``-o FILE.xlsx``."""
-    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--format", required=True, choices=FORMATS, help="what to write")
     export.add_argument("--table", metavar="NAME", help="with --format csv: one table")
     export.add_argument(
         "-o", "--output", metavar="FILE_OR_DIR", help="write here, not to stdout ('-': stdout)"

@@ -16,7 +16,7 @@ __all__ = ["cmd_nsf", "cmd_rome", "code_arguments"]
 
 def code_arguments(lookup: argparse.ArgumentParser) -> None:
     """``rome CODE``, ``nsf CODE``."""
-    lookup.add_argument("code", metavar="CODE")
+    lookup.add_argument("code", metavar="CODE", help="the code, in any case and spacing")
 
 
 def cmd_rome(args: argparse.Namespace) -> int:

@@ -69,7 +69,9 @@ def on_arguments(on: argparse.ArgumentParser) -> None:
 
 def rncp_arguments(lookup: argparse.ArgumentParser) -> None:
     """``rncp CODE``."""
-    lookup.add_argument("code", metavar="CODE")
+    lookup.add_argument(
+        "code", metavar="CODE", help="the fiche number, with or without 'RNCP', e.g. 12505"
+    )
 
 
 # ---------------------------------------------------------------- layout

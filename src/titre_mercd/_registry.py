@@ -1,0 +1,515 @@
+"""This title's lineage in the RNCP export: finding it, checking the data against it.
+
+The lineage is every titre professionnel of the export whose title is one of the lineage's
+titles (compared normalised), every fiche whose number the data gives (a version's, or one it
+records as registered), and the fiches these name as ``ANCIENNE_CERTIFICATION`` or
+``NOUVELLE_CERTIFICATION`` or that name them so. A fiche is matched to a version of the data
+by its number when the data gives it, else by title and date (``DATE_EFFET`` = the start of
+the version's window): never by guess. :func:`registry_check` compares each matched pair
+field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Optional
+
+import attrs
+
+from ._codes import normalize_label, normalize_nsf, normalize_rncp, normalize_rome
+from .exceptions import InvalidCodeError
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Mapping
+
+    from ._loading import Dataset
+    from ._records import CertificationVersion, NsfCode, RomeCode, ValidityWindow
+    from ._rncp_export import Coded, Fiche
+
+__all__ = [
+    "FieldCheck",
+    "Lineage",
+    "MissingFiche",
+    "RegistryCheck",
+    "VersionCheck",
+    "creation_arrete",
+    "find_lineage",
+    "registry_check",
+    "report_json",
+    "window_from_registry",
+]
+
+# The numbers of the fiches a fiche replaces, and of those that replace it.
+_LINKS = (
+    "ANCIENNES_CERTIFICATIONS/ANCIENNE_CERTIFICATION/*",
+    "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/*",
+)
+_MONTHS = {
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+}  # fmt: skip
+_FRENCH_DATE = r"(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})"
+# « Arrêté du 26 avril 2023 relatif au titre professionnel de … »
+_CREATES = re.compile(
+    rf"\s*arr[êe]t[ée]\s+du\s+{_FRENCH_DATE}\s+relatif\s+au\s+titre\s+professionnel", re.IGNORECASE
+)
+# « Arrêté du 20 juin 2023 modifiant l'arrêté du 26 avril 2023 relatif au titre professionnel … »
+_MODIFIES = re.compile(
+    rf"\s*arr[êe]t[ée]\s+du\s+{_FRENCH_DATE}\s+modifiant\s+l['’](arr[êe]t[ée]\s+du\s+"
+    rf"{_FRENCH_DATE}\s+relatif\s+au\s+titre\s+professionnel)",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------- records of a check
+
+
+@attrs.frozen
+class FieldCheck:
+    """One fact, as the data and as the registry give it, and whether they agree."""
+
+    field: str
+    data: Optional[str]
+    registry: Optional[str]
+    agrees: bool
+
+
+@attrs.frozen
+class VersionCheck:
+    """A version of the data beside its fiche (``fiche`` ``None``: none found, see ``note``)."""
+
+    key: str
+    title: str
+    fiche: Optional[str]
+    fields: tuple[FieldCheck, ...]
+    note: Optional[str]
+
+    @property
+    def agrees(self) -> bool:
+        """Whether every compared fact agrees (and the fiche the data names was found)."""
+        return all(f.agrees for f in self.fields)
+
+
+@attrs.frozen
+class MissingFiche:
+    """A fiche of the lineage that the data holds no version of."""
+
+    number: Optional[str]
+    title: Optional[str]
+    effective_on: Optional[dt.date]
+    registered_until: Optional[dt.date]
+    active: Optional[bool]
+    state: Optional[str]
+
+
+@attrs.frozen
+class RegistryCheck:
+    """The report of :func:`registry_check`: each version beside its fiche, and what is missing.
+
+    ``agrees`` is true when every fact compared agrees and no fiche of the lineage is missing
+    from the data.
+    """
+
+    export: str
+    data_version: str
+    fiches_read: int
+    lineage: tuple[str, ...]
+    versions: tuple[VersionCheck, ...]
+    missing: tuple[MissingFiche, ...]
+
+    @property
+    def agrees(self) -> bool:
+        """Whether everything agrees and nothing is missing."""
+        return not self.missing and all(v.agrees for v in self.versions)
+
+
+# ---------------------------------------------------------------- the lineage
+
+
+@attrs.frozen
+class Lineage:
+    """The lineage's fiches found in an export, and which version each matches."""
+
+    fiches: tuple[Fiche, ...]
+    fiches_read: int
+    matches: tuple[tuple[str, Optional[Fiche], Optional[str]], ...]  # key, fiche, note
+
+    def fiche_of(self, key: str) -> Optional[Fiche]:
+        """The fiche matched to the version ``key``, if any."""
+        return next((fiche for k, fiche, _ in self.matches if k == key), None)
+
+    @property
+    def unmatched(self) -> tuple[Fiche, ...]:
+        """The lineage's fiches that match no version of the data."""
+        matched = {id(fiche) for _, fiche, _ in self.matches if fiche is not None}
+        return tuple(f for f in self.fiches if id(f) not in matched)
+
+
+def _number(text: Optional[str]) -> Optional[str]:
+    try:
+        return normalize_rncp(text) if text else None
+    except InvalidCodeError:
+        return None
+
+
+def find_lineage(
+    path: str | os.PathLike[str], data: Dataset, *, progress: bool | None = None
+) -> Lineage:
+    """The fiches of this title's lineage in the export at ``path``, matched to ``data``.
+
+    The export is read once; a second pass fetches the fiches linked to the lineage that the
+    first could not recognise (only when there are any).
+    """
+    from ._rncp_export import _fiche, _texts, fiche_elements
+
+    titles = {normalize_label(t) for v in data.versions for t in (v.title, *v.former_titles)}
+    numbers = {v.rncp for v in data.versions if v.rncp is not None}
+    numbers |= set(data.registered_by_rncp)  # fiches the data records as registered
+
+    def in_lineage(number: Optional[str], title: Optional[str], tp: bool) -> bool:
+        return number in numbers or (tp and title is not None and normalize_label(title) in titles)
+
+    kept: dict[str, Fiche] = {}
+    links: dict[str, tuple[str, ...]] = {}  # fiche number -> the numbers it names
+    read = 0
+    # Only the lineage's fiches are made records: of the others, the number and the links.
+    for element in fiche_elements(path, progress=progress):
+        read += 1
+        find = element.findtext
+        number = _number(find("NUMERO_FICHE"))
+        if number is None:
+            continue
+        given = (text for path in _LINKS for text in _texts(element, path))
+        named = tuple(n for n in map(_number, given) if n is not None)
+        if named:
+            links[number] = named
+        tp = (find("ABREGE/CODE") or "").strip() == "TP"
+        if number not in kept and in_lineage(number, find("INTITULE"), tp):
+            kept[number] = _fiche(element, keep=True)
+    linked = {n for k in kept for n in links.get(k, ())}
+    linked |= {n for n, named in links.items() if any(k in kept for k in named)}
+    wanted = linked - kept.keys()
+    if wanted:
+        for element in fiche_elements(path, progress=progress):
+            number = _number(element.findtext("NUMERO_FICHE"))
+            if number is not None and number in wanted and number not in kept:
+                kept[number] = _fiche(element, keep=True)
+    fiches = tuple(
+        sorted(kept.values(), key=lambda f: (f.effective_on or dt.date.min, f.number or ""))
+    )
+    return Lineage(fiches=fiches, fiches_read=read, matches=_match(fiches, data))
+
+
+def _match(
+    fiches: tuple[Fiche, ...], data: Dataset
+) -> tuple[tuple[str, Optional[Fiche], Optional[str]], ...]:
+    by_number = {_number(f.number): f for f in fiches}
+    matches = []
+    for v in data.versions:
+        if v.rncp is not None:
+            fiche = by_number.get(v.rncp)
+            note = None if fiche else f"its fiche {v.rncp} is not in the export"
+            matches.append((v.key, fiche, note))
+            continue
+        if v.validity is None:
+            matches.append((v.key, None, "no fiche number and no window: nothing to match by"))
+            continue
+        candidates = [
+            f
+            for f in fiches
+            if f.title is not None
+            and normalize_label(f.title) == normalize_label(v.title)
+            and f.effective_on == v.validity.start
+        ]
+        if len(candidates) == 1:
+            matches.append((v.key, candidates[0], None))
+        elif candidates:
+            listed = ", ".join(str(f.number) for f in candidates)
+            matches.append((v.key, None, f"several fiches match its title and start: {listed}"))
+        else:
+            matches.append(
+                (v.key, None, ("no fiche of the export has its title and DATE_EFFET "
+                 f"{v.validity.start.isoformat()}"))
+            )  # fmt: skip
+    return tuple(matches)
+
+
+# ---------------------------------------------------------------- reading dates and keys
+
+
+def _french_date(day: str, month: str, year: str) -> Optional[dt.date]:
+    number = _MONTHS.get(month.lower())
+    if number is None:
+        return None
+    try:
+        return dt.date(int(year), number, int(day))
+    except ValueError:
+        return None
+
+
+def creation_arrete(fiche: Fiche) -> Optional[tuple[dt.date, str, int]]:
+    """The arrêté that creates or revises the title, from ``PUBLICATION_DECRET_CREATION``.
+
+    Returns its date, its title as the fiche writes it, and the 1-based index of the
+    ``PUBLICATION_JO`` read; ``None`` when no entry reads « Arrêté du … relatif au titre
+    professionnel … ». An arrêté « modifiant l'arrêté du … relatif au titre professionnel … »
+    is a modification: the date is that of the arrêté it modifies, which created the title.
+    """
+    for index, publication in enumerate(fiche.creation, start=1):
+        title = publication.title or ""
+        created = _CREATES.match(title)
+        if created:
+            day = _french_date(*created.groups())
+            if day is not None:
+                return day, title.strip(), index
+        modified = _MODIFIES.match(title)
+        if modified:
+            day = _french_date(*modified.groups()[4:7])
+            if day is not None:
+                return day, title[modified.start(4) :].strip(), index
+    return None
+
+
+def window_from_registry(
+    start: dt.date, registered_until: Optional[dt.date]
+) -> tuple[dt.date, Optional[dt.date]]:
+    """The window ``[start, end)`` read from ``DATE_EFFET`` and ``DATE_FIN_ENREGISTREMENT``.
+
+    The registry is not consistent about whether its échéance is a day in force. When it falls
+    on an anniversary of ``DATE_EFFET`` (« pour cinq ans à compter du … », as for titres
+    professionnels), it is read as the first day no longer in force, the exclusive end; any
+    other date (the day before an anniversary, as for a BTS) is read as the last day in force.
+
+    >>> window_from_registry(dt.date(2023, 9, 1), dt.date(2028, 9, 1))
+    (datetime.date(2023, 9, 1), datetime.date(2028, 9, 1))
+    >>> window_from_registry(dt.date(2021, 9, 1), dt.date(2026, 8, 31))
+    (datetime.date(2021, 9, 1), datetime.date(2026, 9, 1))
+    """
+    if registered_until is None:
+        return start, None
+    anniversary = (registered_until.month, registered_until.day) == (start.month, start.day)
+    if anniversary and registered_until > start:
+        return start, registered_until
+    return start, registered_until + dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------- the check
+
+
+def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None) -> RegistryCheck:
+    """Compare the data with France compétences' RNCP export at ``path`` (XML or zip).
+
+    Every version of the data is set beside its fiche: title, level, NSF, ROME (codes and
+    labels), RNCP number, blocs by number (normalised titles) and their codes, ``DATE_EFFET``
+    against the window's start and ``DATE_FIN_ENREGISTREMENT`` against its end (agreeing when
+    it is either the exclusive end or the last day). The lineage's fiches the data lacks are
+    listed. A label that differs from a shipped nomenclature's is a difference, not an error.
+
+    Raises:
+        RegistryExportError: the file is not an export, is broken XML, or is refused as
+            hostile.
+
+    >>> report = registry_check("tests/data/export_fiches_RNCP_V4_1_sample.xml")  # doctest: +SKIP
+    >>> report.agrees  # doctest: +SKIP
+    False
+    """
+    from pathlib import Path
+
+    from ._loading import dataset
+    from ._rncp_export import export_path
+
+    path = export_path(path)
+    data = dataset()
+    lineage = find_lineage(path, data, progress=progress)
+    versions = []
+    for v in data.versions:
+        fiche = lineage.fiche_of(v.key)
+        note = next(n for k, _, n in lineage.matches if k == v.key)
+        fields: tuple[FieldCheck, ...] = ()
+        if fiche is not None:
+            fields = _compare(v, fiche, data)
+        elif v.rncp is not None:
+            fields = (FieldCheck("rncp", v.rncp, None, agrees=False),)
+        number = None if fiche is None else fiche.number
+        versions.append(VersionCheck(v.key, v.title, number, fields, note))
+    missing = tuple(
+        MissingFiche(
+            number=f.number,
+            title=f.title,
+            effective_on=f.effective_on,
+            registered_until=f.registered_until,
+            active=f.active,
+            state=f.state,
+        )
+        for f in lineage.unmatched
+    )
+    return RegistryCheck(
+        export=Path(path).name,
+        data_version=data.data_version,
+        fiches_read=lineage.fiches_read,
+        lineage=tuple(str(f.number) for f in lineage.fiches),
+        versions=tuple(versions),
+        missing=missing,
+    )
+
+
+def _compare(v: CertificationVersion, fiche: Fiche, data: Dataset) -> tuple[FieldCheck, ...]:
+    checks = [
+        _same("title", v.title, fiche.title, normalize_label),
+        FieldCheck("rncp", v.rncp, fiche.number, v.rncp == _number(fiche.number)),
+    ]
+    registry_level = _level_number(fiche)
+    data_level = None if v.level is None else v.level.france_2019
+    checks.append(
+        FieldCheck(
+            "level",
+            None if data_level is None else f"niveau {data_level}",
+            None
+            if fiche.level is None
+            else f"{fiche.level.code} {fiche.level.label or ''}".strip(),
+            data_level == registry_level,
+        )
+    )
+    checks.extend(_compare_codes("nsf", v.nsf_codes, fiche.nsf, normalize_nsf, data.nsf_by_code))
+    checks.extend(
+        _compare_codes("rome", v.rome_codes, fiche.rome, normalize_rome, data.rome_by_code)
+    )
+    checks.extend(_compare_blocs(v, fiche))
+    checks.extend(_compare_dates(v.validity, fiche))
+    return tuple(checks)
+
+
+def _same(field: str, data: Optional[str], registry: Optional[str], norm: object) -> FieldCheck:
+    def reduce(text: Optional[str]) -> Optional[str]:
+        return None if text is None else norm(text)  # type: ignore[operator]
+
+    return FieldCheck(field, data, registry, reduce(data) == reduce(registry))
+
+
+def _level_number(fiche: Fiche) -> Optional[int]:
+    code = fiche.level.code if fiche.level is not None else None
+    match = re.fullmatch(r"\s*NIV\s*([1-8])\s*", code or "")
+    return int(match.group(1)) if match else None
+
+
+def _compare_codes(
+    kind: str,
+    shipped: tuple[NsfCode, ...] | tuple[RomeCode, ...],
+    given: tuple[Coded, ...],
+    normalize: Callable[[str], str],
+    nomenclature: Mapping[str, NsfCode] | Mapping[str, RomeCode],
+) -> list[FieldCheck]:
+    """The codes side by side, then each registry label that differs from the shipped one."""
+
+    def canonical(code: Optional[str]) -> Optional[str]:
+        try:
+            return normalize(code) if code else None
+        except InvalidCodeError:
+            return None
+
+    data_codes = [c.code for c in shipped]
+    registry = [(canonical(c.code), c) for c in given]
+    registry_codes = [code or str(c.code) for code, c in registry]
+    checks = [
+        FieldCheck(
+            kind,
+            ", ".join(data_codes) or None,
+            ", ".join(registry_codes) or None,
+            sorted(data_codes) == sorted(registry_codes),
+        )
+    ]
+    for code, c in registry:
+        known = nomenclature.get(code) if code else None
+        if known is not None and c.label is not None and known.label != c.label:
+            checks.append(FieldCheck(f"{kind} {code} label", known.label, c.label, agrees=False))
+    return checks
+
+
+def _compare_blocs(v: CertificationVersion, fiche: Fiche) -> list[FieldCheck]:
+    checks = [
+        FieldCheck(
+            "blocs", str(len(v.blocks)), str(len(fiche.blocs)), len(v.blocks) == len(fiche.blocs)
+        )
+    ]
+    for number in range(1, max(len(v.blocks), len(fiche.blocs)) + 1):
+        block = v.blocks[number - 1] if number <= len(v.blocks) else None
+        bloc = fiche.blocs[number - 1] if number <= len(fiche.blocs) else None
+        checks.append(
+            _same(
+                f"bloc {number} title",
+                None if block is None else block.title,
+                None if bloc is None else bloc.label,
+                normalize_label,
+            )
+        )
+        data_code = None if block is None else block.rncp_code
+        registry_code = None if bloc is None else bloc.code
+        checks.append(
+            FieldCheck(f"bloc {number} code", data_code, registry_code, data_code == registry_code)
+        )
+    return checks
+
+
+def _compare_dates(window: Optional[ValidityWindow], fiche: Fiche) -> list[FieldCheck]:
+    start = None if window is None else window.start
+    end = None if window is None else window.end
+    last = None if window is None else window.last_day
+    until = fiche.registered_until
+    if end is None:
+        end_text = None
+    else:
+        end_text = f"{end.isoformat()} (exclusive; last day {last.isoformat()})"  # type: ignore[union-attr]
+    return [
+        FieldCheck(
+            "start",
+            _iso(start),
+            _iso(fiche.effective_on),
+            start == fiche.effective_on,
+        ),
+        FieldCheck(
+            "end",
+            end_text,
+            _iso(until),
+            (end is None and until is None) or (until is not None and until in (end, last)),
+        ),
+    ]
+
+
+def _iso(day: Optional[dt.date]) -> Optional[str]:
+    return None if day is None else day.isoformat()
+
+
+def report_json(report: RegistryCheck) -> dict[str, object]:
+    """The report as JSON-ready data (the schema ``registry-check.schema.json``)."""
+    return {
+        "export": report.export,
+        "data_version": report.data_version,
+        "agrees": report.agrees,
+        "fiches_read": report.fiches_read,
+        "lineage": list(report.lineage),
+        "versions": [
+            {
+                "key": v.key,
+                "title": v.title,
+                "fiche": v.fiche,
+                "agrees": v.agrees,
+                "note": v.note,
+                "fields": [attrs.asdict(f) for f in v.fields],
+            }
+            for v in report.versions
+        ],
+        "missing": [
+            {
+                "number": m.number,
+                "title": m.title,
+                "effective_on": _iso(m.effective_on),
+                "registered_until": _iso(m.registered_until),
+                "active": m.active,
+                "state": m.state,
+            }
+            for m in report.missing
+        ],
+    }

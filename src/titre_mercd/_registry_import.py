@@ -1,0 +1,699 @@
+"""Turning the RNCP export into a complete data directory: the shipped data and what it adds.
+
+What an import writes (``titre-mercd registry import EXPORT -o DIR``):
+
+- a new version for each fiche of the lineage that the data lacks. Its key is the date of the
+  arrêté that creates or revises the title: the first ``PUBLICATION_DECRET_CREATION`` entry
+  reading « Arrêté du … relatif au titre professionnel … » (« modifiant l'arrêté du … relatif
+  … » gives the date of the arrêté it modifies). Without such an entry the key is
+  ``DATE_EFFET`` and the version's legal text is the fiche itself: once the arrêté is known
+  (a later export names it), the key becomes the arrêté's date, so that version is renamed;
+- facts the registry adds to versions already shipped (a fiche number, bloc codes), never
+  replacing a fact the data has;
+- the correspondence table from ``CORRESPONDANCES``: a ``SOURCE`` bloc of the newer fiche is
+  deemed obtained by holders of the ``DESTINATION`` bloc of the older one;
+- codes the shipped nomenclatures lack, with the registry's label;
+- each fiche used, saved as a text (``texts/fiche-RNCP…-AAAA-MM-JJ.txt``) where every
+  element's path is followed by its value, verbatim: every imported fact cites it, at the
+  element's path, with an excerpt the loader checks like any other.
+
+The directory is written beside its target and checked by the loader itself before it is
+moved into place; a failed run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._codes import normalize_nsf, normalize_rncp, normalize_rome
+from ._registry import creation_arrete, find_lineage, window_from_registry
+from .exceptions import InvalidCodeError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ._loading import Dataset, Traversable
+    from ._records import CertificationVersion
+    from ._rncp_export import Fiche
+
+__all__ = ["ImportRefusedError", "ImportResult", "import_export"]
+
+MANIFEST = "MANIFEST.json"
+
+
+class ImportRefusedError(Exception):
+    """The import cannot write where it was asked to (the message says why)."""
+
+
+@attrs.frozen
+class ImportResult:
+    """What an import wrote."""
+
+    directory: str
+    data_version: str
+    export: str
+    export_date: dt.date
+    new_versions: tuple[str, ...]
+    added: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- the fiche as a text
+
+
+class FicheText:
+    """A fiche saved as a text: each element's path on one line, its value verbatim below."""
+
+    def __init__(self, fiche: Fiche, export: str, export_date: dt.date) -> None:
+        number = fiche.number or "fiche"
+        self.number = number
+        self.text_id = f"fiche-{number.lower()}-{export_date.isoformat()}"
+        self.file = f"texts/fiche-{number}-{export_date.isoformat()}.txt"
+        self.legal_text = {
+            "kind": "fiche RNCP",
+            "date": None,
+            "title": f"Fiche {number} : {fiche.title}" if fiche.title else f"Fiche {number}",
+            "nor": None,
+            "consolidated_on": export_date.isoformat(),
+        }
+        self.export = export
+        parts = [
+            (
+                f"Fiche {number} of the RNCP, as France compétences' export of "
+                f"{export_date.isoformat()} ({export}) gives it: the path of each element, "
+                "then its value, verbatim.\n\n"
+            )
+        ]
+        self._spans: dict[str, tuple[int, int, int]] = {}  # path -> entry start, value span
+        position = len(parts[0])
+        for path, value in fiche.elements:
+            entry = f"{path}\n"
+            self._spans[path] = (
+                position,
+                position + len(entry),
+                position + len(entry) + len(value),
+            )
+            parts.append(entry + value + "\n\n")
+            position += len(entry) + len(value) + 2
+        self.content = "".join(parts)
+
+    def has(self, path: str) -> bool:
+        return path in self._spans
+
+    def value(self, path: str) -> dict[str, str]:
+        """The source of a fact that is the value of ``path``."""
+        _, start, end = self._spans[path]
+        return {"text": self.text_id, "location": path, "excerpt": self.content[start:end]}
+
+    def entries(self, location: str, paths: Iterable[str]) -> dict[str, str]:
+        """The source of a fact read in several elements: from the first path to the last value."""
+        spans = [self._spans[p] for p in paths if p in self._spans]
+        start = min(s[0] for s in spans)
+        end = max(s[2] for s in spans)
+        return {"text": self.text_id, "location": location, "excerpt": self.content[start:end]}
+
+    def under(self, prefix: str) -> list[str]:
+        return [p for p in self._spans if p.startswith(prefix)]
+
+    def entry(self, path: str) -> dict[str, str]:
+        """The source of a fact the element's place gives (its path and value)."""
+        return self.entries(path, [path])
+
+
+# ---------------------------------------------------------------- the import
+
+
+def import_export(
+    export: str,
+    directory: str,
+    *,
+    force: bool = False,
+    export_date: dt.date | None = None,
+    progress: bool | None = None,
+) -> ImportResult:
+    """Write in ``directory`` the shipped data completed from the RNCP export ``export``.
+
+    Raises:
+        ImportRefusedError: ``directory`` exists and may not be replaced, or the export's date
+            is not known.
+        RegistryExportError: the export is not one, is broken or hostile.
+        DataError: what the import built does not pass the loader's checks.
+    """
+    from ._loading import _package_data, load
+    from ._rncp_export import export_date_from_name
+
+    target = Path(directory)
+    _check_target(target, force=force)
+    when = export_date or export_date_from_name(export)
+    if when is None:
+        raise ImportRefusedError(
+            f"the export's date is not in its file name {Path(export).name!r} "
+            "(…_AAAA-MM-JJ.xml or …-AAAA-MM-JJ.zip): give --export-date AAAA-MM-JJ"
+        )
+    base = load(_package_data())
+    lineage = find_lineage(export, base, progress=progress)
+    parent = target.absolute().parent
+    if not parent.is_dir():
+        raise ImportRefusedError(f"cannot write {directory}: {parent} is not a directory")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise ImportRefusedError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+    try:
+        _copy_tree(_package_data(), staging)
+        builder = _Builder(staging, base, Path(export).name, when)
+        result = builder.run(lineage)
+        from ._loading import _Directory
+
+        load(_Directory(str(staging)))  # the loader's checks, before anything is in place
+        _move_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return attrs.evolve(result, directory=directory)
+
+
+def _check_target(target: Path, *, force: bool) -> None:
+    """Refuse a ``target`` that exists, unless ``force`` and an earlier import wrote it."""
+    if not os.path.lexists(target):
+        return
+    if target.is_symlink() or not target.is_dir():
+        raise ImportRefusedError(f"{target} exists and is not a data directory: refused")
+    if not _written_by_import(target):
+        raise ImportRefusedError(
+            f"{target} exists and was not written by 'registry import' (its {MANIFEST} has no "
+            '"import" member): refused, --force or not'
+        )
+    if not force:
+        raise ImportRefusedError(f"{target} exists; give --force to replace it")
+
+
+def _written_by_import(target: Path) -> bool:
+    try:
+        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and isinstance(manifest.get("import"), dict)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Put the checked directory ``staging`` at ``target``, replacing it whole if it exists.
+
+    Not :func:`titre_mercd._output.atomic_directory`: that one writes plain file names into one
+    directory and keeps the files it does not replace, while a data directory has folders and
+    a new import must not keep an earlier one's files. Both directories are siblings, so each
+    move is one rename; if the second fails, the earlier directory is put back.
+    """
+    if not os.path.lexists(target):
+        staging.replace(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=staging.parent))
+    old.rmdir()
+    target.replace(old)
+    try:
+        staging.replace(target)
+    except BaseException:
+        old.replace(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _copy_tree(source: Traversable, destination: Path) -> None:
+    for entry in source.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            (destination / entry.name).mkdir()
+            _copy_tree(entry, destination / entry.name)
+        else:
+            (destination / entry.name).write_bytes(entry.read_bytes())
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write(path: Path, payload: object) -> None:
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=sorted)  # sets: sorted lists
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+class _Builder:
+    """Adds to the copy of the data in ``root`` what the lineage's fiches give."""
+
+    def __init__(self, root: Path, base: Dataset, export: str, when: dt.date) -> None:
+        self.root = root
+        self.base = base
+        self.export = export
+        self.when = when
+        self.texts: dict[str, FicheText] = {}
+        self.new_versions: list[str] = []
+        self.added: list[str] = []
+        self.notes: list[str] = []
+        self.rome = _read(root / "nomenclatures/rome.json")
+        self.nsf = _read(root / "nomenclatures/nsf.json")
+        # version key -> its payload, as written (shipped, then new)
+        self.payloads: dict[str, dict[str, Any]] = {
+            v.key: _read(root / f"versions/{v.key}.json") for v in base.versions
+        }
+
+    def text(self, fiche: Fiche) -> FicheText:
+        number = fiche.number or ""
+        if number not in self.texts:
+            self.texts[number] = FicheText(fiche, self.export, self.when)
+        return self.texts[number]
+
+    def run(self, lineage: Any) -> ImportResult:
+        fiche_of: dict[str, Fiche] = {}
+        for key, fiche, _ in lineage.matches:
+            if fiche is not None:
+                self._complete(self.payloads[key], fiche)
+                fiche_of[key] = fiche
+        for fiche in lineage.unmatched:
+            key = self._new_version(fiche)
+            if key is not None:
+                fiche_of[key] = fiche
+        self._correspondences(fiche_of)
+        self._finish()
+        return ImportResult(
+            directory=str(self.root),
+            data_version=self.data_version,
+            export=self.export,
+            export_date=self.when,
+            new_versions=tuple(self.new_versions),
+            added=tuple(self.added),
+            notes=tuple(self.notes),
+        )
+
+    # -- facts added to a shipped version
+
+    def _complete(self, payload: dict[str, Any], fiche: Fiche) -> None:
+        version = payload["version"]
+        text = self.text(fiche)
+        key = version["key"]
+        number = _canonical(normalize_rncp, fiche.number)
+        if version.get("rncp") is None and number is not None:
+            version["rncp"] = number
+            payload.setdefault("sources", {})["rncp"] = text.value("NUMERO_FICHE")
+            if "rncp" in version.get("unknown_fields", ()):
+                version["unknown_fields"] = [f for f in version["unknown_fields"] if f != "rncp"]
+            self.added.append(f"{key}: fiche number {number}")
+        block_sources = payload.setdefault("block_sources", {})
+        from ._codes import normalize_label
+
+        for i, (block, bloc) in enumerate(zip(version["blocks"], fiche.blocs), start=1):
+            same = bloc.label is not None and normalize_label(bloc.label) == normalize_label(
+                block["title"]
+            )
+            if block.get("rncp_code") is None and bloc.code is not None and same:
+                from ._codes import parse_rncp_block_code
+
+                code = parse_rncp_block_code(bloc.code)
+                if code is None:
+                    continue
+                block["rncp_code"] = code
+                block_sources.setdefault(str(i), {})["rncp_code"] = text.value(
+                    f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]/CODE"
+                )
+                self.added.append(f"{key}: bloc {i} code {code}")
+
+    # -- a new version
+
+    def _new_version(self, fiche: Fiche) -> str | None:  # noqa: C901, PLR0912, PLR0915
+        # (one step per field of the version, in the record's order: easier to check so)
+        text = self.text(fiche)
+        arrete = creation_arrete(fiche)
+        if arrete is not None:
+            day, title, index = arrete
+            key = day.isoformat()
+            legal_text: dict[str, Any] = {
+                "kind": "arrêté",
+                "date": key,
+                "title": title,
+                "nor": None,
+                "consolidated_on": None,
+            }
+            path = f"PUBLICATION_DECRET_CREATION/PUBLICATION_JO[{index}]/TITRE"
+            key_source = {**text.value(path), "excerpt": title}
+        elif fiche.effective_on is not None:
+            key = fiche.effective_on.isoformat()
+            legal_text = dict(text.legal_text)
+            key_source = text.value("DATE_EFFET")
+            self.notes.append(
+                f"{fiche.number}: no arrêté « relatif au titre professionnel » in "
+                f"PUBLICATION_DECRET_CREATION; key {key} is its DATE_EFFET and its legal text "
+                "the fiche itself (the key becomes the arrêté's date once it is known)"
+            )
+        else:
+            self.notes.append(
+                f"{fiche.number}: neither a creation arrêté nor a DATE_EFFET: not imported"
+            )
+            return None
+        if key in self.payloads:
+            self.notes.append(
+                f"{fiche.number}: its key {key} is the shipped version {key}'s, whose fiche it "
+                "does not match by number, title and start: not imported"
+            )
+            return None
+        overlap = self._overlap(fiche)
+        if overlap is not None:
+            self.notes.append(
+                f"{fiche.number}: its window from DATE_EFFET overlaps version {overlap}'s: "
+                "not imported (two versions are never in force on the same day)"
+            )
+            return None
+        number = _canonical(normalize_rncp, fiche.number)
+        version: dict[str, Any] = {
+            "key": key,
+            "title": fiche.title or "",
+            "former_titles": [],
+            "legal_text": legal_text,
+            "validity": None,
+            "level": None,
+            "nsf_codes": [],
+            "rome_codes": [],
+            "rncp": number,
+            "blocks": [],
+            "transversal_competences": [],
+            "sectors": [],
+            "job_titles": [],
+            "summary": None,
+            "certifying_authority": None,
+            "regulation": fiche.regulations,
+            "legal_bases": [],
+        }
+        sources: dict[str, Any] = {
+            "key": key_source,
+            "title": text.value("INTITULE"),
+            "legal_text": key_source,
+            "rncp": text.value("NUMERO_FICHE"),
+        }
+        if fiche.regulations is not None:
+            sources["regulation"] = text.value("REGLEMENTATIONS_ACTIVITES")
+        self._texts_of(fiche, text, version, sources)
+        if len(fiche.certifiers) == 1 and fiche.certifiers[0].name is not None:
+            version["certifying_authority"] = fiche.certifiers[0].name
+            sources["certifying_authority"] = text.value(
+                "CERTIFICATEURS/CERTIFICATEUR[1]/NOM_CERTIFICATEUR"
+            )
+        if fiche.effective_on is not None:
+            start, end = window_from_registry(fiche.effective_on, fiche.registered_until)
+            version["validity"] = {"start": start.isoformat(), "end": _iso(end)}
+            sources["validity"] = text.entries(
+                "DATE_EFFET, DATE_FIN_ENREGISTREMENT", ["DATE_EFFET", "DATE_FIN_ENREGISTREMENT"]
+            )
+        level = self._level(fiche)
+        if level is not None:
+            version["level"] = level
+            sources["level"] = text.value("NOMENCLATURE_EUROPE/NIVEAU")
+        nsf = self._codes(fiche, text, "nsf", fiche.nsf, "CODES_NSF/NSF")
+        if nsf:
+            version["nsf_codes"] = nsf
+            sources["nsf_codes"] = text.entries("CODES_NSF", text.under("CODES_NSF/"))
+        rome = self._codes(fiche, text, "rome", fiche.rome, "CODES_ROME/ROME")
+        if rome:
+            version["rome_codes"] = rome
+            sources["rome_codes"] = text.entries("CODES_ROME", text.under("CODES_ROME/"))
+        block_sources: dict[str, Any] = {}
+        if fiche.blocs:
+            sources["blocks"] = text.entries("BLOCS_COMPETENCES", text.under("BLOCS_COMPETENCES/"))
+        for i, bloc in enumerate(fiche.blocs, start=1):
+            where = f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]"
+            from ._codes import parse_rncp_block_code
+
+            code = parse_rncp_block_code(bloc.code) if bloc.code else None
+            version["blocks"].append(
+                {
+                    "version_key": key,
+                    "number": i,
+                    "title": bloc.label or "",
+                    "competences": list(bloc.competences),
+                    "rncp_code": code,
+                }
+            )
+            sources_of_bloc: dict[str, Any] = {"number": text.entries(where, text.under(where))}
+            if bloc.label is not None:
+                sources_of_bloc["title"] = text.value(f"{where}/LIBELLE")
+            if bloc.competences:
+                sources_of_bloc["competences"] = text.value(f"{where}/LISTE_COMPETENCES")
+            if code is not None:
+                sources_of_bloc["rncp_code"] = text.value(f"{where}/CODE")
+            block_sources[str(i)] = sources_of_bloc
+        payload = {
+            "header": {
+                "source": f"Fiche {fiche.number} of France compétences' RNCP export of "
+                f"{self.when.isoformat()} ({self.export}), written by titre-mercd registry import",
+                "files": [text.file],
+                "note": "Validity: DATE_EFFET is the first day; DATE_FIN_ENREGISTREMENT on an "
+                "anniversary of it is read as the exclusive end, any other date as the last day "
+                "(registered_until keeps it as given).",
+            },
+            "version": _through_records(version, fiche),
+            "sources": sources,
+            "block_sources": block_sources,
+        }
+        self.payloads[key] = payload
+        self.new_versions.append(key)
+        return key
+
+    def _overlap(self, fiche: Fiche) -> str | None:
+        """The key of a version whose window overlaps the one the fiche's dates give, if any."""
+        if fiche.effective_on is None:
+            return None
+        start, end = window_from_registry(fiche.effective_on, fiche.registered_until)
+        for key, payload in self.payloads.items():
+            window = payload["version"]["validity"]
+            if window is None:
+                continue
+            other_start = dt.date.fromisoformat(window["start"])
+            other_end = None if window["end"] is None else dt.date.fromisoformat(window["end"])
+            if (other_end is None or start < other_end) and (end is None or other_start < end):
+                return str(key)
+        return None
+
+    @staticmethod
+    def _texts_of(
+        fiche: Fiche, text: FicheText, version: dict[str, Any], sources: dict[str, Any]
+    ) -> None:
+        """Summary, sectors and job titles: the fiche's long texts, verbatim, and their items."""
+        from ._records import CertificationVersion
+        from ._rncp_export import split_items
+
+        if fiche.activities is not None:
+            version["summary"] = fiche.activities
+            sources["summary"] = text.value("ACTIVITES_VISEES")
+        if fiche.sectors is not None:
+            version["sectors"] = list(split_items(fiche.sectors))
+            sources["sectors"] = text.value("SECTEURS_ACTIVITE")
+            if "sectors_text" in attrs.fields_dict(CertificationVersion):
+                version["sectors_text"] = fiche.sectors
+                sources["sectors_text"] = text.value("SECTEURS_ACTIVITE")
+        if fiche.job_types is not None:
+            version["job_titles"] = list(split_items(fiche.job_types))
+            sources["job_titles"] = text.value("TYPE_EMPLOI_ACCESSIBLES")
+
+    def _level(self, fiche: Fiche) -> dict[str, Any] | None:
+        from ._registry import _level_number
+
+        number = _level_number(fiche)
+        level = next((lv for lv in self.base.levels if lv.france_2019 == number), None)
+        if level is None:
+            return None
+        return {
+            "france_1969": level.france_1969,
+            "france_2019": level.france_2019,
+            "eqf": level.eqf,
+        }
+
+    def _codes(
+        self, fiche: Fiche, text: FicheText, kind: str, given: Iterable[Any], prefix: str
+    ) -> list[dict[str, Any]]:
+        normalize = normalize_nsf if kind == "nsf" else normalize_rome
+        table = self.nsf if kind == "nsf" else self.rome
+        known = {entry["code"]: entry for entry in table["codes"]}
+        codes = []
+        for i, coded in enumerate(given, start=1):
+            code = _canonical(normalize, coded.code)
+            if code is None:
+                self.notes.append(f"{fiche.number}: {kind.upper()} code {coded.code!r} not read")
+                continue
+            if code not in known:
+                if coded.label is None and kind == "rome":
+                    self.notes.append(f"{fiche.number}: ROME {code} has no label: not imported")
+                    continue
+                entry: dict[str, Any] = {"code": code, "label": coded.label}
+                entry["sources"] = {"code": text.value(f"{prefix}[{i}]/CODE")}
+                if coded.label is not None:
+                    entry["sources"]["label"] = text.value(f"{prefix}[{i}]/LIBELLE")
+                table["codes"].append(entry)
+                known[code] = entry
+                self.added.append(f"{kind.upper()} {code} « {coded.label} »")
+            codes.append({"code": code, "label": known[code]["label"]})
+        return codes
+
+    # -- correspondences
+
+    def _correspondences(self, fiche_of: dict[str, Fiche]) -> None:
+        by_number = {
+            payload["version"]["rncp"]: key
+            for key, payload in self.payloads.items()
+            if payload["version"].get("rncp")
+        }
+        for new_key in self.new_versions:
+            fiche = fiche_of[new_key]
+            text = self.text(fiche)
+            new_blocks = {
+                b["rncp_code"]: b["number"]
+                for b in self.payloads[new_key]["version"]["blocks"]
+                if b["rncp_code"]
+            }
+            tables: dict[str, list[dict[str, Any]]] = {}
+            for i, row in enumerate(fiche.correspondences, start=1):
+                old_key = by_number.get(_canonical(normalize_rncp, row.fiche))
+                if old_key is None or old_key >= new_key or not row.source_codes:
+                    continue
+                old_blocks = {
+                    b["rncp_code"]: b["number"]
+                    for b in self.payloads[old_key]["version"]["blocks"]
+                    if b["rncp_code"]
+                }
+                where = f"CORRESPONDANCES/CORRESPONDANCE[{i}]"
+                if len(row.source_codes) != 1 or len(row.destination_codes) != 1:
+                    self.notes.append(
+                        f"{fiche.number}: {where} pairs {len(row.destination_codes)} older "
+                        f"blocs with {len(row.source_codes)} newer: a table row holds one of "
+                        "each, so it is not imported"
+                    )
+                    continue
+                old = old_blocks.get(row.destination_codes[0])
+                new = new_blocks.get(row.source_codes[0])
+                if old is None or new is None:
+                    self.notes.append(
+                        f"{fiche.number}: {where}: bloc {row.destination_codes[0]} or "
+                        f"{row.source_codes[0]} is not a known bloc code: not imported"
+                    )
+                    continue
+                rows = tables.setdefault(old_key, [])
+                if any(r["old"] == old for r in rows):
+                    self.notes.append(
+                        f"{fiche.number}: {where}: {old_key} bloc {old} already has a row"
+                    )
+                    continue
+                rows.append(
+                    {"old": old, "new": new, "source": text.entries(where, text.under(where + "/"))}
+                )
+            for old_key, rows in tables.items():
+                rows.sort(key=lambda r: r["old"])
+                _write(
+                    self.root / f"correspondences/{old_key}_{new_key}.json",
+                    {
+                        "header": {
+                            "source": f"CORRESPONDANCES of fiche {fiche.number} in France "
+                            f"compétences' RNCP export of {self.when.isoformat()}: holders of "
+                            "the older bloc (DESTINATION) are deemed to hold the newer one "
+                            "(SOURCE)",
+                            "files": [text.file],
+                        },
+                        "old_key": old_key,
+                        "new_key": new_key,
+                        "rows": rows,
+                    },
+                )
+                self.added.append(f"correspondence {old_key} → {new_key} ({len(rows)} rows)")
+
+    # -- writing it all
+
+    def _finish(self) -> None:
+        from ._manifest import write_manifest
+
+        for key, payload in self.payloads.items():
+            _write(self.root / f"versions/{key}.json", payload)
+        _write(self.root / "nomenclatures/rome.json", self.rome)
+        _write(self.root / "nomenclatures/nsf.json", self.nsf)
+        texts = _read(self.root / "texts.json")
+        for text in self.texts.values():
+            (self.root / text.file).write_text(text.content, encoding="utf-8")
+            texts["texts"].append(
+                {
+                    "id": text.text_id,
+                    "file": text.file,
+                    "legal_text": text.legal_text,
+                    "source": f"France compétences, RNCP export (flux XML v4.1) of "
+                    f"{self.when.isoformat()}, file {self.export}, data.gouv.fr dataset "
+                    "5eebbc067a14b6fecc9c9976, Licence Ouverte 2.0",
+                }
+            )
+        _write(self.root / "texts.json", texts)
+        self._lineage_file()
+        self.data_version = f"{self.base.data_version}+rncp.{self.when.isoformat()}"
+        write_manifest(self.root, self.data_version)
+        manifest = _read(self.root / MANIFEST)
+        manifest["import"] = {
+            "export": self.export,
+            "export_date": self.when.isoformat(),
+            "base_data_version": self.base.data_version,
+        }
+        _write(self.root / MANIFEST, manifest)
+
+    def _lineage_file(self) -> None:
+        """An imported fiche the data recorded as registered is now a version: drop that entry."""
+        path = self.root / "lineage.json"
+        if not path.exists():
+            return
+        lineage = _read(path)
+        imported = {
+            self.payloads[key]["version"]["rncp"]
+            for key in self.new_versions
+            if self.payloads[key]["version"]["rncp"]
+        }
+        registered = lineage.get("registered", [])
+        kept = [entry for entry in registered if entry.get("rncp") not in imported]
+        if len(kept) != len(registered):
+            lineage["registered"] = kept
+            _write(path, lineage)
+            self.added.append("lineage.json: registered fiches now imported as versions removed")
+
+
+def _through_records(version: dict[str, Any], fiche: Fiche) -> dict[str, Any]:
+    """The version as the one converter writes it, with the fields the records have now.
+
+    Built through the records, a field added to :class:`CertificationVersion` or
+    :class:`ValidityWindow` (``registered_until``, ``sectors_text``, ``unknown_fields``) is
+    written as it should be.
+    """
+    from ._converter import CONVERTER, structure
+    from ._records import CertificationVersion, ValidityWindow
+
+    window_fields = attrs.fields_dict(ValidityWindow)
+    if version["validity"] is not None and "registered_until" in window_fields:
+        version["validity"]["registered_until"] = _iso(fiche.registered_until)
+    version_fields = attrs.fields_dict(CertificationVersion)
+    if "sectors_text" in version_fields:
+        version.setdefault("sectors_text", None)
+    if "unknown_fields" in version_fields:
+        # What the fiche does not give is unknown: a fiche never says a field is empty.
+        version["unknown_fields"] = sorted(
+            name for name, value in version.items() if value is None or value == []
+        )
+    record: CertificationVersion = structure(version, CertificationVersion, "registry import")
+    written: dict[str, Any] = CONVERTER.unstructure(record)
+    return written
+
+
+def _canonical(normalize: Any, code: str | None) -> str | None:
+    try:
+        return normalize(code) if code else None
+    except InvalidCodeError:
+        return None
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
