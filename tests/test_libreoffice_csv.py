@@ -3,30 +3,26 @@
 LibreOffice Calc, headless, imports each file as a French user would (';' between fields, the
 character set left for it to find from the byte order mark) and saves it again as plain UTF-8
 CSV: every cell, accents, quotes, line breaks and separators inside cells included, comes back
-exactly. Skipped where ``soffice`` is not installed (``apt-get install libreoffice-calc-nogui``).
+exactly. Skipped where ``soffice`` is not installed (``apt-get install libreoffice-calc-nogui``),
+failed instead where ``TITRE_MERCD_REQUIRE_SOFFICE`` is set (see ``tests/libreoffice.py``).
 """
 
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
+from libreoffice import TIMEOUT, soffice
 from titre_mercd import _export
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
-]
+pytestmark = pytest.mark.libreoffice
 
 # LibreOffice's CSV filter options: separator ';' (59), quote '"' (34), character set 0 (« not
 # known »: found from the byte order mark), from line 1. Saved as ',' (44), '"', UTF-8 (76).
@@ -38,14 +34,13 @@ def through_libreoffice(files: list[Path], tmp_path: Path) -> list[Path]:
     """Each file opened by LibreOffice and saved again as UTF-8 CSV; the saved files."""
     out = tmp_path / "libreoffice"
     profile = tmp_path / "profile"  # its own profile: never waits on another LibreOffice
-    assert SOFFICE is not None
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless"]
+        [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
         + ["--infilter=" + IMPORT, "--convert-to", EXPORT, "--outdir", str(out)]
         + [str(f) for f in files],
         check=True,
         capture_output=True,
-        timeout=300,
+        timeout=TIMEOUT * 2,
     )
     return [out / f.name for f in files]
 
