@@ -1,7 +1,7 @@
 """French dates on the command line: DD/MM/YYYY wherever a date is taken, as well as ISO.
 
-``on DATE`` takes a day; ``show KEY`` and ``convert --from KEY --to KEY`` take the date of an
-arrêté. A French user types ``titre-mercd on 04/12/2026``: the answer is the ISO date's.
+``on DATE`` and ``registry import … --export-date DATE`` take a day; ``show KEY`` and
+``convert --from KEY --to KEY`` take the date of an arrêté. A French user types ``titre-mercd on 04/12/2026``: the answer is the ISO date's.
 """
 
 from __future__ import annotations
@@ -57,6 +57,10 @@ def test_a_version_key_as_a_french_date() -> None:
         (
             ["convert", "--from", "01/06/2011", "--to", "11/12/2018", "CCP 2"],
             ["convert", "--from", "2011-06-01", "--to", "2018-12-11", "CCP 2"],
+        ),
+        (  # the date is taken, then the missing export is reported the same way
+            ["registry", "import", "missing.xml", "-o", "d", "--export-date", "16/08/2026"],
+            ["registry", "import", "missing.xml", "-o", "d", "--export-date", "2026-08-16"],
         ),
     ],
 )
