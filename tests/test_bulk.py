@@ -15,10 +15,12 @@ import os
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from titre_mercd import _bulk, deemed_obtained, find_block, missing_blocks, version
@@ -141,7 +143,7 @@ def test_a_100000_row_file_with_messy_labels_bom_and_crlf(tmp_path: Path) -> Non
         f"{len(bad):,} of {len(rows):,} rows could not be converted (see column {ADDED[3]!r})"
         in message
     )
-    assert result.stdout == f"Wrote {len(rows):,} rows to out.csv.\n"
+    assert result.stdout == f"Wrote {len(rows):,} rows to out.csv (separator ';').\n"
     raw = (tmp_path / "out.csv").read_bytes()
     assert raw.startswith(codecs.BOM_UTF8)
     assert raw.count(b"\n") == raw.count(b"\r\n")  # every line ending is still CRLF
@@ -153,7 +155,8 @@ def test_a_100000_row_file_with_messy_labels_bom_and_crlf(tmp_path: Path) -> Non
         assert out[:5] == row  # same row, same place, data untouched
         if i in bad:
             assert out[5:8] == ["", "", ""]
-            assert "no block" in out[8]
+            assert out[8].startswith(("unknown bloc '", "no CCP 4 in 2011-06-01"))
+            assert len(out[8]) < 200
         else:
             cell = row[3]
             if cell not in expected:
@@ -171,56 +174,6 @@ def convert_bytes(data: bytes, column: str = "ccp", sep: str = ";") -> tuple[str
     return out.getvalue(), outcome
 
 
-LABELS = [
-    *(b.title for b in OLD_BLOCKS),
-    *(b.ref for b in OLD_BLOCKS),
-    "",
-    "unknown bloc",
-    "2018-12-11/1",
-]
-fields = st.text(alphabet=st.sampled_from('ab é;,"|\r\n\t«»'), max_size=8)
-ccp_cells = st.lists(st.sampled_from(LABELS), max_size=3).map(" | ".join)
-
-
-@given(
-    rows=st.lists(
-        st.tuples(st.lists(fields, max_size=3), ccp_cells, st.lists(fields, max_size=3)).map(
-            lambda parts: [*parts[0], parts[1], *parts[2]]
-        )
-        | st.just([]),
-        max_size=15,
-    ),
-    bom=st.booleans(),
-    newline=st.sampled_from(["\r\n", "\n"]),
-    sep=st.sampled_from([";", ",", "\t"]),
-)
-def test_no_row_is_lost_reordered_or_changed(
-    rows: list[list[str]], bom: bool, newline: str, sep: str
-) -> None:
-    header = ["a", "b", "ccp", "d"]
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, delimiter=sep, lineterminator=newline)
-    writer.writerow(header)
-    writer.writerows(rows)
-    written = text.getvalue()
-    assume(list(csv.reader(io.StringIO(written, newline=""), delimiter=sep)) == [header, *rows])
-
-    output, outcome = convert_bytes(("\ufeff" if bom else "").encode() + written.encode(), sep=sep)
-
-    assert output.startswith("\ufeff") is bom
-    parsed = list(csv.reader(io.StringIO(output.removeprefix("\ufeff"), newline=""), delimiter=sep))
-    assert parsed[0] == header + ADDED
-    assert len(parsed) - 1 == len(rows) == outcome.rows
-    for row, out in zip(rows, parsed[1:]):
-        if not row:
-            assert out == []
-            continue
-        kept = row + [""] * (len(header) - len(row))
-        assert out[: len(kept)] == kept
-        assert len(out) == len(kept) + 4
-    assert outcome.unmatched == sum(1 for out in parsed[1:] if out and out[-1])
-
-
 def test_line_endings_and_quoting_are_kept() -> None:
     data = b'id;ccp;note\n1;"2011-06-01/2";"a ""quoted""\r\nnote"\r\n2;2011-06-01/3;x\n'
     output, outcome = convert_bytes(data)
@@ -233,17 +186,36 @@ def test_line_endings_and_quoting_are_kept() -> None:
 
 
 def test_blank_and_ragged_rows_keep_their_place() -> None:
-    data = b"id;ccp;note\n\n1;2011-06-01/2\n2\n3;2011-06-01/1;x;extra\n"
+    data = b"id;ccp;note\n\n1;2011-06-01/2\n2\n3;2011-06-01/1;x;extra;;\n4;2011-06-01/3;y;;\n"
     output, outcome = convert_bytes(data)
     rows = list(csv.reader(io.StringIO(output, newline=""), delimiter=";"))
     assert rows[1] == []
-    assert rows[2][:3] == ["1", "2011-06-01/2", ""]
-    assert rows[2][6] == ""
-    assert rows[3][:3] == ["2", "", ""]
-    assert "too few to hold column 'ccp'" in rows[3][6]
-    assert rows[4][:4] == ["3", "2011-06-01/1", "x", "extra"]
-    assert "more than the header's 3" in rows[4][7]
-    assert outcome == _bulk.Outcome(rows=4, unmatched=2)
+    # Too few fields: padded to the header's width and flagged, with no result.
+    assert rows[2] == [
+        "1",
+        "2011-06-01/2",
+        "",
+        "",
+        "",
+        "",
+        "the row has 2 fields, the header 3: check its separators",
+    ]
+    assert rows[3] == [
+        "2",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "the row has 1 field, the header 3: check its separators",
+    ]
+    # Real content beyond the header: flagged, and kept at the end of the error cell.
+    assert rows[4][:6] == ["3", "2011-06-01/1", "x", "", "", ""]
+    assert rows[4][6] == "1 field beyond the header's 3 columns, kept here as CSV: extra"
+    # Empty fields beyond the header hold nothing: dropped, and the row converts.
+    assert rows[5] == ["4", "2011-06-01/3", "y", *expected_added("2011-06-01/3")]
+    assert output.splitlines()[5].startswith("4;2011-06-01/3;y;Piloter")
+    assert outcome == _bulk.Outcome(rows=5, unmatched=3)
 
 
 def test_nul_characters_are_data_on_every_python() -> None:
@@ -424,6 +396,8 @@ def test_json_report(tmp_path: Path) -> None:
         "rows": 2,
         "unmatched": 1,
         "added_columns": ADDED,
+        "separator": ",",
+        "encoding": "utf-8",
     }
 
 
@@ -455,3 +429,145 @@ def test_a_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     assert b"rows" in shown
     quiet = cli("--csv", "in.csv", "--column", "ccp", "-o", "out2.csv", cwd=tmp_path)
     assert (quiet.returncode, quiet.stderr) == (0, "")
+
+
+# ---------------------------------------------------------------- CSV edge cases
+
+
+class Trickle(io.RawIOBase):
+    """A pipe that gives one byte at each read (its ``peek`` shows one byte)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._data:
+            return 0
+        buffer[0] = self._data[0]
+        self._data = self._data[1:]
+        return 1
+
+
+@pytest.mark.parametrize("wrap", [Trickle, lambda data: io.BufferedReader(Trickle(data))])
+def test_a_byte_order_mark_split_across_reads_is_kept(wrap: Any) -> None:
+    stream = wrap(codecs.BOM_UTF8 + b"ccp;nom\n2011-06-01/2;No\xc3\xa9\n")
+    if isinstance(stream, io.BufferedReader):
+        assert len(stream.peek(3)) == 1
+    source = _bulk.CsvSource(stream, "stdin", "ccp", ";")
+    assert (source.bom, source.header) == (True, ["ccp", "nom"])
+    out = io.StringIO(newline="")
+    _bulk.convert(source, out, _bulk.CellConverter(FROM, TO), TO)
+    assert out.getvalue().startswith("\ufeffccp;nom;deemed obtained")
+    assert out.getvalue().splitlines()[1].startswith("2011-06-01/2;Noé;")
+
+
+def test_a_byte_order_mark_arriving_slowly_on_a_pipe_is_kept() -> None:
+    command = [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM, "--to", TO]
+    with subprocess.Popen(
+        [*command, "--csv", "-", "--column", "ccp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdin is not None
+        for piece in (b"\xef", b"\xbb", b"\xbfccp\n2011-06-01/2\n"):
+            process.stdin.write(piece)
+            process.stdin.flush()
+            time.sleep(0.2)
+        stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (0, b"")
+    assert stdout.startswith(codecs.BOM_UTF8 + b"ccp,deemed obtained")
+    assert (
+        stdout.decode("utf-8-sig").splitlines()[1]
+        == ",".join(["2011-06-01/2", *expected_added("2011-06-01/2")]).rstrip(",") + ","
+    )
+
+
+NEWLINES = pytest.mark.parametrize("nl", [b"\r", b"\n", b"\r\n"], ids=["CR", "LF", "CRLF"])
+
+
+@NEWLINES
+def test_an_undecodable_byte_is_located_whatever_the_line_ending(nl: bytes, tmp_path: Path) -> None:
+    data = nl.join([b"ccp", b"2011-06-01/1", b"caf\xe9", b"2011-06-01/2", b""])
+    (tmp_path / "in.csv").write_bytes(data)
+    from_file = cli("--csv", "in.csv", "--column", "ccp", cwd=tmp_path)
+    from_pipe = cli("--csv", "-", "--column", "ccp", cwd=tmp_path, stdin=data)
+    for result in (from_file, from_pipe):
+        assert result.returncode == 2
+        assert "is not UTF-8: byte 0xe9 at line 3 " in one_line(result.stderr)
+
+
+@NEWLINES
+def test_an_unclosed_quote_is_reported_where_it_opens(nl: bytes, tmp_path: Path) -> None:
+    data = nl.join([b"ccp;note", b"CCP 1;x", b'CCP 2;"open', b"CCP 3;y", b"CCP 1;z", b""])
+    (tmp_path / "in.csv").write_bytes(data)
+    result = cli("--csv", "in.csv", "--column", "ccp", "-o", "out.csv", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert one_line(result.stderr) == (
+        "titre-mercd: in.csv line 3: a quoted field starts here and its closing quote is "
+        "missing (it would swallow every line after it)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b'"ccp\n1\n2\n', 1),  # in the header
+        (b'ccp;note\n1;"a\nb";"c\nd\n', 3),  # on the second line of a row
+        (b'ccp;note\n1;"a""\n', 2),  # a doubled quote does not close
+        (b'ccp;note\n1;"a""b\n2;x', 2),
+    ],
+)
+def test_where_an_unclosed_quote_opens(data: bytes, line: int) -> None:
+    with pytest.raises(_bulk.CsvInputError, match=f"in.csv line {line}: a quoted field starts"):
+        convert_bytes(data)
+
+
+@pytest.mark.parametrize(
+    "data", [b'ccp;note\n1;"a""b"\n', b'ccp;note\n1;a"b\n', b'ccp;note\n1;"a"b\n', b'ccp\n""']
+)
+def test_quotes_that_close_are_no_error(data: bytes) -> None:
+    _, outcome = convert_bytes(data)
+    assert outcome.rows == 1
+
+
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet='a;"\r\n', max_size=4), min_size=1, max_size=3), max_size=4
+    ),
+    cut=st.integers(min_value=0),
+)
+def test_an_unclosed_quote_is_found_as_csv_would_find_it(rows: list[list[str]], cut: int) -> None:
+    """Any prefix of well-formed CSV: csv (strict) says « unexpected end of data » exactly then."""
+    text = io.StringIO(newline="")
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(rows)
+    prefix = text.getvalue()[: cut % (len(text.getvalue()) + 1)]
+    try:
+        list(csv.reader(io.StringIO(prefix, newline=""), delimiter=";", strict=True))
+    except csv.Error as exc:
+        assert "unexpected end of data" in str(exc)
+        assert _bulk._unclosed_quote(prefix, ";") is not None
+    else:
+        assert _bulk._unclosed_quote(prefix, ";") is None
+
+
+def test_rows_with_too_few_fields_are_flagged(tmp_path: Path) -> None:
+    (tmp_path / "in.csv").write_text("id;ccp;note\n1;CCP 2;x\n2;CCP 2\n", encoding="utf-8")
+    result = cli("--csv", "in.csv", "--column", "ccp", "-o", "out.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "1 of 2 rows could not be converted" in one_line(result.stderr)
+    rows = read_csv(tmp_path / "out.csv")
+    assert rows[2] == [
+        "2",
+        "CCP 2",
+        "",
+        "",
+        "",
+        "",
+        "the row has 2 fields, the header 3: check its separators",
+    ]

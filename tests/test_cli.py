@@ -569,7 +569,7 @@ def test_convert_a_file(launcher: list[str], tmp_path: Path) -> None:
     convert = ["convert", "--from", "2011-06-01", "--to", "2018-12-11", "--csv", "in.csv"]
     result = run(launcher, *convert, "--column", "ccp", "--sep", ";", "-o", "out.csv", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stdout == "Wrote 2 rows to out.csv.\n"
+    assert result.stdout == "Wrote 2 rows to out.csv (separator ';').\n"
     assert result.stderr == (
         "titre-mercd: 1 of 2 rows could not be converted (see column 'conversion error')\n"
     )
@@ -791,7 +791,7 @@ def test_readme_commands_print_what_the_readme_shows(launcher: list[str], tmp_pa
         printed = result.stdout.decode("utf-8")
         assert _TODAY.sub("today (…)", printed) == _TODAY.sub("today (…)", shown), command
     converted = tmp_path / "candidats-2018.csv"
-    with converted.open(encoding="utf-8", newline="") as table:
+    with converted.open(encoding="utf-8-sig", newline="") as table:
         rows = list(csv.reader(table, delimiter=";"))
     shown_table = _readme_section().split("`candidats-2018.csv` now reads:", 1)[1].split("\n\n")[1]
     assert _markdown_table(shown_table) == rows

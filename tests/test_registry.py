@@ -621,7 +621,7 @@ def test_a_fiche_the_data_records_as_registered_is_found_by_its_number(tmp_path:
         (["registry", "check", "x.xml", "--export-date", "2026-08-16"], ["--export-date"]),
         (["registry", "import", "x.xml"], ["-o DIR is required"]),
         (["registry", "frob", "x.xml"], ["invalid choice"]),
-        (["registry", "import", "x.xml", "-o", "d", "--export-date", "16/08/2026"], ["bad date"]),
+        (["registry", "import", "x.xml", "-o", "d", "--export-date", "31/02/2026"], ["bad date"]),
     ],
 )
 def test_usage_errors(args: list[str], words: list[str], tmp_path: Path) -> None:

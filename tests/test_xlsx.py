@@ -123,7 +123,7 @@ def test_every_cell_comes_back_with_the_added_columns(tmp_path: Path) -> None:
     assert read_out[4][:2] == ("=Lefèvre", 'dit "Jo"; ou, bien\nJojo')
     assert read_out[5][:2] == ("Nguyễn", "Ærøskøbing ß")
     assert read_out[5][3] == 10**12
-    assert read_out[3][len(HEADER) + 3].startswith("no block titled 'Accueillir le public'")
+    assert read_out[3][len(HEADER) + 3].startswith("unknown bloc 'Accueillir le public'")
 
 
 def test_the_output_is_values_only(tmp_path: Path) -> None:

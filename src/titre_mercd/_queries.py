@@ -440,13 +440,13 @@ def find_block(text: str, version_key: str | CertificationVersion | None = None)
     return found
 
 
-def match_block(text: str) -> Block:
-    """:func:`find_block` over every version, for a caller that discards the error's message.
+def match_block(text: str, version_key: str | None = None) -> Block:
+    """:func:`find_block`, for a caller that discards the error's message.
 
     The message of its :class:`UnknownBlockError` does not name the closest titles, whose
     search is the costly part of a failed lookup.
     """
-    return _find_block(dataset(), text, None, explain=False)
+    return _find_block(dataset(), text, version_key, explain=False)
 
 
 def _find_block(

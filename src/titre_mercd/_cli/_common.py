@@ -47,6 +47,7 @@ WIDTH = 80
 OK, NOT_FOUND, BAD_INPUT = 0, 1, 2
 NOT_KNOWN = "not known (no source gives it)"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FRENCH_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 class CommandError(Exception):
@@ -96,30 +97,50 @@ class Formatter(argparse.HelpFormatter):
 # ---------------------------------------------------------------- arguments
 
 
+def _iso(text: str) -> str:
+    """``text`` stripped, a French date DD/MM/YYYY written as ISO YYYY-MM-DD."""
+    stripped = text.strip()
+    french = _FRENCH_DATE.fullmatch(stripped)
+    if french is None:
+        return stripped
+    day, month, year = french.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
 def version_argument(key: str) -> CertificationVersion:
-    """The version ``key`` names; a key that is not even a date is bad input (status 2)."""
-    if not _ISO_DATE.fullmatch(key.strip()):
+    """The version ``key`` names (an ISO or a French date); anything else is bad input (status 2).
+
+    >>> version_argument("11/12/2018").key
+    '2018-12-11'
+    """
+    iso = _iso(key)
+    if not _ISO_DATE.fullmatch(iso):
         known = ", ".join(v.key for v in versions())
         raise CommandError(
             BAD_INPUT,
-            f"malformed version key {key!r:.200}: expected the ISO date of the arrêté that made "
-            f"the version, one of {known}",
+            f"malformed version key {key!r:.200}: expected the date of the arrêté that made the "
+            f"version, as YYYY-MM-DD or DD/MM/YYYY, one of {known}",
         )
-    return version(key)
+    return version(iso)
 
 
 def parse_date(text: str) -> dt.date:
-    """The day ``text`` names, as an ISO date; anything else is bad input (status 2)."""
+    """The day ``text`` names, ISO (YYYY-MM-DD) or French (DD/MM/YYYY); else bad input (status 2).
+
+    >>> parse_date("04/12/2026"), parse_date("2026-12-04")
+    (datetime.date(2026, 12, 4), datetime.date(2026, 12, 4))
+    """
     import datetime as dt
 
-    stripped = text.strip()
-    if _ISO_DATE.fullmatch(stripped):
+    iso = _iso(text)
+    if _ISO_DATE.fullmatch(iso):
         try:
-            return dt.date.fromisoformat(stripped)
+            return dt.date.fromisoformat(iso)
         except ValueError:
             pass
     raise CommandError(
-        BAD_INPUT, f"bad date {text!r:.200}: expected an ISO date YYYY-MM-DD, e.g. 2020-01-01"
+        BAD_INPUT,
+        f"bad date {text!r:.200}: expected YYYY-MM-DD or DD/MM/YYYY, e.g. 2020-01-31 or 31/01/2020",
     )
 
 

@@ -38,7 +38,10 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
         "--to", dest="to_key", required=True, metavar="KEY", help="the version to convert to"
     )
     convert.add_argument(
-        "blocks", nargs="*", metavar="BLOCK", help="a CCP title as people type it, or KEY/N"
+        "blocks",
+        nargs="*",
+        metavar="BLOCK",
+        help="a CCP title as people type it, KEY/N, or a bloc number of --from: 'CCP 2' or 2",
     )
     convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
     convert.add_argument(
@@ -53,8 +56,25 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
     convert.add_argument(
         "--sheet", metavar="NAME", help="with a workbook: the sheet to convert (default: first)"
     )
-    convert.add_argument("--column", metavar="COL", help="the column of CCPs, separated by '|'")
-    convert.add_argument("--sep", metavar="CHAR", help="the CSV separator (default ',')")
+    convert.add_argument(
+        "--column", metavar="COL", help="the column of CCPs, separated by '|' or line breaks"
+    )
+    convert.add_argument(
+        "--sep",
+        metavar="CHAR",
+        help="the CSV separator (default: detected from the header: ';', ',', tab or '|')",
+    )
+    convert.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the CSV input's encoding: utf-8 (the default, with or without a byte order "
+        "mark), cp1252, latin-1 or utf-16 (with a byte order mark); the output is UTF-8",
+    )
+    convert.add_argument(
+        "--excel",
+        action="store_true",
+        help="write CSV for Excel: a byte order mark, ';' between fields and CRLF line endings",
+    )
     convert.add_argument(
         "-o", "--output", metavar="OUT", help="write here, not to stdout ('-': stdout)"
     )
@@ -64,11 +84,19 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    bulk_only = {"--column": args.column, "--sep": args.sep, "-o": args.output}
+    bulk_only = {
+        "--column": args.column,
+        "--sep": args.sep,
+        "--encoding": args.encoding,
+        "-o": args.output,
+    }
     if args.input is not None or args.sheet is not None:
         from ._xlsx import convert_workbook, workbook_input
 
         if workbook_input(args):
+            for option, value in (("--encoding", args.encoding), ("--excel", args.excel)):
+                if value:
+                    raise CommandError(BAD_INPUT, f"convert: {option} only goes with a CSV input")
             return convert_workbook(args, *_convert_direction(args))
     if args.csv is not None:
         if args.blocks:
@@ -77,8 +105,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
             raise CommandError(BAD_INPUT, "convert: --csv needs --column, the column of CCPs")
         return _convert_csv(args)
     given = [name for name, value in bulk_only.items() if value is not None]
-    if args.force:
-        given.append("--force")
+    given += [option for option, on in (("--excel", args.excel), ("--force", args.force)) if on]
     if given:
         raise CommandError(BAD_INPUT, f"convert: {', '.join(given)} only go with --csv")
     if not args.blocks:
@@ -181,23 +208,29 @@ def _convert_csv(args: argparse.Namespace) -> int:
     from .. import _bulk
 
     old, new = _convert_direction(args)
-    sep = separator(args.sep)
+    sep = None if args.sep is None else separator(args.sep)
+    try:
+        encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
+    except _bulk.CsvInputError as exc:
+        raise CommandError(BAD_INPUT, f"convert: {exc}") from None
     if args.json and args.output in (None, STDIO):
         raise CommandError(
             BAD_INPUT, "convert: --json with --csv reports on the file -o writes; give -o OUT"
         )
-    convert_cell = _bulk.CellConverter(old.key, new.key)
     name = "stdin" if args.csv == "-" else args.csv
     with _bulk.large_fields(), open_input(args.csv) as binary:
         refuse_same_file(binary, name, args.output)
         try:
-            source = _bulk.CsvSource(binary, name, args.column, sep)
+            source = _bulk.CsvSource(binary, name, args.column, sep, encoding)
         except _bulk.CsvInputError as exc:
             raise CommandError(BAD_INPUT, str(exc)) from None
+        convert_cell = _bulk.CellConverter(old.key, new.key, source.sep)
         with output(args.output, args.force, newline="") as sink:
             progress = _bulk.stderr_progress(source)
             try:
-                outcome = _bulk.convert(source, sink, convert_cell, new.key, progress)
+                outcome = _bulk.convert(
+                    source, sink, convert_cell, new.key, progress, excel=args.excel
+                )
             except _bulk.CsvInputError as exc:
                 raise CommandError(BAD_INPUT, str(exc)) from None
             finally:
@@ -211,10 +244,14 @@ def _convert_csv(args: argparse.Namespace) -> int:
                 "rows": outcome.rows,
                 "unmatched": outcome.unmatched,
                 "added_columns": list(_bulk.added_columns(new.key)),
+                "separator": source.sep,
+                "encoding": source.encoding,
             }
         )
     elif args.output not in (None, STDIO):
-        print_lines([f"Wrote {outcome.rows:,} rows to {args.output}."])
+        how = ", detected from the header" if source.sep_detected else ""
+        used = f"separator {_bulk.separator_name(source.sep)}{how}"
+        print_lines([f"Wrote {outcome.rows:,} rows to {args.output} ({used})."])
     if outcome.unmatched:
         raise CommandError(
             NOT_FOUND,

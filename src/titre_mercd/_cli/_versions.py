@@ -64,7 +64,7 @@ def show_arguments(show: argparse.ArgumentParser) -> None:
 
 def on_arguments(on: argparse.ArgumentParser) -> None:
     """``on DATE``."""
-    on.add_argument("date", metavar="DATE", help="an ISO date, e.g. 2020-01-01")
+    on.add_argument("date", metavar="DATE", help="a day, YYYY-MM-DD or DD/MM/YYYY")
 
 
 def rncp_arguments(lookup: argparse.ArgumentParser) -> None:
