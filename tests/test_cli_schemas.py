@@ -59,6 +59,16 @@ CSV = "candidate,ccps\nA,2011-06-01/2|2011-06-01/3\nB,manager une equipe de cons
 CSV_UNMATCHED = "candidate,ccps\nA,2011-06-01/2\nB,no such bloc\n"
 
 
+def write_workbook(path: Path, table: str) -> None:
+    """The rows of the CSV text ``table`` as the first sheet of a workbook at ``path``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in table.splitlines():
+        book.active.append(row.split(","))
+    book.save(path)
+
+
 def case(line: str, status: int = 0, *stdout: str) -> Case:
     return Case(tuple(line.split()), status, stdout)
 
@@ -102,7 +112,12 @@ CASES = [
     case("convert --from 2011-06-01 --to 2018-12-11 --csv {dir}/bad.csv --column ccps "
          "-o {dir}/out.csv --json", 1, "convert"),
     case("convert --from 2011-06-01 --to 2018-12-11 --csv {dir}/in.csv --column ccps --json", 2),
+    case("convert --from 2011-06-01 --to 2018-12-11 --input {dir}/in.xlsx --column ccps "
+         "-o {dir}/out.xlsx --json", 0, "convert"),
+    case("convert --from 2011-06-01 --to 2018-12-11 --input {dir}/bad.xlsx --column ccps "
+         "-o {dir}/out.xlsx --json", 1, "convert"),
     case("export --format json -o {dir}/data.json --json", 0, "export"),
+    case("export --format xlsx -o {dir}/tables.xlsx --json", 0, "export"),
     case("export --format csv -o {dir}/tables --json", 0, "export"),
     case("export --format dot -o {dir}/graph.dot --json", 0, "export"),
     case("export --format json --json", 2),
@@ -146,6 +161,8 @@ def test_json_output_follows_its_schema(case: Case, tmp_path: Path) -> None:
     assert set(case.stdout) <= set(CLI_SCHEMAS), f"no schema for {case.id}"
     (tmp_path / "in.csv").write_text(CSV, encoding="utf-8")
     (tmp_path / "bad.csv").write_text(CSV_UNMATCHED, encoding="utf-8")
+    write_workbook(tmp_path / "in.xlsx", CSV)
+    write_workbook(tmp_path / "bad.xlsx", CSV_UNMATCHED)
     lineage = write_export(tmp_path / "export_fiches_RNCP_V4_1_2026-12-01.xml", lineage_fiches())
     argv = [
         word.replace("{dir}", str(tmp_path))

@@ -118,6 +118,7 @@ def convert_workbook(
             NOT_FOUND,
             f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
             f"(see column {added[3]!r})",
+            reported=True,  # the report above is the verdict (under --json, on stdout)
         )
     return OK
 
