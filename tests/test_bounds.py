@@ -175,3 +175,18 @@ def test_a_conversion_of_distinct_large_cells_holds_bounded_chunks(
     assert sink.largest <= 100_000 + 2 * (cell + 2_000)  # one chunk, and the row that filled it
     assert seen
     assert max(seen) <= 100_000
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("id,ccp\n", "x" * 1_000_000),  # a --column no header names
+        ("id,ccp,ccp\n", "ccp"),  # a column named twice
+        ("a" * 1_000_000 + "," + "b" * 1_000_000 + "\n", "ccp"),  # huge header cells
+        ("", "y" * 1_000_000),  # an empty file, asked for a huge column
+    ],
+)
+def test_a_bulk_header_error_shows_a_few_hundred_characters(header: str, column: str) -> None:
+    with pytest.raises(_bulk.CsvInputError) as caught, _bulk.large_fields():
+        CsvSource(io.BytesIO(header.encode()), "in.csv", column, ",")
+    assert len(str(caught.value)) < 600

@@ -482,7 +482,9 @@ class CsvSource:
         except OSError as exc:
             raise CsvInputError(f"cannot read {name}: {exc.strerror or exc}") from None
         if not header or header == [""]:
-            raise CsvInputError(f"{name} is empty: expected a header row naming column {column!r}")
+            raise CsvInputError(
+                f"{name} is empty: expected a header row naming column {column!r:.200}"
+            )
         self._check_quotes(header_text, 1)
         self.header = header
         self.header_text = header_text
@@ -697,10 +699,12 @@ def _column_index(header: list[str], column: str, name: str) -> int:
     found = _column_matches(header, column)
     if len(found) == 1:
         return found[0]
-    columns = ", ".join(repr(h) for h in header[:20]) + (", …" if len(header) > 20 else "")
+    columns = ", ".join(f"{h!r:.60}" for h in header[:20]) + (", …" if len(header) > 20 else "")
     if found:
-        raise CsvInputError(f"column {column!r} appears {len(found)} times in the header of {name}")
-    raise CsvInputError(f"no column {column!r} in the header of {name}; columns: {columns}")
+        raise CsvInputError(
+            f"column {column!r:.200} appears {len(found)} times in the header of {name}"
+        )
+    raise CsvInputError(f"no column {column!r:.200} in the header of {name}; columns: {columns}")
 
 
 class Progress:

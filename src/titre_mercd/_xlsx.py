@@ -195,7 +195,7 @@ class XlsxSource:
         else:
             raise XlsxInputError(
                 f"sheet {self.sheet!r} of {self.name} is empty: "
-                f"expected a header row naming column {self.column!r}"
+                f"expected a header row naming column {self.column!r:.200}"
             )
         self.header = row[: _width(row)]
         labels = [_text(value) for value in self.header]
