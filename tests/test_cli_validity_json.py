@@ -72,3 +72,16 @@ def test_every_schema_documents_that_end_is_excluded() -> None:
     for command in ("summary", "show", "versions", "on", "rncp"):
         end = schema(command)["$defs"]["ValidityWindow"]["properties"]["end"]
         assert "EXCLUDED" in end["description"]
+
+
+@pytest.mark.parametrize(("day", "successor"), [("2025-01-01", "RNCP38665"), ("2018-06-01", None)])
+def test_a_day_after_the_last_window_names_the_registered_successor(
+    day: str, successor: str | None
+) -> None:
+    result = run(PYTHON, "on", day, "--json")
+    answer = json.loads(result.stdout)
+    assert answer["in_force"] is None
+    fiche = answer["registered_successor"]
+    assert (fiche and fiche["rncp"]) == successor
+    if fiche:
+        assert fiche["in_data"] is False

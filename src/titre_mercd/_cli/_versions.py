@@ -219,6 +219,12 @@ def _verdict_json(day: dt.date, verdict: Verdict, shown: CertificationVersion | 
     }
 
 
+def _after_window(day: dt.date, v: CertificationVersion) -> bool:
+    """Whether ``day`` comes after the last day of ``v``'s window (known to end)."""
+    window = v.validity
+    return window is not None and window.end is not None and day >= window.end
+
+
 def _fiche_json(fiche: RegisteredFiche) -> Any:
     """A registered fiche as JSON: what is known of it, and that the data has no version of it."""
     return {**plain(fiche), "in_data": False, "validity": None, "import": IMPORT_HINT}
@@ -401,6 +407,10 @@ def cmd_on(args: argparse.Namespace) -> int:
     found = verdict.version
     if args.json:
         answer = _verdict_json(day, verdict, found)
+        latest = versions()[-1] if versions() else None
+        if found is None and latest is not None and _after_window(day, latest):
+            fiche = registered_successor(latest, data)  # what is known of what comes next
+            answer["registered_successor"] = None if fiche is None else _fiche_json(fiche)
         answer["versions"] = [
             {"key": v.key, "in_force": own.in_force, "reason": own.reason}
             for v in versions()
