@@ -630,18 +630,22 @@ class _Builder:
                 raise DataError(f"{where}.{number}: no block number {number}")
             if not isinstance(entries, list) or not entries:
                 raise DataError(f"{where}.{number}: expected a non-empty array")
-            found = []
-            for i, entry in enumerate(entries):
-                path = f"{where}.{number}[{i}]"
-                if not isinstance(entry, dict):
-                    raise DataError(f"{path}: expected an object")
-                _known_fields(entry, {"title", "source"}, path)
-                title = _field(entry, "title", str, path)
-                source = self._source(entry.get("source"), f"{path}.source")
-                if not title or title not in source.excerpt:
-                    raise DataError(f"{path}.title: not found verbatim in its excerpt")
-                found.append((title, source))
+            found = [
+                self._quoted(entry, "title", f"{where}.{number}[{i}]")
+                for i, entry in enumerate(entries)
+            ]
             self.other_wordings[(version.key, int(number))] = tuple(found)
+
+    def _quoted(self, entry: object, name: str, path: str) -> tuple[str, Source]:
+        """``{name: text, "source": …}`` at ``path``: the text and its source, which quotes it."""
+        if not isinstance(entry, dict):
+            raise DataError(f"{path}: expected an object")
+        _known_fields(entry, {name, "source"}, path)
+        text = _field(entry, name, str, path)
+        source = self._source(entry.get("source"), f"{path}.source")
+        if not text or text not in source.excerpt:
+            raise DataError(f"{path}.{name}: not found verbatim in its excerpt")
+        return text, source
 
     def _load_contradictions(
         self, raw: object, version: CertificationVersion, fields: set[str], name: str
@@ -666,17 +670,10 @@ class _Builder:
                 raise DataError(f"{path}.field: {field!r} is not a field with a source")
             if key in self.contradictions:
                 raise DataError(f"{path}.field: {field!r} is given twice")
-            readings = []
-            for j, reading in enumerate(_field(entry, "readings", list, path)):
-                at = f"{path}.readings[{j}]"
-                if not isinstance(reading, dict):
-                    raise DataError(f"{at}: expected an object")
-                _known_fields(reading, {"reads", "source"}, at)
-                reads = _field(reading, "reads", str, at)
-                source = self._source(reading.get("source"), f"{at}.source")
-                if not reads or reads not in source.excerpt:
-                    raise DataError(f"{at}.reads: not found verbatim in its excerpt")
-                readings.append((reads, source))
+            readings = [
+                self._quoted(reading, "reads", f"{path}.readings[{j}]")
+                for j, reading in enumerate(_field(entry, "readings", list, path))
+            ]
             if not readings:
                 raise DataError(f"{path}.readings: expected at least one reading")
             self.contradictions[key] = tuple(readings)
