@@ -119,8 +119,15 @@ def tests(session: nox.Session) -> None:
     """The whole suite against the built wheel, on one Python, one worker per CPU."""
     dist = _dist(session)
     session.install(f"{_wheel(session)}[test]", "pytest-xdist")
-    # A short folder of the system's temporary directory, not one under .nox: some tests
-    # print the paths they write to and check that the output fits 80 columns.
+    _pytest_installed(session, "--numprocesses=auto", env={"TITRE_MERCD_DIST": str(dist)})
+
+
+def _pytest_installed(session: nox.Session, *args: str, env: dict[str, str]) -> None:
+    """pytest on tests/ against the installed wheel, from a scratch folder removed after.
+
+    A short folder of the system's temporary directory, not one under .nox: some tests print
+    the paths they write to and check that the output fits 80 columns.
+    """
     scratch = Path(tempfile.mkdtemp(prefix="tm-"))
     try:
         session.chdir(scratch)
@@ -133,9 +140,9 @@ def tests(session: nox.Session) -> None:
             "-p",
             "no:cacheprovider",
             f"--basetemp={scratch / 't'}",
-            "--numprocesses=auto",
+            *args,
             *session.posargs,
-            env={"TITRE_MERCD_DIST": str(dist)},
+            env=env,
         )
     finally:
         session.chdir(ROOT)
@@ -164,27 +171,8 @@ def libreoffice(session: nox.Session) -> None:
             "Debian's packages as root (apt-get install libreoffice-calc-nogui)"
         )
     session.install(f"{_wheel(session)}[test]")
-    scratch = Path(tempfile.mkdtemp(prefix="tm-lo-"))
-    try:
-        session.chdir(scratch)
-        session.run("python", "-c", CHECK_INSTALLED)
-        session.run(
-            "python",
-            "-m",
-            "pytest",
-            str(ROOT / "tests"),
-            "-m",
-            "libreoffice",
-            "-p",
-            "no:cacheprovider",
-            f"--basetemp={scratch / 't'}",
-            *session.posargs,
-            # A test that finds no soffice fails here instead of skipping: it was installed.
-            env={"TITRE_MERCD_REQUIRE_SOFFICE": "1"},
-        )
-    finally:
-        session.chdir(ROOT)
-        shutil.rmtree(scratch, ignore_errors=True)
+    # A test that finds no soffice fails here instead of skipping: it was installed.
+    _pytest_installed(session, "-m", "libreoffice", env={"TITRE_MERCD_REQUIRE_SOFFICE": "1"})
 
 
 @nox.session(python=TOOLS_PYTHON)
