@@ -61,14 +61,19 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
     )
     from ._referentiel import DataImport, Referentiel, referentiel, use_data
     from ._registry import RegistryCheck, registry_check
+    from ._update import UpdateResult, update_data
     from .exceptions import (
         AmbiguousBlockError,
         ArgumentTypeError,
         DataError,
+        ExportLacksLineageError,
         InvalidCodeError,
         NotInDataError,
         RegistryExportError,
+        RegistryUpdateError,
+        StaleUpdateWarning,
         TitreMercdError,
+        TitreMercdWarning,
         UndecidedError,
         UnknownBlockError,
         UnknownCodeError,
@@ -88,6 +93,7 @@ __all__ = [
     "CorrespondenceTable",
     "DataError",
     "DataImport",
+    "ExportLacksLineageError",
     "InvalidCodeError",
     "LegalText",
     "Level",
@@ -97,13 +103,17 @@ __all__ = [
     "RegisteredFiche",
     "RegistryCheck",
     "RegistryExportError",
+    "RegistryUpdateError",
     "RomeCode",
     "Source",
+    "StaleUpdateWarning",
     "TitreMercdError",
+    "TitreMercdWarning",
     "UndecidedError",
     "UnknownBlockError",
     "UnknownCodeError",
     "UnknownVersionError",
+    "UpdateResult",
     "ValidityGap",
     "ValidityWindow",
     "__version__",
@@ -130,6 +140,7 @@ __all__ = [
     "successor",
     "text_of",
     "to_dict",
+    "update_data",
     "use_data",
     "validity_gaps",
     "version",
@@ -150,6 +161,8 @@ _HOMES = {
     **dict.fromkeys(["DataImport", "Referentiel", "referentiel", "use_data"], "_referentiel"),
     "RegistryCheck": "_registry",
     "registry_check": "_registry",
+    "UpdateResult": "_update",
+    "update_data": "_update",
     **dict.fromkeys(
         [
             "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
@@ -168,8 +181,9 @@ _HOMES = {
     ),
     **dict.fromkeys(
         [
-            "AmbiguousBlockError", "ArgumentTypeError", "DataError", "InvalidCodeError",
-            "NotInDataError", "RegistryExportError", "TitreMercdError", "UndecidedError",
+            "AmbiguousBlockError", "ArgumentTypeError", "DataError", "ExportLacksLineageError",
+            "InvalidCodeError", "NotInDataError", "RegistryExportError", "RegistryUpdateError",
+            "StaleUpdateWarning", "TitreMercdError", "TitreMercdWarning", "UndecidedError",
             "UnknownBlockError", "UnknownCodeError", "UnknownVersionError",
         ],
         "exceptions",

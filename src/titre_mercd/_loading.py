@@ -44,11 +44,25 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
     from contextlib import AbstractContextManager
 
-__all__ = ["Dataset", "dataset", "load", "load_directory", "preload", "select"]
+__all__ = [
+    "Dataset",
+    "data_origin",
+    "dataset",
+    "load",
+    "load_directory",
+    "preload",
+    "refresh",
+    "select",
+    "update_directory",
+    "user_data_directory",
+]
 
 MANIFEST = "MANIFEST.json"
 LINEAGE = "lineage.json"
 ENVIRONMENT_VARIABLE = "TITRE_MERCD_DATA"  # names the data directory to use, read at first use
+SHIPPED = "shipped"  # in place of a directory: the shipped data, whatever else there is
+APP_NAME = "titre-mercd"  # platformdirs' appname for the user's data and cache directories
+UPDATE_FOLDER = "data"  # the user's update, in the user's data directory
 
 # No data file comes near this (the largest legal text is about 100 kB): a bigger one is not
 # data, and is refused before it is read into memory.
@@ -1153,6 +1167,12 @@ def _package_data() -> Traversable:
 _lock = allocate_lock()  # threading.Lock, without importing threading
 _active: Dataset | None = None  # change it only through _activate, which empties the memos
 _shipped: Dataset | None = None  # the shipped data once loaded, kept across use_data calls
+# The user's update once loaded, with the directory and the state of its manifest then.
+_update: tuple[tuple[str, tuple[int, int, int]], Dataset] | None = None
+_by_rule = True  # whether the data in use is the one the rule chose (not one a caller named)
+# Set by the command line: how to report an update built on another DATA_VERSION (one line on
+# standard error) instead of a StaleUpdateWarning.
+stale_update_report: Callable[[str], None] | None = None
 
 # Answers already given, per lookup, by the exact argument the caller passed: a repeated
 # lookup is then one dict hit, whatever normalisation the first one needed. Each memo is
@@ -1235,14 +1255,105 @@ def _shipped_data(*, locked: bool = False) -> Dataset:
 
 
 def _default_data() -> Dataset:
-    """What the first use loads: ``TITRE_MERCD_DATA``'s directory if set, else the shipped data.
+    """What the rule gives when no caller named a directory (the caller holds the lock).
 
-    The caller holds the lock.
+    The rule, zoneinfo's search path before the tzdata package as its model:
+    ``TITRE_MERCD_DATA``'s directory if set and not empty (``shipped``: the shipped data); else
+    the user's update (``titre-mercd registry update``) if there is one built on the shipped
+    data's ``DATA_VERSION``; else the shipped data. With no update, finding out costs one
+    ``stat``.
     """
+    global _by_rule
     directory = os.environ.get(ENVIRONMENT_VARIABLE)
+    _by_rule = not directory
+    if directory == SHIPPED:
+        return _shipped_data(locked=True)
     if directory:
         return load_directory(directory)
-    return _shipped_data(locked=True)
+    update = os.path.join(user_data_directory(), UPDATE_FOLDER)
+    try:
+        status = os.stat(os.path.join(update, MANIFEST))
+    except (OSError, ValueError):  # none (the usual case), or a path the system refuses
+        return _shipped_data(locked=True)
+    return _user_update(update, status)
+
+
+def _user_update(directory: str, status: os.stat_result) -> Dataset:
+    """The user's update in ``directory`` if built on the shipped data, else the shipped data.
+
+    Loaded once for each state of its manifest (an update replaces the whole directory, and
+    so the manifest): the same records every time the rule is asked again. The caller holds
+    the lock.
+    """
+    global _update
+    stamp = (status.st_ino, status.st_size, status.st_mtime_ns)
+    if _update is not None and _update[0] == (directory, stamp):
+        update = _update[1]
+    else:
+        try:
+            update = load_directory(directory)
+        except DataError as exc:
+            error = DataError(
+                f"{exc}; rebuild it with 'titre-mercd registry update --offline', or answer "
+                f"from the shipped data with {ENVIRONMENT_VARIABLE}=shipped"
+            )
+            error.directory = exc.directory
+            raise error from None
+        _update = ((directory, stamp), update)
+    shipped = _shipped_data(locked=True)
+    base = update.imported[2] if update.imported is not None else None
+    if base == shipped.data_version:
+        return update
+    message = (
+        f"the update in {directory} was built on data {base}, not on this package's "
+        f"{shipped.data_version} (the package was upgraded since): answering from the shipped "
+        "data; 'titre-mercd registry update --offline' rebuilds it"
+    )
+    if stale_update_report is not None:
+        stale_update_report(message)
+    else:
+        import warnings
+
+        from .exceptions import StaleUpdateWarning
+
+        warnings.warn(StaleUpdateWarning(message), stacklevel=5)
+    return shipped
+
+
+def user_data_directory() -> str:
+    r"""The directory platformdirs' ``user_data_dir("titre-mercd")`` names, without importing it.
+
+    Importing platformdirs costs every process about 16 ms: the same rules, for this one
+    directory (a test checks them against platformdirs). Linux and other Unixes:
+    ``$XDG_DATA_HOME/titre-mercd`` when that is an absolute path, else
+    ``~/.local/share/titre-mercd``; macOS: the same variable, else
+    ``~/Library/Application Support/titre-mercd``; Windows:
+    ``%LOCALAPPDATA%\titre-mercd\titre-mercd``.
+    """
+    import sys
+
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+        return os.path.join(os.path.normpath(base), APP_NAME, APP_NAME)
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    if not xdg.startswith("/"):
+        home = "~/Library/Application Support" if sys.platform == "darwin" else "~/.local/share"
+        xdg = os.path.expanduser(home)
+    return os.path.join(xdg, APP_NAME)
+
+
+def update_directory() -> str:
+    """Where ``titre-mercd registry update`` writes the user's data directory."""
+    return os.path.join(user_data_directory(), UPDATE_FOLDER)
+
+
+def data_origin(data: Dataset) -> str:
+    """Which data set ``data`` is: ``"shipped"``, ``"update"`` (the user's) or ``"directory"``."""
+    if data.directory is None:
+        return "shipped"
+    if data.directory == os.path.abspath(update_directory()):
+        return "update"
+    return "directory"
 
 
 def dataset() -> Dataset:
@@ -1258,14 +1369,30 @@ def dataset() -> Dataset:
 
 
 def select(directory: str | os.PathLike[str] | None) -> Dataset:
-    """Answer from the data directory ``directory`` from now on (the shipped data for ``None``).
+    """Answer from the data directory ``directory`` from now on (``None``: the rule again).
 
-    The directory is loaded and checked before anything changes: on a :class:`DataError`
-    the data in use stays as it was. See :func:`titre_mercd.use_data`.
+    ``"shipped"`` pins the shipped data. The directory is loaded and checked before anything
+    changes: on a :class:`DataError` the data in use stays as it was. See
+    :func:`titre_mercd.use_data`.
     """
-    replacement = _shipped_data() if directory is None else load_directory(directory)
-    _activate(replacement)
+    global _by_rule
+    if directory is None:
+        with _lock:
+            replacement = _default_data()
+            _activate(replacement, locked=True)
+        return replacement
+    replacement = _shipped_data() if directory == SHIPPED else load_directory(directory)
+    with _lock:
+        _activate(replacement, locked=True)
+        _by_rule = False
     return replacement
+
+
+def refresh() -> None:
+    """Ask the rule again if it chose the data in use (after ``registry update`` wrote one)."""
+    with _lock:
+        if _active is not None and _by_rule:
+            _activate(_default_data(), locked=True)
 
 
 def preload() -> None:

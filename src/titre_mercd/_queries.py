@@ -220,7 +220,7 @@ def _successor(data: Dataset, key: str | CertificationVersion) -> CertificationV
         return ordered[index + 1]
     fiche = registered_successor(found, data)
     if fiche is not None:
-        raise NotInDataError(not_in_data_message(fiche))
+        raise NotInDataError(not_in_data_message(fiche, data))
     return None
 
 
@@ -341,7 +341,7 @@ def _by_rncp(data: Dataset, code: str | int) -> CertificationVersion:
         fiche = data.registered_by_rncp.get(normalize_rncp(code))
         if fiche is None:
             raise
-        raise NotInDataError(not_in_data_message(fiche)) from None
+        raise NotInDataError(not_in_data_message(fiche, data)) from None
     return cast("CertificationVersion", known)
 
 

@@ -1,10 +1,11 @@
 """A data set as a value: one loaded data directory, asked like the module is.
 
 The module-level functions (``titre_mercd.version``, ``current``…) answer from the data set
-in use: the shipped one, or the directory :func:`use_data`, ``TITRE_MERCD_DATA`` or the
-command line's ``--data`` names. A :class:`Referentiel` holds one data set of its own and
-answers the same questions from it, whatever is in use, so that two data sets can be put side
-by side (the shipped data and a registry import, say).
+in use: the directory :func:`use_data`, ``TITRE_MERCD_DATA`` or the command line's ``--data``
+names, else the user's update (``titre-mercd registry update``), else the shipped one. A
+:class:`Referentiel` holds one data set of its own and answers the same questions from it,
+whatever is in use, so that two data sets can be put side by side (the shipped data and a
+registry import, say).
 """
 
 from __future__ import annotations
@@ -268,14 +269,22 @@ def referentiel() -> Referentiel:
 
 
 def use_data(directory: str | os.PathLike[str] | None) -> Referentiel:
-    """Answer from the data directory ``directory`` from now on; ``None``: the shipped data.
+    """Answer from the data directory ``directory`` from now on; ``None``: the search rule.
 
-    The directory (one ``titre-mercd registry import`` writes) is read and checked first,
-    with every check the shipped data passes; then, in one step, every function of the
-    module, ``DATA_VERSION``, the exports and the command line's commands answer from it,
-    in every thread. ``use_data(None)`` goes back to the shipped data, whatever
-    ``TITRE_MERCD_DATA`` says. This is the one switch of process state the package has;
-    to ask another data set without switching, use a :class:`Referentiel`.
+    Which data set answers, when no caller names one, is a rule (zoneinfo's search path before
+    the tzdata package is its model): the directory ``TITRE_MERCD_DATA`` names (``shipped``:
+    the shipped data; empty: unset); otherwise the user's update, written by
+    ``titre-mercd registry update`` (:func:`titre_mercd.update_data`) when it was built on this
+    package's data (one built on another ``DATA_VERSION`` is ignored, with a
+    :class:`~titre_mercd.StaleUpdateWarning`); otherwise the shipped data.
+
+    ``use_data(DIR)`` overrides the rule: the directory (one ``titre-mercd registry import``
+    writes) is read and checked first, with every check the shipped data passes; then, in one
+    step, every function of the module, ``DATA_VERSION``, the exports and the command line's
+    commands answer from it, in every thread. ``use_data("shipped")`` pins the shipped data,
+    for answers that must not change with an update; ``use_data(None)`` returns to the rule.
+    This is the one switch of process state the package has; to ask another data set without
+    switching, use a :class:`Referentiel`.
 
     Returns:
         The :class:`Referentiel` now in use.
@@ -286,7 +295,7 @@ def use_data(directory: str | os.PathLike[str] | None) -> Referentiel:
             the place in it); the data in use does not change.
 
     >>> import titre_mercd
-    >>> titre_mercd.use_data(None)
+    >>> titre_mercd.use_data("shipped")
     <Referentiel ... from shipped data>
     """
     return Referentiel._of(select(directory))  # noqa: SLF001  (the class's own module)

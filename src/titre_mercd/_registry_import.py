@@ -35,7 +35,7 @@ import attrs
 
 from ._codes import normalize_nsf, normalize_rncp, normalize_rome
 from ._registry import creation_arrete, find_lineage, window_from_registry
-from .exceptions import InvalidCodeError
+from .exceptions import ExportLacksLineageError, InvalidCodeError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -145,6 +145,7 @@ def import_export(
         ImportRefusedError: ``directory`` exists and may not be replaced, or the export's date
             is not known.
         RegistryExportError: the export is not one, is broken or hostile.
+        ExportLacksLineageError: the export holds no fiche of the lineage; nothing is written.
         DataError: what the import built does not pass the loader's checks.
     """
     from ._loading import _package_data, load
@@ -160,6 +161,8 @@ def import_export(
         )
     base = load(_package_data())
     lineage = find_lineage(export, base, progress=progress)
+    if not lineage.fiches:
+        raise lacks_lineage(Path(export).name, when, lineage.fiches_read, base)
     parent = target.absolute().parent
     if not parent.is_dir():
         raise ImportRefusedError(f"cannot write {directory}: {parent} is not a directory")
@@ -179,6 +182,29 @@ def import_export(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return attrs.evolve(result, directory=directory)
+
+
+def lacks_lineage(
+    export: str, when: dt.date, fiches_read: int, base: Dataset
+) -> ExportLacksLineageError:
+    """The error for an export holding no fiche of the lineage: it names what it did not hold."""
+    registered = tuple(sorted(base.registered_by_rncp))
+    missing = (
+        f", not even {', '.join(registered)}, the registered successor of "
+        + ", ".join(base.registered_by_rncp[n].successor_of for n in registered)
+        if registered
+        else ""
+    )
+    error = ExportLacksLineageError(
+        f"the export of {when.isoformat()} ({export}, {fiches_read} fiches) holds no fiche of "
+        f"this title's lineage{missing}: nothing was written, the data in use is unchanged; "
+        "a later export may hold it: 'titre-mercd registry update' fetches the newest"
+    )
+    error.export = export
+    error.export_date = when
+    error.registered = registered
+    error.fiches_read = fiches_read
+    return error
 
 
 def _check_target(target: Path, *, force: bool) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "cite",
     "day_verdict",
     "fiche_facts",
+    "import_hint",
     "not_in_data_message",
     "registered_successor",
     "undecided_message",
@@ -36,8 +37,23 @@ __all__ = [
 ]
 
 IMPORT_HINT = (
-    "`titre-mercd registry import EXPORT -o DIR` brings it from France compétences' RNCP export"
+    "`titre-mercd registry update` (or `titre-mercd registry import EXPORT -o DIR`) brings it "
+    "from France compétences' RNCP export"
 )
+
+
+def import_hint(data: Dataset) -> str:
+    """How to get a registered fiche the data lacks: what is true of the data in use.
+
+    The shipped data: an update or an import brings it. Data already imported from an export:
+    that export did not hold it, and a newer one may.
+    """
+    if data.imported is None:
+        return IMPORT_HINT
+    return (
+        f"the RNCP export of {data.imported[1].isoformat()} this data was imported from did "
+        "not hold it; `titre-mercd registry update` fetches a newer one"
+    )
 
 
 class Verdict(NamedTuple):
@@ -88,12 +104,12 @@ def fiche_facts(fiche: RegisteredFiche) -> str:
     return "; ".join(known) or "nothing more"
 
 
-def not_in_data_message(fiche: RegisteredFiche) -> str:
+def not_in_data_message(fiche: RegisteredFiche, data: Dataset) -> str:
     """The message of :class:`~titre_mercd.NotInDataError` for a registered fiche."""
     return (
         f"{fiche.rncp} is registered but is not a version in this data: it is the registered "
         f"successor of {fiche.successor_of} ({fiche_facts(fiche)}); its title, arrêté, start "
-        f"date and blocs are not in the data; {IMPORT_HINT}"
+        f"date and blocs are not in the data; {import_hint(data)}"
     )
 
 
@@ -204,7 +220,7 @@ def _none_in_force(day: dt.date, data: Dataset) -> Verdict:
             return _no(ended)
         return _unknown(
             f"{ended}, and its registered successor {fiche.rncp} is not a version in this "
-            f"data ({fiche_facts(fiche)}); {IMPORT_HINT}"
+            f"data ({fiche_facts(fiche)}); {import_hint(data)}"
         )
     first, made = data.versions[0], _made_on(data.versions[0])
     if day < made:
