@@ -39,7 +39,7 @@ from ._cells import csv_text
 from ._correspondence import deemed_obtained
 from ._queries import find_block, match_block, version, versions
 from ._records import Block
-from .exceptions import AmbiguousBlockError, UnknownBlockError
+from .exceptions import AmbiguousBlockError, CsvInputError, UnknownBlockError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -125,10 +125,6 @@ class _Cache(dict[str, Any]):
             self._characters = 0
         self[key] = value
         self._characters += size
-
-
-class CsvInputError(ValueError):
-    """The input cannot be read as the CSV file asked for; the message is one line."""
 
 
 @attrs.frozen
