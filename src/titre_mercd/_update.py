@@ -828,7 +828,8 @@ def _import(
     path: Path, target: Path, export_date: dt.date | None, *, progress: bool | None, cache: Path
 ) -> Any:
     """Import ``path`` into ``target``, replacing the previous update only once it is checked."""
-    from ._registry_import import ImportRefusedError, import_export
+    from ._registry_import import import_export
+    from .exceptions import ImportRefusedError
 
     try:
         return import_export(

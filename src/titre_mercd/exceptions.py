@@ -12,10 +12,14 @@ if TYPE_CHECKING:
 __all__ = [
     "AmbiguousBlockError",
     "ArgumentTypeError",
+    "CsvInputError",
     "DataError",
     "ExportLacksLineageError",
+    "ImportRefusedError",
     "InvalidCodeError",
+    "MissingExtraError",
     "NotInDataError",
+    "OutputError",
     "RegistryExportError",
     "RegistryUpdateError",
     "StaleUpdateWarning",
@@ -25,6 +29,7 @@ __all__ = [
     "UnknownBlockError",
     "UnknownCodeError",
     "UnknownVersionError",
+    "XlsxInputError",
 ]
 
 
@@ -115,3 +120,23 @@ class StaleUpdateWarning(TitreMercdWarning):
     The package was upgraded since ``titre-mercd registry update`` wrote it; the answers come
     from the shipped data until ``titre-mercd registry update --offline`` rebuilds it.
     """
+
+
+class ImportRefusedError(TitreMercdError, OSError):
+    """``registry import`` cannot write where it was asked to (the message says why)."""
+
+
+class OutputError(TitreMercdError, OSError):
+    """An output cannot be written where asked; the message says what was refused and why."""
+
+
+class CsvInputError(TitreMercdError, ValueError):
+    """The input cannot be read as the CSV file asked for; the message is one line."""
+
+
+class XlsxInputError(TitreMercdError, ValueError):
+    """The input cannot be read as the workbook, sheet or column asked for; one line."""
+
+
+class MissingExtraError(TitreMercdError, ImportError):
+    """An optional dependency is not installed (openpyxl); the message says how to install it."""
