@@ -46,6 +46,7 @@ def server() -> Iterator[Server]:
 def _back_to_the_rule(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Quick retries; and after the test, the shipped data in use by the rule, as before."""
     monkeypatch.setattr(_update, "BACKOFF", 0.01)
+    titre_mercd.use_data(None)  # by the rule, as a fresh process: none of a doctest's pinning
     yield
     titre_mercd.use_data("shipped")
     _loading._by_rule = True

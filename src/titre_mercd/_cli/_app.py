@@ -87,8 +87,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     2018-12-11  manager d'équipe relation client à distance
     0
     """
+    # An update built on another DATA_VERSION: a line on standard error, not a warning.
+    previous, _loading.stale_update_report = _loading.stale_update_report, _stale_update
+    try:
+        return _run(argv)
+    finally:
+        _loading.stale_update_report = previous
+
+
+def _run(argv: Sequence[str] | None) -> int:
     arguments: list[str] = []
-    _loading.stale_update_report = _stale_update
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
         args = _parser(arguments).parse_args(arguments)
