@@ -35,9 +35,8 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
-from ._correspondence import deemed_obtained
-from ._queries import find_block, match_block, version, versions
 from ._records import Block
+from ._referentiel import deemed_obtained, find_block, match_block, version, versions
 from .exceptions import AmbiguousBlockError, UnknownBlockError
 
 if TYPE_CHECKING:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._correspondence import correspondences, deemed_obtained, missing_blocks
-from .._queries import versions
+from .._referentiel import correspondences, deemed_obtained, missing_blocks, versions
 from ._common import (
     BAD_INPUT,
     NOT_FOUND,
