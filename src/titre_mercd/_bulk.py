@@ -35,9 +35,10 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
+from ._cells import csv_text
 from ._records import Block
 from ._referentiel import deemed_obtained, find_block, match_block, version, versions
-from .exceptions import AmbiguousBlockError, UnknownBlockError
+from .exceptions import AmbiguousBlockError, CsvInputError, UnknownBlockError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -123,10 +124,6 @@ class _Cache(dict[str, Any]):
             self._characters = 0
         self[key] = value
         self._characters += size
-
-
-class CsvInputError(ValueError):
-    """The input cannot be read as the CSV file asked for; the message is one line."""
 
 
 @attrs.frozen
@@ -863,8 +860,12 @@ def _header(
 
 
 def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
-    """The added fields as CSV text to put after a row, and whether they report an error."""
-    return sep + _Joiner(sep)(values), bool(values[3:] and values[3])
+    """The added fields as CSV text to put after a row, and whether they report an error.
+
+    They are written from the data: one that a spreadsheet would read as a formula gets a
+    ``'`` before it (:func:`titre_mercd._cells.csv_text`).
+    """
+    return sep + _Joiner(sep)(map(csv_text, values)), bool(values[3:] and values[3])
 
 
 class _Fitter:
