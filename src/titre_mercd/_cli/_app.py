@@ -142,7 +142,9 @@ def _system_error(exc: Exception) -> str:
         return (
             f"standard output cannot show French text ({exc.encoding}); set PYTHONIOENCODING=utf-8"
         )
-    if not isinstance(exc, OSError):  # OutputError: it says what and why
+    from .._output import OutputError
+
+    if isinstance(exc, OutputError) or not isinstance(exc, OSError):  # it says what and why
         return str(exc)
     if isinstance(exc, ClosedStreamError):
         return str(exc.strerror)
