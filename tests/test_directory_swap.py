@@ -17,7 +17,7 @@ from typing import Callable
 import pytest
 
 from titre_mercd._directory_swap import replace_directory, resolved
-from titre_mercd._output import OutputError
+from titre_mercd.exceptions import OutputError
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links and flock")
 

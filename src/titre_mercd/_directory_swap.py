@@ -47,7 +47,8 @@ import stat
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from ._output import OutputError, _show, _signals_held
+from ._output import _show, _signals_held
+from .exceptions import OutputError
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -269,13 +270,12 @@ class _Swap:
             os.symlink(link, staged, target_is_directory=True)
         except (OSError, NotImplementedError):
             return self._plain_swap(complete, now)
+        changed = False
         try:
             if _exchange(staged, self.target):
-                if _identity(os.lstat(staged)) != _identity(now):  # changed since the check
-                    _exchange(staged, self.target)
-                    raise OutputError(
-                        f"{self.shown} changed while it was being written: left as it is"
-                    )
+                changed = _identity(os.lstat(staged)) != _identity(now)  # since the check
+                if changed:
+                    _exchange(staged, self.target)  # put back as it was
             elif old_link is not None:
                 os.replace(staged, self.target)
             else:  # a plain directory (an earlier version's import), moved aside first
@@ -288,6 +288,8 @@ class _Swap:
             with contextlib.suppress(OSError):
                 if os.path.islink(staged):
                     os.unlink(staged)
+        if changed:
+            raise OutputError(f"{self.shown} changed while it was being written: left as it is")
         if old_link is not None:
             return os.path.join(self.parent, old_link)
         return staged  # the old plain directory, exchanged
