@@ -24,7 +24,7 @@ import pytest
 
 import titre_mercd
 from registry_exports import SAMPLE
-from titre_mercd import _loading, _update
+from titre_mercd import _loading, _referentiel, _update
 from titre_mercd._cli._app import run as cli
 from update_server import Server, export_zip, serving, snapshot
 
@@ -49,7 +49,7 @@ def _back_to_the_rule(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     titre_mercd.use_data(None)  # by the rule, as a fresh process: none of a doctest's pinning
     yield
     titre_mercd.use_data("shipped")
-    _loading._by_rule = True
+    _referentiel._chosen_by_rule = True
 
 
 def data_dir() -> Path:
@@ -70,9 +70,19 @@ def update(
 
 
 def outside_the_cache() -> list[str]:
-    """What lies in the user's data directory besides the data: a leftover of a failed run."""
+    """What lies in the user's data directory besides the data: a leftover of a failed run.
+
+    The data is ``data`` and its store of complete copies, ``.data.versions`` (the import's
+    directory swap); a directory being built there (``b-…``) is a leftover.
+    """
     home = data_dir().parent
-    return sorted(p.name for p in home.iterdir() if p.name != "data") if home.exists() else []
+    if not home.exists():
+        return []
+    found = [p.name for p in home.iterdir() if p.name not in ("data", ".data.versions")]
+    store = home / ".data.versions"
+    if store.exists():
+        found += [f".data.versions/{p.name}" for p in store.iterdir() if p.name.startswith("b-")]
+    return sorted(found)
 
 
 @pytest.fixture

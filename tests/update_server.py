@@ -171,10 +171,14 @@ def export_zip(tmp_path: Path, day: str = "2026-12-01", *, lineage: bool = True)
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file under ``directory`` and its bytes (empty when it does not exist)."""
+    """Every file under ``directory`` and its bytes (empty when it does not exist).
+
+    ``directory`` may be a symbolic link (the import's directory swap): where it points counts.
+    """
     if not directory.exists():
         return {}
-    return {
+    link = {"->": str(directory.resolve()).encode()}
+    return link | {
         str(p.relative_to(directory)): p.read_bytes()
         for p in sorted(directory.rglob("*"))
         if p.is_file()

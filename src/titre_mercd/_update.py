@@ -7,8 +7,9 @@
    and the checksum the API gives. The verified zip is kept, and only it: a later update that
    finds the same file downloads nothing.
 3. It is imported, as ``registry import`` does, into ``user_data_dir("titre-mercd")/data``:
-   built in a hidden sibling, checked by the loader, then swapped in whole. From then on the
-   search rule of :mod:`._loading` answers from it.
+   built in a hidden sibling (``.data.versions/``, :mod:`._directory_swap`), checked by the
+   loader, then swapped in whole. From then on the search rule of :mod:`._referentiel` answers
+   from it.
 
 A lock in the cache directory keeps two updates from running at once. Whatever fails (the
 network, the server, the download, the disk, a signal), the data in use stays as it was, byte
@@ -31,7 +32,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -148,7 +148,8 @@ def update_data(  # noqa: PLR0913  (keyword-only options)
     """
     import platformdirs  # only here: it costs start-up, which the rest of the package spares
 
-    from ._loading import _package_data, load, refresh
+    from ._loading import _package_data, load
+    from ._referentiel import refresh
 
     cache = Path(platformdirs.user_cache_dir(APP_NAME))
     home = Path(platformdirs.user_data_dir(APP_NAME))
@@ -159,7 +160,6 @@ def update_data(  # noqa: PLR0913  (keyword-only options)
         except OSError as exc:  # noqa: PERF203  (two directories)
             raise _disk_error(exc, where, "create") from None
     with _lock(cache):
-        _clean_leftovers(home)
         shipped = load(_package_data())
         target = home / UPDATE_FOLDER
         previous = _previous(target, shipped)
@@ -183,11 +183,15 @@ def update_data(  # noqa: PLR0913  (keyword-only options)
     return _report(result, previous, target, downloaded=downloaded)
 
 
-# ---------------------------------------------------------------- the lock and leftovers
+# ---------------------------------------------------------------- the lock
 
 
 class _lock:  # noqa: N801  (used as a function: ``with _lock(cache):``)
-    """Hold ``update.lock`` in the cache directory; another update holding it is an error."""
+    """Hold ``update.lock`` in the cache directory; another update holding it is an error.
+
+    The import holds its own lock on the data directory (:mod:`._directory_swap`); this one
+    keeps a second update from writing the same download as well.
+    """
 
     def __init__(self, cache: Path) -> None:
         self._path = cache / _LOCK
@@ -221,18 +225,6 @@ def _try_lock(fd: int) -> None:
         import fcntl
 
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
-def _clean_leftovers(home: Path) -> None:
-    """Remove what an update ended by a crash or a power cut left beside the data directory.
-
-    The import builds ``.data.*.tmp`` and keeps the replaced directory as ``.data.*.old`` until
-    the swap is done; the lock is held, so no other update is using them.
-    """
-    prefix = f".{UPDATE_FOLDER}."
-    for entry in home.iterdir():
-        if entry.name.startswith(prefix) and entry.name.endswith((".tmp", ".old")):
-            shutil.rmtree(entry, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- the API

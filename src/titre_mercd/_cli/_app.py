@@ -18,7 +18,7 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
-from .. import _loading
+from .. import _referentiel
 from .._loading import ENVIRONMENT_VARIABLE, SHIPPED
 from ..exceptions import (
     AmbiguousBlockError,
@@ -88,11 +88,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     0
     """
     # An update built on another DATA_VERSION: a line on standard error, not a warning.
-    previous, _loading.stale_update_report = _loading.stale_update_report, _stale_update
+    previous, _referentiel.stale_update_report = _referentiel.stale_update_report, _stale_update
     try:
         return _run(argv)
     finally:
-        _loading.stale_update_report = previous
+        _referentiel.stale_update_report = previous
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -293,9 +293,9 @@ class _Data(argparse.Action):
         values: str | Sequence[Any] | None,
         *_: object,
     ) -> None:
-        from .._loading import select
+        from .._referentiel import use_data
 
-        select(str(values))
+        use_data(str(values))
         setattr(namespace, self.dest, values)
 
 

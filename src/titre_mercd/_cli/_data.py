@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .._loading import data_origin, dataset
+from .._loading import data_origin
+from .._referentiel import dataset
 from ._common import PROG, WIDTH, wrap
 
 __all__ = ["STALE_AFTER_DAYS", "data_json", "data_lines", "data_words"]
