@@ -53,6 +53,9 @@ ENVIRONMENT_VARIABLE = "TITRE_MERCD_DATA"  # names the data directory to use, re
 # No data file comes near this (the largest legal text is about 100 kB): a bigger one is not
 # data, and is refused before it is read into memory.
 MAX_FILE_SIZE = 16 * 1024 * 1024
+# And all the files of a directory together: each file is read once, and the reading stops
+# at this total, whatever the files and however often texts.json names them.
+MAX_TOTAL_SIZE = 32 * 1024 * 1024
 
 # Open a data file without following it into a wait: O_NONBLOCK makes opening a FIFO with no
 # writer return at once (the fstat that follows refuses it); O_CLOEXEC keeps it from children;
@@ -63,6 +66,12 @@ _OPEN_FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
+
+
+def _too_big(limit: int) -> str:
+    if limit < MAX_FILE_SIZE:
+        return f"past the {MAX_TOTAL_SIZE} bytes all the files of a data directory may hold"
+    return f"larger than {MAX_FILE_SIZE} bytes"
 
 
 class _NotAFileError(OSError):
@@ -110,32 +119,34 @@ class _Directory:
     def joinpath(self, child: str, /) -> _Directory:
         return _Directory(os.path.join(self._path, child))
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, limit: int = MAX_FILE_SIZE) -> bytes:
         """The file's content; anything but a regular file is refused without blocking.
 
         A FIFO, a device (``/dev/urandom``) or a socket put in the place of a data file would
         make a plain ``open`` or ``read`` wait, or read forever: the file is opened without
-        blocking, checked with ``fstat``, and read up to :data:`MAX_FILE_SIZE`.
+        blocking, checked with ``fstat``, and read up to ``limit`` bytes (at most
+        :data:`MAX_FILE_SIZE`).
         """
+        limit = min(limit, MAX_FILE_SIZE)
         fd = os.open(self._path, _OPEN_FLAGS)
         try:
             status = os.fstat(fd)
             if not S_ISREG(status.st_mode):
                 raise _NotAFileError(self._path, "not a regular file")
-            if status.st_size > MAX_FILE_SIZE:
-                raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
+            if status.st_size > limit:
+                raise _NotAFileError(self._path, _too_big(limit))
             chunks = []
             size = 0
             want = status.st_size + 1  # the whole file, and a byte more to see its end
-            while size <= MAX_FILE_SIZE:  # to the end, and no further than the cap if it grows
-                chunk = os.read(fd, min(want, MAX_FILE_SIZE + 1 - size))
+            while size <= limit:  # to the end, and no further than the cap if it grows
+                chunk = os.read(fd, min(want, limit + 1 - size))
                 if not chunk:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
                 want = 1 << 16
-            if size > MAX_FILE_SIZE:
-                raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
+            if size > limit:
+                raise _NotAFileError(self._path, _too_big(limit))
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         finally:
             os.close(fd)
@@ -239,6 +250,8 @@ class _Reader:
         self._root = root
         self._sha256 = _sha256()
         self._json = json
+        self._budget = MAX_TOTAL_SIZE  # bytes the directory's files may still hold
+        self._texts: dict[str, str] = {}  # each text file, read once
         manifest = self.json(MANIFEST, check=False)
         _known_fields(
             manifest, {"header", "data_version", "files", "history", "import"}, f"{MANIFEST}: $"
@@ -246,6 +259,7 @@ class _Reader:
         self.data_version = _field(manifest, "data_version", str, f"{MANIFEST}: $")
         files = _field(manifest, "files", dict, f"{MANIFEST}: $")
         for name, digest in files.items():
+            inside(name, f"{MANIFEST}: $.files")
             if not isinstance(digest, str):
                 raise DataError(f"{MANIFEST}: $.files[{name!r}]: expected a sha256 string")
         self.files: dict[str, str] = files
@@ -258,7 +272,10 @@ class _Reader:
         if check and name not in self.files:
             raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         try:
-            content: bytes = resource.read_bytes()
+            if isinstance(resource, _Directory):
+                content: bytes = resource.read_bytes(self._budget)
+            else:  # the package's own data, from a zip file
+                content = resource.read_bytes()
         except OSError as exc:
             where = (
                 f"listed at {MANIFEST}: $.files[{name!r}] but cannot be read"
@@ -268,6 +285,7 @@ class _Reader:
             raise DataError(
                 f"{name}: {where} ({exc.__class__.__name__}: {exc.strerror or exc})"
             ) from None
+        self._budget -= len(content)
         if check:
             actual = self._sha256(content).hexdigest()
             if actual != self.files[name]:
@@ -278,10 +296,16 @@ class _Reader:
         return content
 
     def text(self, name: str) -> str:
-        try:
-            return self.bytes(name).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
+        """A text file, read once however often it is named; CR and CRLF read as newlines."""
+        text = self._texts.get(name)
+        if text is None:
+            try:
+                text = self.bytes(name).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
+            text = _plain_text(text, name, None)
+            self._texts[name] = text
+        return text
 
     def json(self, name: str, *, check: bool = True) -> dict[str, Any]:
         try:
@@ -301,6 +325,11 @@ class _Reader:
             raise DataError(f"{name}: invalid JSON: arrays or objects nested too deeply") from None
         if not isinstance(payload, dict):
             raise DataError(f"{name}: $: expected a JSON object")
+        import re
+
+        if re.search(_ESCAPED_CONTROL, text):  # else no string of it can hold one
+            plain: dict[str, Any] = _plain_strings(payload, name, "$")
+            return plain
         return payload
 
     def listed(self, folder: str) -> list[str]:
@@ -313,6 +342,65 @@ class _Reader:
                 if entry.name.endswith(".json") and name not in self.files:
                     raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         return [name for name in listed if name.endswith(".json")]
+
+
+# A C0 control character but tab and newline (CR is read as a newline before this is looked for).
+# Well-formed XML cannot carry one, so no registry text holds one: in a data file, it is
+# someone's attempt to drive a terminal, and the directory is refused.
+_CONTROL = "[\x00-\x08\x0b-\x1f]"
+# How JSON writes one in a string (a raw one is invalid JSON): only a file that has this can
+# hold a control character, so the others are not walked through.
+_ESCAPED_CONTROL = r"\\(?:u00[01][0-9a-fA-F]|[bfr])"
+
+
+def _plain_text(text: str, name: str, where: str | None) -> str:
+    """``text`` with CR and CRLF read as newlines; a DataError if it holds another control."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    import re
+
+    found = re.search(_CONTROL, text)
+    if found is not None:
+        place = where or f"line {text.count(chr(10), 0, found.start()) + 1}"
+        raise DataError(
+            f"{name}: {place}: holds the control character {found.group()!r}; "
+            "text may hold tab and newline, and no other control character"
+        )
+    return text
+
+
+def _plain_strings(value: Any, name: str, path: str) -> Any:
+    """The JSON ``value`` with every string (key or value) through :func:`_plain_text`."""
+    if isinstance(value, str):
+        return _plain_text(value, name, path)
+    if isinstance(value, dict):
+        return {
+            _plain_text(key, name, f"{path}: key {key!r:.40}"): _plain_strings(
+                child, name, f"{path}.{key}"
+            )
+            for key, child in value.items()
+        }
+    if isinstance(value, list):
+        return [_plain_strings(child, name, f"{path}[{i}]") for i, child in enumerate(value)]
+    return value
+
+
+def inside(name: object, where: str) -> str:
+    """``name``, a data file's name relative to its directory, checked not to leave it.
+
+    A name is POSIX-style (``texts/a.txt``); an absolute one, one with ``..``, ``.`` or an
+    empty part, a backslash, a colon or a NUL is refused before anything is read through it,
+    so that no file outside the directory is read, nor its digest shown.
+    """
+    if not isinstance(name, str):
+        raise DataError(f"{where}: expected a file name, got {type(name).__name__}")
+    parts = name.split("/")
+    if any(part in ("", ".", "..") or any(c in part for c in "\\:\0") for part in parts):
+        raise DataError(
+            f"{where}: {name!r:.120} is not a name inside the data directory "
+            "(relative, '/'-separated, without '..' or '.')"
+        )
+    return name
 
 
 def _imported(raw: object) -> tuple[str, dt.date, str]:
@@ -448,8 +536,9 @@ class _Builder:
                 name,
                 f"{path}.legal_text",
             )
+            file = inside(_field(entry, "file", str, f"{name}: {path}"), f"{name}: {path}.file")
             try:
-                content = self.reader.text(_field(entry, "file", str, f"{name}: {path}"))
+                content = self.reader.text(file)
             except DataError as exc:
                 raise DataError(f"{exc} (the file of {name}: {path})") from None
             self.texts[text_id] = (legal_text, content)

@@ -193,8 +193,15 @@ def _check_target(target: Path, *, force: bool) -> None:
 
 
 def _written_by_import(target: Path) -> bool:
+    """Whether ``target``'s manifest has an ``"import"`` member.
+
+    Read as the loader reads it: a FIFO or a link to a device in its place is not waited for
+    nor read without end.
+    """
+    from ._loading import _Directory
+
     try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(_Directory(str(target / MANIFEST)).read_bytes().decode("utf-8"))
     except (OSError, ValueError):
         return False
     return isinstance(manifest, dict) and isinstance(manifest.get("import"), dict)
