@@ -154,13 +154,13 @@ def test_every_parser_failure_of_the_manifest_is_a_data_error(
 FORK_WHILE_LOCKED = """
 import os, sys, threading, time
 import titre_mercd
-from titre_mercd import _loading
+from titre_mercd import _referentiel
 
 {prepare}
 held, release = threading.Event(), threading.Event()
 
 def hold_the_lock():
-    with _loading._lock:
+    with _referentiel._lock:
         held.set()
         release.wait()
 
@@ -346,12 +346,8 @@ def test_the_import_reads_its_target_manifest_without_hanging(tmp_path: Path, ki
         pytest.skip(f"no {kind} on this system")
     program = textwrap.dedent(
         f"""
-        from titre_mercd._registry_import import ImportRefusedError, _check_target
-        from pathlib import Path
-        try:
-            _check_target(Path({str(target)!r}), force=True)
-        except ImportRefusedError as exc:
-            print(exc)
+        from titre_mercd._registry_import import _files_of_earlier_import
+        print(_files_of_earlier_import({str(target)!r}))
         """
     )
     result = subprocess.run(
@@ -362,4 +358,4 @@ def test_the_import_reads_its_target_manifest_without_hanging(tmp_path: Path, ki
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "was not written by 'registry import'" in result.stdout
+    assert result.stdout == "None\n"  # not an earlier import's: refused, unread

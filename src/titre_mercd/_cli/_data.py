@@ -33,7 +33,8 @@ def cmd_data(args: argparse.Namespace) -> int:
     """``data verify [DIR] [--json]``."""
     from pathlib import Path
 
-    from .._loading import dataset, verify
+    from .._loading import verify
+    from .._referentiel import dataset
     from ..exceptions import DataError
 
     directory: str | None = args.directory

@@ -12,8 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .._loading import dataset
-from .._queries import by_rncp, contradictions, registered_fiche, source_of, versions
+from .._referentiel import (
+    by_rncp,
+    contradictions,
+    dataset,
+    registered_fiche,
+    source_of,
+    versions,
+)
 from .._validity import (
     IMPORT_HINT,
     Verdict,
