@@ -710,7 +710,7 @@ def test_after_an_update_every_answer_comes_from_it_in_a_fresh_process(
 def test_the_summary_says_when_the_export_is_more_than_30_days_old(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from titre_mercd._cli._data import data_lines
+    from titre_mercd._cli._in_use import data_lines
 
     made_update(tmp_path, capsys)
     titre_mercd.use_data(None)

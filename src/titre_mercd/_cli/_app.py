@@ -73,6 +73,8 @@ _COMMANDS = (
     ("registry", "_registry", "cmd_registry", "registry_arguments",
      ("update the data from France compétences' RNCP export, check the data against it, "
       "or import from it")),
+    ("data", "_data", "cmd_data", "data_arguments",
+     "verify a data directory: every rule the shipped data passes, each failure listed"),
 )  # fmt: skip
 
 
@@ -224,6 +226,9 @@ def _fail(
                 }
             )
         sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: that ends the run, whatever the verdict
+        _silence_stdout()
+        return BROKEN_PIPE
     except (OSError, ValueError):
         _silence_stdout()
     if json_output and status == NOT_FOUND:
@@ -257,7 +262,7 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
         import titre_mercd
 
-        from ._data import data_json, data_words
+        from ._in_use import data_json, data_words
 
         data = data_json()
         if self.json_output:

@@ -1,55 +1,80 @@
-"""Which data set answers, as the command line says it (``--version``, the summary)."""
+"""``data verify [DIR]``: every rule the shipped data passes, run on a data directory."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
-from .._loading import data_origin
-from .._referentiel import dataset
-from ._common import PROG, WIDTH, wrap
+from ._common import BAD_INPUT, NOT_FOUND, OK, WIDTH, CommandError, print_json, print_lines, wrap
 
-__all__ = ["STALE_AFTER_DAYS", "data_json", "data_lines", "data_words"]
+if TYPE_CHECKING:
+    import argparse
 
-STALE_AFTER_DAYS = 30  # the summary says when the update's export is older than this
+__all__ = ["cmd_data", "data_arguments"]
 
-
-def data_json(today: dt.date | None = None) -> dict[str, Any]:
-    """The data set in use: where it comes from, its version and, for an import, its export."""
-    data = dataset()
-    export_date = None if data.imported is None else data.imported[1]
-    age = None if export_date is None else ((today or dt.date.today()) - export_date).days
-    return {
-        "origin": data_origin(data),
-        "data_version": data.data_version,
-        "directory": data.directory,
-        "export_date": None if export_date is None else export_date.isoformat(),
-        "export_age_days": age,
-    }
+SHIPPED = "shipped"
 
 
-def data_words(info: dict[str, Any], *, directory: bool = True) -> str:
-    """« the shipped data », « your update (the RNCP export of 2026-12-01) », « DIR »."""
-    origin = info["origin"]
-    export = "" if info["export_date"] is None else f" (the RNCP export of {info['export_date']})"
-    if origin == "shipped":
-        return "the shipped data"
-    if origin == "update":
-        return f"your update{export}"
-    named = f"the data directory {info['directory']}" if directory else "a data directory"
-    return named + export
+def data_arguments(data: argparse.ArgumentParser) -> None:
+    """``data verify [DIR]``."""
+    data.description = (
+        "verify: run on the data directory DIR every rule the shipped data passes (each "
+        "file's sha256 and shape, each excerpt verbatim in its text, codes, windows, "
+        "tables…) and list every failure; exit status 0 when all pass, 1 when one fails. "
+        "Without DIR, the data in use (--data DIR, TITRE_MERCD_DATA, else the shipped data); "
+        f"'{SHIPPED}' for the shipped data."
+    )
+    data.add_argument("action", metavar="ACTION", choices=("verify",), help="verify")
+    data.add_argument(
+        "directory", metavar="DIR", nargs="?", help="the data directory (default: the data in use)"
+    )
 
 
-def data_lines(today: dt.date) -> list[str]:
-    """The summary's last lines: the data that answered and, if it is old, what to do."""
-    info = data_json(today)
-    lines = wrap(f"Data: {data_words(info)}, version {info['data_version']}.", WIDTH)
-    age = info["export_age_days"]
-    if info["origin"] == "update" and age is not None and age > STALE_AFTER_DAYS:
-        lines.extend(
-            wrap(
-                f"That export is {age} days old: {PROG} registry update fetches the newest.",
-                WIDTH,
-            )
+def cmd_data(args: argparse.Namespace) -> int:
+    """``data verify [DIR] [--json]``."""
+    from pathlib import Path
+
+    from .._loading import verify
+    from .._referentiel import dataset
+    from ..exceptions import DataError
+
+    directory: str | None = args.directory
+    if directory is None:
+        try:
+            directory = dataset().directory  # None: the shipped data
+        except DataError as exc:  # the directory in use fails: list all it fails
+            if exc.directory is None:
+                raise
+            directory = exc.directory
+    elif directory == SHIPPED:
+        directory = None
+    elif not Path(directory).is_dir():
+        what = (
+            "does not exist"
+            if not Path(directory).is_symlink() and not Path(directory).exists()
+            else "is not a directory"
         )
-    return lines
+        raise CommandError(BAD_INPUT, f"data verify: {directory!r:.200} {what}")
+    root = None if directory is None else str(Path(directory).absolute())
+    found = verify(root)
+    if getattr(args, "json", False):
+        print_json(
+            {
+                "command": "data verify",
+                "directory": root,
+                "data_version": found.data_version,
+                "verdict": "failed" if found.failures else "passed",
+                "failures": list(found.failures),
+            }
+        )
+    else:
+        where = "The shipped data" if directory is None else f"Data directory {directory!r}"
+        version = f" (data {found.data_version})" if found.data_version is not None else ""
+        if not found.failures:
+            print_lines(wrap(f"{where}{version} passes every rule.", WIDTH))
+        else:
+            count = len(found.failures)
+            lines = wrap(f"{where}{version} fails {count} rule{'s' * (count > 1)}:", WIDTH)
+            for failure in found.failures:
+                lines.extend("  " + line for line in wrap(failure, WIDTH - 2))
+            print_lines(lines)
+    return NOT_FOUND if found.failures else OK

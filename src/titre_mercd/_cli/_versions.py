@@ -288,7 +288,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     verdict = day_verdict(today, dataset())
     shown = verdict.version if verdict.version is not None else versions()[-1]
     if args.json:
-        from ._data import data_json
+        from ._in_use import data_json
 
         print_json({**_verdict_json(today, verdict, shown), "data": data_json(today)})
         return OK
@@ -297,7 +297,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if verdict.version is None:
         latest = "The latest version in the data is:"
         lines[:0] = [*_verdict_lines(when, verdict), "", latest, ""]
-    from ._data import data_lines
+    from ._in_use import data_lines
 
     print_lines([*lines, *data_lines(today)])
     return OK
