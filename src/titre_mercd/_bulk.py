@@ -36,10 +36,9 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import attrs
 
 from ._cells import csv_text
-from ._correspondence import deemed_obtained
-from ._queries import find_block, match_block, version, versions
 from ._records import Block
-from .exceptions import AmbiguousBlockError, CsvInputError, UnknownBlockError
+from ._referentiel import deemed_obtained, find_block, match_block, version, versions
+from .exceptions import AmbiguousBlockError, CsvInputError, UndecidedError, UnknownBlockError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -332,7 +331,10 @@ class CellConverter:
                     held.extend(split)
         if errors:
             return ("", "", "", "; ".join(errors))
-        obtained = deemed_obtained(held, self._to)
+        try:
+            obtained = deemed_obtained(held, self._to)
+        except UndecidedError as exc:  # never « none » or « all missing » for it
+            return ("", "", "", f"not known: {exc}")
         deemed = " | ".join(b.title for b in self._to_blocks if b in obtained)
         missing = " | ".join(b.title for b in self._to_blocks if b not in obtained)
         return (deemed, missing, "no" if missing else "yes", "")
