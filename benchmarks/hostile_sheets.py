@@ -13,6 +13,7 @@ input. It judges nothing: it prints figures.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import subprocess
@@ -21,7 +22,10 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 FROM_KEY, TO_KEY = "2011-06-01", "2018-12-11"
 MB = 1 << 20
@@ -57,11 +61,11 @@ def csv_multiline_field(path: Path) -> Path:
 # ---------------------------------------------------------------- workbooks
 
 
-def workbook(path: Path, sheet_rows: str | bytes, strings: list[bytes] | bytes) -> Path:
+def workbook(path: Path, rows: Iterable[bytes] = (), strings: Iterable[bytes] = ()) -> Path:
     """A workbook (openpyxl's, its text made shared strings) whose sheet and strings are given.
 
-    ``sheet_rows``: the rows after the header; ``strings``: the shared strings after « ccp »,
-    or the whole part.
+    ``rows``: the sheet's rows after the header; ``strings``: the shared strings after « ccp ».
+    Both are written a block at a time, so that large ones cost this process little memory.
     """
     import openpyxl
 
@@ -74,64 +78,95 @@ def workbook(path: Path, sheet_rows: str | bytes, strings: list[bytes] | bytes) 
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
         b"</Types>", override + b"</Types>"
     )
-    rows = sheet_rows.encode() if isinstance(sheet_rows, str) else sheet_rows
-    parts[SHEET] = (
-        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>'.encode()
-        + HEADER.encode()
-        + rows
-        + b"</sheetData></worksheet>"
-    )
-    if isinstance(strings, bytes):
-        parts[STRINGS] = strings
-    else:
-        parts[STRINGS] = b"".join(
-            [f'<sst xmlns="{MAIN}">'.encode(), b"<si><t>ccp</t></si>", *strings, b"</sst>"]
-        )
+    del parts[SHEET]
+    sheet_head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>'
+    streamed = {
+        SHEET: itertools.chain([sheet_head.encode(), HEADER.encode()], rows,
+                               [b"</sheetData></worksheet>"]),
+        STRINGS: itertools.chain([f'<sst xmlns="{MAIN}"><si><t>ccp</t></si>'.encode()], strings,
+                                 [b"</sst>"]),
+    }  # fmt: skip
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
+        for name, blocks in streamed.items():
+            with archive.open(name, "w", force_zip64=True) as member:
+                for block in blocks:
+                    member.write(block)
     return path
 
 
+def repeated(block: bytes, count: int) -> Iterator[bytes]:
+    """``block`` ``count`` times, a hundred thousand at a time."""
+    for start in range(0, count, 100_000):
+        yield block * min(100_000, count - start)
+
+
 def strings_bomb(path: Path) -> Path:
-    """0.8 MB of zip holding a shared-strings table of 50 million strings (the probe: 890 MB)."""
-    return workbook(path, "", [b"<si><t>a</t></si>" * 50_000_000])
+    """0.8 MB of zip inflating to a table of 50 million strings (the probe took 890 MB, 60 s)."""
+    return workbook(path, strings=repeated(b"<si><t>a</t></si>", 50_000_000))
 
 
 def strings_distinct(path: Path) -> Path:
     """4 million distinct short strings, compressing at a ratio under the limit (90 MB inflated)."""
-    return workbook(path, "", [f"<si><t>{i:07x}</t></si>".encode() for i in range(4_000_000)])
+    return workbook(
+        path,
+        strings=(
+            b"".join(f"<si><t>{i:07x}</t></si>".encode() for i in range(start, start + 100_000))
+            for start in range(0, 4_000_000, 100_000)
+        ),
+    )
 
 
 def empty_rows(path: Path) -> Path:
-    """A sheet of 50 million empty ``<row/>`` elements (the probe: over 700 MB)."""
-    return workbook(path, b"<row/>" * 50_000_000, [])
+    """A sheet of 50 million empty ``<row/>`` elements (the probe took over 700 MB)."""
+    return workbook(path, rows=repeated(b"<row/>", 50_000_000))
 
 
 def numbered_rows(path: Path) -> Path:
     """Two million empty rows, numbered (under the ratio): past Excel's 1,048,576 rows."""
-    rows = "".join(f'<row r="{i}" ht="15" customHeight="1"/>' for i in range(2, 2_000_002))
-    return workbook(path, rows, [])
+    return workbook(
+        path,
+        rows=(
+            b"".join(f'<row r="{i}" ht="15" customHeight="1"/>'.encode()
+                     for i in range(start, start + 100_000))
+            for start in range(2, 2_000_002, 100_000)
+        ),
+    )  # fmt: skip
 
 
 def sparse_row(path: Path) -> Path:
     """One cell at row 2,000,000,000 in a 2 kB file (the probe hung writing empty rows)."""
-    cell = '<c r="A2000000000" t="inlineStr"><is><t>x</t></is></c>'
-    return workbook(path, f'<row r="2000000000">{cell}</row>', [])
+    cell = b'<c r="A2000000000" t="inlineStr"><is><t>x</t></is></c>'
+    return workbook(path, rows=[b'<row r="2000000000">' + cell + b"</row>"])
 
 
 def deep_nesting(path: Path) -> Path:
-    """A cell nesting 3,000,000 elements."""
-    depth = 3_000_000
-    cell = b'<c r="A2" t="inlineStr"><is>' + b"<r>" * depth + b"</r>" * depth + b"</is></c>"
-    return workbook(path, b'<row r="2">' + cell + b"</row>", [])
+    """A cell nesting 3,000,000 elements, each named differently (so that it does not compress
+    beyond the ratio)."""
+    depth, block = 3_000_000, 100_000
+    opening = (
+        "".join(f"<n{i:x}>" for i in range(start, start + block)).encode()
+        for start in range(0, depth, block)
+    )
+    closing = (
+        "".join(f"</n{i:x}>" for i in reversed(range(start - block, start))).encode()
+        for start in range(depth, 0, -block)
+    )
+    return workbook(
+        path,
+        rows=itertools.chain([b'<row r="2"><c r="A2" t="inlineStr"><is>'], opening, closing,
+                             [b"</is></c></row>"]),
+    )  # fmt: skip
 
 
 def long_text(path: Path) -> Path:
     """One cell of 40 MB of text that does not compress."""
-    text = os.urandom(20 * MB).hex().encode()
-    cell = b'<c r="A2" t="inlineStr"><is><t>' + text + b"</t></is></c>"
-    return workbook(path, b'<row r="2">' + cell + b"</row>", [])
+    return workbook(
+        path,
+        rows=[b'<row r="2"><c r="A2" t="inlineStr"><is><t>',
+              *(os.urandom(MB).hex().encode() for _ in range(20)), b"</t></is></c></row>"],
+    )  # fmt: skip
 
 
 CASES: dict[str, tuple[str, Callable[[Path], Path]]] = {
@@ -148,13 +183,13 @@ CASES: dict[str, tuple[str, Callable[[Path], Path]]] = {
 }
 
 
-def peak_of_child(command: list[str]) -> tuple[int, float, float, str]:
+def peak_of_child(command: list[str], cwd: str) -> tuple[int, float, float, str]:
     """Run ``command`` in a child: its exit status, seconds, peak RSS in MB and error line.
 
     This process runs one child only, so RUSAGE_CHILDREN's peak is that child's.
     """
     start = time.perf_counter()
-    result = subprocess.run(command, check=False, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, capture_output=True, text=True, cwd=cwd)
     elapsed = time.perf_counter() - start
     factor = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, kB on Linux
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * factor / MB
@@ -166,16 +201,22 @@ def run_case(name: str) -> None:
     file_name, build = CASES[name]
     with tempfile.TemporaryDirectory() as folder:
         path = build(Path(folder, file_name))
-        size = path.stat().st_size if path.is_file() else 0
+        given = path.name if path.parent == Path(folder) else str(path)
+        size = path.stat().st_size if path.is_file() else None
         option = "--input" if file_name.endswith(".xlsx") else "--csv"
-        output = Path(folder, "out.xlsx" if option == "--input" else "out.csv")
+        output = "out.xlsx" if option == "--input" else "out.csv"
         command = [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM_KEY, "--to",
-                   TO_KEY, option, str(path), "--column", "ccp", "-o", str(output)]  # fmt: skip
-        status, elapsed, peak, error = peak_of_child(command)
-        shown = f"{size / MB:8.2f} MB" if size else "  endless  "
-        print(
-            f"| {name} | {shown} | {status} | {peak:6.1f} MB | {elapsed:6.2f} s | {error[13:110]} |"
+                   TO_KEY, option, given, "--column", "ccp", "-o", output]  # fmt: skip
+        status, elapsed, peak, error = peak_of_child(command, folder)
+        shown = (
+            "endless"
+            if size is None
+            else f"{size / MB:.1f} MB"
+            if size >= MB
+            else f"{size / 1024:.1f} kB"
         )
+        said = error.removeprefix("titre-mercd: ")
+        print(f"| {name} | {shown} | {status} | {peak:.1f} MB | {elapsed:.2f} s | {said} |")
 
 
 def main() -> None:
