@@ -21,7 +21,7 @@ from ._common import (
     version_argument,
     wrap,
 )
-from ._files import STDIO, open_input, output, refuse_same_file
+from ._files import STDIO, open_input, output, refuse_same_file, standard_output
 
 if TYPE_CHECKING:
     import argparse
@@ -263,6 +263,7 @@ def _convert_csv(args: argparse.Namespace) -> int:
         encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
     except _bulk.CsvInputError as exc:
         raise CommandError(BAD_INPUT, f"convert: {exc}") from None
+    args.output = standard_output(args.output)
     if args.json and args.output in (None, STDIO):
         raise CommandError(
             BAD_INPUT, "convert: --json with --csv reports on the file -o writes; give -o OUT"
