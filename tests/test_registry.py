@@ -157,7 +157,11 @@ def test_import_writes_a_data_directory_the_loader_accepts(
         "2018-12-11.json",
         f"{NEW_KEY}.json",
     ]
-    assert not [p for p in imported.parent.iterdir() if p.name != imported.name]  # no leftovers
+    beside = sorted(p.name for p in imported.parent.iterdir())
+    assert beside == [".data.versions", "data"], beside  # the name, and the copy it leads to
+    copy = imported.readlink()
+    assert copy.parent == Path(".data.versions")
+    assert sorted(p.name for p in (imported.parent / copy.parent).iterdir()) == [copy.name, "lock"]
 
 
 def test_the_imported_version_answers_the_whole_api(imported: Path) -> None:
@@ -320,7 +324,7 @@ def test_an_existing_directory_is_replaced_only_with_force_and_if_an_import_wrot
         run(PROGRAM, "registry", "import", str(exports["differs"]), "-o", str(a_file), "--force"), 2
     )
     assert a_file.read_text() == "x"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "file", "other"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".d.versions", "d", "file", "other"]
 
 
 # ---------------------------------------------------------------- hostile input

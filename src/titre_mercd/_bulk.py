@@ -35,6 +35,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
+from ._cells import csv_text
 from ._correspondence import deemed_obtained
 from ._queries import find_block, match_block, version, versions
 from ._records import Block
@@ -860,8 +861,12 @@ def _header(
 
 
 def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
-    """The added fields as CSV text to put after a row, and whether they report an error."""
-    return sep + _Joiner(sep)(values), bool(values[3:] and values[3])
+    """The added fields as CSV text to put after a row, and whether they report an error.
+
+    They are written from the data: one that a spreadsheet would read as a formula gets a
+    ``'`` before it (:func:`titre_mercd._cells.csv_text`).
+    """
+    return sep + _Joiner(sep)(map(csv_text, values)), bool(values[3:] and values[3])
 
 
 class _Fitter:

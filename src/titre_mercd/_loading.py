@@ -1104,6 +1104,9 @@ def load(root: Traversable | str | os.PathLike[str]) -> Dataset:
         raise DataError(f"data nested too deeply to be checked in {root}") from None
 
 
+_SWAPS_FOLLOWED = 8  # a load retried as many times if the directory is replaced meanwhile
+
+
 def load_directory(directory: str | os.PathLike[str]) -> Dataset:
     """Read and check a user's data directory (one ``titre-mercd registry import`` writes).
 
@@ -1125,10 +1128,17 @@ def load_directory(directory: str | os.PathLike[str]) -> Dataset:
     given = os.fspath(directory)
     path = os.path.abspath(given)
     if os.path.isdir(path):
-        try:
-            return load(_Directory(path))._replace(directory=path)
-        except DataError as exc:
-            problem = str(exc)
+        # Read through the real directory, resolved once: ``registry import`` swaps a link
+        # onto a new copy, and a load must not read files from two. A copy removed while it
+        # was read is read again where the link leads now.
+        for _ in range(_SWAPS_FOLLOWED):
+            real = os.path.realpath(path)
+            try:
+                return load(_Directory(real))._replace(directory=path)
+            except DataError as exc:
+                problem = str(exc).replace(real, path)
+                if os.path.realpath(path) == real:
+                    break
     else:
         problem = (
             "is not a directory" if os.path.lexists(path) else "does not exist"
