@@ -20,8 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable
 
 import attrs
 
-from ._loading import dataset
-from ._queries import source_of, versions
+from ._referentiel import dataset, source_of, versions
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -206,6 +206,9 @@ def _fail(
                 }
             )
         sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: that ends the run, whatever the verdict
+        _silence_stdout()
+        return BROKEN_PIPE
     except (OSError, ValueError):
         _silence_stdout()
     if json_output and status == NOT_FOUND:
@@ -268,9 +271,9 @@ class _Data(argparse.Action):
         values: str | Sequence[Any] | None,
         *_: object,
     ) -> None:
-        from .._loading import select
+        from .._referentiel import use_data
 
-        select(str(values))
+        use_data(str(values))
         setattr(namespace, self.dest, values)
 
 
