@@ -6,21 +6,20 @@ never « unexpected error ». What one fiche may hold is capped: a fiche past a 
 over when it is not of this title's lineage (an unrelated fiche never blocks an import of
 ours), and refused with its line when it is. Memory stays bounded whatever the shape: each
 shape runs the command line in a child process whose peak is read with
-``getrusage(RUSAGE_CHILDREN)``, at a size where 0.2.0's reader took several times more
+``getrusage(RUSAGE_CHILDREN)`` (``memory.peak``), at a size where 0.2.0's reader took several times more
 (``benchmarks/registry.py --hostile`` runs them at the sizes the issue measured). The fiches
 of the lineage are made up (``registry_exports``).
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from typing import TYPE_CHECKING, Callable
 
 import pytest
 
 import titre_mercd
+from memory import MB, peak
 from registry_exports import (
     FICHE_2018,
     HEAD,
@@ -256,14 +255,6 @@ def test_what_the_parser_itself_would_hold_refuses_the_export(
 
 # ---------------------------------------------------------------- memory
 
-# Runs its arguments and prints their status and peak RSS in kB: a small process, so that the
-# peak of the child is the child's own (a fork of the test process would start at its size).
-MEASURE = (
-    "import resource, subprocess, sys; "
-    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
-    "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-    "sys.stderr.write(done.stderr.decode())"
-)
 # Each shape (its size in MB, the exit status) where 0.2.0's reader held 55 MB or more: about
 # 55, 60, 70 and 130 MB, where this one holds under 20 MB (as the program alone does).
 MEMORY_CASES = {
@@ -279,14 +270,7 @@ LIMIT_MB = 35
 def test_memory_stays_bounded_whatever_the_shape(shape: str, tmp_path: Path) -> None:
     size_mb, status = MEMORY_CASES[shape]
     path = write_hostile(tmp_path / EXPORT, shape, size_mb)
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, *PROGRAM, "registry", "check", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    code, peak_kb = (int(word) for word in done.stdout.split())
-    assert code == status, done.stderr
-    assert "unexpected error" not in done.stderr
-    assert peak_kb / 1024 < LIMIT_MB
+    measured = peak("registry", "check", str(path))
+    assert measured.status == status, measured
+    assert "unexpected error" not in measured.stderr
+    assert measured.peak < LIMIT_MB * MB, measured
