@@ -107,6 +107,11 @@ def broken_zip(path: Path, how: str) -> Path:
         data[central + 8] |= 1
     elif how == "an unknown compression method":
         data[8] = data[central + 10] = 97
+    elif how == "a zip version from the future":
+        data[central + 6] = 200  # needs version 20.0 to extract
+    elif how == "a member name flagged UTF-8 that is not":
+        data[central + 9] |= 0x08  # general purpose flag bit 11: the name is UTF-8
+        data[central + 46] = 0xFF  # the name's first byte
     else:  # corrupt deflate data
         start = 30 + len(MEMBER)
         for i in range(start + 20, start + 60):
@@ -115,13 +120,22 @@ def broken_zip(path: Path, how: str) -> Path:
     return path
 
 
-BROKEN_ZIP = ("encrypted", "an unknown compression method", "corrupt deflate data")
+BROKEN_ZIP = (
+    "encrypted",
+    "an unknown compression method",
+    "corrupt deflate data",
+    "a zip version from the future",
+    "a member name flagged UTF-8 that is not",
+)
+# Refused before a member is read: the zip is named damaged.
+DAMAGED = ("a zip version from the future", "a member name flagged UTF-8 that is not")
 
 
 def broken(case: str, folder: Path) -> tuple[Path, str]:
     """The broken export ``case`` in ``folder``, and what its message must name."""
     if case in BROKEN_ZIP:
-        return broken_zip(folder / "export-fiches-rncp-v4-1-2026-08-16.zip", case), MEMBER
+        where = "a damaged zip" if case in DAMAGED else MEMBER
+        return broken_zip(folder / "export-fiches-rncp-v4-1-2026-08-16.zip", case), where
     content = BROKEN_XML[case]
     path = folder / EXPORT
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
