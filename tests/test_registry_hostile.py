@@ -17,6 +17,8 @@ import zipfile
 from typing import TYPE_CHECKING, Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import titre_mercd
 from memory import MB, peak
@@ -164,6 +166,55 @@ def test_every_broken_export_is_one_line_and_status_2(case: str, tmp_path: Path)
     refused(path, tmp_path, where)
     result = run(PROGRAM, "registry", "check", str(path))
     assert "unexpected error" not in error(result, 2, where)
+
+
+def check_or_refuse(path: Path) -> None:
+    """Check ``path`` through the library: it answers, or raises the library's own error."""
+    try:
+        titre_mercd.registry_check(path)
+    except TitreMercdError as exc:
+        assert isinstance(exc, RegistryExportError), repr(exc)
+        assert "\n" not in str(exc)
+
+
+@pytest.fixture(scope="module")
+def small_zip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("zip") / "export-fiches-rncp-v4-1-2026-08-16.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MEMBER, HEAD + "\n".join(lineage_fiches()) + "\n</FICHES>\n")
+    return path.read_bytes()
+
+
+@given(st.data())
+def test_damaged_zip_bytes_give_only_the_library_s_error(
+    small_zip: bytes, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    whole = bytearray(small_zip)
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(whole) - 1))
+        whole[at] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(whole) // 2, len(whole)))
+    path = tmp_path_factory.mktemp("damaged") / "export-fiches-rncp-v4-1-2026-08-16.zip"
+    path.write_bytes(bytes(whole[:cut]))
+    check_or_refuse(path)
+
+
+@given(st.data())
+def test_damaged_xml_gives_only_the_library_s_error(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    text = bytearray((HEAD + "\n".join(lineage_fiches()) + "\n</FICHES>\n").encode())
+    pieces = [b"<", b">", b"&", b"\x00", b"\xff", b"<FICHE>", b"</FICHE>", b"<![CDATA[", b"]]>"]
+    pieces += [b"<!--", b"&#1;", b"<!DOCTYPE a>", b"<?pi?>", b"<A>" * 40, b"&amp;"]
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        if data.draw(st.booleans()):
+            text[at:at] = data.draw(st.sampled_from(pieces))
+        else:
+            del text[at : at + data.draw(st.integers(1, 40))]
+    path = tmp_path_factory.mktemp("damaged") / EXPORT
+    path.write_bytes(bytes(text))
+    check_or_refuse(path)
 
 
 # ---------------------------------------------------------------- caps on a fiche
