@@ -171,16 +171,15 @@ def import_export(
             f"the export's date is not in its file name {Path(export).name!r} "
             "(…_AAAA-MM-JJ.xml or …-AAAA-MM-JJ.zip): give --export-date AAAA-MM-JJ"
         )
-    # Read first: an export holding no fiche of the lineage writes nothing, not even a lock.
-    base = load(_package_data())
-    lineage = find_lineage(export, base, progress=progress)
-    if not lineage.fiches:
-        raise lacks_lineage(Path(export).name, when, lineage.fiches_read, base)
     try:
         with replace_directory(
             directory, force=force, written_files=_files_of_earlier_import
         ) as building:
             staging = Path(building)
+            base = load(_package_data())
+            lineage = find_lineage(export, base, progress=progress)
+            if not lineage.fiches:  # nothing is written: the build and an empty store go
+                raise lacks_lineage(Path(export).name, when, lineage.fiches_read, base)
             _copy_tree(_package_data(), staging)
             builder = _Builder(staging, base, Path(export).name, when)
             result = builder.run(lineage)
