@@ -11,7 +11,7 @@ module-level functions call the one in use.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
@@ -58,12 +58,14 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from typing import Union
+
     from ._loading import Dataset
 
-__all__ = ["MEMO_KEY_CHARACTERS", "MEMO_LIMIT", "Lookups", "VersionKey", "remember"]
+    # A version key, or the version itself (see :func:`titre_mercd.version`).
+    VersionKey = Union[str, CertificationVersion]
 
-# A version key, or the version itself (see :func:`titre_mercd.version`).
-VersionKey = Union[str, CertificationVersion]
+__all__ = ["MEMO_KEY_CHARACTERS", "MEMO_LIMIT", "Lookups", "VersionKey", "remember"]
 
 # Each memo is bounded, in entries and in bytes: an argument longer than MEMO_KEY_CHARACTERS is
 # never kept (no code or title is that long), so a memo holds at most about MEMO_LIMIT * 1 kB

@@ -17,7 +17,7 @@ Every verdict carries its reason in one sentence, which the errors and the comma
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._loading import Dataset
@@ -41,16 +41,22 @@ IMPORT_HINT = (
 )
 
 
-class Verdict(NamedTuple):
+class Verdict:
     """Whether a version (or any version) is in force on a day, and why.
 
     ``in_force`` is ``None`` when the sources do not decide. ``version`` is the version in
-    force, for a verdict on « any version » that is true.
+    force, for a verdict on « any version » that is true. A plain class: a NamedTuple would
+    cost every first use about 0.14 ms to create.
     """
 
-    in_force: bool | None
-    reason: str
-    version: CertificationVersion | None = None
+    __slots__ = ("in_force", "reason", "version")
+
+    def __init__(
+        self, in_force: bool | None, reason: str, version: CertificationVersion | None = None
+    ) -> None:
+        self.in_force = in_force
+        self.reason = reason
+        self.version = version
 
 
 def _yes(reason: str) -> Verdict:
@@ -193,7 +199,7 @@ def day_verdict(day: dt.date, data: Dataset) -> Verdict:
     for v in data.versions:
         verdict = version_verdict(day, v, data)
         if verdict.in_force:
-            return verdict._replace(version=v)
+            return Verdict(verdict.in_force, verdict.reason, v)
         if verdict.in_force is None and undecided is None:
             undecided = verdict
     if undecided is not None:
