@@ -1233,15 +1233,19 @@ def load(root: Traversable | str | os.PathLike[str]) -> Dataset:
         raise DataError(f"data nested too deeply to be checked in {root}") from None
 
 
-class Verification(NamedTuple):
+class Verification:
     """What :func:`verify` found in a data directory.
 
     Its data version (``None`` when its manifest cannot be read) and every rule it fails, in
-    order (empty: it passes them all).
+    order (empty: it passes them all). A plain class: a named tuple would cost every first
+    use its generation, for a result only ``data verify`` makes.
     """
 
-    data_version: str | None
-    failures: tuple[str, ...]
+    __slots__ = ("data_version", "failures")
+
+    def __init__(self, data_version: str | None, failures: tuple[str, ...]) -> None:
+        self.data_version = data_version
+        self.failures = failures
 
 
 def verify(root: Traversable | str | os.PathLike[str] | None) -> Verification:
