@@ -359,14 +359,18 @@ def test_rncp_of_the_registered_successor_says_what_is_known(launcher: list[str]
         "Successor of 2018-12-11",
         "niveau 5",
         "312t Négociation et vente",
-        "2029-05-12 (the registry's échéance, as it gives it)",
+        "Registered until 2029-05-12",
         "MINISTERE DU TRAVAIL DU PLEIN EMPLOI ET DE L' INSERTION",
         "titre-mercd registry import",
     ]:
         assert known in out
     data = json.loads(verdict(run(launcher, "rncp", "RNCP38665", "--json")))
     assert data["rncp"] == "RNCP38665"
-    assert (data["in_data"], data["validity"], data["level"]) == (False, None, 5)
+    assert (data["in_data"], data["validity"], data["level"]) == (
+        False,
+        None,
+        {"france_1969": None, "france_2019": 5, "eqf": 5},
+    )
     assert data["registered_until"] == "2029-05-12"
     assert "registry import" in data["message"]
 

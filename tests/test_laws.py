@@ -67,7 +67,7 @@ generated = st.one_of(
         RegisteredFiche,
         text,
         text,
-        maybe() | st.integers(1, 8),
+        maybe() | levels,
         st.lists(st.builds(NsfCode, text, maybe() | text), max_size=2).map(tuple),
         maybe() | dates,
         maybe() | text,

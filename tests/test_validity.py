@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import titre_mercd
 from titre_mercd import (
+    Level,
     NotInDataError,
     NsfCode,
     RegisteredFiche,
@@ -190,7 +191,7 @@ def test_the_registered_fiche_as_facts_md_gives_it() -> None:
     assert fiche == RegisteredFiche(
         rncp="RNCP38665",
         successor_of=V2018,
-        level=5,
+        level=Level(france_1969=None, france_2019=5, eqf=5),  # FACTS.md gives no 1969 level
         nsf_codes=(NsfCode("312t", "Négociation et vente"),),
         registered_until=D(2029, 5, 12),  # « 12-05-2029 », the échéance kept as given
         certifying_authority="MINISTERE DU TRAVAIL DU PLEIN EMPLOI ET DE L' INSERTION",

@@ -192,6 +192,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
 
+    # Records shown in a notebook get their HTML from the display module, which gives it to
+    # them when imported (the records know no screen). Asked for once, with the first name.
+    import_module(f"{__name__}._display")
     value = getattr(import_module(f"{__name__}.{home}"), name)
     globals()[name] = value
     return value

@@ -15,7 +15,7 @@ import datetime as dt
 import os
 from _thread import allocate_lock
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Protocol
 
 import attrs
 
@@ -784,10 +784,15 @@ class _Builder:
                 f"{where}.successor_of: unknown version {successor_of!r}; "
                 f"known: {sorted(version_by_key)}"
             )
-        level = raw.get("level")
-        if level is not None and (type(level) is not int or not 1 <= level <= 8):
-            raise DataError(f"{where}.level: expected a niveau 1 to 8 or null, got {level!r:.40}")
         path = where[len(LINEAGE) + 2 :]
+        level: Level | None = self.structure(
+            raw.get("level"),
+            Optional[Level],  # type: ignore[arg-type]  # a typing form, as the structurer takes
+            LINEAGE,
+            f"{path}.level",
+        )
+        if level is not None and not all(1 <= n <= 8 for n in (level.france_2019, level.eqf)):
+            raise DataError(f"{where}.level: expected niveaux 1 to 8, got {level}")
         nsf_codes = self.structure(
             _field(raw, "nsf", list, where), tuple[NsfCode, ...], LINEAGE, f"{path}.nsf"
         )

@@ -11,6 +11,8 @@ from typing import Any, ClassVar, FrozenSet, Optional, Tuple
 
 import attrs
 
+from ._fields import about
+
 __all__ = [
     "Block",
     "CertificationVersion",
@@ -86,11 +88,11 @@ class LegalText:
     _key_fields: ClassVar[_Names] = ("kind", "date", "nor")
     _repr_fields: ClassVar[_Names] = ("kind", "date", "nor")
 
-    kind: str
-    date: Optional[dt.date]
-    title: str
-    nor: Optional[str]
-    consolidated_on: Optional[dt.date]
+    kind: str = about("Kind", cited="identity")
+    date: Optional[dt.date] = about("Date", cited="identity")
+    title: str = about("Title", cited="identity")
+    nor: Optional[str] = about("NOR", cited="identity")
+    consolidated_on: Optional[dt.date] = about("Consolidated on", cited="identity")
 
 
 @attrs.frozen(repr=False)
@@ -106,9 +108,9 @@ class Source:
     _key_fields: ClassVar[_Names] = ("text", "location")
     _repr_fields: ClassVar[_Names] = ("text", "location")
 
-    text: LegalText
-    location: str
-    excerpt: str
+    text: LegalText = about("Text", cited="identity", brief=("title",))
+    location: str = about("Location", cited="identity")
+    excerpt: str = about("Excerpt", cited="identity")
 
 
 @attrs.frozen(repr=False)
@@ -132,10 +134,16 @@ class ValidityWindow:
     __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = None
     _repr_fields: ClassVar[_Names] = None
+    # A property the renderers show too: its name, the field it follows, its label.
+    _derived: ClassVar[Tuple[Tuple[str, str, str], ...]] = (("last_day", "end", "Last day"),)
 
-    start: dt.date
-    end: Optional[dt.date]
-    registered_until: Optional[dt.date] = None
+    start: dt.date = about("First day", cited="holder")
+    end: Optional[dt.date] = about(
+        "End (excluded)",
+        cited="holder",
+        omitted=dict.fromkeys(("html", "show", "jsonld"), "shown as its last day, the day before"),
+    )
+    registered_until: Optional[dt.date] = about("Registered until", cited="holder", default=None)
 
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls inside the window (a ``datetime`` is taken as its date)."""
@@ -168,9 +176,9 @@ class ValidityGap:
     _key_fields: ClassVar[_Names] = ("start", "end")
     _repr_fields: ClassVar[_Names] = ("start", "end")
 
-    start: dt.date
-    end: dt.date
-    source: Source
+    start: dt.date = about("First day")
+    end: dt.date = about("End (excluded)")
+    source: Source = about("Source", cited="identity")
 
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls inside the gap."""
@@ -198,9 +206,9 @@ class Level:
     _key_fields: ClassVar[_Names] = None
     _repr_fields: ClassVar[_Names] = None
 
-    france_1969: Optional[str]
-    france_2019: int
-    eqf: int
+    france_1969: Optional[str] = about("Nomenclature de 1969", column="france_1969")
+    france_2019: int = about("Cadre national de 2019", column="france_2019")
+    eqf: int = about("EQF", column="eqf")
 
 
 @attrs.frozen(repr=False)
@@ -216,8 +224,8 @@ class RomeCode:
     _key_fields: ClassVar[_Names] = ("code",)
     _repr_fields: ClassVar[_Names] = None
 
-    code: str
-    label: str
+    code: str = about("Code")
+    label: str = about("Label")
 
 
 @attrs.frozen(repr=False)
@@ -233,8 +241,15 @@ class NsfCode:
     _key_fields: ClassVar[_Names] = ("code",)
     _repr_fields: ClassVar[_Names] = None
 
-    code: str
-    label: Optional[str]
+    code: str = about("Code")
+    label: Optional[str] = about("Label")
+
+
+# A correspondence row names its blocks; the blocks table shows them whole.
+_BLOCK_BRIEF = ("version_key", "number", "title")
+
+# Why show and the notebook HTML leave out ``unknown_fields``.
+_SAID_IN_EACH_FIELD = "each field it names reads « not known (no source gives it) »"
 
 
 # Blocks and versions are hashed whenever they go into a frozenset or key a memo: their
@@ -259,11 +274,11 @@ class Block:
     _key_fields: ClassVar[_Names] = ("version_key", "number")
     _repr_fields: ClassVar[_Names] = ("version_key", "number", "title")
 
-    version_key: str
-    number: int
-    title: str
-    competences: Tuple[str, ...]
-    rncp_code: Optional[str]
+    version_key: str = about("Version")
+    number: int = about("Number")
+    title: str = about("Title")
+    competences: Tuple[str, ...] = about("Capacités attestées")
+    rncp_code: Optional[str] = about("RNCP bloc code")
 
     # Blocks sort by version key, then number: the order of the arrêtés, oldest first.
     def _order(self, other: object) -> tuple[tuple[str, int], tuple[str, int]] | None:
@@ -292,12 +307,6 @@ class Block:
         """The block's reference ``"KEY/N"``, accepted by :func:`titre_mercd.find_block`."""
         return f"{self.version_key}/{self.number}"
 
-    def _repr_html_(self) -> str:
-        """This block as an HTML table, for notebooks."""
-        from ._display import block_html
-
-        return block_html(self)
-
 
 @attrs.frozen(repr=False)
 class Correspondence:
@@ -313,9 +322,9 @@ class Correspondence:
     _key_fields: ClassVar[_Names] = ("old", "new")
     _repr_fields: ClassVar[_Names] = ("old", "new")
 
-    old: Block
-    new: Optional[Block]
-    source: Source
+    old: Block = about("Old CCP", brief=_BLOCK_BRIEF)
+    new: Optional[Block] = about("Deemed to be", brief=_BLOCK_BRIEF)
+    source: Source = about("Source", cited="identity")
 
 
 @attrs.frozen(repr=False)
@@ -332,15 +341,9 @@ class CorrespondenceTable:
     _key_fields: ClassVar[_Names] = ("old_key", "new_key")
     _repr_fields: ClassVar[_Names] = ("old_key", "new_key")
 
-    old_key: str
-    new_key: str
-    rows: Tuple[Correspondence, ...]
-
-    def _repr_html_(self) -> str:
-        """This table as HTML: old CCP, the new one it counts as, and the source."""
-        from ._display import correspondence_table_html
-
-        return correspondence_table_html(self)
+    old_key: str = about("From version", cited="identity")
+    new_key: str = about("To version", cited="identity")
+    rows: Tuple[Correspondence, ...] = about("Rows", cited="identity")
 
 
 @attrs.frozen(repr=False, cache_hash=True)
@@ -368,31 +371,42 @@ class CertificationVersion:
     _key_fields: ClassVar[_Names] = ("key",)
     _repr_fields: ClassVar[_Names] = ("key", "title")
 
-    key: str
-    title: str
-    former_titles: Tuple[str, ...]
-    legal_text: LegalText
-    validity: Optional[ValidityWindow]
-    level: Optional[Level]
-    nsf_codes: Tuple[NsfCode, ...]
-    rome_codes: Tuple[RomeCode, ...]
-    rncp: Optional[str]
-    blocks: Tuple[Block, ...]
-    transversal_competences: Tuple[str, ...]
-    sectors: Tuple[str, ...]
-    sectors_text: Optional[str]
-    job_titles: Tuple[str, ...]
-    summary: Optional[str]
-    certifying_authority: Optional[str]
-    regulation: Optional[str]
-    legal_bases: Tuple[str, ...]
-    unknown_fields: FrozenSet[str]
-
-    def _repr_html_(self) -> str:
-        """This version as an HTML table, one row per field, for notebooks."""
-        from ._display import version_html
-
-        return version_html(self)
+    key: str = about("Version key")
+    title: str = about("Title")
+    former_titles: Tuple[str, ...] = about("Former titles", unknowable=True)
+    legal_text: LegalText = about("Legal text")
+    validity: Optional[ValidityWindow] = about("Validity", unknowable=True)
+    level: Optional[Level] = about("Level", unknowable=True)
+    nsf_codes: Tuple[NsfCode, ...] = about("NSF", unknowable=True)
+    rome_codes: Tuple[RomeCode, ...] = about("ROME", unknowable=True)
+    rncp: Optional[str] = about("RNCP", unknowable=True)
+    blocks: Tuple[Block, ...] = about(
+        "Blocs de compétences (CCP) and their capacités attestées",
+        unknowable=True,
+        section=True,
+        brief=("number", "title", "competences", "rncp_code"),  # the version_key is its key
+    )
+    transversal_competences: Tuple[str, ...] = about(
+        "Compétences transversales", unknowable=True, section=True
+    )
+    sectors: Tuple[str, ...] = about("Principal sectors", unknowable=True, section=True)
+    sectors_text: Optional[str] = about(
+        "Sectors, in the text's words", unknowable=True, section=True
+    )
+    job_titles: Tuple[str, ...] = about(
+        "Job titles (types d'emplois accessibles)", unknowable=True, section=True
+    )
+    summary: Optional[str] = about(
+        "Summary (résumé du référentiel d'emploi)", unknowable=True, section=True
+    )
+    certifying_authority: Optional[str] = about("Certifying authority", unknowable=True)
+    regulation: Optional[str] = about("Regulation", unknowable=True)
+    legal_bases: Tuple[str, ...] = about("Legal bases", unknowable=True, section=True)
+    unknown_fields: FrozenSet[str] = about(
+        "Not known (no source gives it)",
+        cited="identity",
+        omitted=dict.fromkeys(("html", "show"), _SAID_IN_EACH_FIELD),
+    )
 
 
 @attrs.frozen(repr=False)
@@ -407,16 +421,16 @@ class RegisteredFiche:
     >>> from titre_mercd import registered_fiches
     >>> fiche = registered_fiches()[0]
     >>> fiche.rncp, fiche.successor_of, fiche.level, str(fiche.registered_until)
-    ('RNCP38665', '2018-12-11', 5, '2029-05-12')
+    ('RNCP38665', '2018-12-11', Level(france_1969=None, france_2019=5, eqf=5), '2029-05-12')
     """
 
     __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("rncp",)
     _repr_fields: ClassVar[_Names] = ("rncp", "successor_of", "registered_until")
 
-    rncp: str
-    successor_of: str
-    level: Optional[int]
-    nsf_codes: Tuple[NsfCode, ...]
-    registered_until: Optional[dt.date]
-    certifying_authority: Optional[str]
+    rncp: str = about("RNCP")
+    successor_of: str = about("Successor of")
+    level: Optional[Level] = about("Level")
+    nsf_codes: Tuple[NsfCode, ...] = about("NSF")
+    registered_until: Optional[dt.date] = about("Registered until")
+    certifying_authority: Optional[str] = about("Certifying authority")

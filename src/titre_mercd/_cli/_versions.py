@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from .._display import window_phrase
 from .._loading import dataset
 from .._queries import by_rncp, contradictions, registered_fiche, source_of, versions
 from .._validity import (
@@ -29,7 +30,6 @@ from ._common import (
     OK,
     PROG,
     WIDTH,
-    bullets,
     field,
     parse_date,
     plain,
@@ -88,20 +88,16 @@ def _window(v: CertificationVersion) -> str:
 def _status(v: CertificationVersion, day: dt.date, when: str) -> str:
     """One sentence: is ``v`` in force on ``day`` (``when`` names it: "today (…)")."""
     verdict = version_verdict(day, v, dataset())
-    if verdict.in_force is None:
-        return f"Not known whether in force {when}: {verdict.reason}."
     window = v.validity
+    if verdict.in_force is None:
+        known = "" if window is None else f" Its window: {window_phrase(window)}."
+        return f"Not known whether in force {when}: {verdict.reason}.{known}"
     if window is None:
         return (
             f"Not in force {when}: {verdict.reason}. Its validity window is not known: no "
             "source gives it."
         )
-    last = window.last_day
-    span = (
-        f"from {window.start} to {last} (last day)"
-        if last is not None
-        else f"from {window.start}, with no known end"
-    )
+    span = window_phrase(window)
     if day < window.start:
         return f"Not yet in force {when}: in force {span}."
     if window.contains(day):
@@ -109,21 +105,11 @@ def _status(v: CertificationVersion, day: dt.date, when: str) -> str:
     return f"No longer in force since {window.end}: it was in force {span}."
 
 
-def _legal_text_lines(v: CertificationVersion) -> list[str]:
-    text = v.legal_text
-    details = [text.kind + (f" of {text.date}" if text.date else "")]
-    details.append(f"NOR {text.nor}" if text.nor else "NOR not known")
-    if text.consolidated_on is not None:
-        details.append(f"consolidated on {text.consolidated_on}")
-    return [text.title, ", ".join(details)]
+def _validity_lines(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
+    """Whether ``v`` is in force on ``day``, then the registry's échéance when it gives one."""
+    from .._display import phrases
 
-
-def _level(v: CertificationVersion) -> str:
-    level = v.level
-    if level is None:
-        return NOT_KNOWN
-    old = f"{level.france_1969} (nomenclature de 1969) · " if level.france_1969 else ""
-    return f"{old}niveau {level.france_2019} · EQF {level.eqf}"
+    return [_status(v, day, when), *([] if v.validity is None else phrases(v.validity)[1:])]
 
 
 _SHORT_STATEMENT = 120
@@ -164,41 +150,31 @@ def _disagreements(v: CertificationVersion) -> list[str]:
     return field("Texts disagree", lines) if lines else []
 
 
-def _codes(v: CertificationVersion) -> list[str]:
-    nsf_lines = [f"{c.code}  {c.label or 'label not known'}" for c in v.nsf_codes]
-    rome_lines = [f"{c.code}  {c.label}" for c in v.rome_codes]
-    return [
-        *field("NSF", _or_none(v, "nsf_codes", nsf_lines)),
-        *field("ROME", _or_none(v, "rome_codes", rome_lines)),
-        *field("RNCP", _or_none(v, "rncp", [v.rncp] if v.rncp else [])),
-    ]
-
-
 def _summary(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
+    from .._display import phrases
+
+    def shown(name: str) -> list[str]:
+        value = getattr(v, name)
+        return phrases(value) if value not in (None, ()) else [_none(v, name)]
+
     blocks = [[str(b.number), b.title] for b in v.blocks]
     return [
         v.title,
         "=" * len(v.title),
         *field("Version", [v.key]),
         *(field("Former titles", v.former_titles) if v.former_titles else []),
-        *field("Legal text", _legal_text_lines(v)),
-        *field("Validity", [_status(v, day, when)]),
-        *_registered_until(v),
-        *field("Level", [_level(v)]),
-        *_codes(v),
+        *field("Legal text", phrases(v.legal_text)),
+        *field("Validity", _validity_lines(v, day, when)),
+        *field("Level", shown("level")),
+        *field("NSF", shown("nsf_codes")),
+        *field("ROME", shown("rome_codes")),
+        *field("RNCP", shown("rncp")),
         "",
         "Blocs de compétences, each sanctioned by a CCP:",
         *(table(None, blocks, indent=2) if blocks else ["  none"]),
         "",
         f"Every field: {PROG} show {v.key}   All versions: {PROG} versions",
     ]
-
-
-def _registered_until(v: CertificationVersion) -> list[str]:
-    until = None if v.validity is None else v.validity.registered_until
-    if until is None:
-        return []
-    return field("Registered until", [f"{until} (the registry's échéance, as it gives it)"])
 
 
 def _window_json(window: ValidityWindow | None) -> Any:
@@ -263,75 +239,35 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from .._display import record_lines
+
     today = dt.date.today()
     in_force = day_verdict(today, dataset()).version
     v = (in_force or versions()[-1]) if args.key is None else version_argument(args.key)
     if args.json:
         print_json(plain(v))
         return OK
-    blocks = []
-    for b in v.blocks:
-        blocks.extend(bullets([b.title], f"{b.number}. "))
-        blocks.extend(bullets(b.competences, "- ", 5) if b.competences else [])
 
-    def listed(name: str, items: tuple[str, ...]) -> list[str]:
-        if items:
-            return bullets(items)
-        if name in {"sectors", "job_titles"} and v.sectors_text and name not in v.unknown_fields:
-            return ["  none listed: see « Sectors, in the text's words »"]
-        return ["  " + _none(v, name)]
+    def empty(name: str) -> str:
+        listed_elsewhere = name in {"sectors", "job_titles"} and name not in v.unknown_fields
+        if listed_elsewhere and v.sectors_text and not getattr(v, name):
+            return "none listed: see « Sectors, in the text's words »"
+        return _none(v, name)
 
-    def one(name: str, value: str | None) -> list[str]:
-        return [value] if value else [_none(v, name)]
-
-    def text(name: str, value: str | None) -> list[str]:
-        if value is None:
-            return ["  " + _none(v, name)]
-        return ["  " + line if line else "" for line in wrap(value, WIDTH - 2)]
-
-    print_lines(
-        [
-            v.title,
-            "=" * len(v.title),
-            *field("Version key", [v.key]),
-            *field("Former titles", _or_none(v, "former_titles", list(v.former_titles))),
-            *field("Legal text", _legal_text_lines(v)),
-            *field("Validity", [_status(v, today, f"today ({today})")]),
-            *_registered_until(v),
-            *field("Level", [_level(v)]),
-            *_codes(v),
-            *field("Certifying authority", one("certifying_authority", v.certifying_authority)),
-            *field("Regulation", one("regulation", v.regulation)),
-            *_disagreements(v),
-            "",
-            "Blocs de compétences (CCP) and their capacités attestées",
-            *(blocks or ["  " + _none(v, "blocks")]),
-            "",
-            "Compétences transversales",
-            *listed("transversal_competences", v.transversal_competences),
-            "",
-            "Principal sectors",
-            *listed("sectors", v.sectors),
-            "",
-            "Sectors, in the text's words",
-            *text("sectors_text", v.sectors_text),
-            "",
-            "Job titles (types d'emplois accessibles)",
-            *listed("job_titles", v.job_titles),
-            "",
-            "Summary (résumé du référentiel d'emploi)",
-            *text("summary", v.summary),
-            "",
-            "Legal bases",
-            *listed("legal_bases", v.legal_bases),
-            "",
-            *wrap(
-                "'not known (no source gives it)': no shipped source gives that fact; "
-                "'none': the text says there is none.",
-                WIDTH,
-            ),
-        ]
+    lines = record_lines(
+        v,
+        field=field,
+        wrap=wrap,
+        width=WIDTH,
+        empty=empty,
+        replace={"validity": _validity_lines(v, today, f"today ({today})")},
+        before_sections=_disagreements(v),
     )
+    note = (
+        "'not known (no source gives it)': no shipped source gives that fact; "
+        "'none': the text says there is none."
+    )
+    print_lines([*lines, "", *wrap(note, WIDTH)])
     return OK
 
 
@@ -444,20 +380,13 @@ def cmd_rncp(args: argparse.Namespace) -> int:
 
 def _fiche_lines(fiche: RegisteredFiche) -> list[str]:
     """What is known of a fiche registered but not in the data, for the terminal."""
+    from .._display import record_lines
+
     heading = f"{fiche.rncp}: registered, not a version in this data"
-    nsf = [f"{c.code}  {c.label or 'label not known'}" for c in fiche.nsf_codes]
-    until = fiche.registered_until
     return [
         heading,
         "=" * len(heading),
-        *field("Successor of", [fiche.successor_of]),
-        *field("Level", [NOT_KNOWN if fiche.level is None else f"niveau {fiche.level}"]),
-        *field("NSF", nsf or [NOT_KNOWN]),
-        *field(
-            "Registered until",
-            [NOT_KNOWN if until is None else f"{until} (the registry's échéance, as it gives it)"],
-        ),
-        *field("Certifying authority", [fiche.certifying_authority or NOT_KNOWN]),
+        *record_lines(fiche, field=field, wrap=wrap, width=WIDTH),
         *field("Not known", ["its title, arrêté, start date, validity window and blocs"]),
         "",
         *wrap(
