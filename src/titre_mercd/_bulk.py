@@ -38,7 +38,7 @@ import attrs
 from ._correspondence import deemed_obtained
 from ._queries import find_block, match_block, version, versions
 from ._records import Block
-from .exceptions import AmbiguousBlockError, UnknownBlockError
+from .exceptions import AmbiguousBlockError, CsvInputError, UnknownBlockError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -124,10 +124,6 @@ class _Cache(dict[str, Any]):
             self._characters = 0
         self[key] = value
         self._characters += size
-
-
-class CsvInputError(ValueError):
-    """The input cannot be read as the CSV file asked for; the message is one line."""
 
 
 @attrs.frozen

@@ -35,7 +35,7 @@ import attrs
 
 from ._codes import normalize_nsf, normalize_rncp, normalize_rome
 from ._registry import creation_arrete, find_lineage, window_from_registry
-from .exceptions import InvalidCodeError
+from .exceptions import ImportRefusedError, InvalidCodeError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -47,10 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["ImportRefusedError", "ImportResult", "import_export"]
 
 MANIFEST = "MANIFEST.json"
-
-
-class ImportRefusedError(Exception):
-    """The import cannot write where it was asked to (the message says why)."""
 
 
 @attrs.frozen

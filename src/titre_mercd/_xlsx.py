@@ -23,8 +23,9 @@ import datetime as dt
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
-from ._bulk import CsvInputError, Outcome, added_columns
+from ._bulk import Outcome, added_columns
 from ._bulk import _column_index as _bulk_column_index
+from .exceptions import CsvInputError, MissingExtraError, XlsxInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -50,14 +51,6 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 _CACHE_LIMIT = 1 << 16
 _SHOWN_NAMES = 20
-
-
-class MissingExtraError(ImportError):
-    """openpyxl is not installed; the message says how to install it."""
-
-
-class XlsxInputError(ValueError):
-    """The input cannot be read as the workbook, sheet or column asked for; one line."""
 
 
 def require() -> Any:
