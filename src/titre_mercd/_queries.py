@@ -260,7 +260,7 @@ def registered_fiche(code: str | int) -> RegisteredFiche:
             the fiches of versions in the data).
 
     >>> registered_fiche("38665").level
-    5
+    Level(france_1969=None, france_2019=5, eqf=5)
     """
     return _registered_fiche(dataset(), code)
 
