@@ -47,7 +47,16 @@ _KEY = "titre_mercd"
 class About:
     """What a field declares of itself: see :func:`about`."""
 
-    __slots__ = ("brief", "cited", "column", "label", "omitted", "section", "unknowable")
+    __slots__ = (
+        "brief",
+        "cited",
+        "column",
+        "label",
+        "omitted",
+        "schema",
+        "section",
+        "unknowable",
+    )
 
     def __init__(
         self,
@@ -58,6 +67,7 @@ class About:
         omitted: Mapping[str, str],
         section: bool,
         brief: tuple[str, ...] | None,
+        schema: Mapping[str, Any],
     ) -> None:
         self.label = label
         self.column = column
@@ -66,6 +76,7 @@ class About:
         self.omitted = omitted
         self.section = section
         self.brief = brief
+        self.schema = schema
 
 
 def about(
@@ -77,6 +88,7 @@ def about(
     omitted: Mapping[str, str] | None = None,
     section: bool = False,
     brief: tuple[str, ...] | None = None,
+    schema: Mapping[str, Any] | None = None,
     **field: Any,
 ) -> Any:
     """An ``attrs.field`` (given ``field``'s arguments) that declares what renderers need.
@@ -90,6 +102,8 @@ def about(
         section: a text renderer shows it as a section of its own rather than one line.
         brief: a record held here is shown by these of its fields only (its own table or
             section shows it whole).
+        schema: JSON Schema keywords its values obey (a code's ``pattern``, a level's
+            bounds), for ``schemas/dataset.schema.json`` (see :mod:`._schema`).
         **field: what ``attrs.field`` takes (``default``, ...).
     """
     if cited not in CITED:
@@ -98,7 +112,7 @@ def about(
     if unknown:
         raise ValueError(f"omitted names {sorted(unknown)}; renderers: {', '.join(RENDERERS)}")
     metadata = {
-        _KEY: About(label, column, unknowable, cited, omitted or {}, section, brief),
+        _KEY: About(label, column, unknowable, cited, omitted or {}, section, brief, schema or {}),
     }
     return attrs.field(metadata=metadata, **field)
 

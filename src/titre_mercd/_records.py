@@ -32,6 +32,12 @@ __all__ = [
 # Python 3.9, where cattrs reads them at run time.
 
 
+# What the JSON schema says of some fields' values (schemas/dataset.schema.json).
+_VERSION_KEY = {"$ref": "#/$defs/versionKey"}
+_RNCP = {"pattern": "^RNCP[0-9]{1,6}$"}
+_NOR = {"pattern": "^[A-Z]{4}[0-9]{7}[A-Z]$"}
+_NIVEAU = {"minimum": 1, "maximum": 8}
+
 # The fields a record's repr shows (every field when None), and those that identify it.
 _Names = Optional[Tuple[str, ...]]
 
@@ -91,7 +97,7 @@ class LegalText:
     kind: str = about("Kind", cited="identity")
     date: Optional[dt.date] = about("Date", cited="identity")
     title: str = about("Title", cited="identity")
-    nor: Optional[str] = about("NOR", cited="identity")
+    nor: Optional[str] = about("NOR", cited="identity", schema=_NOR)
     consolidated_on: Optional[dt.date] = about("Consolidated on", cited="identity")
 
 
@@ -206,9 +212,11 @@ class Level:
     _key_fields: ClassVar[_Names] = None
     _repr_fields: ClassVar[_Names] = None
 
-    france_1969: Optional[str] = about("Nomenclature de 1969", column="france_1969")
-    france_2019: int = about("Cadre national de 2019", column="france_2019")
-    eqf: int = about("EQF", column="eqf")
+    france_1969: Optional[str] = about(
+        "Nomenclature de 1969", schema={"enum": ["I", "II", "III", "IV", "V"]}
+    )
+    france_2019: int = about("Cadre national de 2019", schema=_NIVEAU)
+    eqf: int = about("EQF", schema=_NIVEAU)
 
 
 @attrs.frozen(repr=False)
@@ -224,7 +232,7 @@ class RomeCode:
     _key_fields: ClassVar[_Names] = ("code",)
     _repr_fields: ClassVar[_Names] = None
 
-    code: str = about("Code")
+    code: str = about("Code", schema={"pattern": "^[A-N][0-9]{4}$"})
     label: str = about("Label")
 
 
@@ -241,7 +249,7 @@ class NsfCode:
     _key_fields: ClassVar[_Names] = ("code",)
     _repr_fields: ClassVar[_Names] = None
 
-    code: str = about("Code")
+    code: str = about("Code", schema={"pattern": "^[0-9]{3}[a-z]?$"})
     label: Optional[str] = about("Label")
 
 
@@ -274,11 +282,13 @@ class Block:
     _key_fields: ClassVar[_Names] = ("version_key", "number")
     _repr_fields: ClassVar[_Names] = ("version_key", "number", "title")
 
-    version_key: str = about("Version")
-    number: int = about("Number")
+    version_key: str = about("Version", schema=_VERSION_KEY)
+    number: int = about("Number", schema={"minimum": 1})
     title: str = about("Title")
     competences: Tuple[str, ...] = about("Capacités attestées")
-    rncp_code: Optional[str] = about("RNCP bloc code")
+    rncp_code: Optional[str] = about(
+        "RNCP bloc code", schema={"pattern": "^RNCP[0-9]{1,6}BC[0-9]{2}$"}
+    )
 
     # Blocks sort by version key, then number: the order of the arrêtés, oldest first.
     def _order(self, other: object) -> tuple[tuple[str, int], tuple[str, int]] | None:
@@ -341,8 +351,8 @@ class CorrespondenceTable:
     _key_fields: ClassVar[_Names] = ("old_key", "new_key")
     _repr_fields: ClassVar[_Names] = ("old_key", "new_key")
 
-    old_key: str = about("From version", cited="identity")
-    new_key: str = about("To version", cited="identity")
+    old_key: str = about("From version", cited="identity", schema=_VERSION_KEY)
+    new_key: str = about("To version", cited="identity", schema=_VERSION_KEY)
     rows: Tuple[Correspondence, ...] = about("Rows", cited="identity")
 
 
@@ -371,7 +381,7 @@ class CertificationVersion:
     _key_fields: ClassVar[_Names] = ("key",)
     _repr_fields: ClassVar[_Names] = ("key", "title")
 
-    key: str = about("Version key")
+    key: str = about("Version key", schema=_VERSION_KEY)
     title: str = about("Title")
     former_titles: Tuple[str, ...] = about("Former titles", unknowable=True)
     legal_text: LegalText = about("Legal text")
@@ -379,7 +389,7 @@ class CertificationVersion:
     level: Optional[Level] = about("Level", unknowable=True)
     nsf_codes: Tuple[NsfCode, ...] = about("NSF", unknowable=True)
     rome_codes: Tuple[RomeCode, ...] = about("ROME", unknowable=True)
-    rncp: Optional[str] = about("RNCP", unknowable=True)
+    rncp: Optional[str] = about("RNCP", unknowable=True, schema=_RNCP)
     blocks: Tuple[Block, ...] = about(
         "Blocs de compétences (CCP) and their capacités attestées",
         unknowable=True,
@@ -428,8 +438,8 @@ class RegisteredFiche:
     _key_fields: ClassVar[_Names] = ("rncp",)
     _repr_fields: ClassVar[_Names] = ("rncp", "successor_of", "registered_until")
 
-    rncp: str = about("RNCP")
-    successor_of: str = about("Successor of")
+    rncp: str = about("RNCP", schema=_RNCP)
+    successor_of: str = about("Successor of", schema=_VERSION_KEY)
     level: Optional[Level] = about("Level")
     nsf_codes: Tuple[NsfCode, ...] = about("NSF")
     registered_until: Optional[dt.date] = about("Registered until")

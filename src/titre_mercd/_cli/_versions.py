@@ -16,7 +16,6 @@ from .._display import window_phrase
 from .._loading import dataset
 from .._queries import by_rncp, contradictions, registered_fiche, source_of, versions
 from .._validity import (
-    IMPORT_HINT,
     Verdict,
     cite,
     day_verdict,
@@ -191,19 +190,27 @@ def _verdict_json(day: dt.date, verdict: Verdict, shown: CertificationVersion | 
         "reason": verdict.reason,
         "version": None if shown is None else plain(shown),
         "validity": None if shown is None else _window_json(shown.validity),
-        "registered_successor": None if fiche is None else _fiche_json(fiche),
+        "registered_successor": None if fiche is None else plain(fiche),
     }
+
+
+def _version_summary_json(v: CertificationVersion, verdict: Verdict) -> Any:
+    """A version summary: what names the version and what it is made of, and its verdict.
+
+    The same form in ``versions --json`` and ``on --json`` (``VersionSummary`` in
+    ``schemas/dataset.schema.json``): a legal text, a window and blocs as everywhere else.
+    """
+    from .._schema import VERSION_SUMMARY_FIELDS
+
+    whole = plain(v)
+    summary = {name: whole[name] for name in VERSION_SUMMARY_FIELDS}
+    return {**summary, "in_force": verdict.in_force, "reason": verdict.reason}
 
 
 def _after_window(day: dt.date, v: CertificationVersion) -> bool:
     """Whether ``day`` comes after the last day of ``v``'s window (known to end)."""
     window = v.validity
     return window is not None and window.end is not None and day >= window.end
-
-
-def _fiche_json(fiche: RegisteredFiche) -> Any:
-    """A registered fiche as JSON: what is known of it, and that the data has no version of it."""
-    return {**plain(fiche), "in_data": False, "validity": None, "import": IMPORT_HINT}
 
 
 def _sentence(text: str) -> str:
@@ -276,29 +283,16 @@ def cmd_versions(args: argparse.Namespace) -> int:
     data = dataset()
     verdict = day_verdict(today, data)
     if args.json:
-        entries = []
-        for v in versions():
-            own = version_verdict(today, v, data)
-            entries.append(
-                {
-                    "key": v.key,
-                    "title": v.title,
-                    "legal_text": v.legal_text.title,
-                    "validity": _window_json(v.validity),
-                    "in_force_today": own.in_force,
-                    "reason": own.reason,
-                    "blocks": len(v.blocks),
-                }
-            )
+        entries = [_version_summary_json(v, version_verdict(today, v, data)) for v in versions()]
         print_json(
             {
                 "date": today.isoformat(),
                 "in_force": verdict.in_force,
                 "reason": verdict.reason,
-                "version_in_force": None if verdict.version is None else verdict.version.key,
+                "version": None if verdict.version is None else plain(verdict.version),
                 "versions": entries,
                 "gaps": [plain(gap) for gap in data.gaps],
-                "registered": [_fiche_json(f) for f in data.registered_by_rncp.values()],
+                "registered": [plain(f) for f in data.registered_by_rncp.values()],
             }
         )
         return OK
@@ -346,11 +340,9 @@ def cmd_on(args: argparse.Namespace) -> int:
         latest = versions()[-1] if versions() else None
         if found is None and latest is not None and _after_window(day, latest):
             fiche = registered_successor(latest, data)  # what is known of what comes next
-            answer["registered_successor"] = None if fiche is None else _fiche_json(fiche)
+            answer["registered_successor"] = None if fiche is None else plain(fiche)
         answer["versions"] = [
-            {"key": v.key, "in_force": own.in_force, "reason": own.reason}
-            for v in versions()
-            for own in [version_verdict(day, v, data)]
+            _version_summary_json(v, version_verdict(day, v, data)) for v in versions()
         ]
         print_json(answer)
     elif found is not None:
@@ -366,7 +358,7 @@ def cmd_rncp(args: argparse.Namespace) -> int:
     except NotInDataError as exc:
         fiche = registered_fiche(args.code)
         if args.json:
-            print_json({**_fiche_json(fiche), "message": str(exc)})
+            print_json({"registered_fiche": plain(fiche), "message": str(exc)})
         else:
             print_lines(_fiche_lines(fiche))
         return NOT_FOUND
