@@ -35,9 +35,9 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
-from ._correspondence import deemed_obtained
-from ._queries import find_block, match_block, version, versions
+from ._cells import csv_text
 from ._records import Block
+from ._referentiel import deemed_obtained, find_block, match_block, version, versions
 from .exceptions import AmbiguousBlockError, CsvInputError, UnknownBlockError
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENCODINGS",
+    "MAX_LINE",
     "SEPARATORS",
     "CellConverter",
     "CsvInputError",
@@ -71,6 +72,14 @@ ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
 
 SEPARATORS = (";", ",", "\t", "|")
 """The separators detected from the header, in order of preference when the header is silent."""
+
+MAX_LINE = 1 << 20
+"""The longest line read by default, in characters: a row, its quoted line breaks included.
+
+A longer one is refused with its line number (``--max-line`` on the command line sets another
+limit), and so is a longer field: memory stays bounded whatever the input, ``/dev/zero``
+included.
+"""
 
 EXCEL_SEPARATOR, EXCEL_NEWLINE = ";", "\r\n"
 """What French Excel reads without asking: ``;`` between fields, CRLF (and a byte order mark)."""
@@ -432,20 +441,27 @@ class CsvSource:
     row with the text it was read from, so the output can keep that text as it is.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (the limit is a keyword option)
         self,
         binary: IO[bytes],
         name: str,
         column: str,
         sep: str | None = None,
         encoding: str | None = None,
+        *,
+        max_line: int = MAX_LINE,
     ) -> None:
         """Read the header and find ``column``; :class:`CsvInputError` if either fails.
 
         ``sep`` ``None`` detects the separator from the header; ``encoding`` ``None`` is UTF-8.
+        A row longer than ``max_line`` characters (its quoted line breaks included) is refused.
         """
         self.name = name
         self.column = column
+        self.max_line = max_line
+        self._line = 0  # the lines read so far
+        self._row_start = 1  # the line the row being read starts on
+        self._row_size = 0  # and the characters read of it
         self.encoding = "utf-8" if encoding is None else check_encoding(encoding)
         self.reencoded = self.encoding != "utf-8"
         try:
@@ -460,7 +476,7 @@ class CsvSource:
         text = io.TextIOWrapper(self._binary, encoding=codec, newline="")
         self._reader = csv.reader(())
         try:
-            first, lines = self._first_lines(text)
+            first, lines = self._first_lines(self._lines(text))
             self.sep_detected = sep is None
             self.sep = detect_separator("".join(first), column) if sep is None else sep
             # The reader parses one copy of the lines; the other gives each row's own text.
@@ -470,6 +486,7 @@ class CsvSource:
                 parsed = map(operator.methodcaller("replace", "\0", _NUL_STAND_IN), parsed)
             self._reader = csv.reader(parsed, delimiter=self.sep)
             header = next(self._reader, None)
+            self._next_row()
             header_text = "".join(itertools.islice(self._raw, self._reader.line_num))
         except UnicodeDecodeError:
             raise CsvInputError(self._decode_error()) from None
@@ -505,6 +522,35 @@ class CsvSource:
                 f"{self.name} starts with a UTF-8 byte order mark, so it is UTF-8, not "
                 f"{self.encoding}: leave out --encoding"
             )
+
+    def _lines(self, text: io.TextIOWrapper) -> Iterator[str]:
+        """The lines of ``text``; :class:`CsvInputError` as soon as a row grows too long."""
+        readline, limit = text.readline, self.max_line
+        while True:
+            line = readline(limit + 1)
+            if not line:
+                return
+            self._line += 1
+            self._row_size += len(line)
+            if self._row_size > limit:
+                raise CsvInputError(self._too_long())
+            yield line
+
+    def _next_row(self) -> None:
+        """Start counting the characters of the next row."""
+        self._row_start = self._reader.line_num + 1
+        self._row_size = 0
+
+    def _too_long(self) -> str:
+        lines = (
+            f"line {self._line}"
+            if self._line == self._row_start
+            else f"lines {self._row_start} to {self._line} (one row)"
+        )
+        return (
+            f"{self.name} {lines}: longer than {self.max_line:,} characters, the longest "
+            "line read (--max-line sets another limit)"
+        )
 
     def _first_lines(self, text: Iterable[str]) -> tuple[list[str], Iterator[str]]:
         """The lines of the header record (to detect the separator from), and the others."""
@@ -558,6 +604,7 @@ class CsvSource:
         text, lines = "", 0
         try:
             for row in reader:
+                self._next_row()
                 lines = reader.line_num - read
                 read += lines
                 text = next(raw) if lines == 1 else "".join(itertools.islice(raw, lines))
@@ -860,8 +907,12 @@ def _header(
 
 
 def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
-    """The added fields as CSV text to put after a row, and whether they report an error."""
-    return sep + _Joiner(sep)(values), bool(values[3:] and values[3])
+    """The added fields as CSV text to put after a row, and whether they report an error.
+
+    They are written from the data: one that a spreadsheet would read as a formula gets a
+    ``'`` before it (:func:`titre_mercd._cells.csv_text`).
+    """
+    return sep + _Joiner(sep)(map(csv_text, values)), bool(values[3:] and values[3])
 
 
 class _Fitter:

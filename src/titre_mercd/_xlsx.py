@@ -10,7 +10,9 @@ value such as ``#N/A``), in its row and column. A formula is kept as the value i
 workbook was last saved by a spreadsheet application (its cached value; a workbook that no
 application has calculated has none, and the cell comes out empty). Styles (fonts, fills,
 borders, widths, number formats: a date shows as ``yyyy-mm-dd``), merged cells, comments and the
-other sheets are not kept: the output holds the one sheet converted, by values.
+other sheets are not kept: the output holds the one sheet converted, by values. The added
+columns are text from the data, written as string cells whatever they start with: a bloc
+title ``=HYPERLINK(…)`` never becomes a formula.
 
 The per-cell work is :class:`titre_mercd._bulk.CellConverter`'s, the same as for a CSV file,
 and the added columns are :func:`titre_mercd._bulk.added_columns`.
@@ -209,19 +211,46 @@ class XlsxSource:
 
 
 class _Writer:
-    """How values are made cells of a write-only sheet, kept as they were read."""
+    """How values are made cells of a write-only sheet: text is never made a formula.
+
+    openpyxl writes a ``str`` that starts with ``=`` as a formula, and one that is an error
+    value's name (``#N/A``) as that error: such a text becomes a string cell instead. A cell
+    made here is new for each row (openpyxl reuses the cell it is given for the next values).
+    """
 
     def __init__(self, openpyxl: Any, worksheet: Any) -> None:
         self._cell = openpyxl.cell.WriteOnlyCell
         self._worksheet = worksheet
+        self._error_codes = frozenset(openpyxl.cell.cell.ERROR_CODES)
+
+    def _string(self, text: str) -> Any:
+        """A string cell holding ``text``, whatever it starts with."""
+        cell = self._cell(self._worksheet, text)
+        cell.data_type = "s"
+        return cell
+
+    def is_typed(self, text: str) -> bool:
+        """Whether openpyxl would write ``text`` as something else than a string cell."""
+        return (text.startswith("=") and len(text) > 1) or text in self._error_codes
+
+    def text(self, text: str) -> Any:
+        """``text`` written from the data (or a CSV file) as a string cell; ``""`` none.
+
+        A bloc title ``=HYPERLINK(…)`` stays the text it is, and so does ``#N/A``.
+        """
+        if self.is_typed(text):
+            return self._string(text)
+        return text or None
 
     def value(self, value: Any) -> Any:
-        """``value`` as openpyxl writes it back the same: text stays text, a date a date."""
+        """``value`` read from a workbook as openpyxl writes it back the same.
+
+        Text stays text (a cell read as ``=1+1`` was a string: formulas are read as their
+        values), an error value stays that error, a date a date.
+        """
         if type(value) is str:
-            if value.startswith("=") and len(value) > 1:  # text, not a formula
-                cell = self._cell(self._worksheet, value)
-                cell.data_type = "s"
-                return cell
+            if value.startswith("=") and len(value) > 1:
+                return self._string(value)
             return value
         if type(value) is dt.datetime and value.time() == dt.time():
             # A date cell reads as a datetime; written as a date it shows without 00:00:00.
@@ -233,9 +262,17 @@ class _Writer:
         return [self.value(v) for v in values]
 
 
-def _added(values: tuple[str, str, str, str]) -> tuple[tuple[Any, ...], bool]:
-    """The added values as cells (an empty value is an empty cell), and whether one is an error."""
-    return tuple(v or None for v in values), bool(values[3])
+_Added = tuple[tuple[Any, ...], bool, bool]
+
+
+def _added(values: tuple[str, str, str, str], writer: _Writer) -> _Added:
+    """The added values (an empty one is an empty cell), whether one is an error, and more.
+
+    The third item tells whether one of them needs a string cell of its own in each row
+    (:meth:`_Writer.text`).
+    """
+    typed = any(writer.is_typed(v) for v in values)
+    return tuple(v or None for v in values), bool(values[3]), typed
 
 
 def convert(
@@ -269,7 +306,7 @@ def convert(
     append = worksheet.append
     for _ in range(source.leading):
         append(())
-    append([*writer.row(source.header), *added_names])
+    append([*writer.row(source.header), *map(writer.text, added_names)])
     convert_row = _RowConverter(len(source.header), source.index, convert_cell, writer)
     rows = unmatched = 0
     try:
@@ -312,7 +349,7 @@ class _RowConverter:
         self._writer = writer
         self._padding = (None,) * width
         # Each distinct cell is converted once (candidates' cells repeat), up to a bound.
-        self._cache: dict[str, tuple[tuple[Any, ...], bool]] = {}
+        self._cache: dict[str, _Added] = {}
 
     def __call__(self, row: Sequence[Any]) -> tuple[Sequence[Any], bool]:
         """The cells to write for ``row``, and whether its conversion failed."""
@@ -327,11 +364,14 @@ class _RowConverter:
         if added is None:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            added = self._cache[text] = _added(self._convert_cell(text))
+            added = self._cache[text] = _added(self._convert_cell(text), self._writer)
         cells = self._writer.row(row[:width])
         if len(cells) < width:
             cells += self._padding[len(cells) :]
-        cells += added[0]
+        if added[2]:  # text from the data that openpyxl would make a formula: a new cell
+            cells += [self._writer.text(v or "") for v in added[0]]
+        else:
+            cells += added[0]
         return cells, added[1]
 
 
@@ -379,6 +419,6 @@ def write_tables(sink: IO[bytes]) -> list[str]:
         writer = _Writer(openpyxl, worksheet)
         worksheet.append(list(header))
         for row in rows:
-            worksheet.append([writer.value(v) if v else None for v in row])
+            worksheet.append([writer.text(v) for v in row])
     workbook.save(sink)
     return list(CSV_TABLES)

@@ -268,9 +268,9 @@ class _Data(argparse.Action):
         values: str | Sequence[Any] | None,
         *_: object,
     ) -> None:
-        from .._loading import select
+        from .._referentiel import use_data
 
-        select(str(values))
+        use_data(str(values))
         setattr(namespace, self.dest, values)
 
 

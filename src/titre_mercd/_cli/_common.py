@@ -13,7 +13,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .._queries import version, versions
+from .._referentiel import version, versions
 
 if TYPE_CHECKING:
     import datetime as dt

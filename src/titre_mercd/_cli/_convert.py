@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._correspondence import correspondences, deemed_obtained, missing_blocks
-from .._queries import versions
+from .._referentiel import correspondences, deemed_obtained, missing_blocks, versions
 from ._common import (
     BAD_INPUT,
     NOT_FOUND,
@@ -76,6 +75,12 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
         help="write CSV for Excel: a byte order mark, ';' between fields and CRLF line endings",
     )
     convert.add_argument(
+        "--max-line",
+        metavar="N",
+        help="the longest CSV line read, in characters (a row with its quoted line breaks, so "
+        "also the longest field): 1048576 by default; a longer one is refused",
+    )
+    convert.add_argument(
         "-o", "--output", metavar="OUT", help="write here, not to stdout ('-': stdout)"
     )
     convert.add_argument(
@@ -88,13 +93,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
         "--column": args.column,
         "--sep": args.sep,
         "--encoding": args.encoding,
+        "--max-line": args.max_line,
         "-o": args.output,
     }
     if args.input is not None or args.sheet is not None:
         from ._xlsx import convert_workbook, workbook_input
 
         if workbook_input(args):
-            for option, value in (("--encoding", args.encoding), ("--excel", args.excel)):
+            for option, value in (
+                ("--encoding", args.encoding),
+                ("--excel", args.excel),
+                ("--max-line", args.max_line),
+            ):
                 if value:
                     raise CommandError(BAD_INPUT, f"convert: {option} only goes with a CSV input")
             return convert_workbook(args, *_convert_direction(args))
@@ -204,11 +214,22 @@ def _convert_blocks(args: argparse.Namespace) -> int:
     return OK
 
 
+def _max_line(given: str) -> int:
+    """``--max-line``'s value: a number of characters, at least 1."""
+    if given.strip().isdigit() and int(given) > 0:
+        return int(given)
+    raise CommandError(
+        BAD_INPUT,
+        f"convert: --max-line takes a number of characters, 1 or more (got {given[:40]!r})",
+    )
+
+
 def _convert_csv(args: argparse.Namespace) -> int:
     from .. import _bulk
 
     old, new = _convert_direction(args)
     sep = None if args.sep is None else separator(args.sep)
+    max_line = _bulk.MAX_LINE if args.max_line is None else _max_line(args.max_line)
     try:
         encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
     except _bulk.CsvInputError as exc:
@@ -221,7 +242,7 @@ def _convert_csv(args: argparse.Namespace) -> int:
     with _bulk.large_fields(), open_input(args.csv) as binary:
         refuse_same_file(binary, name, args.output)
         try:
-            source = _bulk.CsvSource(binary, name, args.column, sep, encoding)
+            source = _bulk.CsvSource(binary, name, args.column, sep, encoding, max_line=max_line)
         except _bulk.CsvInputError as exc:
             raise CommandError(BAD_INPUT, str(exc)) from None
         convert_cell = _bulk.CellConverter(old.key, new.key, source.sep)

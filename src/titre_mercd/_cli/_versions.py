@@ -13,8 +13,14 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from .._display import window_phrase
-from .._loading import dataset
-from .._queries import by_rncp, contradictions, registered_fiche, source_of, versions
+from .._referentiel import (
+    by_rncp,
+    contradictions,
+    dataset,
+    registered_fiche,
+    source_of,
+    versions,
+)
 from .._validity import (
     Verdict,
     cite,
