@@ -480,6 +480,7 @@ _SCHEMA_ORG_TERMS = frozenset(
 
 def _other_fields(v: CertificationVersion) -> list[dict[str, Any]]:
     """The fields schema.org has no term for, each as a ``PropertyValue``, when not empty."""
+    from ._converter import CONVERTER
     from ._records import CertificationVersion
 
     properties = []
@@ -492,7 +493,7 @@ def _other_fields(v: CertificationVersion) -> list[dict[str, Any]]:
                 "@type": "PropertyValue",
                 "propertyID": name,
                 "name": declared.label,
-                "value": list(value) if isinstance(value, tuple) else value,
+                "value": CONVERTER.unstructure(value),  # plain data: texts, codes and labels
             }
         )
     return properties

@@ -29,6 +29,7 @@ from ._records import (
     Block,
     CertificationVersion,
     Correspondence,
+    Formacode,
     LegalText,
     Level,
     NsfCode,
@@ -758,6 +759,7 @@ class _Builder:
         "successor_of": "successor_of",
         "level": "level",
         "nsf": "nsf_codes",
+        "formacodes": "formacodes",
         "registered_until": "registered_until",
         "certifying_authority": "certifying_authority",
     }
@@ -799,6 +801,9 @@ class _Builder:
                 raise DataError(
                     f"{where}.nsf[{i}]: {code} is not in nomenclatures/nsf.json as written"
                 )
+        formacodes = self.structure(
+            raw.get("formacodes", []), tuple[Formacode, ...], LINEAGE, f"{path}.formacodes"
+        )
         until = raw.get("registered_until")
         authority = raw.get("certifying_authority")
         if authority is not None and (not isinstance(authority, str) or not authority):
@@ -808,6 +813,7 @@ class _Builder:
             successor_of=successor_of,
             level=level,
             nsf_codes=nsf_codes,
+            formacodes=formacodes,
             registered_until=None if until is None else self._date(raw, "registered_until", where),
             certifying_authority=authority,
         )

@@ -18,6 +18,7 @@ import attrs
 from ._codes import (
     describe,
     given,
+    normalize_formacode,
     normalize_label,
     normalize_nsf,
     normalize_rncp,
@@ -108,6 +109,7 @@ class Lookups:
     """
 
     __slots__ = (
+        "_by_formacode_memo",
         "_by_nsf_memo",
         "_by_rncp_memo",
         "_by_rome_memo",
@@ -121,6 +123,7 @@ class Lookups:
     _version_memo: dict[object, CertificationVersion]
     _by_rome_memo: dict[object, tuple[CertificationVersion, ...]]
     _by_nsf_memo: dict[object, tuple[CertificationVersion, ...]]
+    _by_formacode_memo: dict[object, tuple[CertificationVersion, ...]]
     _by_rncp_memo: dict[object, CertificationVersion]
     _rome_memo: dict[object, RomeCode]
     _nsf_memo: dict[object, NsfCode]
@@ -241,6 +244,17 @@ class Lookups:
         except (KeyError, TypeError):  # not asked before, or not even hashable
             found = self._data.versions_by_nsf.get(normalize_nsf(code), ())
             return remember(self._by_nsf_memo, code, found)  # type: ignore[no-any-return]
+
+    def by_formacode(self, code: str | int) -> tuple[CertificationVersion, ...]:
+        """The versions that list a Formacode: :func:`titre_mercd.by_formacode`."""
+        try:
+            return self._by_formacode_memo[code]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            canonical = normalize_formacode(code)
+            found = tuple(
+                v for v in self._data.versions if any(c.code == canonical for c in v.formacodes)
+            )
+            return remember(self._by_formacode_memo, code, found)  # type: ignore[no-any-return]
 
     def by_rncp(self, code: str | int) -> CertificationVersion:
         """The version of a fiche RNCP: :func:`titre_mercd.by_rncp`."""

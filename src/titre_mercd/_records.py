@@ -18,6 +18,7 @@ __all__ = [
     "CertificationVersion",
     "Correspondence",
     "CorrespondenceTable",
+    "Formacode",
     "LegalText",
     "Level",
     "NsfCode",
@@ -253,6 +254,23 @@ class NsfCode:
     label: Optional[str] = about("Label")
 
 
+@attrs.frozen(repr=False)
+class Formacode:
+    """A code of the Formacode (the thesaurus of training fields, five digits) and its label.
+
+    >>> from titre_mercd import registered_fiche
+    >>> registered_fiche("RNCP38665").formacodes[0]
+    Formacode(code='34026', label='Développement sens commercial')
+    """
+
+    __repr__ = _record_repr
+    _key_fields: ClassVar[_Names] = ("code",)
+    _repr_fields: ClassVar[_Names] = None
+
+    code: str = about("Code", schema={"pattern": "^[0-9]{5}$"})
+    label: Optional[str] = about("Label")
+
+
 # A correspondence row names its blocks; the blocks table shows them whole.
 _BLOCK_BRIEF = ("version_key", "number", "title")
 
@@ -370,7 +388,7 @@ class CertificationVersion:
     >>> v.title, v.former_titles
     ("manager d'équipe relation client à distance", ('superviseur(se) relation client à distance',))
     >>> sorted(v.unknown_fields)
-    ['rncp']
+    ['formacodes', 'rncp']
     >>> v
     CertificationVersion(key='2018-12-11', title="manager d'équipe relation client à distance", …)
 
@@ -389,6 +407,7 @@ class CertificationVersion:
     level: Optional[Level] = about("Level", unknowable=True)
     nsf_codes: Tuple[NsfCode, ...] = about("NSF", unknowable=True)
     rome_codes: Tuple[RomeCode, ...] = about("ROME", unknowable=True)
+    formacodes: Tuple[Formacode, ...] = about("Formacode", unknowable=True)
     rncp: Optional[str] = about("RNCP", unknowable=True, schema=_RNCP)
     blocks: Tuple[Block, ...] = about(
         "Blocs de compétences (CCP) and their capacités attestées",
@@ -424,9 +443,10 @@ class RegisteredFiche:
     """A fiche RNCP of the lineage that the data records as registered but holds no version of.
 
     What a source gives of it, and nothing more: its number, the version it succeeds, its
-    niveau in the 2019 national framework, its NSF codes, the registry's « date d'échéance de
-    l'enregistrement » exactly as given, and its certificateur. Its title, arrêté, start date
-    and blocs are not known: ``titre-mercd registry import`` brings them from the registry.
+    niveau in the 2019 national framework, its NSF codes and Formacodes, the registry's « date
+    d'échéance de l'enregistrement » exactly as given, and its certificateur. Its title, arrêté,
+    start date and blocs are not known: ``titre-mercd registry import`` brings them from the
+    registry.
 
     >>> from titre_mercd import registered_fiches
     >>> fiche = registered_fiches()[0]
@@ -442,5 +462,6 @@ class RegisteredFiche:
     successor_of: str = about("Successor of", schema=_VERSION_KEY)
     level: Optional[Level] = about("Level")
     nsf_codes: Tuple[NsfCode, ...] = about("NSF")
+    formacodes: Tuple[Formacode, ...] = about("Formacode")
     registered_until: Optional[dt.date] = about("Registered until")
     certifying_authority: Optional[str] = about("Certifying authority")

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataImport",
     "Referentiel",
+    "by_formacode",
     "by_nsf",
     "by_rncp",
     "by_rome",
@@ -434,6 +435,18 @@ def by_rome(code: str) -> tuple[CertificationVersion, ...]:
     ['2018-12-11']
     """
     return (_in_use or in_use()).by_rome(code)
+
+
+def by_formacode(code: str | int) -> tuple[CertificationVersion, ...]:
+    """The versions that list that Formacode (an empty tuple for a code none lists).
+
+    No version of the shipped data lists one (their texts give none: each names
+    ``formacodes`` in its ``unknown_fields``); an import from the registry brings them.
+
+    >>> by_formacode(" 34 076 ")
+    ()
+    """
+    return (_in_use or in_use()).by_formacode(code)
 
 
 def by_nsf(code: str | int) -> tuple[CertificationVersion, ...]:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._codes import normalize_nsf, normalize_rncp, normalize_rome
+from ._codes import normalize_formacode, normalize_nsf, normalize_rncp, normalize_rome
 from ._registry import creation_arrete, find_lineage, window_from_registry
 from .exceptions import ImportRefusedError, InvalidCodeError
 
@@ -377,6 +377,7 @@ class _Builder:
             "level": None,
             "nsf_codes": [],
             "rome_codes": [],
+            "formacodes": [],
             "rncp": number,
             "blocks": [],
             "transversal_competences": [],
@@ -419,6 +420,10 @@ class _Builder:
         if rome:
             version["rome_codes"] = rome
             sources["rome_codes"] = text.entries("CODES_ROME", text.under("CODES_ROME/"))
+        formacodes = self._formacodes(fiche)
+        if formacodes:
+            version["formacodes"] = formacodes
+            sources["formacodes"] = text.entries("FORMACODES", text.under("FORMACODES/"))
         block_sources: dict[str, Any] = {}
         if fiche.blocs:
             sources["blocks"] = text.entries("BLOCS_COMPETENCES", text.under("BLOCS_COMPETENCES/"))
@@ -534,6 +539,17 @@ class _Builder:
                 known[code] = entry
                 self.added.append(f"{kind.upper()} {code} « {coded.label} »")
             codes.append({"code": code, "label": known[code]["label"]})
+        return codes
+
+    def _formacodes(self, fiche: Fiche) -> list[dict[str, Any]]:
+        """The fiche's ``FORMACODES``, each code made canonical, with its label as given."""
+        codes = []
+        for coded in fiche.formacodes:
+            code = _canonical(normalize_formacode, coded.code)
+            if code is None:
+                self.notes.append(f"{fiche.number}: Formacode {coded.code!r} not read")
+            else:
+                codes.append({"code": code, "label": coded.label})
         return codes
 
     # -- correspondences
