@@ -88,8 +88,9 @@ def use_one_version(v: CertificationVersion) -> None:
         assert titre_mercd.find_block(block.ref) is block
         titre_mercd.find_block(block.title, block.version_key)
     for new in titre_mercd.versions():
-        titre_mercd.correspondences(v.key, new.key)
-        titre_mercd.correspondence_table(v.key, new.key)
+        with contextlib.suppress(titre_mercd.UndecidedError):  # no table between the two
+            titre_mercd.correspondences(v.key, new.key)
+            titre_mercd.correspondence_table(v.key, new.key)
         titre_mercd.deemed_obtained(v.blocks, new.key)
         titre_mercd.missing_blocks([b.ref for b in v.blocks], new.key)
 

@@ -38,7 +38,7 @@ import attrs
 from ._cells import csv_text
 from ._records import Block
 from ._referentiel import deemed_obtained, find_block, match_block, version, versions
-from .exceptions import AmbiguousBlockError, CsvInputError, UnknownBlockError
+from .exceptions import AmbiguousBlockError, CsvInputError, UndecidedError, UnknownBlockError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -331,7 +331,10 @@ class CellConverter:
                     held.extend(split)
         if errors:
             return ("", "", "", "; ".join(errors))
-        obtained = deemed_obtained(held, self._to)
+        try:
+            obtained = deemed_obtained(held, self._to)
+        except UndecidedError as exc:  # never « none » or « all missing » for it
+            return ("", "", "", f"not known: {exc}")
         deemed = " | ".join(b.title for b in self._to_blocks if b in obtained)
         missing = " | ".join(b.title for b in self._to_blocks if b not in obtained)
         return (deemed, missing, "no" if missing else "yes", "")

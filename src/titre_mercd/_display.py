@@ -145,6 +145,7 @@ def record_lines(  # noqa: PLR0913  (keyword-only: the layout the command gives)
     width: int,
     empty: Callable[[str], str] | None = None,
     replace: Mapping[str, list[str]] | None = None,
+    after: Mapping[str, list[str]] | None = None,
     before_sections: Sequence[str] = (),
 ) -> list[str]:
     """The fields of ``record`` that ``show`` shows, as lines ``width`` columns wide.
@@ -152,7 +153,8 @@ def record_lines(  # noqa: PLR0913  (keyword-only: the layout the command gives)
     One ``field(label, lines)`` row per short field, in order, then a section (its label, its
     lines indented) per field declared ``section``. ``empty(name)`` says why a field is empty
     (by default « not known … » or « none »); ``replace`` gives some fields' lines instead;
-    ``before_sections`` comes between the rows and the sections. The record's ``title`` (a
+    ``after`` gives rows that follow a field's row; ``before_sections`` comes between the rows
+    and the sections. The record's ``title`` (a
     version's) is its heading, not a row.
     """
     replace = replace or {}
@@ -166,6 +168,7 @@ def record_lines(  # noqa: PLR0913  (keyword-only: the layout the command gives)
         if not declared.section:
             shown = replace.get(name) or ([say(name)] if _is_empty(value) else phrases(value))
             rows.extend(field(declared.label, shown))
+            rows.extend((after or {}).get(name, ()))
             continue
         sections.extend(["", declared.label])
         if name in replace:

@@ -1136,22 +1136,24 @@ def load_directory(directory: str | os.PathLike[str]) -> Dataset:
         )
     given = os.fspath(directory)
     path = os.path.abspath(given)
-    if os.path.isdir(path):
-        # Read through the real directory, resolved once: ``registry import`` swaps a link
-        # onto a new copy, and a load must not read files from two. A copy removed while it
-        # was read is read again where the link leads now.
-        for _ in range(_SWAPS_FOLLOWED):
-            real = os.path.realpath(path)
-            try:
-                return load(_Directory(real))._replace(directory=path)
-            except DataError as exc:
-                problem = str(exc).replace(real, path)
-                if os.path.realpath(path) == real:
-                    break
-    else:
-        problem = (
-            "is not a directory" if os.path.lexists(path) else "does not exist"
-        ) + "; expected a directory written by titre-mercd registry import"
+    # Read through the real directory, resolved once: ``registry import`` swaps a link onto a
+    # new copy, and a load must not read files from two. A copy removed while it was read is
+    # read again where the link leads now.
+    problem = "does not exist"
+    for _ in range(_SWAPS_FOLLOWED):
+        real = os.path.realpath(path)
+        if not os.path.isdir(real):
+            problem = "is not a directory" if os.path.lexists(path) else "does not exist"
+            problem += "; expected a directory written by titre-mercd registry import"
+            if os.path.realpath(path) == real:
+                break
+            continue  # it was being replaced: look again
+        try:
+            return load(_Directory(real))._replace(directory=path)
+        except DataError as exc:
+            problem = str(exc).replace(real, path)
+            if os.path.realpath(path) == real:
+                break
     absolute = path if path.isprintable() else repr(path)  # one line, whatever the name
     named = f"{given!r:.300}" if given == path else f"{given!r:.200} ({absolute:.300})"
     error = DataError(f"data directory {named}: {problem}")

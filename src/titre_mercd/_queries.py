@@ -163,7 +163,7 @@ class Lookups:
             )
         return remember(self._version_memo, key, found)  # type: ignore[no-any-return]
 
-    def verdict(self, on: dt.date, key: VersionKey | None = None) -> Verdict:
+    def _verdict(self, on: dt.date, key: VersionKey | None = None) -> Verdict:
         """Whether the version ``key`` (any version when ``None``) is in force on ``on``, and why.
 
         The verdict's ``in_force`` is ``None`` where the sources do not decide.
@@ -182,8 +182,8 @@ class Lookups:
         return bool(self._decided(on, key).in_force)
 
     def _decided(self, on: dt.date, key: VersionKey | None) -> Verdict:
-        """:meth:`verdict`, or :class:`UndecidedError` saying why the sources do not decide."""
-        verdict = self.verdict(on, key)
+        """:meth:`_verdict`, or :class:`UndecidedError` saying why the sources do not decide."""
+        verdict = self._verdict(on, key)
         if verdict.in_force is None:
             found = None if key is None else self.version(key).key
             message = undecided_message(require_date(on, "on"), found, verdict)
@@ -199,14 +199,10 @@ class Lookups:
         index = ordered.index(found)
         if index + 1 < len(ordered):
             return ordered[index + 1]
-        fiche = self.registered_successor(found)
+        fiche = registered_successor(found, self._data)
         if fiche is not None:
             raise NotInDataError(not_in_data_message(fiche))
         return None
-
-    def registered_successor(self, key: VersionKey) -> RegisteredFiche | None:
-        """The fiche registered as the successor of ``key`` that this data holds no version of."""
-        return registered_successor(self.version(key), self._data)
 
     def validity_gaps(self) -> tuple[ValidityGap, ...]:
         """The intervals no text covers: :func:`titre_mercd.validity_gaps`."""
@@ -296,10 +292,10 @@ class Lookups:
         try:
             return self._find_block_memo[argument]
         except (KeyError, TypeError):  # not asked before, or not even hashable
-            found = self.match_block(text, version_key, explain=True)
+            found = self._match_block(text, version_key, explain=True)
             return remember(self._find_block_memo, argument, found)  # type: ignore[no-any-return]
 
-    def match_block(
+    def _match_block(
         self, text: str, version_key: VersionKey | None = None, *, explain: bool = False
     ) -> Block:
         """:meth:`find_block` unremembered; unless ``explain``, its error names no close titles.

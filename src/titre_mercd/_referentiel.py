@@ -10,23 +10,21 @@ there is nothing to forget, across threads or after a fork.
 
 from __future__ import annotations
 
-import datetime as dt  # noqa: TC003  (DataImport's annotations are evaluated at run time)
 import os
 from _thread import allocate_lock
-from functools import cache
 from typing import TYPE_CHECKING
-
-import attrs
 
 from . import _loading
 from ._correspondence import Correspondences
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterator
     from contextlib import AbstractContextManager
     from pathlib import Path
 
     from ._correspondence import HeldBlocks
+    from ._data_import import DataImport
     from ._loading import Dataset, Traversable
     from ._queries import VersionKey
     from ._records import (
@@ -41,63 +39,6 @@ if TYPE_CHECKING:
         Source,
         ValidityGap,
     )
-
-__all__ = [
-    "DataImport",
-    "Referentiel",
-    "by_formacode",
-    "by_nsf",
-    "by_rncp",
-    "by_rome",
-    "contradictions",
-    "correspondence_table",
-    "correspondences",
-    "current",
-    "dataset",
-    "deemed_obtained",
-    "find_block",
-    "in_use",
-    "is_in_force",
-    "match_block",
-    "missing_blocks",
-    "nsf",
-    "preload",
-    "referentiel",
-    "registered_fiche",
-    "registered_fiches",
-    "rome",
-    "source_of",
-    "successor",
-    "text_of",
-    "use_data",
-    "validity_gaps",
-    "version",
-    "versions",
-]
-
-
-@attrs.frozen
-class DataImport:
-    """How a data directory written by ``titre-mercd registry import`` was made.
-
-    Read from the ``"import"`` member of the directory's ``MANIFEST.json``; the shipped data
-    has none (:attr:`Referentiel.imported` is then ``None``).
-
-    >>> import datetime as dt
-    >>> made = DataImport("export_2026-12-01.xml", dt.date(2026, 12, 1), "2026.2")
-    >>> made.export_date, made.base_data_version
-    (datetime.date(2026, 12, 1), '2026.2')
-    """
-
-    export: str  # the file name of the registry export the directory was made from
-    export_date: dt.date  # the date of that export
-    base_data_version: str  # the DATA_VERSION of the data the import started from
-
-
-@cache
-def _data_import(export: str, export_date: dt.date, base_data_version: str) -> DataImport:
-    """The record of an import, the same object every time it is asked for."""
-    return DataImport(export, export_date, base_data_version)
 
 
 class Referentiel(Correspondences):
@@ -163,7 +104,11 @@ class Referentiel(Correspondences):
         import.
         """
         imported = self._data.imported
-        return None if imported is None else _data_import(*imported)
+        if imported is None:
+            return None
+        from ._data_import import data_import
+
+        return data_import(*imported)
 
     @property
     def is_import(self) -> bool:
@@ -516,7 +461,7 @@ def find_block(text: str, version_key: VersionKey | None = None) -> Block:
 
 def match_block(text: str, version_key: VersionKey | None = None) -> Block:
     """:func:`find_block`, for a caller that discards the error's message (no close titles)."""
-    return (_in_use or in_use()).match_block(text, version_key)
+    return (_in_use or in_use())._match_block(text, version_key)  # noqa: SLF001  (its module)
 
 
 def source_of(record: object, field: str) -> Source:
@@ -573,9 +518,14 @@ def text_of(legal_text: LegalText) -> str:
 
 
 def correspondences(old_key: VersionKey, new_key: VersionKey) -> tuple[Correspondence, ...]:
-    """The table the law gives from version ``old_key`` to ``new_key``, in the law's order.
+    """The table a source gives from version ``old_key`` to ``new_key``, in its order.
 
-    An empty tuple when no text gives a table between the two (2007 → 2011, for instance).
+    The sources are the arrêtés' tables, and an imported fiche's ``CORRESPONDANCES``.
+
+    Raises:
+        UndecidedError: no source gives a table from one to the other (from 2007 to 2018
+            directly, say, or backwards): which blocs count toward the other is not known.
+        UnknownVersionError: either key names no version.
 
     >>> [(row.old.number, row.new and row.new.number) for row in
     ...  correspondences("2011-06-01", "2018-12-11")]
@@ -590,6 +540,7 @@ def correspondence_table(old_key: VersionKey, new_key: VersionKey) -> Correspond
     Its ``rows`` are :func:`correspondences` ``(old_key, new_key)``.
 
     Raises:
+        UndecidedError: no source gives a table from one to the other.
         UnknownVersionError: either key names no version.
 
     >>> table = correspondence_table("2011-06-01", "2018-12-11")
@@ -599,15 +550,21 @@ def correspondence_table(old_key: VersionKey, new_key: VersionKey) -> Correspond
     return (_in_use or in_use()).correspondence_table(old_key, new_key)
 
 
-def deemed_obtained(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> tuple[Block, ...]:
+def deemed_obtained(held: HeldBlocks, target_key: VersionKey | None = None) -> tuple[Block, ...]:
     """The blocks of the target version that a holder of ``held`` is deemed to have.
 
-    ``held`` is an iterable of :class:`Block` or of strings :func:`find_block` accepts.
-    Blocks of the target version pass through; others follow the correspondence tables from
-    version to version; a block with no correspondence gives nothing. The answer is in the
-    target version's bloc order (the order of its arrêté), each block once.
+    ``held`` is an iterable of :class:`Block` or of strings :func:`find_block` accepts. The
+    target is the latest version of the data in use unless ``target_key`` names one
+    (``2018-12-11`` with the shipped data). Blocks of the target version pass through;
+    others follow the correspondence tables from version to version (2007 → 2011 → 2018 →
+    later); a row « Aucune correspondance » gives nothing, and so does a block of a version
+    later than the target (the tables lead forward only). The answer is in the target
+    version's bloc order (the order of its arrêté), each block once.
 
     Raises:
+        UndecidedError: a step from a held block's version to the target has no table in
+            any source (an imported successor whose fiche gives no ``CORRESPONDANCES``, say):
+            what it leads to is not known, never « nothing ».
         ArgumentTypeError: ``held`` is a single string or block, not an iterable of them.
         UnknownVersionError: ``target_key`` names no version.
         UnknownBlockError, AmbiguousBlockError: a string names no block, or several.
@@ -618,8 +575,10 @@ def deemed_obtained(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> 
     return (_in_use or in_use()).deemed_obtained(held, target_key)
 
 
-def missing_blocks(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> tuple[Block, ...]:
+def missing_blocks(held: HeldBlocks, target_key: VersionKey | None = None) -> tuple[Block, ...]:
     """The blocks of the target version that ``held`` does not give, in the arrêté's order.
+
+    The same target and the same errors as :func:`deemed_obtained`.
 
     >>> held = ["Manager une équipe de conseillers (ères) clientèle à distance"]
     >>> [b.number for b in missing_blocks(held)]

@@ -35,6 +35,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, NoReturn, Optional
@@ -452,6 +453,17 @@ def _open(path: str) -> tuple[Any, int, list[Any]]:
 
     Returns the stream, its size in bytes (for progress) and everything to close.
     """
+    try:
+        kind = Path(path).stat().st_mode
+    except (OSError, ValueError):
+        kind = None  # opening it says what is wrong
+    if kind is not None and not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+        what = "a pipe" if stat.S_ISFIFO(kind) else "a device or a socket"
+        raise _refuse(
+            path,
+            f"is {what}, not a file: an export may be read twice (and a zip from its end); "
+            "save it to a file and give that file",
+        )
     try:
         file = Path(path).open("rb")  # noqa: SIM115  (closed by the caller, with the zip's member)
     except IsADirectoryError:

@@ -208,6 +208,9 @@ def _fail(
                 }
             )
         sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: that ends the run, whatever the verdict
+        _silence_stdout()
+        return BROKEN_PIPE
     except (OSError, ValueError):
         _silence_stdout()
     if json_output and status == NOT_FOUND:

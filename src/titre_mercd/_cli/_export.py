@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._common import BAD_INPUT, OK, CommandError, print_json, print_lines, separator
-from ._files import STDIO, output, shown
+from ._files import STDIO, output, shown, standard_output
 
 if TYPE_CHECKING:
     import argparse
@@ -40,6 +40,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .. import _export
 
     sep = _csv_options(args)
+    args.output = standard_output(args.output)
     to_stdout = args.output in (None, STDIO)
     if args.json and to_stdout:
         raise CommandError(BAD_INPUT, "export: --json reports on the files -o writes; give -o")

@@ -22,9 +22,12 @@ from .._referentiel import (
     versions,
 )
 from .._validity import (
+    IMPORT_HINT,
     Verdict,
     cite,
     day_verdict,
+    fiche_facts,
+    gap_after,
     registered_successor,
     version_verdict,
 )
@@ -107,7 +110,35 @@ def _status(v: CertificationVersion, day: dt.date, when: str) -> str:
         return f"Not yet in force {when}: in force {span}."
     if window.contains(day):
         return f"In force {when}: {span}."
-    return f"No longer in force since {window.end}: it was in force {span}."
+    gap = gap_after(v, dataset())
+    if gap is None:
+        return f"No longer in force since {window.end}: it was in force {span}."
+    return (
+        f"No longer in force since {gap.end}: it was in force {span}; whether it was from "
+        f"{gap.start} to {gap.last_day} is not known (no text found covers those days)."
+    )
+
+
+def _successor(v: CertificationVersion) -> str:
+    """The version after ``v``, or the fiche registered as its successor that is not a version."""
+    later = versions()[versions().index(v) + 1 :]
+    if later:
+        return f"{later[0].key}, {later[0].title}"
+    fiche = registered_successor(v, dataset())
+    if fiche is None:
+        return "none in the sources yet"
+    return (
+        f"{fiche.rncp}, registered but not a version in this data ({fiche_facts(fiche)}); "
+        f"{IMPORT_HINT}"
+    )
+
+
+def _ended_at(start: dt.date) -> str:
+    """The versions whose window ended the day before ``start``, as ", KEY … included"."""
+    ended = [v.key for v in versions() if v.validity is not None and v.validity.end == start]
+    if not ended:
+        return ""
+    return f", {' and '.join(ended)} (whose window ended the day before) included"
 
 
 def _validity_lines(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
@@ -274,6 +305,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         width=WIDTH,
         empty=empty,
         replace={"validity": _validity_lines(v, today, f"today ({today})")},
+        after={"validity": field("Successor", [_successor(v)])},
         before_sections=_disagreements(v),
     )
     note = (
@@ -311,7 +343,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
     )
     notes = [
         f"No text found covers {gap.start} to {gap.last_day}: whether a version is in force "
-        f"then is not known ({cite(gap.source)})."
+        f"then is not known{_ended_at(gap.start)} ({cite(gap.source)})."
         for gap in data.gaps
     ]
     notes += [
