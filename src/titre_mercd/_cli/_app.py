@@ -73,6 +73,8 @@ _COMMANDS = (
      "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
     ("registry", "_registry", "cmd_registry", "registry_arguments",
      "check the data against France compétences' RNCP export, or import from it"),
+    ("data", "_data", "cmd_data", "data_arguments",
+     "verify a data directory: every rule the shipped data passes, each failure listed"),
 )  # fmt: skip
 
 
