@@ -125,7 +125,7 @@ class XlsxSource:
             MissingExtraError: openpyxl is not installed.
             XlsxInputError: ``path`` is not a workbook, or has no such sheet or column.
         """
-        openpyxl = require()
+        require()
         self.name = name
         self.column = column
         self._stack = contextlib.ExitStack()
@@ -139,13 +139,18 @@ class XlsxSource:
                 f"{name} is in the old .xls format, which is not read: open it in a "
                 "spreadsheet application and save it as an Excel workbook (.xlsx)"
             )
+        from ._xlsx_reader import load_workbook
+
         try:
             # A file rather than a name: openpyxl would refuse a name without its suffixes.
             self.file: IO[bytes] = self._stack.enter_context(open(path, "rb"))  # noqa: PTH123, SIM115
-            workbook = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
+            workbook = load_workbook(self.file, name)  # openpyxl's reader, within bounds
         except OSError as exc:
             self.close()
             raise XlsxInputError(f"cannot read {name}: {exc.strerror or exc}") from None
+        except XlsxInputError:
+            self.close()
+            raise
         except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
             self.close()
             detail = " ".join(str(exc).split())[:100]
@@ -245,13 +250,12 @@ class _Writer:
     def value(self, value: Any) -> Any:
         """``value`` read from a workbook as openpyxl writes it back the same.
 
-        Text stays text (a cell read as ``=1+1`` was a string: formulas are read as their
-        values), an error value stays that error, a date a date.
+        Text stays text (a cell read as ``=1+1`` or ``#N/A`` was a string: formulas are read as
+        their values, error values as :class:`~titre_mercd._xlsx_reader.ErrorValue`), an error
+        value stays that error, a date a date.
         """
         if type(value) is str:
-            if value.startswith("=") and len(value) > 1:
-                return self._string(value)
-            return value
+            return self._string(value) if self.is_typed(value) else value
         if type(value) is dt.datetime and value.time() == dt.time():
             # A date cell reads as a datetime; written as a date it shows without 00:00:00.
             return value.date()
@@ -317,7 +321,10 @@ def convert(
             unmatched += bad
             if progress is not None and not rows % 4096:
                 progress.update(rows, rows)
-    except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
+    except XlsxInputError:  # the reader's, naming the zip member
+        _discard(worksheet)
+        raise
+    except Exception as exc:  # noqa: BLE001  (openpyxl's writing errors)
         _discard(worksheet)
         detail = " ".join(str(exc).split())[:100]
         raise XlsxInputError(
