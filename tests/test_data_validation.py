@@ -1088,3 +1088,25 @@ def test_data_verify_exits_1_with_the_failures_listed(
     assert report["verdict"] == "failed"
     assert report["directory"] == str(data_copy.absolute())
     assert [f[: len(V2018)] for f in report["failures"]] == [V2018]
+
+
+def test_data_verify_without_dir_lists_what_the_directory_in_use_fails(data_copy: Path) -> None:
+    """TITRE_MERCD_DATA naming a broken directory: every failure listed, exit 1, not an error."""
+    import os
+    import subprocess
+    import sys
+
+    edit_json(V2018, setter("version", "title", value="manager (no text gives this title)"))(
+        data_copy
+    )
+    environment = {**os.environ, "TITRE_MERCD_DATA": str(data_copy)}
+    result = subprocess.run(
+        [sys.executable, "-m", "titre_mercd", "data", "verify"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"{V2018}: $.sources.title.excerpt" in result.stdout
+    assert result.stderr == ""

@@ -11,6 +11,7 @@ always a whole data directory.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import signal
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -42,6 +43,7 @@ class Stopped(KeyboardInterrupt):
 def template() -> Path:
     if not _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="swap-machine-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         export = write_export(folder / "export_2026-12-01.xml", lineage_fiches())
         import_export(str(export), str(folder / "imported"))
         _TEMPLATE.append((folder / "imported").resolve())
@@ -85,6 +87,10 @@ class DirectorySwap(RuleBasedStateMachine):
     def teardown(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def _current(self) -> str | None:
+        """Which copy the target leads to now."""
+        return str(self.target.resolve()) if self.target.exists() else None
+
     def _signal_at(self, moment: int | None) -> Callable[[str], Any]:
         """The import's manifest check, sending SIGTERM to this process on its call ``moment``."""
         calls = [0]
@@ -104,6 +110,7 @@ class DirectorySwap(RuleBasedStateMachine):
     )
     def write(self, force: bool, moment: int | None, copied: int | None) -> None:
         existed = self.target.exists()
+        before = self._current()
         readers = Readers(self.target, may_be_absent=not existed)
         files = [0]
 
@@ -122,8 +129,11 @@ class DirectorySwap(RuleBasedStateMachine):
                 self.target, force=force, written_files=self._signal_at(moment)
             ) as building:
                 shutil.copytree(template(), building, dirs_exist_ok=True, copy_function=copy)
-        except (OutputError, Stopped):
-            pass
+            event("written")
+        except OutputError:
+            event("refused")
+        except Stopped:
+            event("ended by SIGTERM, " + ("written" if self._current() != before else "as it was"))
         finally:
             signal.signal(signal.SIGTERM, previous)
             readers.stop()
@@ -170,7 +180,7 @@ class DirectorySwap(RuleBasedStateMachine):
 
 DirectorySwap.TestCase.settings = settings(
     settings.default,
-    max_examples=max(settings.default.max_examples // 10, 5),
-    stateful_step_count=8,
+    max_examples=max(settings.default.max_examples // 4, 5),
+    stateful_step_count=10,
 )
 test_the_directory_swap = DirectorySwap.TestCase

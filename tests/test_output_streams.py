@@ -96,6 +96,9 @@ set +e
 echo "made: $? $(cat /dev/made)"
 "$@" export --format json -o /dev/new > /dev/null 2>> "$ERR"
 echo "new: $?"
+before=$(ls -A /dev | tr '\n' ' ')
+"$@" registry import "$SAMPLE" --export-date 2026-08-16 -o /dev/data --force 2>> "$ERR"
+echo "import: $? $([ "$(ls -A /dev | tr '\n' ' ')" = "$before" ] && echo untouched)"
 """
 
 
@@ -117,7 +120,7 @@ def test_force_never_replaces_anything_under_dev(tmp_path: Path) -> None:
         [unshare, "-rm", "sh", "-c", NAMESPACE_SCRIPT, "sh", *PROGRAM],
         capture_output=True,
         check=False,
-        env={**os.environ, "OUT": str(out), "ERR": str(err)},
+        env={**os.environ, "OUT": str(out), "ERR": str(err), "SAMPLE": str(SAMPLE)},
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
@@ -126,6 +129,7 @@ def test_force_never_replaces_anything_under_dev(tmp_path: Path) -> None:
         "still a link: /proc/self/fd/1",
         "made: 2 kept",
         "new: 0",
+        "import: 2 untouched",
     ]
     assert out.read_bytes() == expected_json()
     assert "/dev/made" in err.read_text()

@@ -17,6 +17,8 @@ import zipfile
 from typing import TYPE_CHECKING, Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import titre_mercd
 from memory import MB, peak
@@ -107,6 +109,11 @@ def broken_zip(path: Path, how: str) -> Path:
         data[central + 8] |= 1
     elif how == "an unknown compression method":
         data[8] = data[central + 10] = 97
+    elif how == "a zip version from the future":
+        data[central + 6] = 200  # needs version 20.0 to extract
+    elif how == "a member name flagged UTF-8 that is not":
+        data[central + 9] |= 0x08  # general purpose flag bit 11: the name is UTF-8
+        data[central + 46] = 0xFF  # the name's first byte
     else:  # corrupt deflate data
         start = 30 + len(MEMBER)
         for i in range(start + 20, start + 60):
@@ -115,13 +122,22 @@ def broken_zip(path: Path, how: str) -> Path:
     return path
 
 
-BROKEN_ZIP = ("encrypted", "an unknown compression method", "corrupt deflate data")
+BROKEN_ZIP = (
+    "encrypted",
+    "an unknown compression method",
+    "corrupt deflate data",
+    "a zip version from the future",
+    "a member name flagged UTF-8 that is not",
+)
+# Refused before a member is read: the zip is named damaged.
+DAMAGED = ("a zip version from the future", "a member name flagged UTF-8 that is not")
 
 
 def broken(case: str, folder: Path) -> tuple[Path, str]:
     """The broken export ``case`` in ``folder``, and what its message must name."""
     if case in BROKEN_ZIP:
-        return broken_zip(folder / "export-fiches-rncp-v4-1-2026-08-16.zip", case), MEMBER
+        where = "a damaged zip" if case in DAMAGED else MEMBER
+        return broken_zip(folder / "export-fiches-rncp-v4-1-2026-08-16.zip", case), where
     content = BROKEN_XML[case]
     path = folder / EXPORT
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -150,6 +166,55 @@ def test_every_broken_export_is_one_line_and_status_2(case: str, tmp_path: Path)
     refused(path, tmp_path, where)
     result = run(PROGRAM, "registry", "check", str(path))
     assert "unexpected error" not in error(result, 2, where)
+
+
+def check_or_refuse(path: Path) -> None:
+    """Check ``path`` through the library: it answers, or raises the library's own error."""
+    try:
+        titre_mercd.registry_check(path)
+    except TitreMercdError as exc:
+        assert isinstance(exc, RegistryExportError), repr(exc)
+        assert "\n" not in str(exc)
+
+
+@pytest.fixture(scope="module")
+def small_zip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("zip") / "export-fiches-rncp-v4-1-2026-08-16.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MEMBER, HEAD + "\n".join(lineage_fiches()) + "\n</FICHES>\n")
+    return path.read_bytes()
+
+
+@given(st.data())
+def test_damaged_zip_bytes_give_only_the_library_s_error(
+    small_zip: bytes, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    whole = bytearray(small_zip)
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(whole) - 1))
+        whole[at] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(whole) // 2, len(whole)))
+    path = tmp_path_factory.mktemp("damaged") / "export-fiches-rncp-v4-1-2026-08-16.zip"
+    path.write_bytes(bytes(whole[:cut]))
+    check_or_refuse(path)
+
+
+@given(st.data())
+def test_damaged_xml_gives_only_the_library_s_error(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    text = bytearray((HEAD + "\n".join(lineage_fiches()) + "\n</FICHES>\n").encode())
+    pieces = [b"<", b">", b"&", b"\x00", b"\xff", b"<FICHE>", b"</FICHE>", b"<![CDATA[", b"]]>"]
+    pieces += [b"<!--", b"&#1;", b"<!DOCTYPE a>", b"<?pi?>", b"<A>" * 40, b"&amp;"]
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        if data.draw(st.booleans()):
+            text[at:at] = data.draw(st.sampled_from(pieces))
+        else:
+            del text[at : at + data.draw(st.integers(1, 40))]
+    path = tmp_path_factory.mktemp("damaged") / EXPORT
+    path.write_bytes(bytes(text))
+    check_or_refuse(path)
 
 
 # ---------------------------------------------------------------- caps on a fiche

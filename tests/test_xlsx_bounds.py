@@ -16,6 +16,8 @@ import zipfile
 from typing import TYPE_CHECKING, Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from titre_mercd.exceptions import TitreMercdError, XlsxInputError
 
@@ -339,3 +341,55 @@ def test_a_hostile_workbook_is_refused_within_bounds(case: str, words: str, tmp_
     assert result.status == 2, result
     assert words in result.stderr
     assert result.peak < CEILING, result
+
+
+# ---------------------------------------------------------------- whatever the damage
+
+
+@pytest.fixture(scope="module")
+def good_bytes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """A good workbook's bytes, and the parts of its zip."""
+    path = base(tmp_path_factory.mktemp("good") / "candidats.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    return {"": path.read_bytes(), **parts}
+
+
+def read_or_refuse(path: Path) -> None:
+    """Read the workbook through the library: it reads, or raises the library's own error."""
+    try:
+        read_all(path)
+    except TitreMercdError as exc:
+        assert isinstance(exc, XlsxInputError)
+        assert "\n" not in str(exc)
+
+
+@given(st.data())
+def test_damaged_bytes_give_only_the_library_s_error(
+    good_bytes: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    whole = bytearray(good_bytes[""])
+    for _ in range(data.draw(st.integers(1, 8))):
+        at = data.draw(st.integers(0, len(whole) - 1))
+        whole[at] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(whole) // 2, len(whole)))
+    path = tmp_path_factory.mktemp("damaged") / "candidats.xlsx"
+    path.write_bytes(bytes(whole[:cut]))
+    read_or_refuse(path)
+
+
+@given(st.data())
+def test_damaged_xml_gives_only_the_library_s_error(
+    good_bytes: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    member = data.draw(st.sampled_from(sorted(name for name in good_bytes if name)))
+    text = bytearray(good_bytes[member])
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        text[at:at] = data.draw(
+            st.sampled_from([b"<", b">", b"&", b'"', b"<row/>", b'<c r="A0"/>', b"\xff", b"9"])
+        )
+    path = tmp_path_factory.mktemp("damaged") / "candidats.xlsx"
+    path.write_bytes(good_bytes[""])
+    rewritten(path, member, bytes(text))
+    read_or_refuse(path)

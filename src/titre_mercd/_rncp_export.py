@@ -523,14 +523,14 @@ def _zip_member(path: str, file: IO[bytes]) -> tuple[Any, int, list[Any]]:
     try:
         archive = zipfile.ZipFile(file)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
         file.close()
         raise _refuse(path, f"a damaged zip ({exc})") from None
     try:
         member = _the_member(path, members)
         try:
             stream = archive.open(member)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
             raise _refuse(path, f"a damaged zip: its member {member.filename!r}: {exc}") from None
     except BaseException:
         archive.close()
@@ -607,7 +607,7 @@ class _Bounded:
 
         try:
             data = self._stream.read(size)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, NotImplementedError, zlib.error, OSError, EOFError) as exc:
             raise _refuse(
                 self._path, f"a damaged zip: its member {self._member!r}: {exc}"
             ) from None

@@ -55,7 +55,9 @@ def cmd_data(args: argparse.Namespace) -> int:
         )
         raise CommandError(BAD_INPUT, f"data verify: {directory!r:.200} {what}")
     root = None if directory is None else str(Path(directory).absolute())
-    found = verify(root)
+    # Read through the real directory, resolved once: an imported DIR is a link that a
+    # re-import swaps onto a new copy, and one run must not read files from two.
+    found = verify(None if root is None else Path(root).resolve())
     if getattr(args, "json", False):
         print_json(
             {
