@@ -59,6 +59,7 @@ __all__ = [
     "by_nsf",
     "by_rncp",
     "by_rome",
+    "closest_blocks",
     "contradictions",
     "current",
     "find_block",
@@ -518,17 +519,43 @@ def _closest(data: Dataset, label: str, key: str | None) -> str:
     There are always some, so that a half-remembered or misspelt title leads somewhere, unless
     the label is longer than any title and shares no word with one.
     """
+    nearest = _nearest(data, label, None if key is None else (key,))
+    if nearest is None:
+        return f"; no title is close to it ({len(label):,} characters, no word of a title)"
+    if not nearest:
+        return ""
+    return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
+
+
+def closest_blocks(text: str, version_keys: tuple[str, ...] | None = None) -> tuple[Block, ...]:
+    """The (at most three) blocks whose titles are nearest to ``text``, nearest first.
+
+    Only the blocks of ``version_keys`` are compared (every version's when ``None``). The cost
+    is bounded whatever ``text`` (as for the closest titles :func:`find_block` names), and a
+    text longer than any title that shares no word with one has none.
+
+    >>> [b.ref for b in closest_blocks("Manager une equipe de conseilers", ("2011-06-01",))][:1]
+    ['2011-06-01/2']
+    """
+    return _nearest(dataset(), normalize_label(text), version_keys) or ()
+
+
+def _nearest(data: Dataset, label: str, keys: tuple[str, ...] | None) -> tuple[Block, ...] | None:
+    """The three blocks nearest to ``label`` (normalised) among those of ``keys``.
+
+    ``None`` when ``label`` is longer than any title and shares no word with one.
+    """
     from difflib import SequenceMatcher
 
-    blocks = [b for v in data.versions if key is None or v.key == key for b in v.blocks]
+    blocks = [b for v in data.versions if keys is None or v.key in keys for b in v.blocks]
     if not blocks:
-        return ""
+        return ()
     titles = {b: normalize_label(b.title) for b in blocks}
     compared = label[:_LONGEST_LABEL_COMPARED]
     if len(label) > len(compared):
         words = set(compared.split())
         if not any(words.intersection(title.split()) for title in titles.values()):
-            return f"; no title is close to it ({len(label):,} characters, no word of a title)"
+            return None
     # Every letter counts, however common: no "autojunk".
     matcher = SequenceMatcher(b=compared, autojunk=False)
 
@@ -536,8 +563,7 @@ def _closest(data: Dataset, label: str, key: str | None) -> str:
         matcher.set_seq1(titles[block])
         return -matcher.ratio()
 
-    nearest = sorted(blocks, key=distance)[:3]
-    return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
+    return tuple(sorted(blocks, key=distance)[:3])
 
 
 def _accepted_refs(data: Dataset, key: str | None) -> str:
