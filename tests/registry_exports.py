@@ -186,8 +186,12 @@ def lineage_fiches(
     successor: bool = True,
     rome_label_m1401: str = "Conduite d'enquêtes",
     successor_creation: str | None = SUCCESSOR_CREATION,
+    successor_correspondences: bool = True,
 ) -> list[str]:
-    """The lineage, made up: the 2011 fiche, the inactive 2018 fiche and its successor."""
+    """The lineage, made up: the 2011 fiche, the inactive 2018 fiche and its successor.
+
+    ``successor_correspondences=False``: the successor's fiche has no ``CORRESPONDANCES``.
+    """
     fiche_2011 = made_up_fiche(
         "RNCP12505",
         "Superviseur(se) relation client à distance",
@@ -239,7 +243,9 @@ def lineage_fiches(
                     ([], FICHE_2018, []),
                     ([f"{SUCCESSOR}BC01"], FICHE_2018, [f"{FICHE_2018}BC02"]),
                     ([f"{SUCCESSOR}BC02"], FICHE_2018, [f"{FICHE_2018}BC01"]),
-                ],
+                ]
+                if successor_correspondences
+                else [],
             )
         )
     return fiches

@@ -29,11 +29,10 @@ RECORD_CLASSES = tuple(
 VERSIONS = titre_mercd.versions()
 VERSION_KEYS = [v.key for v in VERSIONS]
 BLOCKS = [b for v in VERSIONS for b in v.blocks]
+# The shipped tables lead from each version to the next (no source gives any other).
 ROWS = [
     row
-    for old in VERSION_KEYS
-    for new in VERSION_KEYS
-    if old < new
+    for old, new in zip(VERSION_KEYS, VERSION_KEYS[1:])
     for row in titre_mercd.correspondences(old, new)
 ]
 ROME_CODES = sorted({c for v in VERSIONS for c in v.rome_codes}, key=lambda c: c.code)

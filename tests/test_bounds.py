@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import titre_mercd
-from titre_mercd import _bulk, _loading, _queries
+from titre_mercd import _bulk, _queries, _referentiel
 from titre_mercd._bulk import CellConverter, CsvSource, convert
 from titre_mercd.exceptions import TitreMercdError
 
@@ -59,6 +59,12 @@ def test_messages_show_at_most_a_few_hundred_characters_of_what_was_given(
         assert max((len(run) for run in message.split()), default=0) < 400
 
 
+def memos(data_set: object) -> list[dict[object, object]]:
+    """Every memo a data set keeps, one per lookup."""
+    slots = [name for cls in type(data_set).__mro__ for name in getattr(cls, "__slots__", ())]
+    return [getattr(data_set, name) for name in slots if name.endswith("_memo")]
+
+
 @pytest.mark.parametrize("name", sorted(LOOKUPS))
 def test_memos_never_keep_a_long_argument(name: str) -> None:
     padded = [" 2018-12-11" + " " * (400 + i) for i in range(50)]
@@ -66,15 +72,15 @@ def test_memos_never_keep_a_long_argument(name: str) -> None:
     for text in padded:
         with contextlib.suppress(TitreMercdError):
             LOOKUPS[name](text)
-    for memo in _loading._memos.values():
+    for memo in memos(_referentiel.in_use()):
         for key in memo:
             parts = key if isinstance(key, tuple) else (key,)
-            assert all(len(p) <= _loading.MEMO_KEY_CHARACTERS for p in parts if isinstance(p, str))
+            assert all(len(p) <= _queries.MEMO_KEY_CHARACTERS for p in parts if isinstance(p, str))
 
 
 def test_a_short_argument_is_still_remembered() -> None:
     titre_mercd.by_rome(" d1408 ")
-    assert " d1408 " in _loading._memos["by_rome"]
+    assert " d1408 " in _referentiel.in_use()._by_rome_memo
 
 
 @pytest.fixture

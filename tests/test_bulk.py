@@ -286,10 +286,11 @@ def test_undecodable_bytes_name_their_line() -> None:
         convert_bytes(data)
 
 
-def test_a_huge_field_is_read(tmp_path: Path) -> None:
+def test_a_huge_field_is_read_when_max_line_allows_it(tmp_path: Path) -> None:
     huge = "x" * 10_000_000
     (tmp_path / "in.csv").write_text(f"ccp;note\n2011-06-01/2;{huge}\n", encoding="utf-8")
-    result = cli("--csv", "in.csv", "--column", "ccp", "--sep", ";", "-o", "out.csv", cwd=tmp_path)
+    result = cli("--csv", "in.csv", "--column", "ccp", "--sep", ";", "-o", "out.csv",
+                 "--max-line", "10000100", cwd=tmp_path)  # fmt: skip
     assert (result.returncode, result.stderr) == (0, "")
     with _bulk.large_fields():
         assert read_csv(tmp_path / "out.csv")[1][:3] == ["2011-06-01/2", huge, ADDED_2]

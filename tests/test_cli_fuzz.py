@@ -340,10 +340,12 @@ def test_csv_edge_cases(name: str, content: bytes, status: int, says: str, tmp_p
 
 
 def test_a_ten_megabyte_field(tmp_path: Path) -> None:
-    """A 10 MB cell, in another column and in the column of CCPs, goes through whole."""
+    """A 10 MB cell, in another column and in the column of CCPs, goes through whole when
+    ``--max-line`` lets lines that long in."""
     big = "é" * 5_000_000  # 10 MB of UTF-8
     content = f"id,notes,ccp\n1,{big},2011-06-01/2\n2,short,{big}\n3,,2011-06-01/3\n"
-    result = check_conversion(CsvCase(content.encode(), ",", damaged=False), tmp_path, [])
+    case = CsvCase(content.encode(), ",", damaged=False)
+    result = check_conversion(case, tmp_path, ["--max-line", "5000100"])
     assert result.status == 1, result.stderr
     assert "1 of 3 rows" in result.stderr
 

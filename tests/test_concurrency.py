@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import pytest
 
 import titre_mercd
-from titre_mercd import _loading
+from titre_mercd import _loading, _referentiel
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -53,7 +53,7 @@ def everything_seen() -> tuple[Any, ...]:
         titre_mercd.by_nsf("312"),
         titre_mercd.correspondences("2011-06-01", "2018-12-11"),
         titre_mercd.source_of(titre_mercd.version("2018-12-11"), "validity"),
-        _loading.dataset(),
+        _referentiel.dataset(),
     )
 
 
@@ -93,10 +93,10 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         return real_load(root)
 
     monkeypatch.setattr(_loading, "load", counting_load)
-    shipped = _loading.dataset()
-    _loading._activate(None)
+    shipped = _referentiel.in_use()
+    _referentiel._switch(None)
     yield counted
-    _loading._activate(shipped)
+    _referentiel._switch(shipped)
 
 
 def test_first_use_from_many_threads_loads_once(loads: list[int]) -> None:
@@ -129,7 +129,7 @@ def test_a_failing_first_load_under_threads_is_retried_not_cached(
         return "answered"
 
     assert set(run_together(first_use)) == {"DataError"}
-    assert _loading._active is None
+    assert _referentiel._in_use is None
     assert 1 <= len(loads) <= THREADS
 
 
@@ -149,7 +149,6 @@ def test_first_use_in_a_fresh_interpreter_loads_once() -> None:
             return real_load(root)
 
         loading.load = counting_load
-        assert loading._active is None
         import titre_mercd
 
         barrier = threading.Barrier({THREADS})

@@ -236,18 +236,18 @@ class TestFindBlock:
     def test_ambiguous_titles_name_every_match(self) -> None:
         import attrs
 
-        from titre_mercd import _loading
+        from titre_mercd import _referentiel
 
-        data = _loading.dataset()
+        data = _referentiel.dataset()
         twin = attrs.evolve(NEW[0], version_key="2030-01-01")
         label = next(k for k, v in data.blocks_by_label.items() if v == (NEW[0],))
         patched = data._replace(blocks_by_label={**data.blocks_by_label, label: (NEW[0], twin)})
-        original = _loading._active
-        _loading._activate(patched)
+        original = _referentiel._in_use
+        _referentiel._switch(_referentiel._of(patched))
         try:
             with pytest.raises(AmbiguousBlockError, match="2 blocks") as info:
                 find_block(NEW[0].title)
             assert "2030-01-01/1" in str(info.value)
             assert find_block(NEW[0].title, "2018-12-11") is NEW[0]
         finally:
-            _loading._activate(original)
+            _referentiel._switch(original)

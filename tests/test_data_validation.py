@@ -20,7 +20,7 @@ from typing import Any, Callable, NamedTuple
 import pytest
 
 import titre_mercd
-from titre_mercd import DataError, _loading
+from titre_mercd import DataError, _loading, _referentiel
 from titre_mercd._manifest import write_manifest
 
 V2011 = "versions/2011-06-01.json"
@@ -885,8 +885,8 @@ def test_the_copy_loads_like_the_shipped_data(data_copy: Path) -> None:
     reseal(data_copy)
     copied = _loading.load(data_copy)
     assert copied.versions == titre_mercd.versions()
-    assert copied.tables == _loading.dataset().tables
-    assert copied.sources == _loading.dataset().sources
+    assert copied.tables == _referentiel.dataset().tables
+    assert copied.sources == _referentiel.dataset().sources
 
 
 def test_every_kind_of_breakage_is_covered() -> None:
@@ -913,7 +913,7 @@ def test_every_kind_of_breakage_is_covered() -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.kind}: {case.name}")
 def test_broken_data_is_refused_naming_file_and_place(case: Case, data_copy: Path) -> None:
     shipped = titre_mercd.versions()
-    active = _loading._active
+    active = _referentiel._in_use
     case.breakage(data_copy)
 
     with pytest.raises(DataError) as raised:
@@ -923,12 +923,12 @@ def test_broken_data_is_refused_naming_file_and_place(case: Case, data_copy: Pat
     assert case.place in message, message
     assert "\n" not in message, "one line, so that the command line can print it as is"
 
-    with pytest.raises(DataError) as again, _loading._use_data_directory(data_copy):
+    with pytest.raises(DataError) as again, _referentiel._use_data_directory(data_copy):
         pytest.fail("a broken directory was put in use")
     assert str(again.value) == message
 
     # Nothing of the failed load stays: the shipped data still answers, unchanged.
-    assert _loading._active is active
+    assert _referentiel._in_use is active
     assert titre_mercd.versions() is shipped
 
 
@@ -938,9 +938,9 @@ def test_good_data_loads_right_after_broken_data(data_copy: Path, tmp_path: Path
     replace_text(V2018, "2024-05-12", "2025-05-12")(good)
     delete(V2011)(data_copy)
 
-    with pytest.raises(DataError), _loading._use_data_directory(data_copy):
+    with pytest.raises(DataError), _referentiel._use_data_directory(data_copy):
         pytest.fail("a broken directory was put in use")
-    with _loading._use_data_directory(good):
+    with _referentiel._use_data_directory(good):
         assert titre_mercd.version("2018-12-11").validity.end.year == 2025  # type: ignore[union-attr]
         assert titre_mercd.DATA_VERSION == "broken-copy"
     assert titre_mercd.version("2018-12-11").validity.end.year == 2024  # type: ignore[union-attr]
@@ -953,24 +953,25 @@ def test_a_failed_first_load_is_not_cached(
     truncate(V2018, lambda b: len(b) // 2)(data_copy)
     directory = {"root": data_copy}
     # Forget the loaded data (and the answers memoised from it); restored after the test.
-    monkeypatch.setattr(_loading, "_active", _loading._active)
-    _loading._activate(None)
+    monkeypatch.setattr(_referentiel, "_in_use", _referentiel._in_use)
+    monkeypatch.setattr(_referentiel, "_shipped_referentiel", _referentiel._shipped_referentiel)
+    _referentiel._switch(None)
     monkeypatch.setattr(_loading, "_package_data", lambda: directory["root"])
 
     for _ in range(2):
         with pytest.raises(DataError, match=re.escape(V2018)):
             titre_mercd.versions()
-        assert _loading._active is None
+        assert _referentiel._in_use is None
 
     directory["root"] = shipped_data()
     assert [v.key for v in titre_mercd.versions()] == ["2007-04-27", "2011-06-01", "2018-12-11"]
-    assert _loading._active is not None
+    assert _referentiel._in_use is not None
 
 
 def test_blocks_found_by_their_rncp_bloc_code(data_copy: Path) -> None:
     """The shipped versions have no bloc codes; a copy that has some finds blocks by them."""
     bloc_codes("RNCP34809BC01", "RNCP34809BC02")(data_copy)
-    with _loading._use_data_directory(data_copy):
+    with _referentiel._use_data_directory(data_copy):
         first, second = titre_mercd.version("2018-12-11").blocks
         assert titre_mercd.find_block("RNCP34809BC01") is first
         assert titre_mercd.find_block(" rncp34809 bc02 ", "2018-12-11") is second
@@ -1000,7 +1001,7 @@ def test_a_title_two_versions_share_is_ambiguous(data_copy: Path) -> None:
         ]["title"]
 
     edit_json(V2018, share_the_title)(data_copy)
-    with _loading._use_data_directory(data_copy):
+    with _referentiel._use_data_directory(data_copy):
         with pytest.raises(titre_mercd.AmbiguousBlockError) as raised:
             titre_mercd.find_block(title.upper())
         assert str(raised.value) == (

@@ -11,6 +11,7 @@ import pytest
 from titre_mercd import (
     Block,
     CorrespondenceTable,
+    UndecidedError,
     UnknownVersionError,
     correspondence_table,
     correspondences,
@@ -101,10 +102,14 @@ def test_the_correspondence_table_has_a_row_per_old_ccp() -> None:
     assert to_dict(table)["old_key"] == "2011-06-01"
 
 
-def test_a_pair_of_versions_without_a_table_says_so() -> None:
-    table = correspondence_table("2007-04-27", "2018-12-11")  # no text gives one directly
-    assert table.rows == ()
+def test_a_table_without_rows_says_so() -> None:
+    table = attrs.evolve(correspondence_table("2011-06-01", "2018-12-11"), rows=())
     assert "no text gives a table" in text_of(table._repr_html_())
+
+
+def test_a_pair_of_versions_no_text_gives_a_table_for_is_undecided() -> None:
+    with pytest.raises(UndecidedError):
+        correspondence_table("2007-04-27", "2018-12-11")  # no text gives one directly
 
 
 def test_a_correspondence_table_needs_known_versions() -> None:

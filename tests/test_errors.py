@@ -126,6 +126,43 @@ def test_error_hierarchy_is_as_specified() -> None:
     assert issubclass(TitreMercdError, Exception)
 
 
+def test_every_error_lives_in_exceptions_under_the_base_and_a_built_in() -> None:
+    """Each error class is in ``titre_mercd.exceptions``, a ``TitreMercdError`` and a built-in."""
+    import inspect
+
+    from titre_mercd import exceptions
+
+    built_ins = (ValueError, LookupError, OSError, ImportError, TypeError)
+    classes = [
+        cls
+        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
+    ]
+    assert sorted(cls.__name__ for cls in classes) == sorted(exceptions.__all__)
+    for cls in classes:
+        assert issubclass(cls, TitreMercdError), cls
+        if cls is not TitreMercdError and cls is not exceptions.DataError:
+            assert issubclass(cls, built_ins), cls
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("titre_mercd._registry_import", "ImportRefusedError"),
+        ("titre_mercd._output", "OutputError"),
+        ("titre_mercd._bulk", "CsvInputError"),
+        ("titre_mercd._xlsx", "XlsxInputError"),
+        ("titre_mercd._xlsx", "MissingExtraError"),
+    ],
+)
+def test_moved_errors_are_still_importable_where_they_were(module: str, name: str) -> None:
+    import importlib
+
+    from titre_mercd import exceptions
+
+    assert getattr(importlib.import_module(module), name) is getattr(exceptions, name)
+
+
 def test_from_dict_names_the_json_path() -> None:
     data = titre_mercd.to_dict(titre_mercd.version("2018-12-11"))
     data["blocks"][1]["number"] = "2"

@@ -38,11 +38,10 @@ from titre_mercd._export import CSV_TABLES, MAIN_TABLE, csv_table, dot, jsonld_d
 
 VERSIONS = versions()
 BLOCKS = [b for v in VERSIONS for b in v.blocks]
+# The shipped tables lead from each version to the next (no source gives any other).
 TABLES = [
     (old.key, new.key, correspondences(old.key, new.key))
-    for i, old in enumerate(VERSIONS)
-    for new in VERSIONS[i + 1 :]
-    if correspondences(old.key, new.key)
+    for old, new in zip(VERSIONS, VERSIONS[1:])
 ]
 
 

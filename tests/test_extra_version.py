@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 import titre_mercd
-from titre_mercd._loading import _use_data_directory
 from titre_mercd._manifest import write_manifest
+from titre_mercd._referentiel import _use_data_directory
 
 if TYPE_CHECKING:
     from pathlib import Path

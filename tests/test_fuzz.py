@@ -51,7 +51,7 @@ from titre_mercd import (
     Source,
     TitreMercdError,
     ValidityGap,
-    _loading,
+    _referentiel,
 )
 from titre_mercd._codes import normalize_label
 
@@ -503,7 +503,9 @@ def test_none_is_refused_even_after_answers_are_remembered(
         titre_mercd.by_rncp: "RNCP12505",
         titre_mercd.find_block: "2018-12-11/1",
     }[lookup]
-    _loading._activate(_loading.dataset())  # the same data, with nothing remembered yet
+    _referentiel._switch(
+        _referentiel._of(_referentiel.dataset())
+    )  # the same data, with nothing remembered yet
     first = lookup(valid)
     assert lookup(valid) is first
     with pytest.raises(titre_mercd.ArgumentTypeError):

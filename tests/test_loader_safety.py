@@ -154,13 +154,13 @@ def test_every_parser_failure_of_the_manifest_is_a_data_error(
 FORK_WHILE_LOCKED = """
 import os, sys, threading, time
 import titre_mercd
-from titre_mercd import _loading
+from titre_mercd import _referentiel
 
 {prepare}
 held, release = threading.Event(), threading.Event()
 
 def hold_the_lock():
-    with _loading._lock:
+    with _referentiel._lock:
         held.set()
         release.wait()
 

@@ -517,7 +517,8 @@ class OutputMachine(RuleBasedStateMachine):
                 write(body_point)
         except (OutputError, InjectedError, KeyboardInterrupt, OSError) as exc:
             assert faults.fired or not allowed, f"{exc!r} without a cause"
-            if isinstance(exc, OSError):  # every write error is reported as an OutputError
+            if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+                # every write error is reported as an OutputError
                 assert isinstance(exc, InjectedError) or faults.point == "body"
             after = snapshot(self.base)
             # An interruption that comes after the last move finds the output complete.

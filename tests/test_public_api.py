@@ -46,7 +46,7 @@ def test_import_reads_no_data_and_imports_no_loader_dependency() -> None:
         "import sys, titre_mercd\n"
         "heavy = ['cattrs', 'json', 'importlib.metadata', 'importlib.resources']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
-        "print(titre_mercd._loading._active if 'titre_mercd._loading' in sys.modules else None)\n"
+        "print(titre_mercd._referentiel._in_use if 'titre_mercd._referentiel' in sys.modules else None)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

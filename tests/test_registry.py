@@ -20,7 +20,7 @@ import pytest
 import titre_mercd
 from registry_exports import FICHE_2018, SAMPLE, SUCCESSOR, lineage_fiches, write_export
 from test_cli import LAUNCHERS, error, run
-from titre_mercd import _loading
+from titre_mercd import _loading, _referentiel
 
 SCHEMAS = Path(titre_mercd.__file__).parent / "schemas" / "cli"
 PROGRAM = LAUNCHERS["python -m titre_mercd"]
@@ -157,11 +157,15 @@ def test_import_writes_a_data_directory_the_loader_accepts(
         "2018-12-11.json",
         f"{NEW_KEY}.json",
     ]
-    assert not [p for p in imported.parent.iterdir() if p.name != imported.name]  # no leftovers
+    beside = sorted(p.name for p in imported.parent.iterdir())
+    assert beside == [".data.versions", "data"], beside  # the name, and the copy it leads to
+    copy = imported.readlink()
+    assert copy.parent == Path(".data.versions")
+    assert sorted(p.name for p in (imported.parent / copy.parent).iterdir()) == [copy.name, "lock"]
 
 
 def test_the_imported_version_answers_the_whole_api(imported: Path) -> None:
-    with _loading._use_data_directory(_loading._Directory(str(imported))):
+    with _referentiel._use_data_directory(_loading._Directory(str(imported))):
         assert titre_mercd.DATA_VERSION.endswith("+rncp.2026-12-01")
         new = titre_mercd.current(dt.date(2026, 12, 1))
         assert new is not None
@@ -203,7 +207,7 @@ def test_the_imported_version_answers_the_whole_api(imported: Path) -> None:
 
 
 def test_source_of_an_imported_fact_is_the_fiche_verbatim(imported: Path) -> None:
-    with _loading._use_data_directory(_loading._Directory(str(imported))):
+    with _referentiel._use_data_directory(_loading._Directory(str(imported))):
         block = titre_mercd.version(NEW_KEY).blocks[1]
         source = titre_mercd.source_of(block, "title")
         assert source.location == "BLOCS_COMPETENCES/BLOC_COMPETENCES[2]/LIBELLE"
@@ -227,7 +231,7 @@ def test_source_of_an_imported_fact_is_the_fiche_verbatim(imported: Path) -> Non
 def test_the_imported_directory_agrees_with_its_export(
     imported: Path, exports: dict[str, Path]
 ) -> None:
-    with _loading._use_data_directory(_loading._Directory(str(imported))):
+    with _referentiel._use_data_directory(_loading._Directory(str(imported))):
         assert titre_mercd.registry_check(exports["agrees"]).agrees
         report = titre_mercd.registry_check(exports["differs"])
         assert not report.missing
@@ -320,7 +324,7 @@ def test_an_existing_directory_is_replaced_only_with_force_and_if_an_import_wrot
         run(PROGRAM, "registry", "import", str(exports["differs"]), "-o", str(a_file), "--force"), 2
     )
     assert a_file.read_text() == "x"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "file", "other"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".d.versions", "d", "file", "other"]
 
 
 # ---------------------------------------------------------------- hostile input
@@ -531,7 +535,7 @@ def test_without_a_creation_arrete_the_key_is_date_effet(tmp_path: Path) -> None
     payload = json.loads(result.stdout)
     assert payload["new_versions"] == ["2024-05-12"]
     assert any("DATE_EFFET" in note and SUCCESSOR in note for note in payload["notes"])
-    with _loading._use_data_directory(_loading._Directory(str(tmp_path / "d"))):
+    with _referentiel._use_data_directory(_loading._Directory(str(tmp_path / "d"))):
         new = titre_mercd.version("2024-05-12")
         assert new.legal_text.kind == "fiche RNCP"
         assert (
@@ -587,7 +591,7 @@ def test_the_registry_date_is_kept_as_given(imported: Path) -> None:
 
     if "registered_until" not in attrs.fields_dict(titre_mercd.ValidityWindow):
         pytest.skip("ValidityWindow.registered_until is not in this version of the records")
-    with _loading._use_data_directory(_loading._Directory(str(imported))):
+    with _referentiel._use_data_directory(_loading._Directory(str(imported))):
         window = titre_mercd.version(NEW_KEY).validity
         assert window.registered_until == dt.date(2029, 5, 12)  # type: ignore[union-attr]
         assert window.last_day == dt.date(2029, 5, 11)  # type: ignore[union-attr]

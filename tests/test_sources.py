@@ -195,7 +195,7 @@ def test_levels_cite_facts_md_never_as_the_words_of_the_decree() -> None:
 def test_only_the_level_rows_facts_md_verifies_are_shipped() -> None:
     """FACTS.md verifies III → 5 → EQF 5 only, in all three columns."""
     from titre_mercd import to_dict
-    from titre_mercd._loading import dataset
+    from titre_mercd._referentiel import dataset
 
     assert [to_dict(level) for level in dataset().levels] == [
         {"france_1969": "III", "france_2019": 5, "eqf": 5}
@@ -246,8 +246,8 @@ def test_an_empty_field_without_a_recorded_statement_says_the_text_gives_none(
     import shutil
     from importlib.resources import files
 
-    from titre_mercd._loading import _use_data_directory
     from titre_mercd._manifest import write_manifest
+    from titre_mercd._referentiel import _use_data_directory
 
     root = tmp_path / "data"
     shutil.copytree(str(files("titre_mercd").joinpath("data")), root)

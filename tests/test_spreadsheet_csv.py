@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from titre_mercd import _bulk, _export, deemed_obtained, missing_blocks, version
-from titre_mercd._queries import closest_blocks
+from titre_mercd._referentiel import closest_blocks
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -41,8 +41,8 @@ from titre_mercd import (
     version,
     versions,
 )
-from titre_mercd._loading import _use_data_directory
 from titre_mercd._manifest import write_manifest
+from titre_mercd._referentiel import _use_data_directory
 
 D = dt.date
 V2007, V2011, V2018 = "2007-04-27", "2011-06-01", "2018-12-11"

@@ -19,32 +19,6 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
     from typing import Any
 
     from ._converter import from_dict, to_dict
-    from ._correspondence import (
-        correspondence_table,
-        correspondences,
-        deemed_obtained,
-        missing_blocks,
-    )
-    from ._loading import preload
-    from ._queries import (
-        by_nsf,
-        by_rncp,
-        by_rome,
-        contradictions,
-        current,
-        find_block,
-        is_in_force,
-        nsf,
-        registered_fiche,
-        registered_fiches,
-        rome,
-        source_of,
-        successor,
-        text_of,
-        validity_gaps,
-        version,
-        versions,
-    )
     from ._records import (
         Block,
         CertificationVersion,
@@ -59,7 +33,34 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         ValidityGap,
         ValidityWindow,
     )
-    from ._referentiel import DataImport, Referentiel, referentiel, use_data
+    from ._referentiel import (
+        DataImport,
+        Referentiel,
+        by_nsf,
+        by_rncp,
+        by_rome,
+        contradictions,
+        correspondence_table,
+        correspondences,
+        current,
+        deemed_obtained,
+        find_block,
+        is_in_force,
+        missing_blocks,
+        nsf,
+        preload,
+        referentiel,
+        registered_fiche,
+        registered_fiches,
+        rome,
+        source_of,
+        successor,
+        text_of,
+        use_data,
+        validity_gaps,
+        version,
+        versions,
+    )
     from ._registry import RegistryCheck, registry_check
     from .exceptions import (
         AmbiguousBlockError,
@@ -142,21 +143,17 @@ __all__ = [
 _HOMES = {
     "from_dict": "_converter",
     "to_dict": "_converter",
-    "correspondence_table": "_correspondence",
-    "correspondences": "_correspondence",
-    "deemed_obtained": "_correspondence",
-    "missing_blocks": "_correspondence",
-    "preload": "_loading",
-    **dict.fromkeys(["DataImport", "Referentiel", "referentiel", "use_data"], "_referentiel"),
     "RegistryCheck": "_registry",
     "registry_check": "_registry",
     **dict.fromkeys(
         [
-            "by_nsf", "by_rncp", "by_rome", "contradictions", "current", "find_block",
-            "is_in_force", "nsf", "registered_fiche", "registered_fiches", "rome", "source_of",
-            "successor", "text_of", "validity_gaps", "version", "versions",
+            "DataImport", "Referentiel", "by_nsf", "by_rncp", "by_rome", "contradictions",
+            "correspondence_table", "correspondences", "current", "deemed_obtained",
+            "find_block", "is_in_force", "missing_blocks", "nsf", "preload", "referentiel",
+            "registered_fiche", "registered_fiches", "rome", "source_of", "successor",
+            "text_of", "use_data", "validity_gaps", "version", "versions",
         ],
-        "_queries",
+        "_referentiel",
     ),
     **dict.fromkeys(
         [
@@ -184,9 +181,9 @@ def __getattr__(name: str) -> Any:
 
         return distribution_version("titre-mercd")
     if name == "DATA_VERSION":  # names the data in use: not kept, since use_data may change it
-        from ._loading import dataset
+        from ._referentiel import in_use
 
-        return dataset().data_version
+        return in_use().data_version
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,10 +39,10 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 
-from ._correspondence import deemed_obtained
-from ._queries import closest_blocks, match_block, version, versions
+from ._cells import csv_text
 from ._records import Block
-from .exceptions import AmbiguousBlockError, UnknownBlockError
+from ._referentiel import closest_blocks, deemed_obtained, match_block, version, versions
+from .exceptions import AmbiguousBlockError, CsvInputError, UndecidedError, UnknownBlockError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -53,6 +53,7 @@ __all__ = [
     "ENCODINGS",
     "HEADER_ROWS",
     "LANGUAGES",
+    "MAX_LINE",
     "SEPARATORS",
     "CellConverter",
     "CsvInputError",
@@ -78,6 +79,14 @@ ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
 
 SEPARATORS = (";", ",", "\t", "|")
 """The separators detected from the header, in order of preference when the header is silent."""
+
+MAX_LINE = 1 << 20
+"""The longest line read by default, in characters: a row, its quoted line breaks included.
+
+A longer one is refused with its line number (``--max-line`` on the command line sets another
+limit), and so is a longer field: memory stays bounded whatever the input, ``/dev/zero``
+included.
+"""
 
 EXCEL_SEPARATOR, EXCEL_NEWLINE = ";", "\r\n"
 """What French Excel reads without asking: ``;`` between fields, CRLF (and a byte order mark)."""
@@ -183,10 +192,6 @@ class _Cache(dict[str, Any]):
             self._characters = 0
         self[key] = value
         self._characters += size
-
-
-class CsvInputError(ValueError):
-    """The input cannot be read as the CSV file asked for; the message is one line."""
 
 
 @attrs.frozen
@@ -491,7 +496,10 @@ class CellConverter:
             recognised = (" | ".join(dict.fromkeys(b.ref for b in held)),)
         if errors:
             return (*("" for _ in recognised), "", "", "", "; ".join(errors))
-        obtained = deemed_obtained(held, self._to)
+        try:
+            obtained = deemed_obtained(held, self._to)
+        except UndecidedError as exc:  # never « none » or « all missing » for it
+            return (*("" for _ in recognised), "", "", "", f"not known: {exc}")
         deemed = " | ".join(b.title for b in self._to_blocks if b in obtained)
         missing = " | ".join(b.title for b in self._to_blocks if b not in obtained)
         complete = self.words["no" if missing else "yes"]
@@ -662,16 +670,22 @@ class CsvSource:
         *,
         header_row: int | None = None,
         allow_c1: bool = False,
+        max_line: int = MAX_LINE,
     ) -> None:
         """Read the header and find ``column``; :class:`CsvInputError` if either fails.
 
         ``sep`` ``None`` detects the separator from the header; ``encoding`` ``None`` is UTF-8.
         ``header_row`` (1-based) is the header's row; ``None``: the first of the first
         :data:`HEADER_ROWS` rows that names ``column``. With latin-1, a byte it reads as a C1
-        control character is refused unless ``allow_c1``.
+        control character is refused unless ``allow_c1``. A row longer than ``max_line``
+        characters (its quoted line breaks included) is refused.
         """
         self.name = name
         self.column = column
+        self.max_line = max_line
+        self._line = 0  # the lines read so far
+        self._row_start = 1  # the line the row being read starts on
+        self._row_size = 0  # and the characters read of it
         self.encoding = "utf-8" if encoding is None else check_encoding(encoding)
         self.reencoded = self.encoding != "utf-8"
         try:
@@ -688,7 +702,7 @@ class CsvSource:
         self._reader = csv.reader(())
         self._last = ("", 1)  # the text of the last record read, and the line it starts on
         with self._errors():
-            first, lines = self._first_records(text, header_row, column, sep)
+            first, lines = self._first_records(self._lines(text), header_row, column, sep)
             at, self.sep = self._find_header(first, column, sep, header_row)
             self.sep_detected = sep is None
             # The reader parses one copy of the lines; the other gives each row's own text.
@@ -772,6 +786,7 @@ class CsvSource:
                 first.append(record)
                 found = header_row is None and _names_column("".join(record), column, sep)
                 record, quotes = [], 0
+                self._row_size, self._row_start = 0, self._line + 1  # each row is counted
                 if found or len(first) >= (header_row or HEADER_ROWS) or size >= _HEADER_CHARS:
                     break
         if record:
@@ -801,6 +816,35 @@ class CsvSource:
                 f"{self.name} starts with a UTF-8 byte order mark, so it is UTF-8, not "
                 f"{self.encoding}: leave out --encoding"
             )
+
+    def _lines(self, text: io.TextIOWrapper) -> Iterator[str]:
+        """The lines of ``text``; :class:`CsvInputError` as soon as a row grows too long."""
+        readline, limit = text.readline, self.max_line
+        while True:
+            line = readline(limit + 1)
+            if not line:
+                return
+            self._line += 1
+            self._row_size += len(line)
+            if self._row_size > limit:
+                raise CsvInputError(self._too_long())
+            yield line
+
+    def _next_row(self) -> None:
+        """Start counting the characters of the next row."""
+        self._row_start = self._reader.line_num + 1
+        self._row_size = 0
+
+    def _too_long(self) -> str:
+        lines = (
+            f"line {self._line}"
+            if self._line == self._row_start
+            else f"lines {self._row_start} to {self._line} (one row)"
+        )
+        return (
+            f"{self.name} {lines}: longer than {self.max_line:,} characters, the longest "
+            "line read (--max-line sets another limit)"
+        )
 
     def _check_quotes(self, text: str, line: int) -> None:
         """Refuse a record (starting at ``line``) whose text ends inside a quoted field."""
@@ -834,6 +878,7 @@ class CsvSource:
         reader, raw = self._reader, self._raw
         read = reader.line_num
         for row in reader:
+            self._next_row()
             lines = reader.line_num - read
             read += lines
             text = next(raw) if lines == 1 else "".join(itertools.islice(raw, lines))
@@ -1149,8 +1194,12 @@ def _header(
 
 
 def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
-    """The added fields as CSV text to put after a row, and whether they report an error."""
-    return sep + _Joiner(sep)(values), bool(values[-1])
+    """The added fields as CSV text to put after a row, and whether they report an error.
+
+    They are written from the data: one that a spreadsheet would read as a formula gets a
+    ``'`` before it (:func:`titre_mercd._cells.csv_text`).
+    """
+    return sep + _Joiner(sep)(map(csv_text, values)), bool(values[-1])
 
 
 class _Fitter:

@@ -2,6 +2,7 @@
 
 Holders of the CCPs of one version « sont réputés avoir obtenu » (are deemed to have) the
 blocks the table of the next version's arrêté names; the tables chain from version to version.
+:class:`Correspondences` adds them to the lookups of one data set.
 """
 
 from __future__ import annotations
@@ -10,119 +11,131 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Union
 
 from ._codes import describe
-from ._loading import Dataset, dataset, memo, remember
-from ._queries import _FIND_BLOCK_MEMO, _find_block, _version
+from ._queries import Lookups, VersionKey, remember
 from ._records import Block, Correspondence, CorrespondenceTable
-from .exceptions import ArgumentTypeError
+from .exceptions import ArgumentTypeError, UndecidedError, UnknownBlockError, UnknownVersionError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._loading import Dataset
     from ._records import CertificationVersion
 
-__all__ = ["correspondence_table", "correspondences", "deemed_obtained", "missing_blocks"]
+__all__ = ["Correspondences", "HeldBlocks"]
 
 HeldBlocks = Iterable[Union[Block, str]]
-# A version key, or the version itself (see :func:`titre_mercd.version`).
-VersionKey = Union[str, "CertificationVersion"]
-
-_DEEMED_MEMO = memo("deemed_obtained")
 
 
-def correspondences(old_key: VersionKey, new_key: VersionKey) -> tuple[Correspondence, ...]:
-    """The table the law gives from version ``old_key`` to ``new_key``, in the law's order.
+class Correspondences(Lookups):
+    """The lookups of one data set, and its correspondence tables applied."""
 
-    An empty tuple when no text gives a table between the two (2007 → 2011, for instance).
+    __slots__ = ("_deemed_memo",)
+    _deemed_memo: dict[object, tuple[Block, ...]]
 
-    >>> [(row.old.number, row.new and row.new.number) for row in
-    ...  correspondences("2011-06-01", "2018-12-11")]
-    [(1, None), (2, 2), (3, 1)]
-    """
-    return _correspondences(dataset(), old_key, new_key)
+    def __init__(self, data: Dataset) -> None:
+        super().__init__(data)
+        self._deemed_memo = {}
+
+    def correspondences(
+        self, old_key: VersionKey, new_key: VersionKey
+    ) -> tuple[Correspondence, ...]:
+        """The table between two versions: :func:`titre_mercd.correspondences`."""
+        old, new = self.version(old_key), self.version(new_key)
+        table = self._data.tables.get((old.key, new.key))
+        if table is None:
+            raise UndecidedError(_no_table(old.key, new.key, self._data.tables))
+        return table
+
+    def correspondence_table(self, old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
+        """The table as one record: :func:`titre_mercd.correspondence_table`."""
+        rows = self.correspondences(old_key, new_key)
+        return CorrespondenceTable(
+            old_key=self.version(old_key).key, new_key=self.version(new_key).key, rows=rows
+        )
+
+    def deemed_obtained(
+        self, held: HeldBlocks, target_key: VersionKey | None = None
+    ) -> tuple[Block, ...]:
+        """The target's blocs ``held`` is deemed to give: :func:`titre_mercd.deemed_obtained`."""
+        items = _held_items(held)
+        argument = (target_key, items)
+        try:
+            return self._deemed_memo[argument]
+        except (KeyError, TypeError):  # not asked before, or an item is not even hashable
+            pass
+        target = self._target(target_key)
+        obtained: set[Block] = set()
+        for block in map(self._held_block, items):
+            self._require_chain(block.version_key, target.key)
+            obtained.update(self._data.reachable_blocks[(block.version_key, block.number)])
+        answer = tuple(b for b in target.blocks if b in obtained)
+        return remember(self._deemed_memo, argument, answer)  # type: ignore[no-any-return]
+
+    def missing_blocks(
+        self, held: HeldBlocks, target_key: VersionKey | None = None
+    ) -> tuple[Block, ...]:
+        """The target's blocs still to obtain: :func:`titre_mercd.missing_blocks`."""
+        obtained = self.deemed_obtained(held, target_key)
+        return tuple(b for b in self._target(target_key).blocks if b not in obtained)
+
+    def _target(self, key: VersionKey | None) -> CertificationVersion:
+        """The version ``key`` names; the latest version of this data set for ``None``."""
+        if key is None:
+            if not self._data.versions:
+                raise UnknownVersionError("the data holds no version to convert to")
+            return self._data.versions[-1]
+        return self.version(key)
+
+    def _require_chain(self, old_key: str, target_key: str) -> None:
+        """:class:`UndecidedError` unless tables lead from version ``old_key`` to ``target_key``.
+
+        A bloc of the target, or of a later version, needs no table (it counts as itself, or
+        the tables, which lead forward only, give nothing for it).
+        """
+        if old_key >= target_key:
+            return
+        tables = self._data.tables
+        reached, pending = {old_key}, [old_key]
+        while pending:
+            key = pending.pop()
+            for old, new in tables:
+                if old == key and new <= target_key and new not in reached:
+                    reached.add(new)
+                    pending.append(new)
+        if target_key not in reached:
+            keys = [v.key for v in self._data.versions if old_key <= v.key <= target_key]
+            step = next((a, b) for a, b in zip(keys, keys[1:]) if (a, b) not in tables)
+            raise UndecidedError(_no_table(*step, tables, target=target_key))
+
+    def _held_block(self, item: Block | str) -> Block:
+        """The block of this data set that a held item names."""
+        if isinstance(item, str):
+            return self.find_block(item)
+        if not isinstance(item, Block):
+            raise ArgumentTypeError(
+                "each held item must be a Block or a string find_block accepts, "
+                f"not {describe(item)}"
+            )
+        found = self._data.block_by_ref.get((item.version_key, item.number))
+        if found is None or found != item:
+            raise UnknownBlockError(f"{describe(item)} is not a block of any known version")
+        return found
 
 
-def _correspondences(
-    data: Dataset, old_key: VersionKey, new_key: VersionKey
-) -> tuple[Correspondence, ...]:
-    old, new = _version(data, old_key), _version(data, new_key)
-    return data.tables.get((old.key, new.key), ())
-
-
-def correspondence_table(old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
-    """The table from ``old_key`` to ``new_key`` as one record, shown as a table in notebooks.
-
-    Its ``rows`` are :func:`correspondences` ``(old_key, new_key)``.
-
-    Raises:
-        UnknownVersionError: either key names no version.
-
-    >>> table = correspondence_table("2011-06-01", "2018-12-11")
-    >>> [(row.old.number, row.new and row.new.number) for row in table.rows]
-    [(1, None), (2, 2), (3, 1)]
-    """
-    return _correspondence_table(dataset(), old_key, new_key)
-
-
-def _correspondence_table(
-    data: Dataset, old_key: VersionKey, new_key: VersionKey
-) -> CorrespondenceTable:
-    rows = _correspondences(data, old_key, new_key)
-    return CorrespondenceTable(
-        old_key=_version(data, old_key).key, new_key=_version(data, new_key).key, rows=rows
+def _no_table(
+    old_key: str,
+    new_key: str,
+    tables: Mapping[tuple[str, str], object],
+    *,
+    target: str | None = None,
+) -> str:
+    """Why the correspondence from ``old_key`` to ``new_key`` is not known."""
+    known = ", ".join(f"{old} → {new}" for old, new in tables) or "none"
+    leading = "" if target is None or target == new_key else f", on the way to {target}"
+    return (
+        f"no source gives a correspondence table from {old_key} to {new_key}{leading}: which "
+        f"blocs of {old_key} count toward {new_key} is not known; tables in the data: {known}"
     )
-
-
-def deemed_obtained(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> tuple[Block, ...]:
-    """The blocks of the target version that a holder of ``held`` is deemed to have.
-
-    ``held`` is an iterable of :class:`Block` or of strings :func:`find_block` accepts.
-    Blocks of the target version pass through; others follow the correspondence tables from
-    version to version; a block with no correspondence gives nothing. The answer is in the
-    target version's bloc order (the order of its arrêté), each block once.
-
-    Raises:
-        ArgumentTypeError: ``held`` is a single string or block, not an iterable of them.
-        UnknownVersionError: ``target_key`` names no version.
-        UnknownBlockError, AmbiguousBlockError: a string names no block, or several.
-
-    >>> [b.number for b in deemed_obtained(["2011-06-01/3", "2011-06-01/2"])]
-    [1, 2]
-    """
-    items = _held_items(held)
-    argument = (target_key, items)
-    try:
-        return _DEEMED_MEMO[argument]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):  # not asked before, or an item is not even hashable
-        pass
-    data = dataset()
-    answer = _deemed_obtained(data, items, target_key)
-    remember(_DEEMED_MEMO, argument, answer, data)
-    return answer
-
-
-def _deemed_obtained(
-    data: Dataset, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
-) -> tuple[Block, ...]:
-    target = _version(data, target_key)
-    obtained: set[Block] = set()
-    for block in _held_blocks(data, _held_items(held)):
-        obtained.update(data.reachable_blocks[(block.version_key, block.number)])
-    return tuple(b for b in target.blocks if b in obtained)
-
-
-def missing_blocks(held: HeldBlocks, target_key: VersionKey = "2018-12-11") -> tuple[Block, ...]:
-    """The blocks of the target version that ``held`` does not give, in the arrêté's order.
-
-    >>> held = ["Manager une équipe de conseillers (ères) clientèle à distance"]
-    >>> [b.number for b in missing_blocks(held)]
-    [1]
-    """
-    return _missing_blocks(dataset(), held, target_key)
-
-
-def _missing_blocks(
-    data: Dataset, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
-) -> tuple[Block, ...]:
-    obtained = _deemed_obtained(data, held, target_key)
-    return tuple(b for b in _version(data, target_key).blocks if b not in obtained)
 
 
 def _held_items(held: HeldBlocks) -> tuple[Block | str, ...]:
@@ -140,41 +153,3 @@ def _held_items(held: HeldBlocks) -> tuple[Block | str, ...]:
         "held must be an iterable of blocks or block titles, e.g. "
         f"['2011-06-01/2'], not {describe(held)}"
     )
-
-
-def _held_blocks(data: Dataset, held: tuple[Block | str, ...]) -> list[Block]:
-    blocks = []
-    for item in held:
-        if isinstance(item, Block):
-            blocks.append(_shipped(data, item))
-        elif isinstance(item, str):
-            blocks.append(_named_block(data, item))
-        else:
-            raise ArgumentTypeError(
-                "each held item must be a Block or a string find_block accepts, "
-                f"not {describe(item)}"
-            )
-    return blocks
-
-
-def _named_block(data: Dataset, text: str) -> Block:
-    """The block :func:`find_block` finds for ``text`` in ``data``, through its memo if it can.
-
-    The memo holds answers from the data in use: one that is not among ``data``'s blocks
-    (``data`` is another data set, or a switch came in between) is not taken.
-    """
-    found: Block | None = _FIND_BLOCK_MEMO.get(text)
-    if found is None or data.block_by_ref.get((found.version_key, found.number)) is not found:
-        found = _find_block(data, text)
-        remember(_FIND_BLOCK_MEMO, text, found, data)
-    return found
-
-
-def _shipped(data: Dataset, block: Block) -> Block:
-    """``block`` itself if it is one of the blocks of ``data``, else a typed error."""
-    found = data.block_by_ref.get((block.version_key, block.number))
-    if found != block:
-        from .exceptions import UnknownBlockError
-
-        raise UnknownBlockError(f"{describe(block)} is not a block of any known version")
-    return found

@@ -20,8 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable
 
 import attrs
 
-from ._loading import dataset
-from ._queries import source_of, versions
+from ._referentiel import dataset, source_of, versions
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -304,6 +303,10 @@ def csv_table(name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
 def write_csv(name: str, stream: IO[str], sep: str = ",") -> None:
     """Write the CSV table ``name`` to ``stream`` (opened with ``newline=""``).
 
+    A cell that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return) is written with a ``'`` before it
+    (:func:`titre_mercd._cells.csv_text`): the JSON export gives every value exactly.
+
     >>> import io
     >>> out = io.StringIO(newline="")
     >>> write_csv("blocks", out, ";")
@@ -312,10 +315,12 @@ def write_csv(name: str, stream: IO[str], sep: str = ",") -> None:
     """
     import csv
 
+    from ._cells import csv_text
+
     header, rows = csv_table(name)
     writer = csv.writer(stream, delimiter=sep, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_text(cell) for cell in row] for row in rows)
 
 
 # ---------------------------------------------------------------- JSON-LD, schema.org terms

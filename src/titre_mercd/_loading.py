@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from _thread import allocate_lock
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -42,9 +41,8 @@ from .exceptions import DataError, InvalidCodeError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
-    from contextlib import AbstractContextManager
 
-__all__ = ["Dataset", "dataset", "load", "load_directory", "preload", "select"]
+__all__ = ["ENVIRONMENT_VARIABLE", "Dataset", "load", "load_directory"]
 
 MANIFEST = "MANIFEST.json"
 LINEAGE = "lineage.json"
@@ -1087,7 +1085,7 @@ def _reachable_blocks(
     return reachable
 
 
-# ---------------------------------------------------------------- the process-wide dataset
+# ---------------------------------------------------------------- reading a data directory
 
 
 def load(root: Traversable | str | os.PathLike[str]) -> Dataset:
@@ -1102,6 +1100,9 @@ def load(root: Traversable | str | os.PathLike[str]) -> Dataset:
         return _Builder(root).build()
     except RecursionError:  # the JSON files are checked for this; a safety net for the rest
         raise DataError(f"data nested too deeply to be checked in {root}") from None
+
+
+_SWAPS_FOLLOWED = 8  # a load retried as many times if the directory is replaced meanwhile
 
 
 def load_directory(directory: str | os.PathLike[str]) -> Dataset:
@@ -1125,10 +1126,17 @@ def load_directory(directory: str | os.PathLike[str]) -> Dataset:
     given = os.fspath(directory)
     path = os.path.abspath(given)
     if os.path.isdir(path):
-        try:
-            return load(_Directory(path))._replace(directory=path)
-        except DataError as exc:
-            problem = str(exc)
+        # Read through the real directory, resolved once: ``registry import`` swaps a link
+        # onto a new copy, and a load must not read files from two. A copy removed while it
+        # was read is read again where the link leads now.
+        for _ in range(_SWAPS_FOLLOWED):
+            real = os.path.realpath(path)
+            try:
+                return load(_Directory(real))._replace(directory=path)
+            except DataError as exc:
+                problem = str(exc).replace(real, path)
+                if os.path.realpath(path) == real:
+                    break
     else:
         problem = (
             "is not a directory" if os.path.lexists(path) else "does not exist"
@@ -1148,167 +1156,3 @@ def _package_data() -> Traversable:
     from importlib.resources import files
 
     return files(__package__).joinpath("data")
-
-
-_lock = allocate_lock()  # threading.Lock, without importing threading
-_active: Dataset | None = None  # change it only through _activate, which empties the memos
-_shipped: Dataset | None = None  # the shipped data once loaded, kept across use_data calls
-
-# Answers already given, per lookup, by the exact argument the caller passed: a repeated
-# lookup is then one dict hit, whatever normalisation the first one needed. Each memo is
-# bounded, holds only answers from the active dataset, and is emptied when that changes.
-# It is bounded in bytes too: an argument longer than MEMO_KEY_CHARACTERS is never kept (no
-# code or title is that long), so a memo holds at most about MEMO_LIMIT * 1 kB of keys; the
-# answers are the data set's own records, shared.
-MEMO_LIMIT = 4096
-MEMO_KEY_CHARACTERS = 300
-_memos: dict[str, dict[Any, Any]] = {}
-
-
-def memo(name: str) -> dict[Any, Any]:
-    """The memo of the lookup ``name`` (created empty on first call)."""
-    return _memos.setdefault(name, {})
-
-
-def remember(memo: dict[Any, Any], argument: object, answer: object, source: Dataset) -> None:
-    """Keep ``answer`` for ``argument`` if it came from the active dataset and there is room.
-
-    Only an argument made of plain strings, blocks, versions, ``None`` and tuples of them is
-    kept: a subclass may compare equal to one value and be read as another, and what it taught
-    the memo would then be every later caller's answer. An ``int`` (a code given as a number)
-    is never kept: ``1 == 1.0 == True``, so a float or a bool, refused otherwise, would find
-    its answer.
-
-    Another thread may switch data sets (:func:`use_data`) between the check and the store:
-    the switch sets the new dataset before it empties the memos, so an answer stored after
-    the emptying sees the new dataset on the second check, and is taken back.
-    """
-    if source is _active and len(memo) < MEMO_LIMIT and _plain(argument):
-        memo[argument] = answer
-        if source is not _active:
-            memo.pop(argument, None)
-
-
-def _plain(argument: object) -> bool:
-    """Whether ``argument`` equals only what it is read as: str, a record, None, or tuples of them.
-
-    A :class:`CertificationVersion` stands for its key; one equal to the data's is that version.
-    A string longer than :data:`MEMO_KEY_CHARACTERS` is not kept either.
-    """
-    if isinstance(argument, tuple):
-        return type(argument) is tuple and all(_plain(item) for item in argument)
-    if type(argument) is str:
-        return len(argument) <= MEMO_KEY_CHARACTERS
-    kind = type(argument)
-    return kind is Block or kind is CertificationVersion or argument is None
-
-
-def _activate(replacement: Dataset | None, *, locked: bool = False) -> None:
-    """Make ``replacement`` the active dataset, forgetting answers given from another one.
-
-    ``None`` forgets every loaded data set: the next use loads the data again (the shipped
-    data, or the directory ``TITRE_MERCD_DATA`` names). A dataset read from no user's
-    directory becomes the shipped data that :func:`select` goes back to (tests put a copy
-    there). ``locked``: the caller holds the lock already.
-    """
-    global _active, _shipped
-    if not locked:
-        with _lock:
-            _activate(replacement, locked=True)
-        return
-    _active = replacement  # first, so that remember() sees the change (see there)
-    if replacement is None or replacement.directory is None:
-        _shipped = replacement
-    for answers in _memos.values():
-        answers.clear()
-
-
-def _shipped_data(*, locked: bool = False) -> Dataset:
-    """The shipped data, loaded once per process and kept: the same records every time."""
-    global _shipped
-    if _shipped is None:
-        if not locked:
-            with _lock:
-                return _shipped_data(locked=True)
-        _shipped = load(_package_data())
-    return _shipped
-
-
-def _default_data() -> Dataset:
-    """What the first use loads: ``TITRE_MERCD_DATA``'s directory if set, else the shipped data.
-
-    The caller holds the lock.
-    """
-    directory = os.environ.get(ENVIRONMENT_VARIABLE)
-    if directory:
-        return load_directory(directory)
-    return _shipped_data(locked=True)
-
-
-def dataset() -> Dataset:
-    """The data in use, loaded on first use, once per process even under many threads."""
-    current = _active
-    if current is None:
-        with _lock:
-            current = _active
-            if current is None:
-                current = _default_data()
-                _activate(current, locked=True)
-    return current
-
-
-def select(directory: str | os.PathLike[str] | None) -> Dataset:
-    """Answer from the data directory ``directory`` from now on (the shipped data for ``None``).
-
-    The directory is loaded and checked before anything changes: on a :class:`DataError`
-    the data in use stays as it was. See :func:`titre_mercd.use_data`.
-    """
-    replacement = _shipped_data() if directory is None else load_directory(directory)
-    _activate(replacement)
-    return replacement
-
-
-def preload() -> None:
-    """Load and check all the data now rather than on first use (for servers).
-
-    >>> from titre_mercd import preload
-    >>> preload()
-    """
-    dataset()
-
-
-def _use_data_directory(root: Traversable) -> AbstractContextManager[Dataset]:
-    """Private entry point for tests: answer from ``root`` inside a ``with`` block.
-
-    The directory is loaded and checked first; on a :class:`DataError` nothing changes.
-    """
-    from contextlib import contextmanager
-
-    @contextmanager
-    def using() -> Iterator[Dataset]:
-        replacement = load(root)
-        previous = _active
-        _activate(replacement)
-        try:
-            yield replacement
-        finally:
-            _activate(previous)
-
-    return using()
-
-
-def _after_fork_in_child() -> None:
-    """Give a forked child a lock of its own.
-
-    A thread of the parent may hold the lock at the fork (loading, or switching data sets);
-    that thread does not exist in the child, which would wait for it forever. The memos are
-    emptied too, in case the fork came in the middle of a switch: they only save time.
-    """
-    global _lock
-    _lock = allocate_lock()
-    for answers in _memos.values():
-        answers.clear()
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_after_fork_in_child)

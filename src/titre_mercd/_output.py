@@ -21,7 +21,7 @@ import os
 import stat
 from typing import IO, TYPE_CHECKING, Any, Callable
 
-from .exceptions import TitreMercdError
+from .exceptions import OutputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["OutputError", "atomic_directory", "atomic_file"]
 
 _SHOWN = 200  # characters of a path a message shows
-
-
-class OutputError(TitreMercdError):
-    """An output cannot be written where asked; the message says what was refused and why."""
 
 
 def _show(path: str | os.PathLike[str]) -> str:
@@ -375,6 +371,8 @@ def _move(place: _Place, pending: _Pending, force: bool) -> None:
                 place.unlink(pending.temporary)
         else:
             place.replace(pending.temporary, name)
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
 

@@ -1,15 +1,17 @@
-"""Pure lookups over the loaded data: versions, validity, codes, blocks and sources.
+"""The lookups of one data set: versions, validity, codes, blocks and sources.
 
-Each public function answers from the data in use (:func:`._loading.dataset`); the work is
-done by a private function of the same name that takes the :class:`Dataset` first, which
-:class:`~titre_mercd.Referentiel` calls with its own. The memos sit in the public functions
-only, in front, so that a repeated lookup stays one dict hit.
+:class:`Lookups` holds one loaded :class:`Dataset` and answers from it alone; each lookup is
+written once, as its method, and remembers its answers on that instance, so that a repeated
+lookup is one dict hit whatever normalisation the first one needed. A data set's memos hold
+its own answers only: switching the data set in use, or forking, has nothing to forget.
+:class:`~titre_mercd.Referentiel` is this class with the correspondence tables added; the
+module-level functions call the one in use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, cast
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 import attrs
 
@@ -25,7 +27,6 @@ from ._codes import (
     parse_rncp_block_code,
     require_date,
 )
-from ._loading import Dataset, dataset, memo, remember
 from ._records import (
     Block,
     CertificationVersion,
@@ -39,6 +40,7 @@ from ._records import (
     ValidityGap,
 )
 from ._validity import (
+    Verdict,
     day_verdict,
     not_in_data_message,
     registered_successor,
@@ -55,357 +57,426 @@ from .exceptions import (
     UnknownVersionError,
 )
 
-__all__ = [
-    "by_nsf",
-    "by_rncp",
-    "by_rome",
-    "closest_blocks",
-    "contradictions",
-    "current",
-    "find_block",
-    "is_in_force",
-    "nsf",
-    "registered_fiche",
-    "registered_fiches",
-    "rome",
-    "source_of",
-    "successor",
-    "text_of",
-    "validity_gaps",
-    "version",
-    "versions",
-]
+if TYPE_CHECKING:
+    from ._loading import Dataset
+
+__all__ = ["MEMO_KEY_CHARACTERS", "MEMO_LIMIT", "Lookups", "VersionKey", "remember"]
+
+# A version key, or the version itself (see :func:`titre_mercd.version`).
+VersionKey = Union[str, CertificationVersion]
+
+# Each memo is bounded, in entries and in bytes: an argument longer than MEMO_KEY_CHARACTERS is
+# never kept (no code or title is that long), so a memo holds at most about MEMO_LIMIT * 1 kB
+# of keys; the answers are the data set's own records, shared.
+MEMO_LIMIT = 4096
+MEMO_KEY_CHARACTERS = 300
 
 
-def versions() -> tuple[CertificationVersion, ...]:
-    """Every known version of the title, oldest first.
+def remember(memo: dict[Any, Any], argument: object, answer: Any) -> Any:
+    """Keep ``answer`` for ``argument`` in ``memo`` if there is room; return ``answer``.
 
-    >>> [v.key for v in versions()]
-    ['2007-04-27', '2011-06-01', '2018-12-11']
+    Only an argument made of plain strings, blocks, versions, ``None`` and tuples of them is
+    kept: a subclass may compare equal to one value and be read as another, and what it taught
+    the memo would then be every later caller's answer. An ``int`` (a code given as a number)
+    is never kept: ``1 == 1.0 == True``, so a float or a bool, refused otherwise, would find
+    its answer.
     """
-    return _versions(dataset())
+    if len(memo) < MEMO_LIMIT and _plain(argument):
+        memo[argument] = answer
+    return answer
 
 
-def _versions(data: Dataset) -> tuple[CertificationVersion, ...]:
-    return data.versions
+def _plain(argument: object) -> bool:
+    """Whether ``argument`` equals only what it is read as: str, a record, None, or tuples of them.
 
-
-_VERSION_MEMO = memo("version")
-_BY_ROME_MEMO = memo("by_rome")
-_BY_NSF_MEMO = memo("by_nsf")
-_BY_RNCP_MEMO = memo("by_rncp")
-_ROME_MEMO = memo("rome")
-_NSF_MEMO = memo("nsf")
-_FIND_BLOCK_MEMO = memo("find_block")
-
-
-def version(key: str | CertificationVersion) -> CertificationVersion:
-    """The version made by the arrêté of that ISO date.
-
-    Wherever a version key is taken, a :class:`CertificationVersion` is taken too: it stands
-    for its own key, and must be the version the data in use holds under that key.
-
-    Raises:
-        UnknownVersionError: no version has that key (or a record that is not the data's).
-
-    >>> version("2018-12-11").title
-    "manager d'équipe relation client à distance"
-    >>> version(version("2018-12-11")) is version("2018-12-11")
-    True
+    A :class:`CertificationVersion` stands for its key; one equal to the data's is that version.
+    A string longer than :data:`MEMO_KEY_CHARACTERS` is not kept either.
     """
-    try:
-        return _VERSION_MEMO[key]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):  # not asked before, or not even hashable
-        pass
-    data = dataset()
-    found = _version(data, key)
-    remember(_VERSION_MEMO, key, found, data)
-    return found
+    if isinstance(argument, tuple):
+        return type(argument) is tuple and all(_plain(item) for item in argument)
+    if type(argument) is str:
+        return len(argument) <= MEMO_KEY_CHARACTERS
+    kind = type(argument)
+    return kind is Block or kind is CertificationVersion or argument is None
 
 
-def _version(data: Dataset, key: str | CertificationVersion) -> CertificationVersion:
-    if isinstance(key, CertificationVersion):
-        found = data.version_by_key.get(key.key)
-        if found is not key and found != key:
+class Lookups:
+    """The lookups of one loaded data set, each remembering its answers on this instance.
+
+    The memos are tried first, in each method, before anything else: a repeated lookup
+    is one dict hit (the benchmarks' lookup figures).
+    """
+
+    __slots__ = (
+        "_by_nsf_memo",
+        "_by_rncp_memo",
+        "_by_rome_memo",
+        "_data",
+        "_find_block_memo",
+        "_nsf_memo",
+        "_rome_memo",
+        "_version_memo",
+    )
+    _data: Dataset
+    _version_memo: dict[object, CertificationVersion]
+    _by_rome_memo: dict[object, tuple[CertificationVersion, ...]]
+    _by_nsf_memo: dict[object, tuple[CertificationVersion, ...]]
+    _by_rncp_memo: dict[object, CertificationVersion]
+    _rome_memo: dict[object, RomeCode]
+    _nsf_memo: dict[object, NsfCode]
+    _find_block_memo: dict[object, Block]
+
+    def __init__(self, data: Dataset) -> None:
+        self._data = data
+        for name in Lookups.__slots__:
+            if name.endswith("_memo"):
+                setattr(self, name, {})
+
+    # -- versions and validity
+
+    def versions(self) -> tuple[CertificationVersion, ...]:
+        """Every version of this data set, oldest first: :func:`titre_mercd.versions`."""
+        return self._data.versions
+
+    def version(self, key: VersionKey) -> CertificationVersion:
+        """The version of that key: :func:`titre_mercd.version`."""
+        try:
+            return self._version_memo[key]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            pass
+        data = self._data
+        if isinstance(key, CertificationVersion):
+            found = data.version_by_key.get(key.key)
+            if found is not key and found != key:
+                raise UnknownVersionError(
+                    f"{describe(key)} is not a version of the data in use (data "
+                    f"{data.data_version}); known versions: {', '.join(data.version_by_key)}"
+                )
+        else:
+            found = data.version_by_key.get(normalize_version_key(key))
+        if found is None:
             raise UnknownVersionError(
-                f"{describe(key)} is not a version of the data in use (data "
-                f"{data.data_version}); known versions: {', '.join(data.version_by_key)}"
+                f"unknown version {key!r:.80}; known versions: {', '.join(data.version_by_key)}"
             )
-    else:
-        found = data.version_by_key.get(normalize_version_key(key))
-    if found is None:
-        raise UnknownVersionError(
-            f"unknown version {key!r:.80}; known versions: {', '.join(data.version_by_key)}"
+        return remember(self._version_memo, key, found)  # type: ignore[no-any-return]
+
+    def _verdict(self, on: dt.date, key: VersionKey | None = None) -> Verdict:
+        """Whether the version ``key`` (any version when ``None``) is in force on ``on``, and why.
+
+        The verdict's ``in_force`` is ``None`` where the sources do not decide.
+        """
+        day = require_date(on, "on")
+        if key is None:
+            return day_verdict(day, self._data)
+        return version_verdict(day, self.version(key), self._data)
+
+    def current(self, on: dt.date | None = None) -> CertificationVersion | None:
+        """The version in force on ``on`` (today when omitted): :func:`titre_mercd.current`."""
+        return self._decided(dt.date.today() if on is None else on, None).version
+
+    def is_in_force(self, on: dt.date, key: VersionKey | None = None) -> bool:
+        """Whether a version is in force on ``on``: :func:`titre_mercd.is_in_force`."""
+        return bool(self._decided(on, key).in_force)
+
+    def _decided(self, on: dt.date, key: VersionKey | None) -> Verdict:
+        """:meth:`_verdict`, or :class:`UndecidedError` saying why the sources do not decide."""
+        verdict = self._verdict(on, key)
+        if verdict.in_force is None:
+            found = None if key is None else self.version(key).key
+            message = undecided_message(require_date(on, "on"), found, verdict)
+            if isinstance(on, dt.datetime):
+                message = f"{message} ({describe(on)}, taken as its date)"
+            raise UndecidedError(message)
+        return verdict
+
+    def successor(self, key: VersionKey) -> CertificationVersion | None:
+        """The version after ``key``: :func:`titre_mercd.successor`."""
+        found = self.version(key)
+        ordered = self._data.versions
+        index = ordered.index(found)
+        if index + 1 < len(ordered):
+            return ordered[index + 1]
+        fiche = registered_successor(found, self._data)
+        if fiche is not None:
+            raise NotInDataError(not_in_data_message(fiche))
+        return None
+
+    def validity_gaps(self) -> tuple[ValidityGap, ...]:
+        """The intervals no text covers: :func:`titre_mercd.validity_gaps`."""
+        return self._data.gaps
+
+    def registered_fiches(self) -> tuple[RegisteredFiche, ...]:
+        """Fiches registered but not versions here: :func:`titre_mercd.registered_fiches`."""
+        return tuple(self._data.registered_by_rncp.values())
+
+    def registered_fiche(self, code: str | int) -> RegisteredFiche:
+        """A fiche registered but not a version here: :func:`titre_mercd.registered_fiche`."""
+        canonical = normalize_rncp(code)
+        found = self._data.registered_by_rncp.get(canonical)
+        if found is None:
+            known = ", ".join(self._data.registered_by_rncp) or "none"
+            raise UnknownCodeError(
+                f"no registered fiche {code!r:.100} ({canonical}) outside the data; known: {known}"
+            )
+        return found
+
+    # -- codes
+
+    def by_rome(self, code: str) -> tuple[CertificationVersion, ...]:
+        """The versions that list a ROME code: :func:`titre_mercd.by_rome`."""
+        try:
+            return self._by_rome_memo[code]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            found = self._data.versions_by_rome.get(normalize_rome(code), ())
+            return remember(self._by_rome_memo, code, found)  # type: ignore[no-any-return]
+
+    def by_nsf(self, code: str | int) -> tuple[CertificationVersion, ...]:
+        """The versions that list an NSF code or group: :func:`titre_mercd.by_nsf`."""
+        try:
+            return self._by_nsf_memo[code]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            found = self._data.versions_by_nsf.get(normalize_nsf(code), ())
+            return remember(self._by_nsf_memo, code, found)  # type: ignore[no-any-return]
+
+    def by_rncp(self, code: str | int) -> CertificationVersion:
+        """The version of a fiche RNCP: :func:`titre_mercd.by_rncp`."""
+        try:
+            return self._by_rncp_memo[code]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            pass
+        data = self._data
+        try:
+            found = _known(data.version_by_rncp, code, normalize_rncp, "RNCP number")
+        except UnknownCodeError:
+            fiche = data.registered_by_rncp.get(normalize_rncp(code))
+            if fiche is None:
+                raise
+            raise NotInDataError(not_in_data_message(fiche)) from None
+        return remember(self._by_rncp_memo, code, found)  # type: ignore[no-any-return]
+
+    def rome(self, code: str) -> RomeCode:
+        """A ROME code and its label: :func:`titre_mercd.rome`."""
+        try:
+            return self._rome_memo[code]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            found = _known(self._data.rome_by_code, code, normalize_rome, "ROME code")
+            return remember(self._rome_memo, code, found)  # type: ignore[no-any-return]
+
+    def nsf(self, code: str | int) -> NsfCode:
+        """An NSF code and its label: :func:`titre_mercd.nsf`."""
+        try:
+            return self._nsf_memo[code]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            found = _known(self._data.nsf_by_code, code, normalize_nsf, "NSF code")
+            return remember(self._nsf_memo, code, found)  # type: ignore[no-any-return]
+
+    # -- blocks
+
+    def find_block(self, text: str, version_key: VersionKey | None = None) -> Block:
+        """A bloc by title, ``"KEY/N"`` or RNCP bloc code: :func:`titre_mercd.find_block`."""
+        argument = text if version_key is None else (text, version_key)
+        try:
+            return self._find_block_memo[argument]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            found = self._match_block(text, version_key, explain=True)
+            return remember(self._find_block_memo, argument, found)  # type: ignore[no-any-return]
+
+    def _match_block(
+        self, text: str, version_key: VersionKey | None = None, *, explain: bool = False
+    ) -> Block:
+        """:meth:`find_block` unremembered; unless ``explain``, its error names no close titles.
+
+        For a caller that discards the error's message: the search for the closest titles is
+        the costly part of a failed lookup.
+        """
+        if not isinstance(text, str):
+            raise ArgumentTypeError(
+                "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
+                f"string, not {describe(text)}"
+            )
+        data = self._data
+        key = None if version_key is None else self.version(version_key).key
+        ref = parse_block_ref(text)
+        if ref is not None:
+            found = data.block_by_ref.get(ref)
+            if found is None or (key is not None and found.version_key != key):
+                raise UnknownBlockError(f"no block {text!r:.200}; {self._accepted_refs(key)}")
+            return found
+        rncp_code = parse_rncp_block_code(text)
+        if rncp_code is not None:
+            found = data.block_by_rncp_code.get(rncp_code)
+            if found is None or (key is not None and found.version_key != key):
+                known = sorted(
+                    code
+                    for code, block in data.block_by_rncp_code.items()
+                    if key is None or block.version_key == key
+                )
+                accepted = (
+                    f"known bloc codes: {', '.join(known)}"
+                    if known
+                    else "no source gives the bloc codes of these versions"
+                )
+                raise UnknownBlockError(
+                    f"no block has the RNCP bloc code {text!r:.200} ({rncp_code}); {accepted}"
+                )
+            return found
+        label = normalize_label(text)
+        matches = tuple(
+            b for b in data.blocks_by_label.get(label, ()) if key is None or b.version_key == key
         )
-    return found
-
-
-def current(on: dt.date | None = None) -> CertificationVersion | None:
-    """The version in force on ``on`` (today when omitted); ``None`` when the sources say none is.
-
-    Raises:
-        UndecidedError: the sources do not decide that day: a version's window is not known,
-            no text covers the day, or the day is after the last version's window while its
-            registered successor is not in the data. The message says which.
-
-    >>> import datetime as dt
-    >>> current(dt.date(2020, 1, 1)).key
-    '2018-12-11'
-    >>> current(dt.date(2019, 1, 1))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    titre_mercd.exceptions.UndecidedError: whether any version is in force on 2019-01-01 is ...
-    """
-    return _current(dataset(), on)
-
-
-def _current(data: Dataset, on: dt.date | None = None) -> CertificationVersion | None:
-    day = dt.date.today() if on is None else require_date(on, "on")
-    verdict = day_verdict(day, data)
-    if verdict.in_force is None:
-        raise UndecidedError(_as_given(undecided_message(day, None, verdict), on))
-    return verdict.version
-
-
-def is_in_force(on: dt.date, key: str | CertificationVersion | None = None) -> bool:
-    """Whether the version ``key`` (any version when ``None``) is in force on ``on``.
-
-    Raises:
-        UndecidedError: the sources do not decide (see :func:`current`); the message says why.
-
-    >>> import datetime as dt
-    >>> is_in_force(dt.date(2024, 5, 11), "2018-12-11")
-    True
-    >>> is_in_force(dt.date(2024, 5, 12), "2018-12-11")
-    False
-    >>> is_in_force(dt.date(2012, 5, 12), "2007-04-27")
-    False
-    """
-    return _is_in_force(dataset(), on, key)
-
-
-def _is_in_force(data: Dataset, on: dt.date, key: str | CertificationVersion | None = None) -> bool:
-    day = require_date(on, "on")
-    found = None if key is None else _version(data, key)
-    verdict = day_verdict(day, data) if found is None else version_verdict(day, found, data)
-    if verdict.in_force is None:
-        message = undecided_message(day, None if found is None else found.key, verdict)
-        raise UndecidedError(_as_given(message, on))
-    return verdict.in_force
-
-
-def _as_given(message: str, on: object) -> str:
-    """``message`` about a day, saying which ``datetime`` was given for it, if one was."""
-    if isinstance(on, dt.datetime):
-        return f"{message} ({describe(on)}, taken as its date)"
-    return message
-
-
-def successor(key: str | CertificationVersion) -> CertificationVersion | None:
-    """The version that came after ``key``; ``None`` when the sources say there is none yet.
-
-    Raises:
-        NotInDataError: a successor is registered (a fiche RNCP) but is not a version in the
-            data; the message says what is known of it and how to bring it in.
-
-    >>> successor("2011-06-01").title
-    "manager d'équipe relation client à distance"
-    """
-    return _successor(dataset(), key)
-
-
-def _successor(data: Dataset, key: str | CertificationVersion) -> CertificationVersion | None:
-    found = _version(data, key)
-    ordered = data.versions
-    index = ordered.index(found)
-    if index + 1 < len(ordered):
-        return ordered[index + 1]
-    fiche = registered_successor(found, data)
-    if fiche is not None:
-        raise NotInDataError(not_in_data_message(fiche))
-    return None
-
-
-def validity_gaps() -> tuple[ValidityGap, ...]:
-    """The intervals of the lineage that no text found covers, in order.
-
-    On those days, whether a version is in force is not known (:class:`UndecidedError`).
-
-    >>> [(str(gap.start), str(gap.end)) for gap in validity_gaps()]
-    [('2017-05-12', '2019-05-12')]
-    """
-    return _validity_gaps(dataset())
-
-
-def _validity_gaps(data: Dataset) -> tuple[ValidityGap, ...]:
-    return data.gaps
-
-
-def registered_fiches() -> tuple[RegisteredFiche, ...]:
-    """The fiches RNCP the data records as registered but holds no version of.
-
-    >>> [(f.rncp, f.successor_of) for f in registered_fiches()]
-    [('RNCP38665', '2018-12-11')]
-    """
-    return _registered_fiches(dataset())
-
-
-def _registered_fiches(data: Dataset) -> tuple[RegisteredFiche, ...]:
-    return tuple(data.registered_by_rncp.values())
-
-
-def registered_fiche(code: str | int) -> RegisteredFiche:
-    """What the data knows of a fiche RNCP registered but not in the data (``"RNCP38665"``).
-
-    Raises:
-        UnknownCodeError: the data records no such registered fiche (see :func:`by_rncp` for
-            the fiches of versions in the data).
-
-    >>> registered_fiche("38665").level
-    5
-    """
-    return _registered_fiche(dataset(), code)
-
-
-def _registered_fiche(data: Dataset, code: str | int) -> RegisteredFiche:
-    canonical = normalize_rncp(code)
-    found = data.registered_by_rncp.get(canonical)
-    if found is None:
-        known = ", ".join(data.registered_by_rncp) or "none"
-        raise UnknownCodeError(
-            f"no registered fiche {code!r:.100} ({canonical}) outside the data; known: {known}"
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = "; ".join(f"{b.ref} {b.title!r}" for b in matches)
+            raise AmbiguousBlockError(
+                f"{text!r:.200} matches {len(matches)} blocks: {names}; "
+                "give a version key or 'KEY/N'"
+            )
+        raise UnknownBlockError(
+            f"no block titled {text!r:.200}{self._closest(label, key) if explain else ''}; "
+            f"{self._accepted_refs(key)}"
         )
-    return found
 
+    def _closest(self, label: str, key: str | None) -> str:
+        """The three titles nearest to ``label``, as "; closest: …".
 
-def by_rome(code: str) -> tuple[CertificationVersion, ...]:
-    """The versions that list that ROME code (an empty tuple for a code none lists).
+        There are always some, so that a half-remembered or misspelt title leads somewhere,
+        unless the label is longer than any title and shares no word with one.
+        """
+        nearest = self._nearest(label, None if key is None else (key,))
+        if nearest is None:
+            return f"; no title is close to it ({len(label):,} characters, no word of a title)"
+        if not nearest:
+            return ""
+        return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
 
-    >>> [v.key for v in by_rome(" m1704 ")]
-    ['2018-12-11']
-    """
-    try:
-        return _BY_ROME_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):  # not asked before, or not even hashable
-        data = dataset()
-        found = _by_rome(data, code)
-        remember(_BY_ROME_MEMO, code, found, data)
+    def closest_blocks(
+        self, text: str, version_keys: tuple[str, ...] | None = None
+    ) -> tuple[Block, ...]:
+        """The blocks nearest to ``text``: :func:`titre_mercd._referentiel.closest_blocks`."""
+        return self._nearest(normalize_label(text), version_keys) or ()
+
+    def _nearest(self, label: str, keys: tuple[str, ...] | None) -> tuple[Block, ...] | None:
+        """The three blocks of ``keys`` whose titles are nearest to ``label`` (normalised).
+
+        ``None`` when ``label`` is longer than any title and shares no word with one.
+        """
+        from difflib import SequenceMatcher
+
+        versions = self._data.versions
+        blocks = [b for v in versions if keys is None or v.key in keys for b in v.blocks]
+        if not blocks:
+            return ()
+        titles = {b: normalize_label(b.title) for b in blocks}
+        compared = label[:_LONGEST_LABEL_COMPARED]
+        if len(label) > len(compared):
+            words = set(compared.split())
+            if not any(words.intersection(title.split()) for title in titles.values()):
+                return None
+        # Every letter counts, however common: no "autojunk".
+        matcher = SequenceMatcher(b=compared, autojunk=False)
+
+        def distance(block: Block) -> float:
+            matcher.set_seq1(titles[block])
+            return -matcher.ratio()
+
+        return tuple(sorted(blocks, key=distance)[:3])
+
+    def _accepted_refs(self, key: str | None) -> str:
+        by_key = self._data.version_by_key
+        keys = [key] if key is not None else list(by_key)
+        refs = ", ".join(f"{k}/1 to {k}/{len(by_key[k].blocks)}" for k in keys)
+        return f"accepted: a block title, an RNCP bloc code, or one of {refs}"
+
+    # -- sources
+
+    def source_of(self, record: object, field: str) -> Source:
+        """Where a fact of this data set comes from: :func:`titre_mercd.source_of`."""
+        if not isinstance(field, str):
+            raise ArgumentTypeError(
+                f"field must be a field name as a string, not {describe(field)}"
+            )
+        cls = type(record)
+        if not attrs.has(cls):
+            raise ArgumentTypeError(f"source_of takes a titre_mercd record, not {describe(record)}")
+        names = [f.name for f in attrs.fields(cls)]
+        if field not in names:
+            raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
+        if isinstance(record, (Correspondence, ValidityGap)):
+            return self._own_source(record)
+        record_key = _source_key(record)
+        if record_key is None:
+            raise LookupError(
+                f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
+                f"{describe(record)}); ask the record that holds it, such as the version"
+            )
+        if not self._holds(record):
+            raise LookupError(f"{describe(record)} is not a shipped record")
+        key = (*record_key, field)
+        if field == "version_key" and isinstance(record, Block):
+            key = ("version", record.version_key, "key")
+        found = self._data.sources.get(key)
+        if found is None:
+            raise LookupError(_no_source(record, field))
+        return found
+
+    def _own_source(self, record: Correspondence | ValidityGap) -> Source:
+        """The source a shipped table row or gap carries, for any of its fields."""
+        data = self._data
+        if isinstance(record, Correspondence):
+            if record.new is None:
+                shipped = any(record in table for table in data.tables.values())
+            else:
+                pair = (record.old.version_key, record.new.version_key)
+                shipped = record in data.tables.get(pair, ())
+            if shipped:
+                return record.source
+            raise LookupError(f"{describe(record)} is not a row of a shipped correspondence table")
+        if record in data.gaps:
+            return record.source
+        raise LookupError(f"{describe(record)} is not an interval the data records")
+
+    def _holds(self, record: object) -> bool:
+        """Whether ``record`` is one of this data set's (equal to the one it holds there)."""
+        data = self._data
+        if isinstance(record, CertificationVersion):
+            return data.version_by_key.get(record.key) == record
+        if isinstance(record, Block):
+            return data.block_by_ref.get((record.version_key, record.number)) == record
+        if isinstance(record, RomeCode):
+            return data.rome_by_code.get(record.code) == record
+        if isinstance(record, NsfCode):
+            return data.nsf_by_code.get(record.code) == record
+        if isinstance(record, RegisteredFiche):
+            return data.registered_by_rncp.get(record.rncp) == record
+        return record in data.levels
+
+    def contradictions(self, record: object, field: str) -> tuple[Source, ...]:
+        """The sources contradicting the one followed: :func:`titre_mercd.contradictions`."""
+        self.source_of(record, field)
+        if not isinstance(record, CertificationVersion):
+            return ()
+        readings = self._data.contradictions.get(("version", record.key, field), ())
+        return tuple(source for _, source in readings)
+
+    def text_of(self, legal_text: LegalText) -> str:
+        """The copy of a text this data set's sources quote: :func:`titre_mercd.text_of`."""
+        if not isinstance(legal_text, LegalText):
+            raise ArgumentTypeError(f"text_of takes a LegalText, not {describe(legal_text)}")
+        found = self._data.text_contents.get(legal_text)
+        if found is None:
+            raise LookupError(
+                f"no shipped copy of {describe(legal_text)}; the texts sources quote are "
+                "shipped: give the LegalText of a Source"
+            )
         return found
 
 
-def _by_rome(data: Dataset, code: str) -> tuple[CertificationVersion, ...]:
-    return _versions_listing(data, code, normalize_rome, "versions_by_rome")
+def _known(table: Any, code: object, normalize: Callable[[object], str], what: str) -> Any:
+    """The record ``table`` holds for ``code`` once normalised.
 
-
-def by_nsf(code: str | int) -> tuple[CertificationVersion, ...]:
-    """The versions that list that NSF code; a group (``"312"``) also finds ``"312t"``.
-
-    >>> [v.key for v in by_nsf("312 T")]
-    ['2011-06-01', '2018-12-11']
+    Raises :class:`UnknownCodeError` for a well-formed code the table does not hold.
     """
-    try:
-        return _BY_NSF_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):  # not asked before, or not even hashable
-        data = dataset()
-        found = _by_nsf(data, code)
-        remember(_BY_NSF_MEMO, code, found, data)
-        return found
-
-
-def _by_nsf(data: Dataset, code: str | int) -> tuple[CertificationVersion, ...]:
-    return _versions_listing(data, code, normalize_nsf, "versions_by_nsf")
-
-
-def by_rncp(code: str | int) -> CertificationVersion:
-    """The version whose fiche RNCP has that number (``"RNCP12505"`` or ``"12505"``).
-
-    Raises:
-        NotInDataError: the data records that fiche as registered but holds no version of it
-            (the message says what is known of it and how to import it).
-        UnknownCodeError: no version has that fiche.
-
-    >>> by_rncp("12505").key
-    '2011-06-01'
-    """
-    try:
-        return _BY_RNCP_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):  # not asked before, or not even hashable
-        data = dataset()
-        found = _by_rncp(data, code)
-        remember(_BY_RNCP_MEMO, code, found, data)
-        return found
-
-
-def _by_rncp(data: Dataset, code: str | int) -> CertificationVersion:
-    try:
-        known = _known_code(data, code, normalize_rncp, "version_by_rncp", "RNCP number")
-    except UnknownCodeError:
-        fiche = data.registered_by_rncp.get(normalize_rncp(code))
-        if fiche is None:
-            raise
-        raise NotInDataError(not_in_data_message(fiche)) from None
-    return cast("CertificationVersion", known)
-
-
-def rome(code: str) -> RomeCode:
-    """The ROME code and its label.
-
-    Raises:
-        UnknownCodeError: a well-formed code the data does not know.
-
-    >>> rome("d1408")
-    RomeCode(code='D1408', label='Téléconseil et télévente')
-    """
-    try:
-        return _ROME_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):  # not asked before, or not even hashable
-        data = dataset()
-        found = _rome(data, code)
-        remember(_ROME_MEMO, code, found, data)
-        return found
-
-
-def _rome(data: Dataset, code: str) -> RomeCode:
-    return cast("RomeCode", _known_code(data, code, normalize_rome, "rome_by_code", "ROME code"))
-
-
-def nsf(code: str | int) -> NsfCode:
-    """The NSF code and its label (``None`` where no source gives it).
-
-    Raises:
-        UnknownCodeError: a well-formed code the data does not know.
-
-    >>> nsf("312w")
-    NsfCode(code='312w', label=None)
-    """
-    try:
-        return _NSF_MEMO[code]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):  # not asked before, or not even hashable
-        data = dataset()
-        found = _nsf(data, code)
-        remember(_NSF_MEMO, code, found, data)
-        return found
-
-
-def _nsf(data: Dataset, code: str | int) -> NsfCode:
-    return cast("NsfCode", _known_code(data, code, normalize_nsf, "nsf_by_code", "NSF code"))
-
-
-def _versions_listing(
-    data: Dataset, code: object, normalize: Callable[[object], str], index: str
-) -> tuple[CertificationVersion, ...]:
-    """The versions the index ``index`` of ``data`` lists under ``code`` once normalised."""
-    found: tuple[CertificationVersion, ...] = getattr(data, index).get(normalize(code), ())
-    return found
-
-
-def _known_code(
-    data: Dataset, code: object, normalize: Callable[[object], str], index: str, what: str
-) -> object:
-    """The record the index ``index`` of ``data`` holds for ``code`` once normalised.
-
-    Raises :class:`UnknownCodeError` for a well-formed code the index does not hold.
-    """
-    table = getattr(data, index)
     canonical = normalize(code)
     found = table.get(canonical)
     if found is None:
@@ -415,95 +486,6 @@ def _known_code(
     return found
 
 
-def find_block(text: str, version_key: str | CertificationVersion | None = None) -> Block:
-    """A bloc de compétences by its title, its ``"KEY/N"`` reference or its RNCP bloc code.
-
-    Titles match ignoring case, accents, spacing, punctuation and inclusive forms such as
-    « (ères) ». ``version_key`` restricts the search to one version.
-
-    Raises:
-        UnknownBlockError: nothing matches (the message names the closest titles).
-        AmbiguousBlockError: several blocks of different versions match.
-
-    >>> find_block("manager une equipe de conseillers clientele a distance").ref
-    '2011-06-01/2'
-    >>> find_block("2018-12-11/1").title
-    "Piloter la performance d'une équipe de conseillers client"
-    """
-    argument = text if version_key is None else (text, version_key)
-    try:
-        return _FIND_BLOCK_MEMO[argument]  # type: ignore[no-any-return]
-    except (KeyError, TypeError):
-        pass
-    data = dataset()
-    found = _find_block(data, text, version_key)
-    remember(_FIND_BLOCK_MEMO, argument, found, data)
-    return found
-
-
-def match_block(text: str, version_key: str | None = None) -> Block:
-    """:func:`find_block`, for a caller that discards the error's message.
-
-    The message of its :class:`UnknownBlockError` does not name the closest titles, whose
-    search is the costly part of a failed lookup.
-    """
-    return _find_block(dataset(), text, version_key, explain=False)
-
-
-def _find_block(
-    data: Dataset,
-    text: str,
-    version_key: str | CertificationVersion | None = None,
-    *,
-    explain: bool = True,
-) -> Block:
-    if not isinstance(text, str):
-        raise ArgumentTypeError(
-            "find_block takes a block title, a 'KEY/N' reference or an RNCP bloc code as a "
-            f"string, not {describe(text)}"
-        )
-    key = None if version_key is None else _version(data, version_key).key
-    ref = parse_block_ref(text)
-    if ref is not None:
-        found = data.block_by_ref.get(ref)
-        if found is None or (key is not None and found.version_key != key):
-            raise UnknownBlockError(f"no block {text!r:.200}; {_accepted_refs(data, key)}")
-        return found
-    rncp_code = parse_rncp_block_code(text)
-    if rncp_code is not None:
-        found = data.block_by_rncp_code.get(rncp_code)
-        if found is None or (key is not None and found.version_key != key):
-            known = sorted(
-                code
-                for code, block in data.block_by_rncp_code.items()
-                if key is None or block.version_key == key
-            )
-            accepted = (
-                f"known bloc codes: {', '.join(known)}"
-                if known
-                else "no source gives the bloc codes of these versions"
-            )
-            raise UnknownBlockError(
-                f"no block has the RNCP bloc code {text!r:.200} ({rncp_code}); {accepted}"
-            )
-        return found
-    label = normalize_label(text)
-    matches = tuple(
-        b for b in data.blocks_by_label.get(label, ()) if key is None or b.version_key == key
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        names = "; ".join(f"{b.ref} {b.title!r}" for b in matches)
-        raise AmbiguousBlockError(
-            f"{text!r:.200} matches {len(matches)} blocks: {names}; give a version key or 'KEY/N'"
-        )
-    raise UnknownBlockError(
-        f"no block titled {text!r:.200}{_closest(data, label, key) if explain else ''}; "
-        f"{_accepted_refs(data, key)}"
-    )
-
-
 # The « closest titles » search compares the label with each title character by character,
 # a cost that grows with the product of their lengths (and more on text unlike any title).
 # Only the first _LONGEST_LABEL_COMPARED characters of a label are compared (no title is half
@@ -511,65 +493,6 @@ def _find_block(
 # compared at all: the search costs a bounded time whatever the label, and next to nothing on
 # a long text unlike any title.
 _LONGEST_LABEL_COMPARED = 250
-
-
-def _closest(data: Dataset, label: str, key: str | None) -> str:
-    """The three titles nearest to ``label``, as "; closest: …".
-
-    There are always some, so that a half-remembered or misspelt title leads somewhere, unless
-    the label is longer than any title and shares no word with one.
-    """
-    nearest = _nearest(data, label, None if key is None else (key,))
-    if nearest is None:
-        return f"; no title is close to it ({len(label):,} characters, no word of a title)"
-    if not nearest:
-        return ""
-    return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
-
-
-def closest_blocks(text: str, version_keys: tuple[str, ...] | None = None) -> tuple[Block, ...]:
-    """The (at most three) blocks whose titles are nearest to ``text``, nearest first.
-
-    Only the blocks of ``version_keys`` are compared (every version's when ``None``). The cost
-    is bounded whatever ``text`` (as for the closest titles :func:`find_block` names), and a
-    text longer than any title that shares no word with one has none.
-
-    >>> [b.ref for b in closest_blocks("Manager une equipe de conseilers", ("2011-06-01",))][:1]
-    ['2011-06-01/2']
-    """
-    return _nearest(dataset(), normalize_label(text), version_keys) or ()
-
-
-def _nearest(data: Dataset, label: str, keys: tuple[str, ...] | None) -> tuple[Block, ...] | None:
-    """The three blocks nearest to ``label`` (normalised) among those of ``keys``.
-
-    ``None`` when ``label`` is longer than any title and shares no word with one.
-    """
-    from difflib import SequenceMatcher
-
-    blocks = [b for v in data.versions if keys is None or v.key in keys for b in v.blocks]
-    if not blocks:
-        return ()
-    titles = {b: normalize_label(b.title) for b in blocks}
-    compared = label[:_LONGEST_LABEL_COMPARED]
-    if len(label) > len(compared):
-        words = set(compared.split())
-        if not any(words.intersection(title.split()) for title in titles.values()):
-            return None
-    # Every letter counts, however common: no "autojunk".
-    matcher = SequenceMatcher(b=compared, autojunk=False)
-
-    def distance(block: Block) -> float:
-        matcher.set_seq1(titles[block])
-        return -matcher.ratio()
-
-    return tuple(sorted(blocks, key=distance)[:3])
-
-
-def _accepted_refs(data: Dataset, key: str | None) -> str:
-    keys = [key] if key is not None else list(data.version_by_key)
-    refs = ", ".join(f"{k}/1 to {k}/{len(data.version_by_key[k].blocks)}" for k in keys)
-    return f"accepted: a block title, an RNCP bloc code, or one of {refs}"
 
 
 def _source_key(record: object) -> tuple[object, ...] | None:
@@ -587,68 +510,6 @@ def _source_key(record: object) -> tuple[object, ...] | None:
     return None
 
 
-def source_of(record: object, field: str) -> Source:
-    """Where the fact ``record.field`` comes from: its text, article and a verbatim excerpt.
-
-    Works for a shipped :class:`CertificationVersion`, :class:`Block`, :class:`Correspondence`,
-    :class:`RomeCode`, :class:`NsfCode`, :class:`Level`, :class:`RegisteredFiche` and
-    :class:`ValidityGap`.
-
-    Raises:
-        LookupError: the field has no source: no shipped source gives it (a version names
-            it in ``unknown_fields``), or the text says it is empty and no excerpt of that is
-            recorded (the message tells which); or the record is not a shipped record.
-
-    >>> source = source_of(version("2018-12-11"), "blocks")
-    >>> source.location, source.text.nor
-    ('article 3 (counted; no headings in the copy)', 'MTRD1833181A')
-    >>> source_of(version("2018-12-11"), "rncp")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    LookupError: CertificationVersion.rncp of version '2018-12-11' (value None) is not known: ...
-    """
-    return _source_of(dataset(), record, field)
-
-
-def _source_of(data: Dataset, record: object, field: str) -> Source:
-    if not isinstance(field, str):
-        raise ArgumentTypeError(f"field must be a field name as a string, not {describe(field)}")
-    cls = type(record)
-    if not attrs.has(cls):
-        raise ArgumentTypeError(f"source_of takes a titre_mercd record, not {describe(record)}")
-    names = [f.name for f in attrs.fields(cls)]
-    if field not in names:
-        raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
-    if isinstance(record, (Correspondence, ValidityGap)):
-        return _own_source(data, record)
-    record_key = _source_key(record)
-    if record_key is None:
-        raise LookupError(
-            f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
-            f"{describe(record)}); ask the record that holds it, such as the version"
-        )
-    if not _is_shipped(data, record):
-        raise LookupError(f"{describe(record)} is not a shipped record")
-    key = (*record_key, field)
-    if field == "version_key" and isinstance(record, Block):
-        key = ("version", record.version_key, "key")
-    found = data.sources.get(key)
-    if found is None:
-        raise LookupError(_no_source(record, field))
-    return found
-
-
-def _own_source(data: Dataset, record: Correspondence | ValidityGap) -> Source:
-    """The source a shipped table row or gap carries, for any of its fields."""
-    if isinstance(record, Correspondence):
-        if _is_shipped_row(data, record):
-            return record.source
-        raise LookupError(f"{describe(record)} is not a row of a shipped correspondence table")
-    if record in data.gaps:
-        return record.source
-    raise LookupError(f"{describe(record)} is not an interval the data records")
-
-
 def _no_source(record: object, field: str) -> str:
     """Why ``record.field`` has no source: no source gives it, or the text says it is empty."""
     value = getattr(record, field)
@@ -664,73 +525,3 @@ def _no_source(record: object, field: str) -> str:
             "no excerpt of that statement is recorded"
         )
     return f"{name} has no source: no shipped source gives it (its value is {value!r:.80})"
-
-
-def contradictions(record: object, field: str) -> tuple[Source, ...]:
-    r"""The sources that contradict the one :func:`source_of` gives for ``record.field``.
-
-    Where the texts disagree on a fact, the data follows one of them (the one ``source_of``
-    returns) and records the others: each source here is another text's reading, verbatim.
-    An empty tuple: no shipped text contradicts that fact.
-
-    Raises:
-        LookupError: as :func:`source_of` does, for a record or field that has no source.
-
-    >>> [s.excerpt for s in contradictions(version("2011-06-01"), "nsf_codes")]
-    ["dans le domaine d'activité 312 w (code NSF)"]
-    >>> contradictions(version("2018-12-11"), "nsf_codes")
-    ()
-    """
-    return _contradictions(dataset(), record, field)
-
-
-def _contradictions(data: Dataset, record: object, field: str) -> tuple[Source, ...]:
-    _source_of(data, record, field)
-    if not isinstance(record, CertificationVersion):
-        return ()
-    readings = data.contradictions.get(("version", record.key, field), ())
-    return tuple(source for _, source in readings)
-
-
-def _is_shipped(data: Dataset, record: object) -> bool:
-    if isinstance(record, CertificationVersion):
-        return data.version_by_key.get(record.key) == record
-    if isinstance(record, Block):
-        return data.block_by_ref.get((record.version_key, record.number)) == record
-    if isinstance(record, RomeCode):
-        return data.rome_by_code.get(record.code) == record
-    if isinstance(record, NsfCode):
-        return data.nsf_by_code.get(record.code) == record
-    if isinstance(record, RegisteredFiche):
-        return data.registered_by_rncp.get(record.rncp) == record
-    return record in data.levels
-
-
-def _is_shipped_row(data: Dataset, row: Correspondence) -> bool:
-    if row.new is None:
-        return any(row in table for table in data.tables.values())
-    return row in data.tables.get((row.old.version_key, row.new.version_key), ())
-
-
-def text_of(legal_text: LegalText) -> str:
-    """The shipped copy of a text that sources quote, exactly as published.
-
-    Raises:
-        LookupError: no copy of that text is shipped (it is not one :func:`source_of` gives).
-
-    >>> "MTRD1833181A" in text_of(version("2018-12-11").legal_text)
-    True
-    """
-    return _text_of(dataset(), legal_text)
-
-
-def _text_of(data: Dataset, legal_text: LegalText) -> str:
-    if not isinstance(legal_text, LegalText):
-        raise ArgumentTypeError(f"text_of takes a LegalText, not {describe(legal_text)}")
-    found = data.text_contents.get(legal_text)
-    if found is None:
-        raise LookupError(
-            f"no shipped copy of {describe(legal_text)}; the texts sources quote are shipped: "
-            "give the LegalText of a Source"
-        )
-    return found

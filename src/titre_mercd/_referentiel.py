@@ -1,53 +1,34 @@
-"""A data set as a value: one loaded data directory, asked like the module is.
+"""The data sets: one loaded data directory as a value, and the one the module answers from.
 
-The module-level functions (``titre_mercd.version``, ``current``…) answer from the data set
-in use: the shipped one, or the directory :func:`use_data`, ``TITRE_MERCD_DATA`` or the
-command line's ``--data`` names. A :class:`Referentiel` holds one data set of its own and
-answers the same questions from it, whatever is in use, so that two data sets can be put side
-by side (the shipped data and a registry import, say).
+A :class:`Referentiel` holds one data set (the shipped data, or a data directory) and answers
+every lookup from it alone, remembering its answers on itself. The module-level functions
+(``titre_mercd.version``, ``current``…) are one-line calls on the data set in use: the
+shipped one, or the directory :func:`use_data`, ``TITRE_MERCD_DATA`` or the command line's
+``--data`` names. Switching data sets swaps that one object; each keeps its own memos, so
+there is nothing to forget, across threads or after a fork.
 """
 
 from __future__ import annotations
 
 import datetime as dt  # noqa: TC003  (DataImport's annotations are evaluated at run time)
+import os
+from _thread import allocate_lock
 from functools import cache
 from typing import TYPE_CHECKING
 
 import attrs
 
-from ._correspondence import (
-    _correspondence_table,
-    _correspondences,
-    _deemed_obtained,
-    _missing_blocks,
-)
-from ._loading import ENVIRONMENT_VARIABLE, _shipped_data, dataset, load_directory, select
-from ._queries import (
-    _by_nsf,
-    _by_rncp,
-    _by_rome,
-    _contradictions,
-    _current,
-    _find_block,
-    _is_in_force,
-    _nsf,
-    _registered_fiche,
-    _registered_fiches,
-    _rome,
-    _source_of,
-    _successor,
-    _text_of,
-    _validity_gaps,
-    _version,
-    _versions,
-)
+from . import _loading
+from ._correspondence import Correspondences
 
 if TYPE_CHECKING:
-    import os
+    from collections.abc import Iterator
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
-    from ._correspondence import HeldBlocks, VersionKey
-    from ._loading import Dataset
+    from ._correspondence import HeldBlocks
+    from ._loading import Dataset, Traversable
+    from ._queries import VersionKey
     from ._records import (
         Block,
         CertificationVersion,
@@ -61,7 +42,38 @@ if TYPE_CHECKING:
         ValidityGap,
     )
 
-__all__ = ["ENVIRONMENT_VARIABLE", "DataImport", "Referentiel", "referentiel", "use_data"]
+__all__ = [
+    "DataImport",
+    "Referentiel",
+    "by_nsf",
+    "by_rncp",
+    "by_rome",
+    "closest_blocks",
+    "contradictions",
+    "correspondence_table",
+    "correspondences",
+    "current",
+    "dataset",
+    "deemed_obtained",
+    "find_block",
+    "in_use",
+    "is_in_force",
+    "match_block",
+    "missing_blocks",
+    "nsf",
+    "preload",
+    "referentiel",
+    "registered_fiche",
+    "registered_fiches",
+    "rome",
+    "source_of",
+    "successor",
+    "text_of",
+    "use_data",
+    "validity_gaps",
+    "version",
+    "versions",
+]
 
 
 @attrs.frozen
@@ -88,7 +100,7 @@ def _data_import(export: str, export_date: dt.date, base_data_version: str) -> D
     return DataImport(export, export_date, base_data_version)
 
 
-class Referentiel:
+class Referentiel(Correspondences):
     """One data set: the shipped data, or a data directory, loaded and checked once.
 
     ``Referentiel()`` is the shipped data (the same records the module functions give when
@@ -108,17 +120,13 @@ class Referentiel:
     (True, True)
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ()
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
-        self._data = _shipped_data() if directory is None else load_directory(directory)
-
-    @classmethod
-    def _of(cls, data: Dataset) -> Referentiel:
-        """The referentiel of data already loaded."""
-        referentiel = cls.__new__(cls)
-        referentiel._data = data  # noqa: SLF001  (its own class sets it)
-        return referentiel
+        if directory is None:
+            super().__init__(_shipped()._data)  # noqa: SLF001  (its own class's)
+        else:
+            super().__init__(_loading.load_directory(directory))
 
     def __repr__(self) -> str:
         where = "shipped data" if self._data.directory is None else repr(self._data.directory)
@@ -132,8 +140,6 @@ class Referentiel:
 
     def __hash__(self) -> int:
         return id(self._data)
-
-    # -- what the data set is
 
     @property
     def data_version(self) -> str:
@@ -164,97 +170,104 @@ class Referentiel:
         """Whether this data set is a directory written by ``titre-mercd registry import``."""
         return self._data.imported is not None
 
-    # -- the lookups, as the module's functions of the same names
 
-    def versions(self) -> tuple[CertificationVersion, ...]:
-        """Every version of this data set, oldest first: :func:`titre_mercd.versions`."""
-        return _versions(self._data)
+# ---------------------------------------------------------------- the data set in use
 
-    def version(self, key: VersionKey) -> CertificationVersion:
-        """The version of that key: :func:`titre_mercd.version`."""
-        return _version(self._data, key)
+_lock = allocate_lock()  # threading.Lock, without importing threading
+_in_use: Referentiel | None = None  # what the module's functions answer from, once loaded
+_shipped_referentiel: Referentiel | None = None  # the shipped data once loaded, kept
 
-    def current(self, on: dt.date | None = None) -> CertificationVersion | None:
-        """The version in force on ``on`` (today when omitted): :func:`titre_mercd.current`."""
-        return _current(self._data, on)
 
-    def is_in_force(self, on: dt.date, key: VersionKey | None = None) -> bool:
-        """Whether a version is in force on ``on``: :func:`titre_mercd.is_in_force`."""
-        return _is_in_force(self._data, on, key)
+def _of(data: Dataset) -> Referentiel:
+    """A referentiel of data already loaded."""
+    made = Referentiel.__new__(Referentiel)
+    Correspondences.__init__(made, data)
+    return made
 
-    def successor(self, key: VersionKey) -> CertificationVersion | None:
-        """The version after ``key``: :func:`titre_mercd.successor`."""
-        return _successor(self._data, key)
 
-    def validity_gaps(self) -> tuple[ValidityGap, ...]:
-        """The intervals no text covers: :func:`titre_mercd.validity_gaps`."""
-        return _validity_gaps(self._data)
+def _shipped(*, locked: bool = False) -> Referentiel:
+    """The shipped data, loaded once per process and kept: the same records every time."""
+    global _shipped_referentiel
+    found = _shipped_referentiel
+    if found is None:
+        if not locked:
+            with _lock:
+                return _shipped(locked=True)
+        found = _shipped_referentiel = _of(_loading.load(_loading._package_data()))  # noqa: SLF001
+    return found
 
-    def registered_fiches(self) -> tuple[RegisteredFiche, ...]:
-        """Fiches registered but not versions here: :func:`titre_mercd.registered_fiches`."""
-        return _registered_fiches(self._data)
 
-    def registered_fiche(self, code: str | int) -> RegisteredFiche:
-        """A fiche registered but not a version here: :func:`titre_mercd.registered_fiche`."""
-        return _registered_fiche(self._data, code)
+def in_use() -> Referentiel:
+    """The data set in use, loaded on first use, once per process even under many threads.
 
-    def by_rome(self, code: str) -> tuple[CertificationVersion, ...]:
-        """The versions that list a ROME code: :func:`titre_mercd.by_rome`."""
-        return _by_rome(self._data, code)
+    The first use loads the directory ``TITRE_MERCD_DATA`` names if it is set, else the
+    shipped data.
+    """
+    global _in_use
+    found = _in_use
+    if found is None:
+        with _lock:
+            found = _in_use
+            if found is None:
+                directory = os.environ.get(_loading.ENVIRONMENT_VARIABLE)
+                found = (
+                    _of(_loading.load_directory(directory)) if directory else _shipped(locked=True)
+                )
+                _in_use = found
+    return found
 
-    def by_nsf(self, code: str | int) -> tuple[CertificationVersion, ...]:
-        """The versions that list an NSF code or group: :func:`titre_mercd.by_nsf`."""
-        return _by_nsf(self._data, code)
 
-    def by_rncp(self, code: str | int) -> CertificationVersion:
-        """The version of a fiche RNCP: :func:`titre_mercd.by_rncp`."""
-        return _by_rncp(self._data, code)
+def _switch(replacement: Referentiel | None) -> None:
+    """Make ``replacement`` the data set in use; ``None`` forgets every loaded data set.
 
-    def rome(self, code: str) -> RomeCode:
-        """A ROME code and its label: :func:`titre_mercd.rome`."""
-        return _rome(self._data, code)
+    After ``None`` the next use loads the data again. A data set read from no user's
+    directory becomes the shipped data that ``use_data(None)`` goes back to (tests put a
+    copy there).
+    """
+    global _in_use, _shipped_referentiel
+    with _lock:
+        _in_use = replacement
+        if replacement is None or replacement.directory is None:
+            _shipped_referentiel = replacement
 
-    def nsf(self, code: str | int) -> NsfCode:
-        """An NSF code and its label: :func:`titre_mercd.nsf`."""
-        return _nsf(self._data, code)
 
-    def find_block(self, text: str, version_key: VersionKey | None = None) -> Block:
-        """A bloc by title, ``"KEY/N"`` or RNCP bloc code: :func:`titre_mercd.find_block`."""
-        return _find_block(self._data, text, version_key)
+def _use_data_directory(root: Traversable) -> AbstractContextManager[Referentiel]:
+    """Private entry point for tests: answer from ``root`` inside a ``with`` block.
 
-    def source_of(self, record: object, field: str) -> Source:
-        """Where a fact of this data set comes from: :func:`titre_mercd.source_of`."""
-        return _source_of(self._data, record, field)
+    The directory is loaded and checked first; on a :class:`DataError` nothing changes.
+    """
+    from contextlib import contextmanager
 
-    def contradictions(self, record: object, field: str) -> tuple[Source, ...]:
-        """The sources contradicting the one followed: :func:`titre_mercd.contradictions`."""
-        return _contradictions(self._data, record, field)
+    @contextmanager
+    def using() -> Iterator[Referentiel]:
+        replacement = _of(_loading.load(root))
+        previous = _in_use
+        _switch(replacement)
+        try:
+            yield replacement
+        finally:
+            _switch(previous)
 
-    def text_of(self, legal_text: LegalText) -> str:
-        """The copy of a text this data set's sources quote: :func:`titre_mercd.text_of`."""
-        return _text_of(self._data, legal_text)
+    return using()
 
-    def correspondences(
-        self, old_key: VersionKey, new_key: VersionKey
-    ) -> tuple[Correspondence, ...]:
-        """The table between two versions: :func:`titre_mercd.correspondences`."""
-        return _correspondences(self._data, old_key, new_key)
 
-    def correspondence_table(self, old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
-        """The table as one record: :func:`titre_mercd.correspondence_table`."""
-        return _correspondence_table(self._data, old_key, new_key)
+def _after_fork_in_child() -> None:
+    """Give a forked child a lock of its own.
 
-    def deemed_obtained(
-        self, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
-    ) -> tuple[Block, ...]:
-        """The target's blocs ``held`` is deemed to give: :func:`titre_mercd.deemed_obtained`."""
-        return _deemed_obtained(self._data, held, target_key)
+    A thread of the parent may hold the lock at the fork (loading, or switching data sets);
+    that thread does not exist in the child, which would wait for it forever.
+    """
+    global _lock
+    _lock = allocate_lock()
 
-    def missing_blocks(
-        self, held: HeldBlocks, target_key: VersionKey = "2018-12-11"
-    ) -> tuple[Block, ...]:
-        """The target's blocs still to obtain: :func:`titre_mercd.missing_blocks`."""
-        return _missing_blocks(self._data, held, target_key)
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def dataset() -> Dataset:
+    """What the data set in use holds, for the exports and the command line."""
+    return (_in_use or in_use())._data  # noqa: SLF001  (the class's own module)
 
 
 def referentiel() -> Referentiel:
@@ -264,7 +277,7 @@ def referentiel() -> Referentiel:
     >>> titre_mercd.referentiel().data_version == titre_mercd.DATA_VERSION
     True
     """
-    return Referentiel._of(dataset())  # noqa: SLF001  (the class's own module)
+    return _in_use or in_use()
 
 
 def use_data(directory: str | os.PathLike[str] | None) -> Referentiel:
@@ -289,4 +302,342 @@ def use_data(directory: str | os.PathLike[str] | None) -> Referentiel:
     >>> titre_mercd.use_data(None)
     <Referentiel ... from shipped data>
     """
-    return Referentiel._of(select(directory))  # noqa: SLF001  (the class's own module)
+    replacement = _shipped() if directory is None else Referentiel(directory)
+    _switch(replacement)
+    return replacement
+
+
+def preload() -> None:
+    """Load and check all the data now rather than on first use (for servers).
+
+    >>> from titre_mercd import preload
+    >>> preload()
+    """
+    in_use()
+
+
+# ---------------------------------------------------------------- the module's functions
+# Each is one call on the data set in use; ``_in_use or in_use()`` spares a repeated lookup
+# the cost of a call (the benchmarks' lookup figures).
+
+
+def versions() -> tuple[CertificationVersion, ...]:
+    """Every known version of the title, oldest first.
+
+    >>> [v.key for v in versions()]
+    ['2007-04-27', '2011-06-01', '2018-12-11']
+    """
+    return (_in_use or in_use()).versions()
+
+
+def version(key: VersionKey) -> CertificationVersion:
+    """The version made by the arrêté of that ISO date.
+
+    Wherever a version key is taken, a :class:`CertificationVersion` is taken too: it stands
+    for its own key, and must be the version the data in use holds under that key.
+
+    Raises:
+        UnknownVersionError: no version has that key (or a record that is not the data's).
+
+    >>> version("2018-12-11").title
+    "manager d'équipe relation client à distance"
+    >>> version(version("2018-12-11")) is version("2018-12-11")
+    True
+    """
+    return (_in_use or in_use()).version(key)
+
+
+def current(on: dt.date | None = None) -> CertificationVersion | None:
+    """The version in force on ``on`` (today when omitted); ``None`` when the sources say none is.
+
+    Raises:
+        UndecidedError: the sources do not decide that day: a version's window is not known,
+            no text covers the day, or the day is after the last version's window while its
+            registered successor is not in the data. The message says which.
+
+    >>> import datetime as dt
+    >>> current(dt.date(2020, 1, 1)).key
+    '2018-12-11'
+    >>> current(dt.date(2019, 1, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    titre_mercd.exceptions.UndecidedError: whether any version is in force on 2019-01-01 is ...
+    """
+    return (_in_use or in_use()).current(on)
+
+
+def is_in_force(on: dt.date, key: VersionKey | None = None) -> bool:
+    """Whether the version ``key`` (any version when ``None``) is in force on ``on``.
+
+    Raises:
+        UndecidedError: the sources do not decide (see :func:`current`); the message says why.
+
+    >>> import datetime as dt
+    >>> is_in_force(dt.date(2024, 5, 11), "2018-12-11")
+    True
+    >>> is_in_force(dt.date(2024, 5, 12), "2018-12-11")
+    False
+    >>> is_in_force(dt.date(2012, 5, 12), "2007-04-27")
+    False
+    """
+    return (_in_use or in_use()).is_in_force(on, key)
+
+
+def successor(key: VersionKey) -> CertificationVersion | None:
+    """The version that came after ``key``; ``None`` when the sources say there is none yet.
+
+    Raises:
+        NotInDataError: a successor is registered (a fiche RNCP) but is not a version in the
+            data; the message says what is known of it and how to bring it in.
+
+    >>> successor("2011-06-01").title
+    "manager d'équipe relation client à distance"
+    """
+    return (_in_use or in_use()).successor(key)
+
+
+def validity_gaps() -> tuple[ValidityGap, ...]:
+    """The intervals of the lineage that no text found covers, in order.
+
+    On those days, whether a version is in force is not known (:class:`UndecidedError`).
+
+    >>> [(str(gap.start), str(gap.end)) for gap in validity_gaps()]
+    [('2017-05-12', '2019-05-12')]
+    """
+    return (_in_use or in_use()).validity_gaps()
+
+
+def registered_fiches() -> tuple[RegisteredFiche, ...]:
+    """The fiches RNCP the data records as registered but holds no version of.
+
+    >>> [(f.rncp, f.successor_of) for f in registered_fiches()]
+    [('RNCP38665', '2018-12-11')]
+    """
+    return (_in_use or in_use()).registered_fiches()
+
+
+def registered_fiche(code: str | int) -> RegisteredFiche:
+    """What the data knows of a fiche RNCP registered but not in the data (``"RNCP38665"``).
+
+    Raises:
+        UnknownCodeError: the data records no such registered fiche (see :func:`by_rncp` for
+            the fiches of versions in the data).
+
+    >>> registered_fiche("38665").level
+    5
+    """
+    return (_in_use or in_use()).registered_fiche(code)
+
+
+def by_rome(code: str) -> tuple[CertificationVersion, ...]:
+    """The versions that list that ROME code (an empty tuple for a code none lists).
+
+    >>> [v.key for v in by_rome(" m1704 ")]
+    ['2018-12-11']
+    """
+    return (_in_use or in_use()).by_rome(code)
+
+
+def by_nsf(code: str | int) -> tuple[CertificationVersion, ...]:
+    """The versions that list that NSF code; a group (``"312"``) also finds ``"312t"``.
+
+    >>> [v.key for v in by_nsf("312 T")]
+    ['2011-06-01', '2018-12-11']
+    """
+    return (_in_use or in_use()).by_nsf(code)
+
+
+def by_rncp(code: str | int) -> CertificationVersion:
+    """The version whose fiche RNCP has that number (``"RNCP12505"`` or ``"12505"``).
+
+    Raises:
+        NotInDataError: the data records that fiche as registered but holds no version of it
+            (the message says what is known of it and how to import it).
+        UnknownCodeError: no version has that fiche.
+
+    >>> by_rncp("12505").key
+    '2011-06-01'
+    """
+    return (_in_use or in_use()).by_rncp(code)
+
+
+def rome(code: str) -> RomeCode:
+    """The ROME code and its label.
+
+    Raises:
+        UnknownCodeError: a well-formed code the data does not know.
+
+    >>> rome("d1408")
+    RomeCode(code='D1408', label='Téléconseil et télévente')
+    """
+    return (_in_use or in_use()).rome(code)
+
+
+def nsf(code: str | int) -> NsfCode:
+    """The NSF code and its label (``None`` where no source gives it).
+
+    Raises:
+        UnknownCodeError: a well-formed code the data does not know.
+
+    >>> nsf("312w")
+    NsfCode(code='312w', label=None)
+    """
+    return (_in_use or in_use()).nsf(code)
+
+
+def find_block(text: str, version_key: VersionKey | None = None) -> Block:
+    """A bloc de compétences by its title, its ``"KEY/N"`` reference or its RNCP bloc code.
+
+    Titles match ignoring case, accents, spacing, punctuation and inclusive forms such as
+    « (ères) ». ``version_key`` restricts the search to one version.
+
+    Raises:
+        UnknownBlockError: nothing matches (the message names the closest titles).
+        AmbiguousBlockError: several blocks of different versions match.
+
+    >>> find_block("manager une equipe de conseillers clientele a distance").ref
+    '2011-06-01/2'
+    >>> find_block("2018-12-11/1").title
+    "Piloter la performance d'une équipe de conseillers client"
+    """
+    return (_in_use or in_use()).find_block(text, version_key)
+
+
+def match_block(text: str, version_key: VersionKey | None = None) -> Block:
+    """:func:`find_block`, for a caller that discards the error's message (no close titles)."""
+    return (_in_use or in_use())._match_block(text, version_key)  # noqa: SLF001  (its module)
+
+
+def closest_blocks(text: str, version_keys: tuple[str, ...] | None = None) -> tuple[Block, ...]:
+    """The (at most three) blocks whose titles are nearest to ``text``, nearest first.
+
+    Only the blocks of ``version_keys`` are compared (every version's when ``None``). The cost
+    is bounded whatever ``text``, as for the closest titles :func:`find_block` names, and a
+    text longer than any title that shares no word with one has none.
+
+    >>> [b.ref for b in closest_blocks("Manager une equipe de conseilers", ("2011-06-01",))][:1]
+    ['2011-06-01/2']
+    """
+    return (_in_use or in_use()).closest_blocks(text, version_keys)
+
+
+def source_of(record: object, field: str) -> Source:
+    """Where the fact ``record.field`` comes from: its text, article and a verbatim excerpt.
+
+    Works for a shipped :class:`CertificationVersion`, :class:`Block`, :class:`Correspondence`,
+    :class:`RomeCode`, :class:`NsfCode`, :class:`Level`, :class:`RegisteredFiche` and
+    :class:`ValidityGap`.
+
+    Raises:
+        LookupError: the field has no source: no shipped source gives it (a version names
+            it in ``unknown_fields``), or the text says it is empty and no excerpt of that is
+            recorded (the message tells which); or the record is not a shipped record.
+
+    >>> source = source_of(version("2018-12-11"), "blocks")
+    >>> source.location, source.text.nor
+    ('article 3 (counted; no headings in the copy)', 'MTRD1833181A')
+    >>> source_of(version("2018-12-11"), "rncp")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    LookupError: CertificationVersion.rncp of version '2018-12-11' (value None) is not known: ...
+    """
+    return (_in_use or in_use()).source_of(record, field)
+
+
+def contradictions(record: object, field: str) -> tuple[Source, ...]:
+    r"""The sources that contradict the one :func:`source_of` gives for ``record.field``.
+
+    Where the texts disagree on a fact, the data follows one of them (the one ``source_of``
+    returns) and records the others: each source here is another text's reading, verbatim.
+    An empty tuple: no shipped text contradicts that fact.
+
+    Raises:
+        LookupError: as :func:`source_of` does, for a record or field that has no source.
+
+    >>> [s.excerpt for s in contradictions(version("2011-06-01"), "nsf_codes")]
+    ["dans le domaine d'activité 312 w (code NSF)"]
+    >>> contradictions(version("2018-12-11"), "nsf_codes")
+    ()
+    """
+    return (_in_use or in_use()).contradictions(record, field)
+
+
+def text_of(legal_text: LegalText) -> str:
+    """The shipped copy of a text that sources quote, exactly as published.
+
+    Raises:
+        LookupError: no copy of that text is shipped (it is not one :func:`source_of` gives).
+
+    >>> "MTRD1833181A" in text_of(version("2018-12-11").legal_text)
+    True
+    """
+    return (_in_use or in_use()).text_of(legal_text)
+
+
+def correspondences(old_key: VersionKey, new_key: VersionKey) -> tuple[Correspondence, ...]:
+    """The table a source gives from version ``old_key`` to ``new_key``, in its order.
+
+    The sources are the arrêtés' tables, and an imported fiche's ``CORRESPONDANCES``.
+
+    Raises:
+        UndecidedError: no source gives a table from one to the other (from 2007 to 2018
+            directly, say, or backwards): which blocs count toward the other is not known.
+        UnknownVersionError: either key names no version.
+
+    >>> [(row.old.number, row.new and row.new.number) for row in
+    ...  correspondences("2011-06-01", "2018-12-11")]
+    [(1, None), (2, 2), (3, 1)]
+    """
+    return (_in_use or in_use()).correspondences(old_key, new_key)
+
+
+def correspondence_table(old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
+    """The table from ``old_key`` to ``new_key`` as one record, shown as a table in notebooks.
+
+    Its ``rows`` are :func:`correspondences` ``(old_key, new_key)``.
+
+    Raises:
+        UndecidedError: no source gives a table from one to the other.
+        UnknownVersionError: either key names no version.
+
+    >>> table = correspondence_table("2011-06-01", "2018-12-11")
+    >>> [(row.old.number, row.new and row.new.number) for row in table.rows]
+    [(1, None), (2, 2), (3, 1)]
+    """
+    return (_in_use or in_use()).correspondence_table(old_key, new_key)
+
+
+def deemed_obtained(held: HeldBlocks, target_key: VersionKey | None = None) -> tuple[Block, ...]:
+    """The blocks of the target version that a holder of ``held`` is deemed to have.
+
+    ``held`` is an iterable of :class:`Block` or of strings :func:`find_block` accepts. The
+    target is the latest version of the data in use unless ``target_key`` names one
+    (``2018-12-11`` with the shipped data). Blocks of the target version pass through;
+    others follow the correspondence tables from version to version (2007 → 2011 → 2018 →
+    later); a row « Aucune correspondance » gives nothing, and so does a block of a version
+    later than the target (the tables lead forward only). The answer is in the target
+    version's bloc order (the order of its arrêté), each block once.
+
+    Raises:
+        UndecidedError: a step from a held block's version to the target has no table in
+            any source (an imported successor whose fiche gives no ``CORRESPONDANCES``, say):
+            what it leads to is not known, never « nothing ».
+        ArgumentTypeError: ``held`` is a single string or block, not an iterable of them.
+        UnknownVersionError: ``target_key`` names no version.
+        UnknownBlockError, AmbiguousBlockError: a string names no block, or several.
+
+    >>> [b.number for b in deemed_obtained(["2011-06-01/3", "2011-06-01/2"])]
+    [1, 2]
+    """
+    return (_in_use or in_use()).deemed_obtained(held, target_key)
+
+
+def missing_blocks(held: HeldBlocks, target_key: VersionKey | None = None) -> tuple[Block, ...]:
+    """The blocks of the target version that ``held`` does not give, in the arrêté's order.
+
+    The same target and the same errors as :func:`deemed_obtained`.
+
+    >>> held = ["Manager une équipe de conseillers (ères) clientèle à distance"]
+    >>> [b.number for b in missing_blocks(held)]
+    [1]
+    """
+    return (_in_use or in_use()).missing_blocks(held, target_key)

@@ -318,7 +318,7 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     """
     from pathlib import Path
 
-    from ._loading import dataset
+    from ._referentiel import dataset
     from ._rncp_export import export_path
 
     path = export_path(path)

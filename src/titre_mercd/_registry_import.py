@@ -17,17 +17,19 @@ What an import writes (``titre-mercd registry import EXPORT -o DIR``):
   element's path is followed by its value, verbatim: every imported fact cites it, at the
   element's path, with an excerpt the loader checks like any other.
 
-The directory is written beside its target and checked by the loader itself before it is
-moved into place; a failed run leaves nothing behind.
+The directory is built beside its target and checked by the loader itself before it is put
+in place by :func:`titre_mercd._directory_swap.replace_directory`: the target is a stable name
+swapped in one step, so a reader loads the old data or the new; an earlier import is replaced
+only with ``--force`` and only if it holds nothing but the files its manifest lists; a failed
+run leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +37,7 @@ import attrs
 
 from ._codes import normalize_nsf, normalize_rncp, normalize_rome
 from ._registry import creation_arrete, find_lineage, window_from_registry
-from .exceptions import InvalidCodeError
+from .exceptions import ImportRefusedError, InvalidCodeError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -47,10 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["ImportRefusedError", "ImportResult", "import_export"]
 
 MANIFEST = "MANIFEST.json"
-
-
-class ImportRefusedError(Exception):
-    """The import cannot write where it was asked to (the message says why)."""
 
 
 @attrs.frozen
@@ -142,88 +140,87 @@ def import_export(
     """Write in ``directory`` the shipped data completed from the RNCP export ``export``.
 
     Raises:
-        ImportRefusedError: ``directory`` exists and may not be replaced, or the export's date
-            is not known.
+        ImportRefusedError: ``directory`` exists and may not be replaced (without ``force``;
+            not an earlier import; holding files that import did not write), another import
+            is writing it, it appeared or changed while the import ran, the export is inside
+            it, or the export's date is not known. Nothing outside what the run wrote changed.
         RegistryExportError: the export is not one, is broken or hostile.
         DataError: what the import built does not pass the loader's checks.
     """
+    from ._directory_swap import replace_directory
     from ._loading import _package_data, load
+    from ._output import OutputError
     from ._rncp_export import export_date_from_name
 
-    target = Path(directory)
-    _check_target(target, force=force)
+    _refuse_export_inside(export, directory)
     when = export_date or export_date_from_name(export)
     if when is None:
         raise ImportRefusedError(
             f"the export's date is not in its file name {Path(export).name!r} "
             "(…_AAAA-MM-JJ.xml or …-AAAA-MM-JJ.zip): give --export-date AAAA-MM-JJ"
         )
-    base = load(_package_data())
-    lineage = find_lineage(export, base, progress=progress)
-    parent = target.absolute().parent
-    if not parent.is_dir():
-        raise ImportRefusedError(f"cannot write {directory}: {parent} is not a directory")
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-    except OSError as exc:
-        raise ImportRefusedError(f"cannot write in {parent}: {exc.strerror or exc}") from None
-    try:
-        _copy_tree(_package_data(), staging)
-        builder = _Builder(staging, base, Path(export).name, when)
-        result = builder.run(lineage)
-        from ._loading import _Directory
+        with replace_directory(
+            directory, force=force, written_files=_files_of_earlier_import
+        ) as building:
+            staging = Path(building)
+            base = load(_package_data())
+            lineage = find_lineage(export, base, progress=progress)
+            _copy_tree(_package_data(), staging)
+            builder = _Builder(staging, base, Path(export).name, when)
+            result = builder.run(lineage)
+            from ._loading import _Directory
 
-        load(_Directory(str(staging)))  # the loader's checks, before anything is in place
-        _move_into_place(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            load(_Directory(str(staging)))  # the loader's checks, before anything is in place
+    except OutputError as exc:
+        raise ImportRefusedError(str(exc)) from None
     return attrs.evolve(result, directory=directory)
 
 
-def _check_target(target: Path, *, force: bool) -> None:
-    """Refuse a ``target`` that exists, unless ``force`` and an earlier import wrote it."""
-    if not os.path.lexists(target):
-        return
-    if target.is_symlink() or not target.is_dir():
-        raise ImportRefusedError(f"{target} exists and is not a data directory: refused")
-    if not _written_by_import(target):
-        raise ImportRefusedError(
-            f"{target} exists and was not written by 'registry import' (its {MANIFEST} has no "
-            '"import" member): refused, --force or not'
-        )
-    if not force:
-        raise ImportRefusedError(f"{target} exists; give --force to replace it")
+def _refuse_export_inside(export: str, directory: str) -> None:
+    """Refuse an export kept inside the target directory (it would be replaced with it).
 
-
-def _written_by_import(target: Path) -> bool:
-    try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(manifest, dict) and isinstance(manifest.get("import"), dict)
-
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Put the checked directory ``staging`` at ``target``, replacing it whole if it exists.
-
-    Not :func:`titre_mercd._output.atomic_directory`: that one writes plain file names into one
-    directory and keeps the files it does not replace, while a data directory has folders and
-    a new import must not keep an earlier one's files. Both directories are siblings, so each
-    move is one rename; if the second fails, the earlier directory is put back.
+    Checked before anything is read, by name and by the file itself (a second name for it, a
+    hard link, ``/proc/self/fd/N``), as ``convert`` refuses its own input as its output.
     """
-    if not os.path.lexists(target):
-        staging.replace(target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=staging.parent))
-    old.rmdir()
-    target.replace(old)
+    target = Path(os.path.realpath(directory))
     try:
-        staging.replace(target)
-    except BaseException:
-        old.replace(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        status = Path(export).stat()
+    except (OSError, ValueError):
+        return  # the reader says what is wrong with it
+    identity = (status.st_dev, status.st_ino)
+    inside = target in Path(os.path.realpath(export)).parents
+    if not inside and target.is_dir():
+        for here, _, files in os.walk(target):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    found = (Path(here) / name).lstat()
+                    inside = inside or (found.st_dev, found.st_ino) == identity
+    if inside:
+        raise ImportRefusedError(
+            f"the export {export!r:.200} is inside {directory!r:.200}, which the import "
+            "replaces: move the export elsewhere first"
+        )
+
+
+def _files_of_earlier_import(path: str) -> set[str] | None:
+    """The files an earlier import wrote in ``path``, as its manifest lists them; else ``None``.
+
+    The manifest is read as the loader reads any data file: a FIFO, a device or a huge file in
+    its place is refused without blocking.
+    """
+    from ._loading import _Directory
+
+    try:
+        manifest = json.loads(_Directory(str(Path(path) / MANIFEST)).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("import"), dict):
+        return None
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(isinstance(name, str) for name in files):
+        return None
+    return {*files, MANIFEST}
 
 
 def _copy_tree(source: Traversable, destination: Path) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "cite",
     "day_verdict",
     "fiche_facts",
+    "gap_after",
     "not_in_data_message",
     "registered_successor",
     "undecided_message",
@@ -138,13 +139,27 @@ def version_verdict(day: dt.date, v: CertificationVersion, data: Dataset) -> Ver
         return _yes(f"{v.key} is in force {_span(window.start, window.end)}")
     if day < window.start:
         return _no(f"the window of {v.key} starts on {window.start}")
-    gap = _gap_on(day, data)
-    if gap is not None and window.end == gap.start:
+    ended = f"the window of {v.key} ended on {window.last_day} (last day)"
+    gap = gap_after(v, data)
+    if gap is None:
+        return _no(ended)
+    if day < gap.end:
         return _unknown(
-            f"the window of {v.key} ended on {window.last_day} (last day), and no text found "
-            f"covers {gap.start} to {gap.last_day} ({cite(gap.source)})"
+            f"{ended}, and no text found covers {gap.start} to {gap.last_day} ({cite(gap.source)})"
         )
-    return _no(f"the window of {v.key} ended on {window.last_day} (last day)")
+    return _no(
+        f"{ended}; whether it was in force from {gap.start} to {gap.last_day} is not known (no "
+        f"text found covers those days), and from {gap.end} it is not"
+    )
+
+
+def gap_after(v: CertificationVersion, data: Dataset) -> ValidityGap | None:
+    """The interval no text covers that starts the day ``v``'s window ends (rule 1).
+
+    On its days, whether ``v`` is still in force is not known.
+    """
+    end = None if v.validity is None else v.validity.end
+    return next((gap for gap in data.gaps if gap.start == end), None)
 
 
 def _without_window(day: dt.date, v: CertificationVersion, data: Dataset) -> Verdict:

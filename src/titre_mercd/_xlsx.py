@@ -11,7 +11,10 @@ value such as ``#N/A``), in its row and column. A formula is kept as the value i
 workbook was last saved by a spreadsheet application (its cached value; a workbook that no
 application has calculated has none, and the cell comes out empty). Styles (fonts, fills,
 borders, widths, number formats), merged cells, comments and the other sheets are not kept:
-the output holds the one sheet converted, by values; a date shows as ``JJ/MM/AAAA``.
+the output holds the one sheet converted, by values; a date shows as ``JJ/MM/AAAA``. The added
+columns are text from the data, written as string cells whatever they start with: a bloc
+title ``=HYPERLINK(…)`` never becomes a formula, and neither does a CSV cell copied into a
+workbook.
 
 A sheet may also be written as CSV (:func:`convert_to_csv`), and a CSV file as a workbook
 (:class:`CsvRows`): every pair of formats gives the same answers. The per-cell work is
@@ -26,9 +29,11 @@ import itertools
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
-from ._bulk import HEADER_ROWS, CsvInputError, Outcome, _Joiner
+from ._bulk import HEADER_ROWS, Outcome, _Joiner
 from ._bulk import _column_index as _bulk_column_index
 from ._bulk import _column_matches as _bulk_column_matches
+from ._cells import csv_text
+from .exceptions import CsvInputError, MissingExtraError, XlsxInputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -63,14 +68,6 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 _CACHE_LIMIT = 1 << 16
 _SHOWN_NAMES = 20
-
-
-class MissingExtraError(ImportError):
-    """openpyxl is not installed; the message says how to install it."""
-
-
-class XlsxInputError(ValueError):
-    """The input cannot be read as the workbook, sheet or column asked for; one line."""
 
 
 def install_hint() -> str:
@@ -317,23 +314,48 @@ class XlsxSource:
 
 
 class _Writer:
-    """How values are made cells of a write-only sheet, kept as they were read."""
+    """How values are made cells of a write-only sheet: text is never made a formula.
+
+    openpyxl writes a ``str`` that starts with ``=`` as a formula, and one that is an error
+    value's name (``#N/A``) as that error: such a text becomes a string cell instead. A cell
+    made here is new for each row (openpyxl reuses the cell it is given for the next values).
+    """
 
     def __init__(self, openpyxl: Any, worksheet: Any) -> None:
         self._cell = openpyxl.cell.WriteOnlyCell
         self._worksheet = worksheet
+        self._error_codes = frozenset(openpyxl.cell.cell.ERROR_CODES)
+
+    def _string(self, text: str) -> Any:
+        """A string cell holding ``text``, whatever it starts with."""
+        cell = self._cell(self._worksheet, text)
+        cell.data_type = "s"
+        return cell
+
+    def is_typed(self, text: str) -> bool:
+        """Whether openpyxl would write ``text`` as something else than a string cell."""
+        return (text.startswith("=") and len(text) > 1) or text in self._error_codes
+
+    def text(self, text: str) -> Any:
+        """``text`` written from the data (or a CSV file) as a string cell; ``""`` none.
+
+        A bloc title ``=HYPERLINK(…)`` stays the text it is, and so does ``#N/A``.
+        """
+        if self.is_typed(text):
+            return self._string(text)
+        return text or None
 
     def value(self, value: Any) -> Any:
-        """``value`` as openpyxl writes it back the same: text stays text, a date a date.
+        """``value`` read from a workbook as openpyxl writes it back the same.
 
-        A date shows as JJ/MM/AAAA (:data:`FRENCH_DATE`), with its time if it has one.
+        Text stays text (a cell read as ``=1+1`` was a string: formulas are read as their
+        values), an error value stays that error, a date a date, shown as JJ/MM/AAAA
+        (:data:`FRENCH_DATE`), with its time if it has one.
         """
         kind = type(value)
         if kind is str:
-            if value.startswith("=") and len(value) > 1:  # text, not a formula
-                cell = self._cell(self._worksheet, value)
-                cell.data_type = "s"
-                return cell
+            if value.startswith("=") and len(value) > 1:
+                return self._string(value)
             return value
         if kind is dt.datetime or kind is dt.date:
             if kind is dt.datetime and value.time() == dt.time():
@@ -347,6 +369,22 @@ class _Writer:
     def row(self, values: Sequence[Any]) -> list[Any]:
         """Each of ``values`` through :meth:`value`, when any needs it."""
         return [self.value(v) for v in values]
+
+
+_Added = tuple[tuple[Any, ...], bool, bool]
+
+
+def _added(values: tuple[str, ...], writer: _Writer | None) -> _Added:
+    """The added values (an empty one is an empty cell), whether one is an error, and more.
+
+    The third item tells whether one of them needs a string cell of its own in each row
+    (:meth:`_Writer.text`). Without ``writer`` (a CSV output), each is CSV text from the data
+    (:func:`titre_mercd._cells.csv_text`).
+    """
+    if writer is None:
+        return tuple(csv_text(v) or None for v in values), bool(values[-1]), False
+    typed = any(writer.is_typed(v) for v in values)
+    return tuple(v or None for v in values), bool(values[-1]), typed
 
 
 class CsvRows:
@@ -377,6 +415,15 @@ class CsvRows:
     def position(self) -> int | None:
         """The bytes read so far, when that can be told."""
         return self._source.position()
+
+
+def _writer_cells(
+    source: XlsxSource | CsvRows, writer: _Writer
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """How a row of ``source`` is made cells: a sheet's values as read, a CSV file's as text."""
+    if isinstance(source, CsvRows):
+        return lambda values: [writer.text(v or "") for v in values]
+    return writer.row
 
 
 def _check_clash(source: XlsxSource | CsvRows, names: Sequence[str]) -> None:
@@ -414,10 +461,11 @@ def convert(
     worksheet = workbook.create_sheet(source.sheet)
     writer = _Writer(openpyxl, worksheet)
     append = worksheet.append
+    made = _writer_cells(source, writer)
     for row in source.above:
-        append(writer.row(row))
-    append([*writer.row(source.header), *added_names])
-    convert_row = _RowConverter(source, convert_cell, writer.row)
+        append(made(row))
+    append([*made(source.header), *map(writer.text, added_names)])
+    convert_row = _RowConverter(source, convert_cell, made, writer)
     rows = unmatched = 0
     try:
         for row in source.rows():
@@ -483,7 +531,7 @@ def convert_to_csv(  # noqa: PLR0913  (the progress report and the CSV form are 
     sink.write("\ufeff" if excel else "")
     out = [join(cells(row)) + newline for row in source.above]
     out.append(join([*cells(source.header), *added_names]) + newline)
-    convert_row = _RowConverter(source, convert_cell, cells)
+    convert_row = _RowConverter(source, convert_cell, cells, None)
     rows = unmatched = 0
     try:
         for row in source.rows():
@@ -513,6 +561,8 @@ def _csv_text(value: object) -> str:
     >>> _csv_text(True), _csv_text(dt.datetime(2020, 1, 2, 10, 30)), _csv_text(None)
     ('TRUE', '2020-01-02 10:30:00', '')
     """
+    if type(value) is str:  # text, as it was in the workbook: never made a formula
+        return csv_text(value)
     if type(value) is bool:
         return "TRUE" if value else "FALSE"
     if type(value) is dt.datetime and value.time() != dt.time():
@@ -548,11 +598,14 @@ class _RowConverter:
         source: XlsxSource | CsvRows,
         convert_cell: CellConverter,
         cells: Callable[[Sequence[Any]], list[Any]],
+        writer: _Writer | None,
     ) -> None:
+        """``cells`` makes a row's values cells; ``writer``: the sheet's (``None`` for CSV)."""
         self._width = len(source.header)
         self._index = source.index
         self._convert_cell = convert_cell
         self._cells = cells
+        self._writer = writer
         self._short = source.short if isinstance(source, CsvRows) else None
         self._padding = (None,) * self._width
         self._empty = (None,) * (len(convert_cell.columns) - 1)
@@ -560,7 +613,7 @@ class _RowConverter:
         self.blank = 0
         """The blank rows met."""
         # Each distinct cell is converted once (candidates' cells repeat), up to a bound.
-        self._cache: dict[str, tuple[tuple[Any, ...], bool]] = {}
+        self._cache: dict[str, _Added] = {}
 
     def __call__(self, row: Sequence[Any]) -> tuple[Sequence[Any], bool]:
         """The cells to write for ``row``, and whether its conversion failed."""
@@ -585,17 +638,15 @@ class _RowConverter:
         if added is None:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            added = self._cache[text] = _added(self._convert_cell(text))
+            added = self._cache[text] = _added(self._convert_cell(text), self._writer)
         cells = self._cells(row[:width])
         if len(cells) < width:
             cells += self._padding[len(cells) :]
-        cells += added[0]
+        if added[2] and self._writer is not None:  # text openpyxl would make a formula
+            cells += [self._writer.text(v or "") for v in added[0]]  # a new cell each row
+        else:
+            cells += added[0]
         return cells, added[1]
-
-
-def _added(values: tuple[str, ...]) -> tuple[tuple[Any, ...], bool]:
-    """The added values as cells (an empty value is an empty cell), and whether one is an error."""
-    return tuple(v or None for v in values), bool(values[-1])
 
 
 def _column_letter(index: int) -> str:
@@ -633,6 +684,6 @@ def write_tables(sink: IO[bytes]) -> list[str]:
         writer = _Writer(openpyxl, worksheet)
         worksheet.append(list(header))
         for row in rows:
-            worksheet.append([writer.value(v) if v else None for v in row])
+            worksheet.append([writer.text(v) for v in row])
     workbook.save(sink)
     return list(CSV_TABLES)

@@ -8,15 +8,20 @@ from __future__ import annotations
 __all__ = [
     "AmbiguousBlockError",
     "ArgumentTypeError",
+    "CsvInputError",
     "DataError",
+    "ImportRefusedError",
     "InvalidCodeError",
+    "MissingExtraError",
     "NotInDataError",
+    "OutputError",
     "RegistryExportError",
     "TitreMercdError",
     "UndecidedError",
     "UnknownBlockError",
     "UnknownCodeError",
     "UnknownVersionError",
+    "XlsxInputError",
 ]
 
 
@@ -71,3 +76,23 @@ class DataError(TitreMercdError):
 
 class RegistryExportError(TitreMercdError, ValueError):
     """A file that is not France compétences' RNCP export, or a broken or hostile one."""
+
+
+class ImportRefusedError(TitreMercdError, OSError):
+    """``registry import`` cannot write where it was asked to (the message says why)."""
+
+
+class OutputError(TitreMercdError, OSError):
+    """An output cannot be written where asked; the message says what was refused and why."""
+
+
+class CsvInputError(TitreMercdError, ValueError):
+    """The input cannot be read as the CSV file asked for; the message is one line."""
+
+
+class XlsxInputError(TitreMercdError, ValueError):
+    """The input cannot be read as the workbook, sheet or column asked for; one line."""
+
+
+class MissingExtraError(TitreMercdError, ImportError):
+    """An optional dependency is not installed (openpyxl); the message says how to install it."""

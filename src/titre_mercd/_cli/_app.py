@@ -29,7 +29,18 @@ from ..exceptions import (
     UnknownCodeError,
     UnknownVersionError,
 )
-from ._common import BAD_INPUT, NOT_FOUND, OK, PROG, CommandError, Formatter, Parser, print_json
+from ._common import (
+    BAD_INPUT,
+    NOT_FOUND,
+    OK,
+    PROG,
+    CommandError,
+    Formatter,
+    Parser,
+    json_text,
+    print_json,
+    visible,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -142,7 +153,9 @@ def _system_error(exc: Exception) -> str:
         return (
             f"standard output cannot show French text ({exc.encoding}); set PYTHONIOENCODING=utf-8"
         )
-    if not isinstance(exc, OSError):  # OutputError: it says what and why
+    from .._output import OutputError
+
+    if isinstance(exc, OutputError) or not isinstance(exc, OSError):  # it says what and why
         return str(exc)
     if isinstance(exc, ClosedStreamError):
         return str(exc.strerror)
@@ -176,7 +189,8 @@ def _fail(
     other error is a JSON object on that line of standard error (the message, the kind of
     error, the exit status), with nothing on standard output.
     """
-    line = " ".join(message.splitlines())
+    # Controls made visible first, so that none is read as a line break (\x1c, \x85, …).
+    line = " ".join(visible(message).splitlines())
     if len(line) > _MAX_MESSAGE:
         line = line[: _MAX_MESSAGE - 1] + "…"
     json_output = wants_json(argv)
@@ -197,10 +211,7 @@ def _fail(
     if json_output and status == NOT_FOUND:
         return status
     if json_output:  # one line too, so that a log keeps each error whole
-        import json
-
-        error = {"message": line, "kind": kind, "status": status}
-        line = json.dumps(error, ensure_ascii=False)
+        line = json_text({"message": line, "kind": kind, "status": status}, indent=None)
     else:
         line = f"{PROG}: {line}"
     # A closed or broken standard error cannot show the message; the status still tells.
@@ -238,7 +249,7 @@ class _Version(argparse.Action):
             )
         else:
             sys.stdout.write(
-                f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n"
+                visible(f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n")
             )
         parser.exit()
 
@@ -257,9 +268,9 @@ class _Data(argparse.Action):
         values: str | Sequence[Any] | None,
         *_: object,
     ) -> None:
-        from .._loading import select
+        from .._referentiel import use_data
 
-        select(str(values))
+        use_data(str(values))
         setattr(namespace, self.dest, values)
 
 

@@ -1,6 +1,9 @@
 """What every command shares: exit statuses, argument checks, text layout and printing.
 
 Human output fits an 80-column terminal; ``--json`` output is printed by :func:`print_json`.
+Text from data (a data directory, an RNCP export) and from the command line is untrusted: every
+line printed goes through :func:`visible`, so that no terminal control it holds can set a
+window's title, clear the screen or reorder what is shown.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .._queries import version, versions
+from .._referentiel import version, versions
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -32,6 +35,7 @@ __all__ = [
     "Parser",
     "bullets",
     "field",
+    "json_text",
     "parse_date",
     "plain",
     "print_json",
@@ -39,6 +43,7 @@ __all__ = [
     "separator",
     "table",
     "version_argument",
+    "visible",
     "wrap",
 ]
 
@@ -48,6 +53,12 @@ OK, NOT_FOUND, BAD_INPUT = 0, 1, 2
 NOT_KNOWN = "not known (no source gives it)"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FRENCH_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+# What a terminal acts on rather than shows: the C0 controls but tab and newline, DEL, the C1
+# controls (U+0080 to U+009F: U+009B is a one-character CSI), and the bidi embeddings,
+# overrides and isolates (U+202A to U+202E, U+2066 to U+2069), which reorder what follows.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What ``json.dumps`` leaves raw of those (it escapes the C0 controls itself).
+_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class CommandError(Exception):
@@ -84,7 +95,7 @@ class Parser(argparse.ArgumentParser):
         # argparse's own version swallows write errors: --help into a closed pipe would then
         # exit 0 having shown nothing. Here they reach the program's handling (status 141).
         if message:
-            (file or sys.stderr).write(message)
+            (file or sys.stderr).write(visible(message))
 
 
 class Formatter(argparse.HelpFormatter):
@@ -219,16 +230,48 @@ def table(
 # ---------------------------------------------------------------- output
 
 
+def visible(text: str) -> str:
+    r"""``text`` with each terminal control but newline and tab written as a visible escape.
+
+    C0 and C1 controls and DEL become ``\xNN``, the bidi controls ``\uNNNN``: what is shown
+    is what the text holds, and the terminal acts on none of it.
+
+    >>> print(visible("Titre\x1b]0;pwned\x07 \u202eevil\x9b2J"))
+    Titre\x1b]0;pwned\x07 \u202eevil\x9b2J
+    """
+    if _CONTROLS.search(text) is None:  # the common case: nothing to replace
+        return text
+    return _CONTROLS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def print_lines(lines: Iterable[str]) -> None:
-    """Write ``lines`` to standard output, each ended by a newline."""
-    sys.stdout.write("".join(line + "\n" for line in lines))
+    """Write ``lines`` to standard output, each ended by a newline, controls made visible."""
+    sys.stdout.write(visible("".join(line + "\n" for line in lines)))
+
+
+def json_text(data: object, indent: int | None = 2) -> str:
+    r"""``data`` as JSON, non-ASCII text kept as it is but for the controls a terminal acts on.
+
+    ``json`` escapes the C0 controls; DEL, the C1 and the bidi controls are escaped here too
+    (``\u009b``, ``\u202e``): the same JSON value, and nothing a terminal would act on. They
+    can only stand inside a JSON string, so the escape is always valid.
+    """
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    if _JSON_RAW.search(text) is None:
+        return text
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(data: object) -> None:
-    """Write ``data`` to standard output as indented JSON, non-ASCII text kept as it is."""
-    import json
-
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """Write ``data`` to standard output as indented JSON (see :func:`json_text`)."""
+    sys.stdout.write(json_text(data) + "\n")
 
 
 def plain(record: object) -> Any:

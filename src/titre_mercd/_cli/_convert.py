@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._correspondence import correspondences, deemed_obtained, missing_blocks
-from .._queries import versions
+from .._referentiel import correspondences, deemed_obtained, missing_blocks, versions
+from ..exceptions import UndecidedError
 from ._common import (
     BAD_INPUT,
+    NOT_FOUND,
     OK,
+    WIDTH,
     CommandError,
     field,
     plain,
@@ -16,6 +18,7 @@ from ._common import (
     print_lines,
     table,
     version_argument,
+    wrap,
 )
 
 if TYPE_CHECKING:
@@ -106,6 +109,12 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
         help="the output's format (default: from -o's extension, .xlsx for a workbook, else CSV)",
     )
     convert.add_argument(
+        "--max-line",
+        metavar="N",
+        help="the longest CSV line read, in characters (a row with its quoted line breaks, so "
+        "also the longest field): 1048576 by default; a longer one is refused",
+    )
+    convert.add_argument(
         "-o", "--output", metavar="OUT", help="write here, not to stdout ('-': stdout)"
     )
     convert.add_argument(
@@ -136,6 +145,7 @@ _FILE_OPTIONS = (
     ("--excel", "excel"),
     ("--force", "force"),
     ("--allow-c1", "allow_c1"),
+    ("--max-line", "max_line"),
 )
 
 
@@ -193,7 +203,11 @@ def _rows_followed(block: Block, last_key: str) -> list[Correspondence]:
         current_block = pending.pop()
         start = keys.index(current_block.version_key)
         for new_key in keys[start + 1 : last + 1]:
-            for row in correspondences(current_block.version_key, new_key):
+            try:
+                rows = correspondences(current_block.version_key, new_key)
+            except UndecidedError:  # no table between these two: nothing followed
+                continue
+            for row in rows:
                 if row.old == current_block:
                     followed.append(row)
                     if row.new is not None:
@@ -207,9 +221,12 @@ def _convert_blocks(args: argparse.Namespace) -> int:
     old, new = _convert_direction(args)
     from_key = None if old is None else old.key
     held = list(dict.fromkeys(resolve_block(label, from_key, new.key) for label in args.blocks))
-    obtained = deemed_obtained(held, new.key)
-    deemed = [b for b in new.blocks if b in obtained]
-    missing = missing_blocks(held, new.key)
+    try:
+        deemed: list[Block] | None = list(deemed_obtained(held, new.key))
+        missing: tuple[Block, ...] | None = missing_blocks(held, new.key)
+        not_known = None
+    except UndecidedError as exc:  # a step has no table: what the blocs give is not known
+        deemed, missing, not_known = None, None, str(exc)
     sources: dict[Source, None] = {}
     for block in held:
         for row in _rows_followed(block, new.key):
@@ -220,18 +237,23 @@ def _convert_blocks(args: argparse.Namespace) -> int:
                 "from": from_key,
                 "to": new.key,
                 "held": [plain(b) for b in held],
-                "deemed_obtained": [plain(b) for b in deemed],
-                "missing": [plain(b) for b in missing],
-                "all_held": not missing,
+                "deemed_obtained": None if deemed is None else [plain(b) for b in deemed],
+                "missing": None if missing is None else [plain(b) for b in missing],
+                "all_held": None if missing is None else not missing,
                 "sources": [plain(s) for s in sources],
+                **({} if not_known is None else {"not_known": not_known}),
             }
         )
-        return OK
+        return OK if not_known is None else NOT_FOUND
     held_rows = []
     for block in held:
-        leads_to = [b.ref for b in new.blocks if b in deemed_obtained([block], new.key)]
+        try:
+            given = deemed_obtained([block], new.key)
+            leads_to = ", ".join(b.ref for b in given) or f"none of the {new.key} blocs"
+        except UndecidedError:
+            leads_to = "not known"
         held_rows.append([block.ref, block.title])
-        held_rows.append(["", "→ " + (", ".join(leads_to) or f"none of the {new.key} blocs")])
+        held_rows.append(["", "→ " + leads_to])
     where = (
         list(dict.fromkeys(f"{s.text.title}, {s.location}." for s in sources))
         if sources
@@ -239,12 +261,18 @@ def _convert_blocks(args: argparse.Namespace) -> int:
         if all(b.version_key == new.key for b in held)
         else [f"No text gives a correspondence leading from these blocs to {new.key}."]
     )
-    print_lines(
-        [
-            *table(None, [_from_row(old, new), ["To", new.key, new.title]]),
+    if deemed is None or missing is None:
+        unknown = wrap(f"not known: {not_known}.", WIDTH - 2)
+        verdict = [
+            "Deemed obtained",
+            *("  " + line for line in unknown),
+            "Still to obtain",
+            "  not known",
             "",
-            "Held",
-            *table(None, held_rows, indent=2),
+            f"All blocs of the {new.key} title held: not known",
+        ]
+    else:
+        verdict = [
             "Deemed obtained",
             *table(None, [[b.ref, b.title] for b in deemed], indent=2),
             *(["  none"] if not deemed else []),
@@ -253,10 +281,18 @@ def _convert_blocks(args: argparse.Namespace) -> int:
             *(["  none"] if not missing else []),
             "",
             f"All blocs of the {new.key} title held: {'yes' if not missing else 'no'}",
+        ]
+    print_lines(
+        [
+            *table(None, [_from_row(old, new), ["To", new.key, new.title]]),
+            "",
+            "Held",
+            *table(None, held_rows, indent=2),
+            *verdict,
             *field("Source", where, 8),
         ]
     )
-    return OK
+    return OK if not_known is None else NOT_FOUND
 
 
 def _from_row(old: CertificationVersion | None, new: CertificationVersion) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._queries import by_nsf, by_rome, nsf, rome
+from .._referentiel import by_nsf, by_rome, nsf, rome
 from ..exceptions import UnknownCodeError
 from ._common import OK, print_json, print_lines, table
 

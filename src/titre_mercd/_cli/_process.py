@@ -161,7 +161,11 @@ def failure(exc: BaseException) -> int:
         message = "interrupted" if signum == signal.SIGINT else f"ended by {signal_name(signum)}"
         status = 128 + signum
     else:
-        message = f"unexpected error, please report it: {type(exc).__name__}: {str(exc)[:200]}"
+        from ._common import visible
+
+        message = visible(
+            f"unexpected error, please report it: {type(exc).__name__}: {str(exc)[:200]}"
+        )
         status = 2
     try:
         sys.stderr.write(f"titre-mercd: {message}\n")

@@ -12,13 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from .._loading import dataset
-from .._queries import by_rncp, contradictions, registered_fiche, source_of, versions
+from .._referentiel import (
+    by_rncp,
+    contradictions,
+    dataset,
+    registered_fiche,
+    source_of,
+    versions,
+)
 from .._validity import (
     IMPORT_HINT,
     Verdict,
     cite,
     day_verdict,
+    fiche_facts,
+    gap_after,
     registered_successor,
     version_verdict,
 )
@@ -106,7 +114,35 @@ def _status(v: CertificationVersion, day: dt.date, when: str) -> str:
         return f"Not yet in force {when}: in force {span}."
     if window.contains(day):
         return f"In force {when}: {span}."
-    return f"No longer in force since {window.end}: it was in force {span}."
+    gap = gap_after(v, dataset())
+    if gap is None:
+        return f"No longer in force since {window.end}: it was in force {span}."
+    return (
+        f"No longer in force since {gap.end}: it was in force {span}; whether it was from "
+        f"{gap.start} to {gap.last_day} is not known (no text found covers those days)."
+    )
+
+
+def _successor(v: CertificationVersion) -> str:
+    """The version after ``v``, or the fiche registered as its successor that is not a version."""
+    later = versions()[versions().index(v) + 1 :]
+    if later:
+        return f"{later[0].key}, {later[0].title}"
+    fiche = registered_successor(v, dataset())
+    if fiche is None:
+        return "none in the sources yet"
+    return (
+        f"{fiche.rncp}, registered but not a version in this data ({fiche_facts(fiche)}); "
+        f"{IMPORT_HINT}"
+    )
+
+
+def _ended_at(start: dt.date) -> str:
+    """The versions whose window ended the day before ``start``, as ", KEY … included"."""
+    ended = [v.key for v in versions() if v.validity is not None and v.validity.end == start]
+    if not ended:
+        return ""
+    return f", {' and '.join(ended)} (whose window ended the day before) included"
 
 
 def _legal_text_lines(v: CertificationVersion) -> list[str]:
@@ -298,6 +334,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             *field("Legal text", _legal_text_lines(v)),
             *field("Validity", [_status(v, today, f"today ({today})")]),
             *_registered_until(v),
+            *field("Successor", [_successor(v)]),
             *field("Level", [_level(v)]),
             *_codes(v),
             *field("Certifying authority", one("certifying_authority", v.certifying_authority)),
@@ -375,7 +412,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
     )
     notes = [
         f"No text found covers {gap.start} to {gap.last_day}: whether a version is in force "
-        f"then is not known ({cite(gap.source)})."
+        f"then is not known{_ended_at(gap.start)} ({cite(gap.source)})."
         for gap in data.gaps
     ]
     notes += [

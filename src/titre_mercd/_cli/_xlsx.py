@@ -65,6 +65,7 @@ def _check_options(args: argparse.Namespace, reading: str, writing: str) -> None
             ("--encoding", args.encoding),
             ("--sep", args.sep),
             ("--allow-c1", args.allow_c1),
+            ("--max-line", args.max_line),
         ):
             if value:
                 raise CommandError(BAD_INPUT, f"convert: {option} only goes with a CSV input")
@@ -107,6 +108,16 @@ def convert_file(
     return _report(args, source, outcome, convert_cell, reading)
 
 
+def _max_line(given: str) -> int:
+    """``--max-line``'s value: a number of characters, at least 1."""
+    if given.strip().isdigit() and int(given) > 0:
+        return int(given)
+    raise CommandError(
+        BAD_INPUT,
+        f"convert: --max-line takes a number of characters, 1 or more (got {given[:40]!r})",
+    )
+
+
 @contextlib.contextmanager
 def _opened(args: argparse.Namespace, path: str, reading: str) -> Iterator[Any]:
     """The input, read as ``reading`` says: an :class:`XlsxSource` or a :class:`CsvSource`."""
@@ -125,6 +136,7 @@ def _opened(args: argparse.Namespace, path: str, reading: str) -> Iterator[Any]:
             yield source
         return
     sep = None if args.sep is None else separator(args.sep)
+    max_line = _bulk.MAX_LINE if args.max_line is None else _max_line(args.max_line)
     try:
         encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
     except _bulk.CsvInputError as exc:
@@ -140,6 +152,7 @@ def _opened(args: argparse.Namespace, path: str, reading: str) -> Iterator[Any]:
                 encoding,
                 header_row=args.header_row,
                 allow_c1=args.allow_c1,
+                max_line=max_line,
             )
         except _bulk.CsvInputError as exc:
             raise CommandError(BAD_INPUT, str(exc)) from None
