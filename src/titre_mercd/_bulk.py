@@ -1127,15 +1127,17 @@ def convert(
     sep = EXCEL_SEPARATOR if excel else source.sep
     newline = EXCEL_NEWLINE if excel else None
     rejoin = _Joiner(sep) if sep != source.sep else None
-    sink.write(_header(source, convert_cell, sep=sep, newline=newline, bom=excel or source.bom))
+    header = _header(source, convert_cell, sep=sep, newline=newline, bom=excel or source.bom)
+    bom = header[:1] if header.startswith("\ufeff") else ""
+    out: list[str] = [bom]
+    for row, text in source.above:  # copied through as they were read
+        data = text.rstrip("\r\n")
+        out += (data if rejoin is None or not row else rejoin(row), newline or text[len(data) :])
+    out.append(header[len(bom) :])
     fit = _Fitter(source, sep, convert_cell)
     width, index = len(source.header), source.index
     cache = _Cache()
     get = cache.get
-    out: list[str] = []
-    for row, text in source.above:  # copied through as they were read
-        data = text.rstrip("\r\n")
-        out += (data if rejoin is None or not row else rejoin(row), newline or text[len(data) :])
     waiting = 0  # characters in out
     rows = unmatched = blank = 0
     for read, text in source.records():
