@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from titre_mercd import _bulk
+from titre_mercd import _bulk, _xlsx
 from titre_mercd._referentiel import closest_blocks, deemed_obtained, find_block, version
 
 openpyxl = pytest.importorskip("openpyxl", reason="the excel extra (openpyxl) is not installed")
@@ -237,3 +241,91 @@ def test_json_report_of_a_mixed_file(tmp_path: Path) -> None:
         "input_format": "xlsx",
         "output_format": "csv",
     }
+
+
+# ---------------------------------------------------------------- one sheet, both ways
+
+TITLES = [b.title for v in ("2007-04-27", "2011-06-01", TO) for b in version(v).blocks]
+LABELS = st.sampled_from(
+    [*TITLES, "2007-04-27/2", "2011-06-01/3", "CCP 2", "manager une equipe de conseilers", ""]
+)
+CCP_CELLS = st.lists(LABELS, max_size=3).flatmap(
+    lambda parts: st.sampled_from([" | ", "\n", "; ", ", "]).map(lambda sep: sep.join(parts))
+)
+# Text every encoding tried writes, and that no application reads as a formula.
+OTHER_CELLS = st.text(alphabet='ab é;,"|\n', max_size=6)
+
+
+@settings(max_examples=25)
+@given(
+    rows=st.lists(st.tuples(OTHER_CELLS, CCP_CELLS), min_size=1, max_size=6),
+    title=st.booleans(),
+    sep=st.sampled_from([";", ",", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]),
+)
+def test_the_same_sheet_gives_the_same_answers_from_csv_and_from_a_workbook(
+    rows: list[tuple[str, str]], title: bool, sep: str, encoding: str
+) -> None:
+    sheet = [["Session de juin"]] if title else []
+    sheet += [["nom", "CCP obtenus", "note"]]
+    sheet += [[f"c{i}", ccp, note] for i, (note, ccp) in enumerate(rows)]
+    text = io.StringIO(newline="")
+    csv.writer(text, delimiter=sep, lineterminator="\r\n").writerows(sheet)
+    workbook = openpyxl.Workbook()
+    for row in sheet:
+        workbook.active.append([cell or None for cell in row])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "in.xlsx")
+        workbook.save(path)
+        from_csv = io.StringIO(newline="")
+        given = None if encoding.startswith("utf-8") else encoding
+        source = _bulk.CsvSource(io.BytesIO(text.getvalue().encode(encoding)), "in.csv",
+                                 "CCP obtenus", encoding=given)  # fmt: skip
+        assert source.sep == sep
+        csv_outcome = _bulk.convert(source, from_csv, _bulk.CellConverter(None, TO))
+        from_sheet = io.StringIO(newline="")
+        sheet_source = _xlsx.XlsxSource(str(path), "in.xlsx", "CCP obtenus")
+        try:
+            sheet_outcome = _xlsx.convert_to_csv(
+                sheet_source, from_sheet, _bulk.CellConverter(None, TO)
+            )
+        finally:
+            sheet_source.close()
+    assert csv_outcome == sheet_outcome
+    read_csv = list(csv.reader(io.StringIO(from_csv.getvalue().lstrip("\ufeff")), delimiter=sep))
+    read_sheet = list(csv.reader(io.StringIO(from_sheet.getvalue()), delimiter=","))
+    assert len(read_csv) == len(read_sheet) == len(sheet)
+    for csv_row, sheet_row in zip(read_csv, read_sheet):  # cell by cell, the answers included
+        assert csv_row + [""] * (len(sheet_row) - len(csv_row)) == sheet_row
+
+
+@pytest.mark.parametrize("option", ["--csv", "--input"])
+def test_a_workbook_is_read_as_one_whatever_its_name_or_option(tmp_path: Path, option: str) -> None:
+    disguised = tmp_path / "candidats.csv"  # a workbook under a CSV name
+    disguised.write_bytes((DATA / "centre.xlsx").read_bytes())
+    result = cli(option, str(disguised), "--column", "CCP obtenus", "--lang", "fr",
+                 "-o", "out.xlsx", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("Wrote 5 rows (1 row above the header and 1 blank row")
+    assert answers(rows_of(tmp_path / "out.xlsx")) == answers(rows_of_converted(tmp_path))
+
+
+def rows_of_converted(tmp_path: Path) -> list[list[Any]]:
+    """The centre's workbook converted under its own name, for comparison."""
+    convert_all(tmp_path, "xlsx", "reference.xlsx")
+    return rows_of(tmp_path / "reference.xlsx")
+
+
+def test_a_workbook_from_standard_input_is_refused_with_the_way_to_give_it(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "titre_mercd", "convert", "--to", TO, "--csv", "-", "--column",
+         "CCP obtenus"],
+        input=(DATA / "centre.xlsx").read_bytes(), capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "titre-mercd: stdin is a zip file (an Excel workbook?), not CSV text: give its path "
+        "with --input, which reads a workbook\n"
+    )

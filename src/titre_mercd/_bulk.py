@@ -68,7 +68,6 @@ __all__ = [
     "resolve_block",
     "rows_written",
     "separator_name",
-    "stderr_progress",
 ]
 
 LIST_SEPARATOR = "|"
@@ -1134,6 +1133,8 @@ def convert(
         data = text.rstrip("\r\n")
         out += (data if rejoin is None or not row else rejoin(row), newline or text[len(data) :])
     out.append(header[len(bom) :])
+    sink.write("".join(out))  # at once: a reader of a pipe sees the header before any row
+    out.clear()
     fit = _Fitter(source, sep, convert_cell)
     width, index = len(source.header), source.index
     cache = _Cache()
@@ -1246,11 +1247,3 @@ class _Fitter:
             count=len(extra), s="s" if len(extra) > 1 else "", width=width
         ) + self._join_out(extra)
         return row, data, _suffix((*self._empty, problem), self._out_sep)
-
-
-def stderr_progress(source: CsvSource) -> Progress | None:
-    """A progress report on standard error when it is a terminal, else ``None``."""
-    stream = sys.stderr
-    if stream is None or not stream.isatty():
-        return None
-    return Progress(stream, f"converting {source.name}", source.size)

@@ -303,11 +303,6 @@ class XlsxSource:
         """The rows under the header, as values (``None`` for an empty cell)."""
         return self._rows
 
-    @property
-    def leading(self) -> int:
-        """The rows above the header."""
-        return len(self.above)
-
     def close(self) -> None:
         """Close the workbook."""
         self._stack.close()

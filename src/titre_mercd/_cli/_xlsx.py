@@ -92,12 +92,7 @@ def convert_file(
 
     reading, writing = _input_format(path), output_format(args)
     _check_options(args, reading, writing)
-    try:
-        convert_cell = _bulk.CellConverter(
-            None if old is None else old.key, new.key, lang=args.lang
-        )
-    except ValueError as exc:  # an unknown language: argparse's choices keep it out
-        raise CommandError(BAD_INPUT, f"convert: {exc}") from None
+    convert_cell = _bulk.CellConverter(None if old is None else old.key, new.key, lang=args.lang)
     with _opened(args, path, reading) as source:
         if writing == "xlsx":
             outcome = _to_workbook(args, source, convert_cell)
