@@ -1,6 +1,7 @@
 """The RNCP export reader and ``registry check`` against a bare ``iterparse`` loop, on a big file.
 
     python benchmarks/registry.py [--size-mb 520] [--repeat 3] [--defusedxml] [--quick]
+    python benchmarks/registry.py --hostile [SHAPE ...] [--scale 1]
 
 Generates (in a temporary directory, removed afterwards) an export of at least ``--size-mb``
 MB: the 12 real fiches of ``tests/data/export_fiches_RNCP_V4_1_sample.xml`` repeated under new
@@ -20,6 +21,14 @@ pairwise ratios of CPU times.
 Goals: reader at least 0.7 times the baseline's throughput, peak RSS under 100 MB, and
 ``registry check`` in under 2 times the baseline's time. It judges nothing: it prints figures.
 ``--quick`` makes a file of about 5 MB and runs one round, as CI does, so that it cannot rot.
+
+``--hostile`` runs ``registry check`` instead on exports of hostile shapes, at the sizes the
+issue « No file lost, no input trusted » measured (times ``--scale``; ``--scale 0.5`` shows
+whether time is linear in the size): one huge text node, elements that are not fiches, fiches
+wrapped in another element, fiches of many links, deep nesting, and a lineage of thousands of
+fiches (see ``tests/registry_exports.py``). Each is written to disk as it is generated, by a
+child process, then removed. For each it prints the exit status (2: refused, and why), the
+CPU time, the throughput and the peak RSS; the goal is under 100 MB for every shape.
 """
 
 from __future__ import annotations
@@ -37,7 +46,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from registry_exports import SAMPLE, lineage_fiches, sample_fiches  # noqa: E402
+from registry_exports import (  # noqa: E402
+    HOSTILE_SHAPES,
+    ISSUE_SIZES_MB,
+    SAMPLE,
+    lineage_fiches,
+    sample_fiches,
+    write_hostile,
+)
 
 BARE = """
 import sys
@@ -84,7 +100,7 @@ def generate(path: Path, size_mb: float) -> int:
     return count
 
 
-def measure(command: list[str]) -> tuple[float, float, float]:
+def measure(command: list[str], allowed: tuple[int, ...] = (0, 1)) -> tuple[float, float, float]:
     """Run ``command``; its wall time and CPU time in seconds, and its peak RSS in MB.
 
     The ratios compare CPU times (user and system, from ``wait4``): on a machine shared with
@@ -111,23 +127,43 @@ def measure(command: list[str]) -> tuple[float, float, float]:
         time.sleep(0.01)
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        stderr = process.stderr.read().decode() if process.stderr else ""
-        sys.exit(f"{' '.join(command[:4])}… failed ({code}): {stderr}")
+    measure.status, measure.stderr = (
+        code,
+        (  # type: ignore[attr-defined]
+            process.stderr.read().decode() if process.stderr else ""
+        ),
+    )
+    if code not in allowed:
+        sys.exit(f"{' '.join(command[:4])}… failed ({code}): {measure.stderr}")  # type: ignore[attr-defined]
     return elapsed, usage.ru_utime + usage.ru_stime, (peak_kb or usage.ru_maxrss) / 1024
 
 
-def main() -> None:
+def main() -> None:  # noqa: C901  (one branch per mode)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=520)
     parser.add_argument("--repeat", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--defusedxml", action="store_true", help="also time defusedxml")
     parser.add_argument("--sample", action="store_true", help="time the 722 kB sample instead")
     parser.add_argument("--quick", action="store_true", help="about 5 MB, one round (CI)")
+    parser.add_argument(
+        "--hostile",
+        nargs="*",
+        metavar="SHAPE",
+        choices=sorted(HOSTILE_SHAPES),
+        help=f"time registry check on hostile shapes (default all: {', '.join(HOSTILE_SHAPES)})",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="--hostile: times the sizes")
     parser.add_argument("--generate", metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--shape", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:  # in a child process, so that this one stays small (see measure)
-        print(generate(Path(args.generate), args.size_mb))
+        if args.shape:
+            write_hostile(Path(args.generate), args.shape, args.size_mb)
+        else:
+            print(generate(Path(args.generate), args.size_mb))
+        return
+    if args.hostile is not None:
+        hostile(args.hostile or list(HOSTILE_SHAPES), args.scale)
         return
     if args.quick:
         args.size_mb, args.repeat = 5, 1
@@ -181,6 +217,30 @@ def main() -> None:
             f"peak RSS: reader {max(peaks['reader']):.1f} MB, check {max(peaks['check']):.1f} MB, "
             f"bare {max(peaks['bare']):.1f} MB (goal < 100 MB)"
         )
+
+
+def hostile(shapes: list[str], scale: float) -> None:
+    """``registry check`` on each hostile shape: status, time and peak memory."""
+    print(f"Python {sys.version.split()[0]}; registry check on hostile shapes (scale {scale})")
+    for shape in shapes:
+        size_mb = ISSUE_SIZES_MB[shape] * scale
+        with tempfile.TemporaryDirectory() as tmp:
+            export = Path(tmp, "export_fiches_RNCP_V4_1_2026-12-01.xml")
+            subprocess.run(
+                [sys.executable, __file__, "--generate", str(export), "--shape", shape,
+                 "--size-mb", str(size_mb)],
+                check=True,
+            )  # fmt: skip
+            size = export.stat().st_size / 1e6
+            command = [sys.executable, "-m", "titre_mercd", "registry", "check", str(export)]
+            elapsed, cpu, peak = measure(command, allowed=(0, 1, 2))
+            status = measure.status  # type: ignore[attr-defined]
+            why = measure.stderr.strip().split(": ", 2)[-1][:90]  # type: ignore[attr-defined]
+            print(
+                f"  {shape:<15} {size:7.1f} MB  exit {status}  {cpu:6.1f} s CPU "
+                f"({elapsed:5.1f} s)  {size / max(cpu, 1e-9):6.1f} MB/s  peak {peak:5.1f} MB"
+                + (f"\n    {why}" if status == 2 else "")
+            )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 SAMPLE = Path(__file__).parent / "data" / "export_fiches_RNCP_V4_1_sample.xml"
@@ -269,3 +270,109 @@ def write_export(path: Path, fiches: list[str]) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+# ---------------------------------------------------------------- hostile shapes
+
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<FICHES>\n<VERSION_FLUX>4.1</VERSION_FLUX>\n'
+# Each shape, and the size of it the issue measured (« No file lost, no input trusted »).
+HOSTILE_SHAPES = {
+    "one text": "one text node of MB in an unrelated fiche, then the lineage",
+    "other elements": "MB of elements that are not FICHE under the root, then the lineage",
+    "wrapped": "MB of the sample's fiches, the lineage among them, all in another element",
+    "links": "fiches of 10 links each (MB ÷ 1.1 kB of them), then the lineage",
+    "deep": "nesting MB ÷ 7 bytes deep (<a>…</a>) under the root",
+    "lineage": "MB ÷ 3 kB fiches, all of this title's lineage",
+}
+ISSUE_SIZES_MB = {
+    "one text": 300,
+    "other elements": 20,
+    "wrapped": 80,
+    "links": 1000,  # 900,000 fiches
+    "deep": 21,  # 3,000,000 deep
+    "lineage": 60,  # 20,000 fiches
+}
+
+
+def write_hostile(path: Path, shape: str, size_mb: float) -> Path:  # noqa: C901  (one per shape)
+    """Write at ``path`` an export of ``shape`` (see HOSTILE_SHAPES), about ``size_mb`` MB.
+
+    Written as it is generated, a piece at a time: nothing of its size is held in memory.
+    """
+    size = int(size_mb * 1_000_000)
+    lineage = "\n".join(lineage_fiches()) + "\n"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(HEAD)
+        if shape == "one text":
+            out.write("<FICHE><NUMERO_FICHE>RNCP900001</NUMERO_FICHE><OBJECTIFS_CONTEXTE>")
+            _repeat(out, "Texte sans fin. " * 4096, size)
+            out.write("</OBJECTIFS_CONTEXTE></FICHE>\n" + lineage)
+        elif shape == "other elements":
+            _pieces(out, "<AUTRE><VALEUR>une valeur</VALEUR></AUTRE>\n", size)
+            out.write(lineage)
+        elif shape == "wrapped":
+            out.write("<LOT>\n")
+            written, fiches, number = 0, sample_fiches(), 900_000
+            while written < size:
+                for fiche in fiches:
+                    renumbered = re.sub(
+                        r"<NUMERO_FICHE>[^<]+</NUMERO_FICHE>",
+                        f"<NUMERO_FICHE>RNCP{number}</NUMERO_FICHE>",
+                        fiche,
+                    )
+                    out.write(renumbered + "\n")
+                    written += len(renumbered)
+                    number += 1
+                if lineage and written >= size // 2:
+                    out.write(lineage)
+                    lineage = ""
+            out.write(lineage + "</LOT>\n")
+        elif shape == "links":
+            for number in range(100_000, 100_000 + max(1, size // 1100)):
+                named = "".join(
+                    "<ANCIENNE_CERTIFICATION><ID_FICHE_ANCIENNE_CERTIFICATION>"
+                    f"RNCP{(number * 7 + k) % 900_000 + 100_000}"
+                    "</ID_FICHE_ANCIENNE_CERTIFICATION></ANCIENNE_CERTIFICATION>"
+                    for k in range(10)
+                )
+                out.write(
+                    f"<FICHE><NUMERO_FICHE>RNCP{number}</NUMERO_FICHE>"
+                    f"<ANCIENNES_CERTIFICATIONS>{named}</ANCIENNES_CERTIFICATIONS></FICHE>\n"
+                )
+            out.write(lineage)
+        elif shape == "deep":
+            depth = max(1, size // 7)
+            _repeat(out, "<a>" * 10_000, 3 * depth)
+            _repeat(out, "</a>" * 10_000, 4 * depth)
+        elif shape == "lineage":
+            fiche = made_up_fiche(
+                "RNCP{}",
+                "Manager d'équipe relation client à distance",
+                active=False,
+                effet="12/05/2019",
+                fin="12/05/2024",
+                creation=None,
+                nsf=[],
+                rome=[],
+                blocs=list(BLOCS_2018),
+            )
+            for number in range(100_000, 100_000 + max(1, size // len(fiche))):
+                out.write(fiche.replace("RNCP{}", f"RNCP{number}") + "\n")
+        else:
+            raise ValueError(f"no such shape {shape!r}: one of {', '.join(HOSTILE_SHAPES)}")
+        out.write("</FICHES>\n")
+    return path
+
+
+def _repeat(out: Any, piece: str, size: int) -> None:
+    """Write ``piece`` again and again, ``size`` characters in all (the last one cut)."""
+    while size > 0:
+        out.write(piece[:size])
+        size -= len(piece)
+
+
+def _pieces(out: Any, piece: str, size: int) -> None:
+    """Write ``piece`` whole, again and again, until at least ``size`` characters."""
+    while size > 0:
+        out.write(piece)
+        size -= len(piece)

@@ -634,7 +634,7 @@ def test_a_closed_pipe_is_not_a_traceback(launcher: list[str]) -> None:
     stderr = process.stderr.read().decode()
     process.wait(timeout=60)
     assert "Traceback" not in stderr
-    assert process.returncode in (0, 141)
+    assert process.returncode == 141  # 107 kB: more than the pipe holds, so the pipe broke
 
 
 def test_a_terminal_that_cannot_show_french_is_one_line(launcher: list[str]) -> None:

@@ -12,6 +12,7 @@ schemas; every schema file in the folder, whoever wrote it, must be exercised by
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -67,6 +68,22 @@ def write_workbook(path: Path, table: str) -> None:
     for row in table.splitlines():
         book.active.append(row.split(","))
     book.save(path)
+
+
+def broken_data(tmp_path: Path) -> Path:
+    """A copy of the shipped data whose 2018 title and summary are not what their sources quote."""
+    from titre_mercd._manifest import write_manifest
+
+    root = tmp_path / "broken"
+    if not root.exists():
+        shutil.copytree(str(files("titre_mercd").joinpath("data")), root)
+        name = root / "versions/2018-12-11.json"
+        payload = json.loads(name.read_text(encoding="utf-8"))
+        payload["version"]["title"] = "manager (a title no text gives)"
+        payload["version"]["summary"] += "\nA paragraph no text gives."
+        name.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        write_manifest(root, "broken")
+    return root
 
 
 def case(line: str, status: int = 0, *stdout: str) -> Case:
@@ -128,6 +145,10 @@ CASES = [
          "registry-import", "registry"),
     case("registry import {sample} -o {dir}/data --json", 2),
     case("registry check {dir}/in.csv --json", 2),
+    case("data verify --json", 0, "data"),
+    case("data verify shipped --json", 0, "data"),
+    case("data verify {broken} --json", 1, "data"),
+    case("data verify {dir}/no-such-directory --json", 2),
     case("--json no-such-command", 2),
     case("rome --json", 2),
 ]  # fmt: skip
@@ -168,6 +189,7 @@ def test_json_output_follows_its_schema(case: Case, tmp_path: Path) -> None:
         word.replace("{dir}", str(tmp_path))
         .replace("{sample}", str(SAMPLE))
         .replace("{lineage}", str(lineage))
+        .replace("{broken}", str(broken_data(tmp_path)))
         for word in case.argv
     ]
     result = run(LAUNCHER, *argv, cwd=tmp_path)

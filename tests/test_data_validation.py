@@ -1023,3 +1023,90 @@ def test_a_structuring_error_names_every_problem(data_copy: Path) -> None:
         _loading.load(data_copy)
     assert "$.version.blocks[0].number" in str(raised.value)
     assert "$.version.legal_text.date" in str(raised.value)
+
+
+# ---------------------------------------------------------------- checked when built, verified when loaded
+
+
+def test_the_shipped_data_passes_every_rule() -> None:
+    """The rules across files run here, on the shipped data, as on every import before it writes."""
+    found = _loading.verify(shipped_data())
+    assert found.failures == ()
+    assert found.data_version == titre_mercd.DATA_VERSION
+
+
+def test_the_shipped_data_is_trusted_a_named_directory_is_not(data_copy: Path) -> None:
+    """Only the shipped data (and the user's own update) skips the rules: its digests prove it."""
+    assert _loading._package_data().trusted  # type: ignore[union-attr]
+    edit_json(V2018, setter("version", "title", value="manager (no text gives this title)"))(
+        data_copy
+    )
+    trusted = _loading.load(_loading._Directory(str(data_copy), trusted=True))
+    assert trusted.version_by_key["2018-12-11"].title == "manager (no text gives this title)"
+    with pytest.raises(DataError, match=re.escape(f"{V2018}: $.sources.title.excerpt")):
+        _loading.load(data_copy)
+    with pytest.raises(DataError, match=re.escape(f"{V2018}: $.sources.title.excerpt")):
+        _loading.load_directory(data_copy)
+
+
+def test_a_trusted_directory_still_fails_its_manifest(data_copy: Path) -> None:
+    """The fast path checks every digest: a file changed since it was sealed is refused."""
+    edit_json(V2018, setter("version", "title", value="changed"), sealed=False)(data_copy)
+    with pytest.raises(DataError, match=re.escape(f"{V2018}: sha256 ")):
+        _loading.load(_loading._Directory(str(data_copy), trusted=True))
+
+
+def test_verify_lists_every_failure_not_only_the_first(data_copy: Path) -> None:
+    def breakage(payload: Any) -> None:
+        payload["version"]["title"] = "manager (no text gives this title)"
+        payload["version"]["rome_codes"][0]["label"] = "Téléconseil"
+
+    edit_json(V2018, breakage)(data_copy)
+    found = _loading.verify(data_copy)
+    assert found.data_version == "broken-copy"
+    assert len(found.failures) == 2, found.failures
+    assert found.failures[0].startswith(f"{V2018}: $.sources.title.excerpt: ")
+    assert found.failures[1].startswith(f"{V2018}: $.version.rome_codes[0]: ")
+
+
+def test_data_verify_exits_1_with_the_failures_listed(
+    data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from titre_mercd._cli import main
+
+    assert main(["data", "verify", str(data_copy)]) == 0
+    assert "passes every rule" in capsys.readouterr().out
+    edit_json(V2018, setter("version", "title", value="manager (no text gives this title)"))(
+        data_copy
+    )
+    assert main(["data", "verify", str(data_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "fails 1 rule:" in out
+    assert f"{V2018}: $.sources.title.excerpt" in out
+    assert main(["data", "verify", str(data_copy), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "failed"
+    assert report["directory"] == str(data_copy.absolute())
+    assert [f[: len(V2018)] for f in report["failures"]] == [V2018]
+
+
+def test_data_verify_without_dir_lists_what_the_directory_in_use_fails(data_copy: Path) -> None:
+    """TITRE_MERCD_DATA naming a broken directory: every failure listed, exit 1, not an error."""
+    import os
+    import subprocess
+    import sys
+
+    edit_json(V2018, setter("version", "title", value="manager (no text gives this title)"))(
+        data_copy
+    )
+    environment = {**os.environ, "TITRE_MERCD_DATA": str(data_copy)}
+    result = subprocess.run(
+        [sys.executable, "-m", "titre_mercd", "data", "verify"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"{V2018}: $.sources.title.excerpt" in result.stdout
+    assert result.stderr == ""

@@ -16,6 +16,7 @@ from typing import Callable
 
 import pytest
 
+from titre_mercd import _output
 from titre_mercd._directory_swap import replace_directory, resolved
 from titre_mercd.exceptions import OutputError
 
@@ -217,3 +218,19 @@ def test_created_directories_and_files_follow_the_umask(tmp_path: Path) -> None:
     real = Path(resolved(str(target)))
     assert stat.S_IMODE(real.stat().st_mode) == 0o750
     assert stat.S_IMODE((tmp_path / ".data.versions").stat().st_mode) == 0o750
+
+
+def test_nothing_is_written_under_dev_or_proc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused before anything is looked at: nothing is created there, not even a lock.
+
+    A stand-in for ``/dev`` here; the real one is tried in a private mount namespace
+    (``test_output_streams.py``).
+    """
+    system = tmp_path / "dev"
+    system.mkdir()
+    monkeypatch.setattr(_output, "_SYSTEM", (str(system),))
+    with pytest.raises(OutputError, match="belongs to the system"):
+        write(system / "data", "one", force=True)
+    assert list(system.iterdir()) == []

@@ -164,7 +164,7 @@ from test_xlsx import write_workbook  # noqa: E402
 WORKBOOK_HEADER = ["nom", "note", "CCP obtenus"]
 WORKBOOK_ROWS = [
     ["=1+1", -3, f"{OLD_KEY}/1"],
-    ["+33 1", "+4", f"{NEW_KEY}/1"],
+    ["#N/A", "+4", f"{NEW_KEY}/1"],
     ["@evil", "=A1", f"{OLD_KEY}/2"],
 ]
 
@@ -202,7 +202,7 @@ def test_convert_input_writes_the_added_columns_as_string_cells(
     # The input cells keep what they were: text stays text, a number a number.
     assert [row[:3] for row in written[1:]] == [
         [("=1+1", "s"), (-3, "n"), (f"{OLD_KEY}/1", "s")],
-        [("+33 1", "s"), ("+4", "s"), (f"{NEW_KEY}/1", "s")],
+        [("#N/A", "s"), ("+4", "s"), (f"{NEW_KEY}/1", "s")],
         [("@evil", "s"), ("=A1", "s"), (f"{OLD_KEY}/2", "s")],
     ]
 
@@ -236,7 +236,7 @@ def test_libreoffice_shows_the_titles_as_text(
     converted = read_back(convert_workbook(data, tmp_path), tmp_path / "lo")
     assert [row[3:5] for row in converted["Candidats"][1:3]] == [[second, first], [first, second]]
     assert [row[:2] for row in converted["Candidats"][1:]] == [
-        ["=1+1", "-3"], ["+33 1", "+4"], ["@evil", "=A1"]
+        ["=1+1", "-3"], ["#N/A", "+4"], ["@evil", "=A1"]
     ]  # fmt: skip
     exported = tmp_path / "tables.xlsx"
     result = titre_mercd(data, "export", "--format", "xlsx", "-o", str(exported))

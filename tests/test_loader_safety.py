@@ -214,3 +214,148 @@ def test_a_child_forked_while_the_lock_is_held_does_not_wait_for_it(
     )
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert result.stdout == "2018-12-11\n"
+
+
+# ---------------------------------------------------------------- issue 19, item 9 and « Data at the door »
+
+
+def reseal(root: Path) -> None:
+    """Record the files' hashes (under a new data version each time)."""
+    import json
+
+    history = json.loads((root / "MANIFEST.json").read_text(encoding="utf-8"))["history"]
+    write_manifest(root, f"hostile.{len(history)}")
+
+
+def test_a_file_named_many_times_is_read_once_and_the_total_is_capped(data_copy: Path) -> None:
+    """texts.json naming one big file sixty times costs one reading of it, within the cap."""
+    import json
+
+    from titre_mercd._loading import MAX_TOTAL_SIZE
+
+    texts = json.loads((data_copy / "texts.json").read_text(encoding="utf-8"))
+    big = "texts/big.txt"
+    (data_copy / big).write_bytes(b"x" * (MAX_FILE_SIZE - 1))
+    first = texts["texts"][0]
+    for i in range(60):
+        entry = json.loads(json.dumps(first))
+        entry.update(id=f"big-{i}", file=big)
+        entry["legal_text"].update(title=f"Big {i}")
+        texts["texts"].append(entry)
+    (data_copy / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    reseal(data_copy)
+    assert Referentiel(data_copy).versions() == titre_mercd.versions()
+    (data_copy / "texts/big2.txt").write_bytes(b"y" * (MAX_FILE_SIZE - 1))
+    (data_copy / "texts/big3.txt").write_bytes(b"z" * (MAX_FILE_SIZE - 1))
+    for i, name in ((1, "texts/big2.txt"), (2, "texts/big3.txt")):
+        texts["texts"][-i]["file"] = name
+    (data_copy / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    reseal(data_copy)
+    with pytest.raises(DataError) as raised:
+        Referentiel(data_copy)
+    assert f"past the {MAX_TOTAL_SIZE} bytes all the files of a data directory" in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "/etc/hostname", "texts/../../outside.txt"])
+def test_a_manifest_name_leaving_the_directory_is_refused_without_its_digest(
+    data_copy: Path, name: str
+) -> None:
+    import json
+
+    outside = data_copy.parent / "outside.txt"
+    outside.write_text("a file outside the data directory\n", encoding="utf-8")
+    manifest = json.loads((data_copy / "MANIFEST.json").read_text(encoding="utf-8"))
+    manifest["files"][name] = "0" * 64
+    (data_copy / "MANIFEST.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        Referentiel(data_copy)
+    message = str(raised.value)
+    assert "MANIFEST.json: $.files: " in message
+    assert "is not a name inside the data directory" in message
+    assert "sha256" not in message
+
+
+def test_a_texts_name_leaving_the_directory_is_refused(data_copy: Path) -> None:
+    import json
+
+    texts = json.loads((data_copy / "texts.json").read_text(encoding="utf-8"))
+    texts["texts"][0]["file"] = "../outside.txt"
+    (data_copy / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    reseal(data_copy)
+    with pytest.raises(DataError) as raised:
+        Referentiel(data_copy)
+    assert "texts.json: $.texts[0].file: '../outside.txt' is not a name inside" in str(raised.value)
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x07", "\x00", "\x0c", "\x08"])
+def test_a_control_character_in_a_string_is_refused_with_the_file_and_field(
+    data_copy: Path, control: str
+) -> None:
+    import json
+
+    payload = json.loads((data_copy / V2018).read_text(encoding="utf-8"))
+    payload["version"]["title"] += f"{control}]0;pwned"
+    (data_copy / V2018).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    reseal(data_copy)
+    with pytest.raises(DataError) as raised:
+        Referentiel(data_copy)
+    assert f"{V2018}: $.version.title: holds the control character {control!r}" in str(raised.value)
+
+
+def test_a_control_character_in_a_text_file_is_refused_with_its_line(data_copy: Path) -> None:
+    path = data_copy / TEXT_2018
+    path.write_text(path.read_text(encoding="utf-8") + "\x1b[2J\n", encoding="utf-8")
+    reseal(data_copy)
+    lines = path.read_text(encoding="utf-8").count("\n")
+    with pytest.raises(DataError) as raised:
+        Referentiel(data_copy)
+    assert f"{TEXT_2018}: line {lines}: holds the control character '\\x1b'" in str(raised.value)
+
+
+def test_cr_and_crlf_are_read_as_newlines_not_refused(data_copy: Path) -> None:
+    import json
+
+    path = data_copy / TEXT_2018
+    content = path.read_text(encoding="utf-8")
+    path.write_bytes(content.replace("\n", "\r\n").encode("utf-8"))
+    payload = json.loads((data_copy / V2018).read_text(encoding="utf-8"))
+    summary = payload["version"]["summary"]
+    assert "\n" in summary
+    payload["version"]["summary"] = summary.replace("\n", "\r\n")
+    payload["sources"]["summary"]["excerpt"] = payload["sources"]["summary"]["excerpt"].replace(
+        "\n", "\r"
+    )
+    (data_copy / V2018).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    reseal(data_copy)
+    loaded = Referentiel(data_copy)
+    assert loaded.versions() == titre_mercd.versions()
+    assert loaded.version("2018-12-11").summary == summary
+
+
+@needs_posix
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_the_import_reads_its_target_manifest_without_hanging(tmp_path: Path, kind: str) -> None:
+    """A FIFO or an endless device as the target's MANIFEST.json: refused at once."""
+    target = tmp_path / "target"
+    target.mkdir()
+    if kind == "fifo":
+        os.mkfifo(target / "MANIFEST.json")
+    elif Path(kind).exists():
+        (target / "MANIFEST.json").symlink_to(kind)
+    else:
+        pytest.skip(f"no {kind} on this system")
+    program = textwrap.dedent(
+        f"""
+        from titre_mercd._registry_import import _files_of_earlier_import
+        print(_files_of_earlier_import({str(target)!r}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "None\n"  # not an earlier import's: refused, unread

@@ -99,6 +99,15 @@ def test_json_output_escapes_them_and_keeps_the_value(imported: Path, args: list
     assert HOSTILE_TITLE in json.dumps(json.loads(result.stdout), ensure_ascii=False)
 
 
+@pytest.mark.parametrize("form", ["json", "jsonld"])
+def test_the_json_exports_escape_them_and_keep_the_value(imported: Path, form: str) -> None:
+    result = run(PROGRAM, "--data", str(imported), "export", "--format", form)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    shows_no_control(result.stdout)
+    assert "\\u202e" in result.stdout
+    assert HOSTILE_TITLE in json.dumps(json.loads(result.stdout), ensure_ascii=False)
+
+
 def test_the_registry_check_report_shows_them_as_escapes(export: Path) -> None:
     result = run(PROGRAM, "registry", "check", str(export))
     assert result.returncode == 1, result.stderr

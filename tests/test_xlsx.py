@@ -342,7 +342,8 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
             ["already has a column 'deemed obtained (2018-12-11)'"]),
         "a sheet that stops being readable": (
             ["--input", str(truncated), "--column", "ccp", "-o", out],
-            ["cut.xlsx, sheet 'Candidats', around row", "cannot be read"]),
+            ["cut.xlsx, sheet 'Candidats', around row 40, zip member 'xl/worksheets/sheet1.xml'",
+             "not well-formed XML"]),
         "a workbook asked for without -o": (
             ["--input", str(good), "--column", "nom", "--output-format", "xlsx"],
             ["give -o FILE.xlsx"]),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
     from typing import Any
 
     from ._converter import from_dict, to_dict
+    from ._data_import import DataImport
     from ._records import (
         Block,
         CertificationVersion,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         ValidityWindow,
     )
     from ._referentiel import (
-        DataImport,
         Referentiel,
         by_nsf,
         by_rncp,
@@ -141,13 +141,14 @@ __all__ = [
 # Where each public name lives. Nothing is imported until a name is first asked for, so
 # ``import titre_mercd`` costs next to nothing; ``from titre_mercd import x`` imports x's module.
 _HOMES = {
+    "DataImport": "_data_import",
     "from_dict": "_converter",
     "to_dict": "_converter",
     "RegistryCheck": "_registry",
     "registry_check": "_registry",
     **dict.fromkeys(
         [
-            "DataImport", "Referentiel", "by_nsf", "by_rncp", "by_rome", "contradictions",
+            "Referentiel", "by_nsf", "by_rncp", "by_rome", "contradictions",
             "correspondence_table", "correspondences", "current", "deemed_obtained",
             "find_block", "is_in_force", "missing_blocks", "nsf", "preload", "referentiel",
             "registered_fiche", "registered_fiches", "rome", "source_of", "successor",

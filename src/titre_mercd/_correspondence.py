@@ -57,7 +57,11 @@ class Correspondences(Lookups):
         self, held: HeldBlocks, target_key: VersionKey | None = None
     ) -> tuple[Block, ...]:
         """The target's blocs ``held`` is deemed to give: :func:`titre_mercd.deemed_obtained`."""
-        items = _held_items(held)
+        # A tuple or a list, as callers mostly give, is taken without a call (the bulk figure).
+        if type(held) is tuple:
+            items = held
+        else:
+            items = tuple(held) if type(held) is list else _held_items(held)
         argument = (target_key, items)
         try:
             return self._deemed_memo[argument]
@@ -140,8 +144,6 @@ def _no_table(
 
 def _held_items(held: HeldBlocks) -> tuple[Block | str, ...]:
     """``held`` as a tuple, refusing a lone string or block and what is not iterable."""
-    if type(held) is tuple:
-        return held
     if not isinstance(held, (str, bytes, Block)):
         try:
             iterator = iter(held)

@@ -47,7 +47,7 @@ import stat
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from ._output import _show, _signals_held
+from ._output import _show, _signals_held, _system_directory
 from .exceptions import OutputError
 
 if TYPE_CHECKING:
@@ -101,6 +101,11 @@ def replace_directory(
     parent, name = os.path.split(os.path.abspath(text))
     if not name or name in (".", ".."):
         raise OutputError(f"cannot write {shown}: it names no directory")
+    system = _system_directory(parent)
+    if system is not None:
+        raise OutputError(
+            f"cannot write {shown}: it is under {system}, which belongs to the system: refused"
+        )
     swap = _Swap(parent, name, shown, force, written_files)
     with swap.locked():
         before = swap.check()

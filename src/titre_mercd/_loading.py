@@ -42,7 +42,7 @@ from .exceptions import DataError, InvalidCodeError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
-__all__ = ["ENVIRONMENT_VARIABLE", "Dataset", "load", "load_directory"]
+__all__ = ["ENVIRONMENT_VARIABLE", "Dataset", "Verification", "load", "load_directory", "verify"]
 
 MANIFEST = "MANIFEST.json"
 LINEAGE = "lineage.json"
@@ -51,6 +51,9 @@ ENVIRONMENT_VARIABLE = "TITRE_MERCD_DATA"  # names the data directory to use, re
 # No data file comes near this (the largest legal text is about 100 kB): a bigger one is not
 # data, and is refused before it is read into memory.
 MAX_FILE_SIZE = 16 * 1024 * 1024
+# And all the files of a directory together: each file is read once, and the reading stops
+# at this total, whatever the files and however often texts.json names them.
+MAX_TOTAL_SIZE = 32 * 1024 * 1024
 
 # Open a data file without following it into a wait: O_NONBLOCK makes opening a FIFO with no
 # writer return at once (the fstat that follows refuses it); O_CLOEXEC keeps it from children;
@@ -61,6 +64,12 @@ _OPEN_FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
+
+
+def _too_big(limit: int) -> str:
+    if limit < MAX_FILE_SIZE:
+        return f"past the {MAX_TOTAL_SIZE} bytes all the files of a data directory may hold"
+    return f"larger than {MAX_FILE_SIZE} bytes"
 
 
 class _NotAFileError(OSError):
@@ -93,10 +102,14 @@ class _Directory:
     ``importlib.resources.files()``.
     """
 
-    __slots__ = ("_path",)
+    __slots__ = ("_path", "trusted")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, trusted: bool = False) -> None:
         self._path = path
+        # Whether the directory's files passed every rule when they were written (the shipped
+        # data, the user's own update): its manifest's digests then prove it, and the rules
+        # across files are not run again (see _Builder).
+        self.trusted = trusted
 
     def __str__(self) -> str:
         return self._path
@@ -108,32 +121,34 @@ class _Directory:
     def joinpath(self, child: str, /) -> _Directory:
         return _Directory(os.path.join(self._path, child))
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, limit: int = MAX_FILE_SIZE) -> bytes:
         """The file's content; anything but a regular file is refused without blocking.
 
         A FIFO, a device (``/dev/urandom``) or a socket put in the place of a data file would
         make a plain ``open`` or ``read`` wait, or read forever: the file is opened without
-        blocking, checked with ``fstat``, and read up to :data:`MAX_FILE_SIZE`.
+        blocking, checked with ``fstat``, and read up to ``limit`` bytes (at most
+        :data:`MAX_FILE_SIZE`).
         """
+        limit = min(limit, MAX_FILE_SIZE)
         fd = os.open(self._path, _OPEN_FLAGS)
         try:
             status = os.fstat(fd)
             if not S_ISREG(status.st_mode):
                 raise _NotAFileError(self._path, "not a regular file")
-            if status.st_size > MAX_FILE_SIZE:
-                raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
+            if status.st_size > limit:
+                raise _NotAFileError(self._path, _too_big(limit))
             chunks = []
             size = 0
             want = status.st_size + 1  # the whole file, and a byte more to see its end
-            while size <= MAX_FILE_SIZE:  # to the end, and no further than the cap if it grows
-                chunk = os.read(fd, min(want, MAX_FILE_SIZE + 1 - size))
+            while size <= limit:  # to the end, and no further than the cap if it grows
+                chunk = os.read(fd, min(want, limit + 1 - size))
                 if not chunk:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
                 want = 1 << 16
-            if size > MAX_FILE_SIZE:
-                raise _NotAFileError(self._path, f"larger than {MAX_FILE_SIZE} bytes")
+            if size > limit:
+                raise _NotAFileError(self._path, _too_big(limit))
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         finally:
             os.close(fd)
@@ -229,14 +244,21 @@ def _duplicated_key(text: str, json: Any) -> str:
 
 
 class _Reader:
-    """Reads the files the manifest lists, checking each one's sha256."""
+    """Reads the files the manifest lists, checking each one's sha256.
 
-    def __init__(self, root: Traversable) -> None:
+    ``trusted``: the files are those that passed every rule (see :class:`_Builder`), so a
+    JSON object is read without looking for a key given twice, at C speed.
+    """
+
+    def __init__(self, root: Traversable, *, trusted: bool = False) -> None:
         import json
 
+        self._hook = None if trusted else _no_duplicate_keys
         self._root = root
         self._sha256 = _sha256()
         self._json = json
+        self._budget = MAX_TOTAL_SIZE  # bytes the directory's files may still hold
+        self._texts: dict[str, str] = {}  # each text file, read once
         manifest = self.json(MANIFEST, check=False)
         _known_fields(
             manifest, {"header", "data_version", "files", "history", "import"}, f"{MANIFEST}: $"
@@ -244,6 +266,7 @@ class _Reader:
         self.data_version = _field(manifest, "data_version", str, f"{MANIFEST}: $")
         files = _field(manifest, "files", dict, f"{MANIFEST}: $")
         for name, digest in files.items():
+            inside(name, f"{MANIFEST}: $.files")
             if not isinstance(digest, str):
                 raise DataError(f"{MANIFEST}: $.files[{name!r}]: expected a sha256 string")
         self.files: dict[str, str] = files
@@ -256,7 +279,10 @@ class _Reader:
         if check and name not in self.files:
             raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         try:
-            content: bytes = resource.read_bytes()
+            if isinstance(resource, _Directory):
+                content: bytes = resource.read_bytes(self._budget)
+            else:  # the package's own data, from a zip file
+                content = resource.read_bytes()
         except OSError as exc:
             where = (
                 f"listed at {MANIFEST}: $.files[{name!r}] but cannot be read"
@@ -266,6 +292,7 @@ class _Reader:
             raise DataError(
                 f"{name}: {where} ({exc.__class__.__name__}: {exc.strerror or exc})"
             ) from None
+        self._budget -= len(content)
         if check:
             actual = self._sha256(content).hexdigest()
             if actual != self.files[name]:
@@ -276,15 +303,21 @@ class _Reader:
         return content
 
     def text(self, name: str) -> str:
-        try:
-            return self.bytes(name).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
+        """A text file, read once however often it is named; CR and CRLF read as newlines."""
+        text = self._texts.get(name)
+        if text is None:
+            try:
+                text = self.bytes(name).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
+            text = _plain_text(text, name, None)
+            self._texts[name] = text
+        return text
 
     def json(self, name: str, *, check: bool = True) -> dict[str, Any]:
         try:
             text = self.bytes(name, check=check).decode("utf-8")
-            payload = self._json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            payload = self._json.loads(text, object_pairs_hook=self._hook)
         except UnicodeDecodeError as exc:
             raise DataError(f"{name}: not UTF-8 at byte {exc.start}") from None
         except _DuplicatedKeyError:
@@ -299,6 +332,11 @@ class _Reader:
             raise DataError(f"{name}: invalid JSON: arrays or objects nested too deeply") from None
         if not isinstance(payload, dict):
             raise DataError(f"{name}: $: expected a JSON object")
+        import re
+
+        if re.search(_ESCAPED_CONTROL, text):  # else no string of it can hold one
+            plain: dict[str, Any] = _plain_strings(payload, name, "$")
+            return plain
         return payload
 
     def listed(self, folder: str) -> list[str]:
@@ -311,6 +349,65 @@ class _Reader:
                 if entry.name.endswith(".json") and name not in self.files:
                     raise DataError(f"{name}: not listed in {MANIFEST}: $.files")
         return [name for name in listed if name.endswith(".json")]
+
+
+# A C0 control character but tab and newline (CR is read as a newline before this is looked for).
+# Well-formed XML cannot carry one, so no registry text holds one: in a data file, it is
+# someone's attempt to drive a terminal, and the directory is refused.
+_CONTROL = "[\x00-\x08\x0b-\x1f]"
+# How JSON writes one in a string (a raw one is invalid JSON): only a file that has this can
+# hold a control character, so the others are not walked through.
+_ESCAPED_CONTROL = r"\\(?:u00[01][0-9a-fA-F]|[bfr])"
+
+
+def _plain_text(text: str, name: str, where: str | None) -> str:
+    """``text`` with CR and CRLF read as newlines; a DataError if it holds another control."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    import re
+
+    found = re.search(_CONTROL, text)
+    if found is not None:
+        place = where or f"line {text.count(chr(10), 0, found.start()) + 1}"
+        raise DataError(
+            f"{name}: {place}: holds the control character {found.group()!r}; "
+            "text may hold tab and newline, and no other control character"
+        )
+    return text
+
+
+def _plain_strings(value: Any, name: str, path: str) -> Any:
+    """The JSON ``value`` with every string (key or value) through :func:`_plain_text`."""
+    if isinstance(value, str):
+        return _plain_text(value, name, path)
+    if isinstance(value, dict):
+        return {
+            _plain_text(key, name, f"{path}: key {key!r:.40}"): _plain_strings(
+                child, name, f"{path}.{key}"
+            )
+            for key, child in value.items()
+        }
+    if isinstance(value, list):
+        return [_plain_strings(child, name, f"{path}[{i}]") for i, child in enumerate(value)]
+    return value
+
+
+def inside(name: object, where: str) -> str:
+    """``name``, a data file's name relative to its directory, checked not to leave it.
+
+    A name is POSIX-style (``texts/a.txt``); an absolute one, one with ``..``, ``.`` or an
+    empty part, a backslash, a colon or a NUL is refused before anything is read through it,
+    so that no file outside the directory is read, nor its digest shown.
+    """
+    if not isinstance(name, str):
+        raise DataError(f"{where}: expected a file name, got {type(name).__name__}")
+    parts = name.split("/")
+    if any(part in ("", ".", "..") or any(c in part for c in "\\:\0") for part in parts):
+        raise DataError(
+            f"{where}: {name!r:.120} is not a name inside the data directory "
+            "(relative, '/'-separated, without '..' or '.')"
+        )
+    return name
 
 
 def _imported(raw: object) -> tuple[str, dt.date, str]:
@@ -377,18 +474,36 @@ def _field(obj: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
 
 
 class _Builder:
-    """Turns the files of one data directory into a checked :class:`Dataset`."""
+    """Turns the files of one data directory into a checked :class:`Dataset`.
 
-    def __init__(self, root: Traversable) -> None:
+    Every file's sha256 and shape are always checked. The rules across files (each excerpt
+    verbatim in its text, canonical codes, windows and gaps, codes as their nomenclature
+    writes them, a source for every fact) run unless ``rules`` is false: for the shipped
+    data and the user's own update, whose files passed them when they were built (the test
+    suite, ``registry import``) and whose manifest proves they are those files. A broken rule
+    raises, or with ``failures`` (``data verify``) is added to it and the build goes on.
+    """
+
+    def __init__(
+        self, root: Traversable, *, rules: bool = True, failures: list[str] | None = None
+    ) -> None:
         from ._structure import structure
 
         self.structure = structure
-        self.reader = _Reader(root)
+        self.rules = rules
+        self.failures = failures
+        self.reader = _Reader(root, trusted=not rules)
         self.sources: dict[SourceKey, Source] = {}
         self.texts: dict[str, tuple[LegalText, str]] = {}
         self.text_contents: dict[LegalText, str] = {}
         self.other_wordings: dict[tuple[str, int], tuple[tuple[str, Source], ...]] = {}
         self.contradictions: dict[SourceKey, tuple[tuple[str, Source], ...]] = {}
+
+    def fail(self, message: str) -> None:
+        """A rule is broken: raise a DataError, or note it when all are being listed."""
+        if self.failures is None:
+            raise DataError(message)
+        self.failures.append(message)
 
     def build(self) -> Dataset:
         self._load_texts()
@@ -402,9 +517,10 @@ class _Builder:
         versions = [self._load_version(name) for name in self.reader.listed("versions")]
         versions.sort(key=lambda v: v.key)
         version_by_key = {v.key: v for v in versions}
-        for v in versions:
-            self._check_version_codes(v, rome_by_code, nsf_by_code, levels)
-        _check_windows(versions)
+        if self.rules:
+            for v in versions:
+                self._check_version_codes(v, rome_by_code, nsf_by_code, levels)
+            _check_windows(versions, self.fail)
         tables = dict(
             self._load_table(name, version_by_key) for name in self.reader.listed("correspondences")
         )
@@ -446,8 +562,9 @@ class _Builder:
                 name,
                 f"{path}.legal_text",
             )
+            file = inside(_field(entry, "file", str, f"{name}: {path}"), f"{name}: {path}.file")
             try:
-                content = self.reader.text(_field(entry, "file", str, f"{name}: {path}"))
+                content = self.reader.text(file)
             except DataError as exc:
                 raise DataError(f"{exc} (the file of {name}: {path})") from None
             self.texts[text_id] = (legal_text, content)
@@ -465,10 +582,8 @@ class _Builder:
         legal_text, content = self.texts[text_id]
         location = _field(raw, "location", str, where)
         excerpt = _field(raw, "excerpt", str, where)
-        if not excerpt or excerpt not in content:
-            raise DataError(
-                f"{where}.excerpt: not found verbatim in text {text_id!r}: {excerpt!r:.120}"
-            )
+        if self.rules and (not excerpt or excerpt not in content):
+            self.fail(f"{where}.excerpt: not found verbatim in text {text_id!r}: {excerpt!r:.120}")
         return Source(text=legal_text, location=location, excerpt=excerpt)
 
     def _sources(
@@ -494,21 +609,23 @@ class _Builder:
             if field not in fields:
                 raise DataError(f"{where}.{field}: no such field; fields: {sorted(fields)}")
             value = getattr(record, field)
+            found = self._source(source, f"{where}.{field}")
+            source_key = (*key, field)
+            self.sources[source_key] = found
+            if not self.rules:
+                continue
             if unknown is not None and field in unknown:
-                raise DataError(
+                self.fail(
                     f"{where}.{field}: a source for a field that unknown_fields says "
                     "no source gives"
                 )
             if unknown is None and _is_empty(value):
-                raise DataError(f"{where}.{field}: a source for a field that is empty")
-            found = self._source(source, f"{where}.{field}")
+                self.fail(f"{where}.{field}: a source for a field that is empty")
             if field not in _NOT_QUOTED:
-                _check_covered(value, found.excerpt, f"{where}.{field}.excerpt")
-            source_key = (*key, field)
-            self.sources[source_key] = found
-        for field in sorted(fields - raw.keys()):
+                _check_covered(value, found.excerpt, f"{where}.{field}.excerpt", self.fail)
+        for field in sorted(fields - raw.keys()) if self.rules else ():
             if not _is_empty(getattr(record, field)):
-                raise DataError(f"{where}: field {field!r} has a value but no source")
+                self.fail(f"{where}: field {field!r} has a value but no source")
 
     # -- nomenclatures
 
@@ -526,10 +643,10 @@ class _Builder:
             record = self.structure(
                 {k: v for k, v in entry.items() if k != "sources"}, cls, name, path
             )
-            if not _is_canonical(normalize, record.code):
-                raise DataError(f"{name}: {path}.code: {record.code!r} is not a canonical code")
+            if self.rules and not _is_canonical(normalize, record.code):
+                self.fail(f"{name}: {path}.code: {record.code!r} is not a canonical code")
             if record.code in seen:
-                raise DataError(f"{name}: {path}.code: duplicated code {record.code!r}")
+                self.fail(f"{name}: {path}.code: duplicated code {record.code!r}")
             seen.add(record.code)
             self._sources(
                 raw_sources,
@@ -568,25 +685,11 @@ class _Builder:
         version = self.structure(
             _field(payload, "version", dict, f"{name}: $"), CertificationVersion, name, "$.version"
         )
-        expected_name = f"versions/{version.key}.json"
-        if name != expected_name:
+        if name != f"versions/{version.key}.json":
             raise DataError(f"{name}: $.version.key: {version.key!r} does not match the file name")
-        if (
-            version.legal_text.date is not None
-            and version.legal_text.date.isoformat() != version.key
-        ):
-            raise DataError(
-                f"{name}: $.version.legal_text.date: differs from the key {version.key!r}"
-            )
-        for i, block in enumerate(version.blocks):
-            if block.version_key != version.key or block.number != i + 1:
-                raise DataError(
-                    f"{name}: $.version.blocks[{i}]: "
-                    f"expected version_key {version.key!r} and number {i + 1}, "
-                    f"got {block.version_key!r} and {block.number}"
-                )
         fields = {f.name for f in attrs.fields(CertificationVersion)}
-        _check_unknown_fields(version, fields, name)
+        if self.rules:
+            self._check_version(version, fields, name)
         self._sources(
             payload.get("sources", {}),
             ("version", version.key),
@@ -615,6 +718,31 @@ class _Builder:
         self._load_other_wordings(payload.get("other_wordings", {}), version, name)
         return version
 
+    def _check_version(self, version: CertificationVersion, fields: set[str], name: str) -> None:
+        """The version's fields agree with its key, and ``unknown_fields`` with its values."""
+        if (
+            version.legal_text.date is not None
+            and version.legal_text.date.isoformat() != version.key
+        ):
+            self.fail(f"{name}: $.version.legal_text.date: differs from the key {version.key!r}")
+        for i, block in enumerate(version.blocks):
+            if block.version_key != version.key or block.number != i + 1:
+                self.fail(
+                    f"{name}: $.version.blocks[{i}]: "
+                    f"expected version_key {version.key!r} and number {i + 1}, "
+                    f"got {block.version_key!r} and {block.number}"
+                )
+        for field in sorted(version.unknown_fields):
+            if field not in fields or field in _NEVER_UNKNOWN:
+                self.fail(
+                    f"{name}: $.version.unknown_fields: {field!r} is not a field that can be "
+                    f"unknown; fields: {sorted(fields - _NEVER_UNKNOWN)}"
+                )
+            elif not _is_empty(getattr(version, field)):
+                self.fail(
+                    f"{name}: $.version.unknown_fields: {field!r} has a value, so a source gives it"
+                )
+
     def _load_other_wordings(self, raw: object, version: CertificationVersion, name: str) -> None:
         """A block's other wordings in the texts: ``{"N": [{"title", "source"}, ...]}``.
 
@@ -641,8 +769,8 @@ class _Builder:
         _known_fields(entry, {name, "source"}, path)
         text = _field(entry, name, str, path)
         source = self._source(entry.get("source"), f"{path}.source")
-        if not text or text not in source.excerpt:
-            raise DataError(f"{path}.{name}: not found verbatim in its excerpt")
+        if self.rules and (not text or text not in source.excerpt):
+            self.fail(f"{path}.{name}: not found verbatim in its excerpt")
         return text, source
 
     def _load_contradictions(
@@ -686,23 +814,23 @@ class _Builder:
         where = f"versions/{version.key}.json: $.version"
         for i, code in enumerate(version.rome_codes):
             if rome_by_code.get(code.code) != code:
-                raise DataError(
+                self.fail(
                     f"{where}.rome_codes[{i}]: {code} is not in nomenclatures/rome.json as written"
                 )
         for i, nsf_code in enumerate(version.nsf_codes):
             if nsf_by_code.get(nsf_code.code) != nsf_code:
-                raise DataError(
+                self.fail(
                     f"{where}.nsf_codes[{i}]: {nsf_code} "
                     "is not in nomenclatures/nsf.json as written"
                 )
         if version.level is not None and version.level not in levels:
-            raise DataError(f"{where}.level: {version.level} is not in nomenclatures/levels.json")
+            self.fail(f"{where}.level: {version.level} is not in nomenclatures/levels.json")
         if version.rncp is not None and not _is_canonical(normalize_rncp, version.rncp):
-            raise DataError(f"{where}.rncp: {version.rncp!r} is not a canonical RNCP number")
+            self.fail(f"{where}.rncp: {version.rncp!r} is not a canonical RNCP number")
         for i, block in enumerate(version.blocks):
             bloc_code = block.rncp_code
             if bloc_code is not None and parse_rncp_block_code(bloc_code) != bloc_code:
-                raise DataError(
+                self.fail(
                     f"{where}.blocks[{i}].rncp_code: {bloc_code!r} is not a canonical "
                     "RNCP bloc code such as 'RNCP34809BC01'"
                 )
@@ -724,7 +852,8 @@ class _Builder:
             self._gap(raw, f"{LINEAGE}: $.gaps[{i}]")
             for i, raw in enumerate(_field(payload, "gaps", list, f"{LINEAGE}: $"))
         )
-        _check_gaps(gaps, versions)
+        if self.rules:
+            _check_gaps(gaps, versions, self.fail)
         registered: list[RegisteredFiche] = []
         for i, raw in enumerate(_field(payload, "registered", list, f"{LINEAGE}: $")):
             fiche = self._registered(raw, i, version_by_key, nsf_by_code)
@@ -748,8 +877,8 @@ class _Builder:
             raise DataError(f"{where}: expected an object")
         _known_fields(raw, {"start", "end", "source"}, where)
         start, end = self._date(raw, "start", where), self._date(raw, "end", where)
-        if end <= start:
-            raise DataError(f"{where}.end: {end} is not after start {start} (end is excluded)")
+        if self.rules and end <= start:
+            self.fail(f"{where}.end: {end} is not after start {start} (end is excluded)")
         return ValidityGap(start, end, self._source(raw.get("source"), f"{where}.source"))
 
     # The fields of an entry of lineage.json's "registered", and the record's names for them.
@@ -774,8 +903,8 @@ class _Builder:
             raise DataError(f"{where}: expected an object")
         _known_fields(raw, {*self._REGISTERED_FIELDS, "sources"}, where)
         rncp = _field(raw, "rncp", str, where)
-        if not _is_canonical(normalize_rncp, rncp):
-            raise DataError(f"{where}.rncp: {rncp!r} is not a canonical RNCP number")
+        if self.rules and not _is_canonical(normalize_rncp, rncp):
+            self.fail(f"{where}.rncp: {rncp!r} is not a canonical RNCP number")
         successor_of = _field(raw, "successor_of", str, where)
         if successor_of not in version_by_key:
             raise DataError(
@@ -789,11 +918,9 @@ class _Builder:
         nsf_codes = self.structure(
             _field(raw, "nsf", list, where), tuple[NsfCode, ...], LINEAGE, f"{path}.nsf"
         )
-        for i, code in enumerate(nsf_codes):
+        for i, code in enumerate(nsf_codes if self.rules else ()):
             if nsf_by_code.get(code.code) != code:
-                raise DataError(
-                    f"{where}.nsf[{i}]: {code} is not in nomenclatures/nsf.json as written"
-                )
+                self.fail(f"{where}.nsf[{i}]: {code} is not in nomenclatures/nsf.json as written")
         until = raw.get("registered_until")
         authority = raw.get("certifying_authority")
         if authority is not None and (not isinstance(authority, str) or not authority):
@@ -818,14 +945,14 @@ class _Builder:
             field = names.get(name)
             if field is None:
                 raise DataError(f"{where}.sources.{name}: no such field; fields: {sorted(names)}")
-            if _is_empty(getattr(fiche, field)):
-                raise DataError(f"{where}.sources.{name}: a source for a field that is empty")
+            if self.rules and _is_empty(getattr(fiche, field)):
+                self.fail(f"{where}.sources.{name}: a source for a field that is empty")
             self.sources[("registered", fiche.rncp, field)] = self._source(
                 source, f"{where}.sources.{name}"
             )
-        for name, field in names.items():
+        for name, field in names.items() if self.rules else ():
             if name not in sources and not _is_empty(getattr(fiche, field)):
-                raise DataError(f"{where}.sources: field {name!r} has a value but no source")
+                self.fail(f"{where}.sources: field {name!r} has a value but no source")
 
     # -- correspondence tables
 
@@ -847,8 +974,8 @@ class _Builder:
         old_key, new_key = keys
         if name != f"correspondences/{old_key}_{new_key}.json":
             raise DataError(f"{name}: $: old_key and new_key do not match the file name")
-        if old_key >= new_key:
-            raise DataError(f"{name}: $.new_key: {new_key!r} is not later than {old_key!r}")
+        if self.rules and old_key >= new_key:
+            self.fail(f"{name}: $.new_key: {new_key!r} is not later than {old_key!r}")
         old_blocks = version_by_key[old_key].blocks
         new_blocks = version_by_key[new_key].blocks
         rows = []
@@ -863,25 +990,11 @@ class _Builder:
             old = _block_number(row, "old", old_blocks, name, path, allow_none=False)
             new = _block_number(row, "new", new_blocks, name, path, allow_none=True)
             if old.number in seen:
-                raise DataError(f"{name}: {path}.old: block {old.number} appears twice")
+                self.fail(f"{name}: {path}.old: block {old.number} appears twice")
             seen.add(old.number)
             source = self._source(row.get("source"), f"{name}: {path}.source")
             rows.append(Correspondence(old=old, new=new, source=source))
         return (old_key, new_key), tuple(rows)
-
-
-def _check_unknown_fields(version: CertificationVersion, fields: set[str], name: str) -> None:
-    """``unknown_fields`` names only fields that can be unknown, and each of them is empty."""
-    for field in sorted(version.unknown_fields):
-        if field not in fields or field in _NEVER_UNKNOWN:
-            raise DataError(
-                f"{name}: $.version.unknown_fields: {field!r} is not a field that can be "
-                f"unknown; fields: {sorted(fields - _NEVER_UNKNOWN)}"
-            )
-        if not _is_empty(getattr(version, field)):
-            raise DataError(
-                f"{name}: $.version.unknown_fields: {field!r} has a value, so a source gives it"
-            )
 
 
 def _block_number(
@@ -926,7 +1039,7 @@ _NOT_QUOTED = frozenset({"key", "code"})
 _NEVER_UNKNOWN = frozenset({"key", "title", "legal_text", "unknown_fields"})
 
 
-def _check_covered(value: object, excerpt: str, where: str) -> None:
+def _check_covered(value: object, excerpt: str, where: str, fail: Callable[[str], None]) -> None:
     """Each item of a list, and each paragraph of a text, is found verbatim in ``excerpt``.
 
     A list of codes is checked by code. So a source covers the whole fact, not its start.
@@ -943,28 +1056,30 @@ def _check_covered(value: object, excerpt: str, where: str) -> None:
         return
     for item in items:
         if item not in excerpt:
-            raise DataError(f"{where}: does not contain {item!r:.120}")
+            fail(f"{where}: does not contain {item!r:.120}")
 
 
-def _check_windows(versions: list[CertificationVersion]) -> None:
+def _check_windows(versions: list[CertificationVersion], fail: Callable[[str], None]) -> None:
     """Each known window ends after it starts, and ends before the next one starts."""
     windowed = [(v.key, v.validity) for v in versions if v.validity is not None]
     for key, window in windowed:
         if window.end is not None and window.end <= window.start:
-            raise DataError(f"versions/{key}.json: $.version.validity: end is not after start")
+            fail(f"versions/{key}.json: $.version.validity: end is not after start")
     for (earlier_key, earlier), (later_key, later) in zip(windowed, windowed[1:]):
         if earlier.end is None or earlier.end > later.start:
-            raise DataError(
+            fail(
                 f"versions/{later_key}.json: $.version.validity: "
                 f"overlaps the window of {earlier_key}"
             )
 
 
-def _check_gaps(gaps: tuple[ValidityGap, ...], versions: list[CertificationVersion]) -> None:
+def _check_gaps(
+    gaps: tuple[ValidityGap, ...], versions: list[CertificationVersion], fail: Callable[[str], None]
+) -> None:
     """Gaps are in order and apart, and no version's window covers a day of one."""
     for i, (earlier, later) in enumerate(zip(gaps, gaps[1:])):
         if later.start < earlier.end:
-            raise DataError(f"{LINEAGE}: $.gaps[{i + 1}]: starts before the gap before it ends")
+            fail(f"{LINEAGE}: $.gaps[{i + 1}]: starts before the gap before it ends")
     for i, gap in enumerate(gaps):
         for v in versions:
             window = v.validity
@@ -973,7 +1088,7 @@ def _check_gaps(gaps: tuple[ValidityGap, ...], versions: list[CertificationVersi
                 and window.start < gap.end
                 and (window.end is None or gap.start < window.end)
             ):
-                raise DataError(
+                fail(
                     f"{LINEAGE}: $.gaps[{i}]: the validity window of {v.key} covers days of "
                     "this interval, which is recorded as covered by no text"
                 )
@@ -1092,23 +1207,62 @@ def load(root: Traversable | str | os.PathLike[str]) -> Dataset:
     """Read and check every file of the data directory ``root``.
 
     A path is read with ``os`` (:class:`_Directory`), which refuses what is not a regular file.
+    Every file's sha256 and shape are checked; the rules across files too, unless ``root`` is
+    a :class:`_Directory` marked ``trusted`` (see :class:`_Builder`).
     Raises :class:`DataError` naming the file and the place of the first problem found.
     """
     if isinstance(root, (str, os.PathLike)):
         root = _Directory(os.fspath(root))
     try:
-        return _Builder(root).build()
+        return _Builder(root, rules=not getattr(root, "trusted", False)).build()
     except RecursionError:  # the JSON files are checked for this; a safety net for the rest
         raise DataError(f"data nested too deeply to be checked in {root}") from None
+
+
+class Verification(NamedTuple):
+    """What :func:`verify` found in a data directory.
+
+    Its data version (``None`` when its manifest cannot be read) and every rule it fails, in
+    order (empty: it passes them all).
+    """
+
+    data_version: str | None
+    failures: tuple[str, ...]
+
+
+def verify(root: Traversable | str | os.PathLike[str] | None) -> Verification:
+    """Run every rule the shipped data passes on the data directory ``root``.
+
+    ``None`` is the shipped data. A problem with a file's digest or shape stops the run (what
+    follows it cannot be read); the rules across files are each run, and each failure listed.
+    ``titre-mercd data verify`` runs it.
+    """
+    if root is None:
+        root = _package_data()
+    elif isinstance(root, (str, os.PathLike)):
+        root = _Directory(os.fspath(root))
+    failures: list[str] = []
+    builder = None
+    try:
+        builder = _Builder(root, failures=failures)
+        builder.build()
+    except DataError as exc:
+        failures.append(str(exc))
+    except RecursionError:
+        failures.append(f"data nested too deeply to be checked in {root}")
+    data_version = None if builder is None else builder.reader.data_version
+    return Verification(data_version, tuple(failures))
 
 
 _SWAPS_FOLLOWED = 8  # a load retried as many times if the directory is replaced meanwhile
 
 
-def load_directory(directory: str | os.PathLike[str]) -> Dataset:
+def load_directory(directory: str | os.PathLike[str], *, trusted: bool = False) -> Dataset:
     """Read and check a user's data directory (one ``titre-mercd registry import`` writes).
 
-    It is untrusted input: it goes through every check the shipped data passes.
+    It is untrusted input: it goes through every check the shipped data passes. ``trusted``
+    is for the user's own update only, written by ``registry update`` after it ran every
+    rule: its manifest's digests prove its files are those, so the rules are not run again.
 
     Raises:
         ArgumentTypeError: ``directory`` is not a path.
@@ -1125,22 +1279,24 @@ def load_directory(directory: str | os.PathLike[str]) -> Dataset:
         )
     given = os.fspath(directory)
     path = os.path.abspath(given)
-    if os.path.isdir(path):
-        # Read through the real directory, resolved once: ``registry import`` swaps a link
-        # onto a new copy, and a load must not read files from two. A copy removed while it
-        # was read is read again where the link leads now.
-        for _ in range(_SWAPS_FOLLOWED):
-            real = os.path.realpath(path)
-            try:
-                return load(_Directory(real))._replace(directory=path)
-            except DataError as exc:
-                problem = str(exc).replace(real, path)
-                if os.path.realpath(path) == real:
-                    break
-    else:
-        problem = (
-            "is not a directory" if os.path.lexists(path) else "does not exist"
-        ) + "; expected a directory written by titre-mercd registry import"
+    # Read through the real directory, resolved once: ``registry import`` swaps a link onto a
+    # new copy, and a load must not read files from two. A copy removed while it was read is
+    # read again where the link leads now.
+    problem = "does not exist"
+    for _ in range(_SWAPS_FOLLOWED):
+        real = os.path.realpath(path)
+        if not os.path.isdir(real):
+            problem = "is not a directory" if os.path.lexists(path) else "does not exist"
+            problem += "; expected a directory written by titre-mercd registry import"
+            if os.path.realpath(path) == real:
+                break
+            continue  # it was being replaced: look again
+        try:
+            return load(_Directory(real, trusted=trusted))._replace(directory=path)
+        except DataError as exc:
+            problem = str(exc).replace(real, path)
+            if os.path.realpath(path) == real:
+                break
     absolute = path if path.isprintable() else repr(path)  # one line, whatever the name
     named = f"{given!r:.300}" if given == path else f"{given!r:.200} ({absolute:.300})"
     error = DataError(f"data directory {named}: {problem}")
@@ -1152,7 +1308,7 @@ def _package_data() -> Traversable:
     """The shipped data directory, read directly when the package sits in a directory."""
     directory = os.path.join(os.path.dirname(__file__), "data")
     if os.path.isdir(directory):
-        return _Directory(directory)
+        return _Directory(directory, trusted=True)  # the test suite runs every rule on it
     from importlib.resources import files
 
     return files(__package__).joinpath("data")

@@ -10,7 +10,8 @@ and every existing file is as it was.
 
 What may be replaced: absent names always; with ``force``, a regular file, or a symbolic link
 itself (never the file it points to). Never a directory, a device, a FIFO or a socket, nor a
-symbolic link to one of them.
+symbolic link to one of them, nor anything under ``/dev`` or ``/proc``. ``/dev/stdout``,
+``/dev/stderr``, ``/dev/fd/N`` and ``/proc/self/fd/N`` name that stream: it is written to.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import stat
 from typing import IO, TYPE_CHECKING, Any, Callable
 
@@ -26,7 +28,7 @@ from .exceptions import OutputError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["OutputError", "atomic_directory", "atomic_file"]
+__all__ = ["OutputError", "atomic_directory", "atomic_file", "stream_descriptor", "write_all"]
 
 _SHOWN = 200  # characters of a path a message shows
 
@@ -164,9 +166,78 @@ class _Place:
                 kind = f"a symbolic link to {kind}"
         if kind is not None:
             raise OutputError(f"cannot write {shown}: it is {kind}; only files are written")
+        system = _system_directory(self.directory)
+        if system is not None:
+            raise OutputError(
+                f"cannot write {shown}: it is under {system}, which belongs to the system; "
+                "--force replaces only files you made"
+            )
         if not force:
             raise OutputError(f"{shown} exists; give --force to replace it")
         return status
+
+
+_SYSTEM = ("/dev", "/proc")
+_STREAM = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/([0-9]{1,9}))|/proc/self/fd/([0-9]{1,9})")
+
+
+def _system_directory(directory: str) -> str | None:
+    """``/dev`` or ``/proc`` when ``directory`` (links followed) is in one of them."""
+    if os.name != "posix":
+        return None
+    real = os.path.realpath(directory or ".")
+    return next((top for top in _SYSTEM if real == top or real.startswith(top + "/")), None)
+
+
+def stream_descriptor(path: str | os.PathLike[str]) -> int | None:
+    """The descriptor ``path`` names as a stream, ``None`` for any other path.
+
+    ``/dev/stdout`` is 1, ``/dev/stderr`` 2, ``/dev/fd/N`` and ``/proc/self/fd/N`` are N
+    (however the path is spelled: ``/dev//stdout``, ``/dev/./fd/3``). Such a name means that
+    stream: it is written to, never replaced.
+
+    >>> stream_descriptor("/dev/stdout"), stream_descriptor("/proc/self/fd/3")
+    (1, 3)
+    >>> stream_descriptor("out.json") is None
+    True
+    """
+    if os.name != "posix":
+        return None
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        return None
+    found = _STREAM.fullmatch(os.path.normpath(text))
+    if found is None:
+        return None
+    stdout, stderr, fd, proc_fd = found.groups()
+    return 1 if stdout else 2 if stderr else int(fd or proc_fd)
+
+
+@contextlib.contextmanager
+def _stream_file(
+    fd: int, shown: str, binary: bool, encoding: str, newline: str | None
+) -> Iterator[IO[Any]]:
+    """A file writing to the open descriptor ``fd``, after what the program wrote there first."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            if stream is not None and stream.fileno() == fd:
+                stream.flush()
+    try:
+        copy = os.dup(fd)
+    except OSError as exc:
+        raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
+    buffered = io.BufferedWriter(_Stream(copy, shown))
+    file: IO[Any] = (
+        buffered if binary else io.TextIOWrapper(buffered, encoding=encoding, newline=newline)
+    )
+    try:
+        yield file
+        file.flush()
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            file.close()
 
 
 def _permissions(existing: os.stat_result | None) -> int:
@@ -183,9 +254,50 @@ class _Temporary(io.FileIO):
 
     def write(self, data: Any) -> int:
         try:
-            return os.write(self.fileno(), data)
+            return write_all(self.fileno(), data)
         except OSError as exc:
             raise OutputError(f"cannot write {self.shown}: {_reason(exc)}") from None
+
+
+def write_all(fd: int, data: Any) -> int:
+    """Write every byte of ``data`` to ``fd``, as many times as the system takes part of it.
+
+    A write the system takes only in part (a pipe whose reader goes away, a full disk) is
+    continued until its error comes: nothing is ever cut short without one.
+    """
+    view = memoryview(data).cast("B")
+    done = 0
+    while done < len(view):
+        done += os.write(fd, view[done:])
+    return done
+
+
+class _Stream(io.RawIOBase):
+    """A stream named as a file (``/dev/stderr``, ``/dev/fd/3``): written to, never replaced."""
+
+    def __init__(self, fd: int, shown: str) -> None:
+        super().__init__()
+        self._fd, self._shown = fd, shown
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: Any) -> int:
+        try:
+            return write_all(self._fd, data)
+        except BrokenPipeError:
+            raise  # the reader went away: the command line ends with 141
+        except OSError as exc:
+            raise OutputError(f"cannot write {self._shown}: {_reason(exc)}") from None
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+        super().close()
 
 
 class _Pending:
@@ -323,9 +435,14 @@ def atomic_file(
         encoding: the text encoding.
         newline: as for :func:`open`.
 
+    A path naming a stream (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``: see :func:`stream_descriptor`) is written to as that stream, and what
+    the block wrote stays there even if it fails.
+
     Raises:
         OutputError: ``path`` exists and ``force`` is false; it is a directory, a device, a
-            FIFO or a socket (or a link to one); its directory is missing; or writing fails.
+            FIFO or a socket (or a link to one), or under ``/dev`` or ``/proc``; its directory
+            is missing; or writing fails.
 
     >>> import pathlib, tempfile
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -334,8 +451,13 @@ def atomic_file(
     >>> target.read_text()
     'new'
     """
-    directory, name = _split(path)
     shown = _show(path)
+    fd = stream_descriptor(path)
+    if fd is not None:
+        with _stream_file(fd, shown, binary, encoding, newline) as stream:
+            yield stream
+        return
+    directory, name = _split(path)
     place = _Place(directory, shown)
     pending: _Pending | None = None
     try:

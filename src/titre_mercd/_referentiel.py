@@ -10,23 +10,21 @@ there is nothing to forget, across threads or after a fork.
 
 from __future__ import annotations
 
-import datetime as dt  # noqa: TC003  (DataImport's annotations are evaluated at run time)
 import os
 from _thread import allocate_lock
-from functools import cache
 from typing import TYPE_CHECKING
-
-import attrs
 
 from . import _loading
 from ._correspondence import Correspondences
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterator
     from contextlib import AbstractContextManager
     from pathlib import Path
 
     from ._correspondence import HeldBlocks
+    from ._data_import import DataImport
     from ._loading import Dataset, Traversable
     from ._queries import VersionKey
     from ._records import (
@@ -41,63 +39,6 @@ if TYPE_CHECKING:
         Source,
         ValidityGap,
     )
-
-__all__ = [
-    "DataImport",
-    "Referentiel",
-    "by_nsf",
-    "by_rncp",
-    "by_rome",
-    "closest_blocks",
-    "contradictions",
-    "correspondence_table",
-    "correspondences",
-    "current",
-    "dataset",
-    "deemed_obtained",
-    "find_block",
-    "in_use",
-    "is_in_force",
-    "match_block",
-    "missing_blocks",
-    "nsf",
-    "preload",
-    "referentiel",
-    "registered_fiche",
-    "registered_fiches",
-    "rome",
-    "source_of",
-    "successor",
-    "text_of",
-    "use_data",
-    "validity_gaps",
-    "version",
-    "versions",
-]
-
-
-@attrs.frozen
-class DataImport:
-    """How a data directory written by ``titre-mercd registry import`` was made.
-
-    Read from the ``"import"`` member of the directory's ``MANIFEST.json``; the shipped data
-    has none (:attr:`Referentiel.imported` is then ``None``).
-
-    >>> import datetime as dt
-    >>> made = DataImport("export_2026-12-01.xml", dt.date(2026, 12, 1), "2026.2")
-    >>> made.export_date, made.base_data_version
-    (datetime.date(2026, 12, 1), '2026.2')
-    """
-
-    export: str  # the file name of the registry export the directory was made from
-    export_date: dt.date  # the date of that export
-    base_data_version: str  # the DATA_VERSION of the data the import started from
-
-
-@cache
-def _data_import(export: str, export_date: dt.date, base_data_version: str) -> DataImport:
-    """The record of an import, the same object every time it is asked for."""
-    return DataImport(export, export_date, base_data_version)
 
 
 class Referentiel(Correspondences):
@@ -163,7 +104,11 @@ class Referentiel(Correspondences):
         import.
         """
         imported = self._data.imported
-        return None if imported is None else _data_import(*imported)
+        if imported is None:
+            return None
+        from ._data_import import data_import
+
+        return data_import(*imported)
 
     @property
     def is_import(self) -> bool:

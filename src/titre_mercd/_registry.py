@@ -23,10 +23,11 @@ from .exceptions import InvalidCodeError
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Mapping
+    from xml.etree.ElementTree import Element
 
     from ._loading import Dataset
     from ._records import CertificationVersion, NsfCode, RomeCode, ValidityWindow
-    from ._rncp_export import Coded, Fiche
+    from ._rncp_export import Coded, Fiche, SkippedFiche
 
 __all__ = [
     "FieldCheck",
@@ -41,11 +42,12 @@ __all__ = [
     "window_from_registry",
 ]
 
-# The numbers of the fiches a fiche replaces, and of those that replace it.
-_LINKS = (
-    "ANCIENNES_CERTIFICATIONS/ANCIENNE_CERTIFICATION/*",
-    "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/*",
-)
+# What the lineage's fiches may hold together (a handful of fiches of under 3,000 elements and
+# 60,000 characters each, in a real export): past one, the export is refused.
+MAX_LINEAGE = 100  # fiches
+MAX_LINEAGE_ELEMENTS = 100_000
+MAX_LINEAGE_TEXT = 16_000_000  # characters
+_MARKS = 1 << 20  # bits of the bitmap of fiche numbers named: one per number of 6 digits
 _MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
     "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
@@ -160,47 +162,120 @@ def find_lineage(
 ) -> Lineage:
     """The fiches of this title's lineage in the export at ``path``, matched to ``data``.
 
-    The export is read once; a second pass fetches the fiches linked to the lineage that the
-    first could not recognise (only when there are any).
+    The export is read in time linear in its size, and only the lineage's fiches are kept
+    (at most ``MAX_LINEAGE`` of them, holding at most ``MAX_LINEAGE_ELEMENTS`` elements and
+    ``MAX_LINEAGE_TEXT`` characters in all). A fiche linked to the lineage is kept when it
+    comes after the fiche it is linked to; when one came before, a second pass fetches it.
+    Which fiches name which is not kept: the numbers a passed-over fiche names are marked in
+    a bitmap of one bit per possible fiche number (128 kB), whatever the export's size.
+
+    Raises:
+        RegistryExportError: as :func:`~titre_mercd._rncp_export.read_fiches`, and for a
+            fiche of the lineage past a cap (a cap on one fiche, or on the lineage), with its
+            line; a fiche past a cap that is not of the lineage is passed over.
     """
-    from ._rncp_export import _fiche, _texts, fiche_elements
-
-    titles = {normalize_label(t) for v in data.versions for t in (v.title, *v.former_titles)}
-    numbers = {v.rncp for v in data.versions if v.rncp is not None}
-    numbers |= set(data.registered_by_rncp)  # fiches the data records as registered
-
-    def in_lineage(number: Optional[str], title: Optional[str], tp: bool) -> bool:
-        return number in numbers or (tp and title is not None and normalize_label(title) in titles)
-
-    kept: dict[str, Fiche] = {}
-    links: dict[str, tuple[str, ...]] = {}  # fiche number -> the numbers it names
-    read = 0
-    # Only the lineage's fiches are made records: of the others, the number and the links.
-    for element in fiche_elements(path, progress=progress):
-        read += 1
-        find = element.findtext
-        number = _number(find("NUMERO_FICHE"))
-        if number is None:
-            continue
-        given = (text for path in _LINKS for text in _texts(element, path))
-        named = tuple(n for n in map(_number, given) if n is not None)
-        if named:
-            links[number] = named
-        tp = (find("ABREGE/CODE") or "").strip() == "TP"
-        if number not in kept and in_lineage(number, find("INTITULE"), tp):
-            kept[number] = _fiche(element, keep=True)
-    linked = {n for k in kept for n in links.get(k, ())}
-    linked |= {n for n, named in links.items() if any(k in kept for k in named)}
-    wanted = linked - kept.keys()
-    if wanted:
-        for element in fiche_elements(path, progress=progress):
-            number = _number(element.findtext("NUMERO_FICHE"))
-            if number is not None and number in wanted and number not in kept:
-                kept[number] = _fiche(element, keep=True)
+    search = _LineageSearch(str(path), data)
+    search.read(progress=progress, first_pass=True)
+    if search.named_by_seeds - search.kept.keys() or any(search.marked(n) for n in search.seeds):
+        search.read(progress=progress, first_pass=False)
     fiches = tuple(
-        sorted(kept.values(), key=lambda f: (f.effective_on or dt.date.min, f.number or ""))
+        sorted(search.kept.values(), key=lambda f: (f.effective_on or dt.date.min, f.number or ""))
     )
-    return Lineage(fiches=fiches, fiches_read=read, matches=_match(fiches, data))
+    return Lineage(fiches=fiches, fiches_read=search.fiches_read, matches=_match(fiches, data))
+
+
+class _LineageSearch:
+    """What :func:`find_lineage` knows as it reads: the lineage's fiches, and little else."""
+
+    def __init__(self, path: str, data: Dataset) -> None:
+        self.path = path
+        self.titles = {
+            normalize_label(t) for v in data.versions for t in (v.title, *v.former_titles)
+        }
+        self.numbers = {v.rncp for v in data.versions if v.rncp is not None}
+        self.numbers |= set(data.registered_by_rncp)  # fiches the data records as registered
+        self.seeds: set[str] = set()  # the lineage's own fiches (by number or title)
+        self.named_by_seeds: set[str] = set()  # the numbers they name
+        self.kept: dict[str, Fiche] = {}  # those, and the fiches linked to them
+        self.marks = bytearray(_MARKS // 8)  # the numbers that fiches not kept name
+        self.elements = 0  # elements kept
+        self.characters = 0  # characters of text kept
+        self.fiches_read = 0
+
+    def read(self, *, progress: bool | None, first_pass: bool) -> None:
+        """One pass over the export: the first finds the lineage, the second what links to it."""
+        from ._rncp_export import LINKS, _texts, fiche_elements
+
+        def skipped(fiche: SkippedFiche) -> None:
+            self.fiches_read += first_pass
+            number = _number(fiche.number)
+            named = tuple(n for n in map(_number, fiche.links) if n is not None)
+            tp = (fiche.abrege or "").strip() == "TP"
+            if number is not None and self.wanted(number, fiche.title, tp, named, first_pass):
+                raise self.refused(number, fiche.line, f"holds {fiche.why}")
+            if first_pass:
+                self.mark(named)
+
+        for element, line in fiche_elements(self.path, progress=progress, skipped=skipped):
+            self.fiches_read += first_pass
+            find = element.findtext
+            number = _number(find("NUMERO_FICHE"))
+            if number is None or number in self.kept:
+                continue
+            given = (text for links in LINKS for text in _texts(element, links))
+            named = tuple(n for n in map(_number, given) if n is not None)
+            tp = (find("ABREGE/CODE") or "").strip() == "TP"
+            if self.wanted(number, find("INTITULE"), tp, named, first_pass):
+                self.keep(number, element, line)
+            elif first_pass:
+                self.mark(named)
+
+    def wanted(
+        self, number: str, title: Optional[str], tp: bool, named: tuple[str, ...], first: bool
+    ) -> bool:
+        """Whether the fiche is of the lineage (a seed, noted as such) or linked to it."""
+        if first and (
+            number in self.numbers
+            or (tp and title is not None and normalize_label(title) in self.titles)
+        ):
+            self.seeds.add(number)
+            self.named_by_seeds.update(named)
+            return True
+        return number in self.named_by_seeds or any(n in self.seeds for n in named)
+
+    def keep(self, number: str, element: Element, line: int) -> None:
+        """Keep the fiche's record, within the caps on the lineage."""
+        from ._rncp_export import _fiche
+
+        fiche = _fiche(element, keep=True)
+        self.elements += len(fiche.elements)
+        self.characters += sum(len(value) for _, value in fiche.elements)
+        if len(self.kept) >= MAX_LINEAGE:
+            raise self.refused(number, line, f"would be more than {MAX_LINEAGE} fiches")
+        if self.elements > MAX_LINEAGE_ELEMENTS:
+            raise self.refused(
+                number, line, f"would make it hold more than {MAX_LINEAGE_ELEMENTS:,} elements"
+            )
+        if self.characters > MAX_LINEAGE_TEXT:
+            raise self.refused(
+                number, line, f"would make it hold more than {MAX_LINEAGE_TEXT:,} characters"
+            )
+        self.kept[number] = fiche
+
+    def refused(self, number: str, line: int, why: str) -> Exception:
+        from ._rncp_export import _refuse
+
+        return _refuse(self.path, f"fiche {number} of the lineage (line {line}) {why}: refused")
+
+    def mark(self, numbers: tuple[str, ...]) -> None:
+        """Mark each fiche number (``RNCP`` and digits) in the bitmap."""
+        for number in numbers:
+            bit = int(number[4:]) % _MARKS
+            self.marks[bit >> 3] |= 1 << (bit & 7)
+
+    def marked(self, number: str) -> bool:
+        bit = int(number[4:]) % _MARKS
+        return bool(self.marks[bit >> 3] & (1 << (bit & 7)))
 
 
 def _match(

@@ -27,7 +27,6 @@ run leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -36,14 +35,33 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._codes import normalize_nsf, normalize_rncp, normalize_rome
+from ._format import (
+    CodeEntry,
+    ImportInfo,
+    SourceRef,
+    TableFile,
+    TableRow,
+    TextEntry,
+    VersionFile,
+    unstructure,
+)
+from ._records import (
+    Block,
+    CertificationVersion,
+    LegalText,
+    Level,
+    NsfCode,
+    RomeCode,
+    ValidityWindow,
+)
 from ._registry import creation_arrete, find_lineage, window_from_registry
 from .exceptions import ImportRefusedError, InvalidCodeError
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable
 
     from ._loading import Dataset, Traversable
-    from ._records import CertificationVersion
     from ._rncp_export import Fiche
 
 __all__ = ["ImportRefusedError", "ImportResult", "import_export"]
@@ -75,13 +93,13 @@ class FicheText:
         self.number = number
         self.text_id = f"fiche-{number.lower()}-{export_date.isoformat()}"
         self.file = f"texts/fiche-{number}-{export_date.isoformat()}.txt"
-        self.legal_text = {
-            "kind": "fiche RNCP",
-            "date": None,
-            "title": f"Fiche {number} : {fiche.title}" if fiche.title else f"Fiche {number}",
-            "nor": None,
-            "consolidated_on": export_date.isoformat(),
-        }
+        self.legal_text = LegalText(
+            kind="fiche RNCP",
+            date=None,
+            title=f"Fiche {number} : {fiche.title}" if fiche.title else f"Fiche {number}",
+            nor=None,
+            consolidated_on=export_date,
+        )
         self.export = export
         parts = [
             (
@@ -103,27 +121,20 @@ class FicheText:
             position += len(entry) + len(value) + 2
         self.content = "".join(parts)
 
-    def has(self, path: str) -> bool:
-        return path in self._spans
-
-    def value(self, path: str) -> dict[str, str]:
+    def value(self, path: str) -> SourceRef:
         """The source of a fact that is the value of ``path``."""
         _, start, end = self._spans[path]
-        return {"text": self.text_id, "location": path, "excerpt": self.content[start:end]}
+        return SourceRef(self.text_id, path, self.content[start:end])
 
-    def entries(self, location: str, paths: Iterable[str]) -> dict[str, str]:
+    def entries(self, location: str, paths: Iterable[str]) -> SourceRef:
         """The source of a fact read in several elements: from the first path to the last value."""
         spans = [self._spans[p] for p in paths if p in self._spans]
         start = min(s[0] for s in spans)
         end = max(s[2] for s in spans)
-        return {"text": self.text_id, "location": location, "excerpt": self.content[start:end]}
+        return SourceRef(self.text_id, location, self.content[start:end])
 
     def under(self, prefix: str) -> list[str]:
         return [p for p in self._spans if p.startswith(prefix)]
-
-    def entry(self, path: str) -> dict[str, str]:
-        """The source of a fact the element's place gives (its path and value)."""
-        return self.entries(path, [path])
 
 
 # ---------------------------------------------------------------- the import
@@ -239,8 +250,16 @@ def _read(path: Path) -> Any:
 
 
 def _write(path: Path, payload: object) -> None:
-    text = json.dumps(payload, ensure_ascii=False, indent=2, default=sorted)  # sets: sorted lists
+    """``payload`` (a file-format record, or plain data) as the JSON file ``path``."""
+    if attrs.has(type(payload)):
+        payload = unstructure(payload)
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+# A new version's fields that no fiche leaves empty; every other empty one is unknown (a
+# fiche never says that a field is empty).
+_ALWAYS_GIVEN = frozenset({"key", "title", "legal_text", "unknown_fields"})
 
 
 class _Builder:
@@ -255,12 +274,11 @@ class _Builder:
         self.new_versions: list[str] = []
         self.added: list[str] = []
         self.notes: list[str] = []
-        self.rome = _read(root / "nomenclatures/rome.json")
-        self.nsf = _read(root / "nomenclatures/nsf.json")
-        # version key -> its payload, as written (shipped, then new)
-        self.payloads: dict[str, dict[str, Any]] = {
-            v.key: _read(root / f"versions/{v.key}.json") for v in base.versions
-        }
+        self.codes = {kind: _read(root / f"nomenclatures/{kind}.json") for kind in ("rome", "nsf")}
+        # Every version by key (shipped, then new), and the files to write: key -> its file
+        # as read (a shipped version completed) or as built (a new one).
+        self.versions: dict[str, CertificationVersion] = dict(base.version_by_key)
+        self.changed: dict[str, dict[str, Any] | VersionFile] = {}
 
     def text(self, fiche: Fiche) -> FicheText:
         number = fiche.number or ""
@@ -272,7 +290,7 @@ class _Builder:
         fiche_of: dict[str, Fiche] = {}
         for key, fiche, _ in lineage.matches:
             if fiche is not None:
-                self._complete(self.payloads[key], fiche)
+                self._complete(key, fiche)
                 fiche_of[key] = fiche
         for fiche in lineage.unmatched:
             key = self._new_version(fiche)
@@ -292,57 +310,59 @@ class _Builder:
 
     # -- facts added to a shipped version
 
-    def _complete(self, payload: dict[str, Any], fiche: Fiche) -> None:
-        version = payload["version"]
+    def _complete(self, key: str, fiche: Fiche) -> None:
+        """The fiche number and bloc codes a shipped version lacks, never replacing a fact."""
+        from ._codes import normalize_label, parse_rncp_block_code
+
+        version = self.versions[key]
         text = self.text(fiche)
-        key = version["key"]
+        sources: dict[str, SourceRef] = {}
+        block_sources: dict[int, SourceRef] = {}
         number = _canonical(normalize_rncp, fiche.number)
-        if version.get("rncp") is None and number is not None:
-            version["rncp"] = number
-            payload.setdefault("sources", {})["rncp"] = text.value("NUMERO_FICHE")
-            if "rncp" in version.get("unknown_fields", ()):
-                version["unknown_fields"] = [f for f in version["unknown_fields"] if f != "rncp"]
-            self.added.append(f"{key}: fiche number {number}")
-        block_sources = payload.setdefault("block_sources", {})
-        from ._codes import normalize_label
-
-        for i, (block, bloc) in enumerate(zip(version["blocks"], fiche.blocs), start=1):
-            same = bloc.label is not None and normalize_label(bloc.label) == normalize_label(
-                block["title"]
+        if version.rncp is None and number is not None:
+            version = attrs.evolve(
+                version, rncp=number, unknown_fields=version.unknown_fields - {"rncp"}
             )
-            if block.get("rncp_code") is None and bloc.code is not None and same:
-                from ._codes import parse_rncp_block_code
-
-                code = parse_rncp_block_code(bloc.code)
-                if code is None:
-                    continue
-                block["rncp_code"] = code
-                block_sources.setdefault(str(i), {})["rncp_code"] = text.value(
-                    f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]/CODE"
-                )
+            sources["rncp"] = text.value("NUMERO_FICHE")
+            self.added.append(f"{key}: fiche number {number}")
+        blocks = list(version.blocks)
+        for i, (block, bloc) in enumerate(zip(version.blocks, fiche.blocs), start=1):
+            same = bloc.label is not None and normalize_label(bloc.label) == normalize_label(
+                block.title
+            )
+            code = parse_rncp_block_code(bloc.code) if bloc.code is not None and same else None
+            if block.rncp_code is None and code is not None:
+                blocks[i - 1] = attrs.evolve(block, rncp_code=code)
+                block_sources[i] = text.value(f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]/CODE")
                 self.added.append(f"{key}: bloc {i} code {code}")
+        if not sources and not block_sources:
+            return
+        self.versions[key] = attrs.evolve(version, blocks=tuple(blocks))
+        payload = _read(self.root / f"versions/{key}.json")
+        payload["version"] = unstructure(self.versions[key])
+        payload.setdefault("sources", {}).update(unstructure(sources))
+        for i, source in block_sources.items():
+            payload.setdefault("block_sources", {}).setdefault(str(i), {})["rncp_code"] = (
+                unstructure(source)
+            )
+        self.changed[key] = payload
 
     # -- a new version
 
-    def _new_version(self, fiche: Fiche) -> str | None:  # noqa: C901, PLR0912, PLR0915
-        # (one step per field of the version, in the record's order: easier to check so)
+    def _new_version(self, fiche: Fiche) -> str | None:
         text = self.text(fiche)
         arrete = creation_arrete(fiche)
         if arrete is not None:
             day, title, index = arrete
             key = day.isoformat()
-            legal_text: dict[str, Any] = {
-                "kind": "arrêté",
-                "date": key,
-                "title": title,
-                "nor": None,
-                "consolidated_on": None,
-            }
+            legal_text = LegalText(
+                kind="arrêté", date=day, title=title, nor=None, consolidated_on=None
+            )
             path = f"PUBLICATION_DECRET_CREATION/PUBLICATION_JO[{index}]/TITRE"
-            key_source = {**text.value(path), "excerpt": title}
+            key_source = attrs.evolve(text.value(path), excerpt=title)
         elif fiche.effective_on is not None:
             key = fiche.effective_on.isoformat()
-            legal_text = dict(text.legal_text)
+            legal_text = text.legal_text
             key_source = text.value("DATE_EFFET")
             self.notes.append(
                 f"{fiche.number}: no arrêté « relatif au titre professionnel » in "
@@ -354,7 +374,7 @@ class _Builder:
                 f"{fiche.number}: neither a creation arrêté nor a DATE_EFFET: not imported"
             )
             return None
-        if key in self.payloads:
+        if key in self.versions:
             self.notes.append(
                 f"{fiche.number}: its key {key} is the shipped version {key}'s, whose fiche it "
                 "does not match by number, title and start: not imported"
@@ -367,157 +387,162 @@ class _Builder:
                 "not imported (two versions are never in force on the same day)"
             )
             return None
-        number = _canonical(normalize_rncp, fiche.number)
-        version: dict[str, Any] = {
-            "key": key,
-            "title": fiche.title or "",
-            "former_titles": [],
-            "legal_text": legal_text,
-            "validity": None,
-            "level": None,
-            "nsf_codes": [],
-            "rome_codes": [],
-            "rncp": number,
-            "blocks": [],
-            "transversal_competences": [],
-            "sectors": [],
-            "job_titles": [],
-            "summary": None,
-            "certifying_authority": None,
-            "regulation": fiche.regulations,
-            "legal_bases": [],
-        }
-        sources: dict[str, Any] = {
+        sources = {
             "key": key_source,
             "title": text.value("INTITULE"),
             "legal_text": key_source,
             "rncp": text.value("NUMERO_FICHE"),
         }
-        if fiche.regulations is not None:
-            sources["regulation"] = text.value("REGLEMENTATIONS_ACTIVITES")
-        self._texts_of(fiche, text, version, sources)
-        if len(fiche.certifiers) == 1 and fiche.certifiers[0].name is not None:
-            version["certifying_authority"] = fiche.certifiers[0].name
-            sources["certifying_authority"] = text.value(
-                "CERTIFICATEURS/CERTIFICATEUR[1]/NOM_CERTIFICATEUR"
-            )
-        if fiche.effective_on is not None:
-            start, end = window_from_registry(fiche.effective_on, fiche.registered_until)
-            version["validity"] = {"start": start.isoformat(), "end": _iso(end)}
-            sources["validity"] = text.entries(
-                "DATE_EFFET, DATE_FIN_ENREGISTREMENT", ["DATE_EFFET", "DATE_FIN_ENREGISTREMENT"]
-            )
-        level = self._level(fiche)
-        if level is not None:
-            version["level"] = level
-            sources["level"] = text.value("NOMENCLATURE_EUROPE/NIVEAU")
-        nsf = self._codes(fiche, text, "nsf", fiche.nsf, "CODES_NSF/NSF")
-        if nsf:
-            version["nsf_codes"] = nsf
-            sources["nsf_codes"] = text.entries("CODES_NSF", text.under("CODES_NSF/"))
-        rome = self._codes(fiche, text, "rome", fiche.rome, "CODES_ROME/ROME")
-        if rome:
-            version["rome_codes"] = rome
-            sources["rome_codes"] = text.entries("CODES_ROME", text.under("CODES_ROME/"))
-        block_sources: dict[str, Any] = {}
+        version = CertificationVersion(
+            key=key,
+            title=fiche.title or "",
+            former_titles=(),
+            legal_text=legal_text,
+            validity=self._window(fiche, text, sources),
+            level=self._level(fiche, text, sources),
+            nsf_codes=self._codes(fiche, text, "nsf", sources),
+            rome_codes=self._codes(fiche, text, "rome", sources),
+            rncp=_canonical(normalize_rncp, fiche.number),
+            blocks=(),
+            transversal_competences=(),
+            sectors=self._items(fiche.sectors, text, "SECTEURS_ACTIVITE", "sectors", sources),
+            sectors_text=self._given(
+                fiche.sectors, text, "SECTEURS_ACTIVITE", "sectors_text", sources
+            ),
+            job_titles=self._items(
+                fiche.job_types, text, "TYPE_EMPLOI_ACCESSIBLES", "job_titles", sources
+            ),
+            summary=self._given(fiche.activities, text, "ACTIVITES_VISEES", "summary", sources),
+            certifying_authority=self._authority(fiche, text, sources),
+            regulation=self._given(
+                fiche.regulations, text, "REGLEMENTATIONS_ACTIVITES", "regulation", sources
+            ),
+            legal_bases=(),
+            unknown_fields=frozenset(),
+        )
+        blocks, block_sources = self._blocks(key, fiche, text, sources)
+        version = attrs.evolve(version, blocks=blocks)
+        unknown = frozenset(
+            field.name
+            for field in attrs.fields(CertificationVersion)
+            if field.name not in _ALWAYS_GIVEN and getattr(version, field.name) in (None, ())
+        )
+        version = attrs.evolve(version, unknown_fields=unknown)
+        header = {
+            "source": f"Fiche {fiche.number} of France compétences' RNCP export of "
+            f"{self.when.isoformat()} ({self.export}), written by titre-mercd registry import",
+            "files": [text.file],
+            "note": "Validity: DATE_EFFET is the first day; DATE_FIN_ENREGISTREMENT on an "
+            "anniversary of it is read as the exclusive end, any other date as the last day "
+            "(registered_until keeps it as given).",
+        }
+        self.versions[key] = version
+        self.changed[key] = VersionFile(header, version, sources, block_sources)
+        self.new_versions.append(key)
+        return key
+
+    @staticmethod
+    def _given(
+        value: str | None, text: FicheText, path: str, field: str, sources: dict[str, SourceRef]
+    ) -> str | None:
+        """A long text of the fiche, verbatim, sourced to its element."""
+        if value is not None:
+            sources[field] = text.value(path)
+        return value
+
+    @staticmethod
+    def _items(
+        value: str | None, text: FicheText, path: str, field: str, sources: dict[str, SourceRef]
+    ) -> tuple[str, ...]:
+        """The items of a long text of the fiche (sectors, job titles), sourced to it."""
+        from ._rncp_export import split_items
+
+        if value is None:
+            return ()
+        sources[field] = text.value(path)
+        return tuple(split_items(value))
+
+    @staticmethod
+    def _authority(fiche: Fiche, text: FicheText, sources: dict[str, SourceRef]) -> str | None:
+        if len(fiche.certifiers) != 1 or fiche.certifiers[0].name is None:
+            return None
+        sources["certifying_authority"] = text.value(
+            "CERTIFICATEURS/CERTIFICATEUR[1]/NOM_CERTIFICATEUR"
+        )
+        return fiche.certifiers[0].name
+
+    @staticmethod
+    def _window(
+        fiche: Fiche, text: FicheText, sources: dict[str, SourceRef]
+    ) -> ValidityWindow | None:
+        if fiche.effective_on is None:
+            return None
+        start, end = window_from_registry(fiche.effective_on, fiche.registered_until)
+        sources["validity"] = text.entries(
+            "DATE_EFFET, DATE_FIN_ENREGISTREMENT", ["DATE_EFFET", "DATE_FIN_ENREGISTREMENT"]
+        )
+        return ValidityWindow(start, end, fiche.registered_until)
+
+    def _blocks(
+        self, key: str, fiche: Fiche, text: FicheText, sources: dict[str, SourceRef]
+    ) -> tuple[tuple[Block, ...], dict[str, dict[str, SourceRef]]]:
+        """The fiche's blocs, and the source of each one's facts."""
+        from ._codes import parse_rncp_block_code
+
+        blocks = []
+        block_sources: dict[str, dict[str, SourceRef]] = {}
         if fiche.blocs:
             sources["blocks"] = text.entries("BLOCS_COMPETENCES", text.under("BLOCS_COMPETENCES/"))
         for i, bloc in enumerate(fiche.blocs, start=1):
             where = f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]"
-            from ._codes import parse_rncp_block_code
-
             code = parse_rncp_block_code(bloc.code) if bloc.code else None
-            version["blocks"].append(
-                {
-                    "version_key": key,
-                    "number": i,
-                    "title": bloc.label or "",
-                    "competences": list(bloc.competences),
-                    "rncp_code": code,
-                }
-            )
-            sources_of_bloc: dict[str, Any] = {"number": text.entries(where, text.under(where))}
+            block = Block(key, i, bloc.label or "", tuple(bloc.competences), code)
+            blocks.append(block)
+            found = {"number": text.entries(where, text.under(where))}
             if bloc.label is not None:
-                sources_of_bloc["title"] = text.value(f"{where}/LIBELLE")
+                found["title"] = text.value(f"{where}/LIBELLE")
             if bloc.competences:
-                sources_of_bloc["competences"] = text.value(f"{where}/LISTE_COMPETENCES")
+                found["competences"] = text.value(f"{where}/LISTE_COMPETENCES")
             if code is not None:
-                sources_of_bloc["rncp_code"] = text.value(f"{where}/CODE")
-            block_sources[str(i)] = sources_of_bloc
-        payload = {
-            "header": {
-                "source": f"Fiche {fiche.number} of France compétences' RNCP export of "
-                f"{self.when.isoformat()} ({self.export}), written by titre-mercd registry import",
-                "files": [text.file],
-                "note": "Validity: DATE_EFFET is the first day; DATE_FIN_ENREGISTREMENT on an "
-                "anniversary of it is read as the exclusive end, any other date as the last day "
-                "(registered_until keeps it as given).",
-            },
-            "version": _through_records(version, fiche),
-            "sources": sources,
-            "block_sources": block_sources,
-        }
-        self.payloads[key] = payload
-        self.new_versions.append(key)
-        return key
+                found["rncp_code"] = text.value(f"{where}/CODE")
+            block_sources[str(i)] = found
+        return tuple(blocks), block_sources
 
     def _overlap(self, fiche: Fiche) -> str | None:
         """The key of a version whose window overlaps the one the fiche's dates give, if any."""
         if fiche.effective_on is None:
             return None
         start, end = window_from_registry(fiche.effective_on, fiche.registered_until)
-        for key, payload in self.payloads.items():
-            window = payload["version"]["validity"]
+        for key, version in self.versions.items():
+            window = version.validity
             if window is None:
                 continue
-            other_start = dt.date.fromisoformat(window["start"])
-            other_end = None if window["end"] is None else dt.date.fromisoformat(window["end"])
-            if (other_end is None or start < other_end) and (end is None or other_start < end):
-                return str(key)
+            if (window.end is None or start < window.end) and (end is None or window.start < end):
+                return key
         return None
 
-    @staticmethod
-    def _texts_of(
-        fiche: Fiche, text: FicheText, version: dict[str, Any], sources: dict[str, Any]
-    ) -> None:
-        """Summary, sectors and job titles: the fiche's long texts, verbatim, and their items."""
-        from ._records import CertificationVersion
-        from ._rncp_export import split_items
-
-        if fiche.activities is not None:
-            version["summary"] = fiche.activities
-            sources["summary"] = text.value("ACTIVITES_VISEES")
-        if fiche.sectors is not None:
-            version["sectors"] = list(split_items(fiche.sectors))
-            sources["sectors"] = text.value("SECTEURS_ACTIVITE")
-            if "sectors_text" in attrs.fields_dict(CertificationVersion):
-                version["sectors_text"] = fiche.sectors
-                sources["sectors_text"] = text.value("SECTEURS_ACTIVITE")
-        if fiche.job_types is not None:
-            version["job_titles"] = list(split_items(fiche.job_types))
-            sources["job_titles"] = text.value("TYPE_EMPLOI_ACCESSIBLES")
-
-    def _level(self, fiche: Fiche) -> dict[str, Any] | None:
+    def _level(self, fiche: Fiche, text: FicheText, sources: dict[str, SourceRef]) -> Level | None:
         from ._registry import _level_number
 
         number = _level_number(fiche)
         level = next((lv for lv in self.base.levels if lv.france_2019 == number), None)
-        if level is None:
-            return None
-        return {
-            "france_1969": level.france_1969,
-            "france_2019": level.france_2019,
-            "eqf": level.eqf,
-        }
+        if level is not None:
+            sources["level"] = text.value("NOMENCLATURE_EUROPE/NIVEAU")
+        return level
 
     def _codes(
-        self, fiche: Fiche, text: FicheText, kind: str, given: Iterable[Any], prefix: str
-    ) -> list[dict[str, Any]]:
-        normalize = normalize_nsf if kind == "nsf" else normalize_rome
-        table = self.nsf if kind == "nsf" else self.rome
-        known = {entry["code"]: entry for entry in table["codes"]}
+        self, fiche: Fiche, text: FicheText, kind: str, sources: dict[str, SourceRef]
+    ) -> tuple[Any, ...]:
+        """The fiche's ROME or NSF codes; one the nomenclature lacks is added with its label."""
+        normalize, record = (
+            (normalize_nsf, NsfCode) if kind == "nsf" else (normalize_rome, RomeCode)
+        )
+        element = f"CODES_{kind.upper()}"
+        prefix = f"{element}/{kind.upper()}"
+        table = self.codes[kind]
+        known = {entry["code"]: entry["label"] for entry in table["codes"]}
         codes = []
-        for i, coded in enumerate(given, start=1):
+        for i, coded in enumerate(getattr(fiche, kind), start=1):
             code = _canonical(normalize, coded.code)
             if code is None:
                 self.notes.append(f"{fiche.number}: {kind.upper()} code {coded.code!r} not read")
@@ -526,42 +551,30 @@ class _Builder:
                 if coded.label is None and kind == "rome":
                     self.notes.append(f"{fiche.number}: ROME {code} has no label: not imported")
                     continue
-                entry: dict[str, Any] = {"code": code, "label": coded.label}
-                entry["sources"] = {"code": text.value(f"{prefix}[{i}]/CODE")}
+                code_sources = {"code": text.value(f"{prefix}[{i}]/CODE")}
                 if coded.label is not None:
-                    entry["sources"]["label"] = text.value(f"{prefix}[{i}]/LIBELLE")
-                table["codes"].append(entry)
-                known[code] = entry
+                    code_sources["label"] = text.value(f"{prefix}[{i}]/LIBELLE")
+                table["codes"].append(unstructure(CodeEntry(code, coded.label, code_sources)))
+                known[code] = coded.label
                 self.added.append(f"{kind.upper()} {code} « {coded.label} »")
-            codes.append({"code": code, "label": known[code]["label"]})
-        return codes
+            codes.append(record(code, known[code]))
+        if codes:
+            sources[f"{kind}_codes"] = text.entries(element, text.under(f"{element}/"))
+        return tuple(codes)
 
     # -- correspondences
 
     def _correspondences(self, fiche_of: dict[str, Fiche]) -> None:
-        by_number = {
-            payload["version"]["rncp"]: key
-            for key, payload in self.payloads.items()
-            if payload["version"].get("rncp")
-        }
+        by_number = {v.rncp: key for key, v in self.versions.items() if v.rncp}
         for new_key in self.new_versions:
             fiche = fiche_of[new_key]
             text = self.text(fiche)
-            new_blocks = {
-                b["rncp_code"]: b["number"]
-                for b in self.payloads[new_key]["version"]["blocks"]
-                if b["rncp_code"]
-            }
-            tables: dict[str, list[dict[str, Any]]] = {}
+            new_blocks = _numbers_by_code(self.versions[new_key])
+            tables: dict[str, list[TableRow]] = {}
             for i, row in enumerate(fiche.correspondences, start=1):
-                old_key = by_number.get(_canonical(normalize_rncp, row.fiche))
+                old_key = by_number.get(_canonical(normalize_rncp, row.fiche) or "")
                 if old_key is None or old_key >= new_key or not row.source_codes:
                     continue
-                old_blocks = {
-                    b["rncp_code"]: b["number"]
-                    for b in self.payloads[old_key]["version"]["blocks"]
-                    if b["rncp_code"]
-                }
                 where = f"CORRESPONDANCES/CORRESPONDANCE[{i}]"
                 if len(row.source_codes) != 1 or len(row.destination_codes) != 1:
                     self.notes.append(
@@ -570,7 +583,7 @@ class _Builder:
                         "each, so it is not imported"
                     )
                     continue
-                old = old_blocks.get(row.destination_codes[0])
+                old = _numbers_by_code(self.versions[old_key]).get(row.destination_codes[0])
                 new = new_blocks.get(row.source_codes[0])
                 if old is None or new is None:
                     self.notes.append(
@@ -579,31 +592,21 @@ class _Builder:
                     )
                     continue
                 rows = tables.setdefault(old_key, [])
-                if any(r["old"] == old for r in rows):
+                if any(r.old == old for r in rows):
                     self.notes.append(
                         f"{fiche.number}: {where}: {old_key} bloc {old} already has a row"
                     )
                     continue
-                rows.append(
-                    {"old": old, "new": new, "source": text.entries(where, text.under(where + "/"))}
-                )
+                rows.append(TableRow(old, new, text.entries(where, text.under(where + "/"))))
             for old_key, rows in tables.items():
-                rows.sort(key=lambda r: r["old"])
-                _write(
-                    self.root / f"correspondences/{old_key}_{new_key}.json",
-                    {
-                        "header": {
-                            "source": f"CORRESPONDANCES of fiche {fiche.number} in France "
-                            f"compétences' RNCP export of {self.when.isoformat()}: holders of "
-                            "the older bloc (DESTINATION) are deemed to hold the newer one "
-                            "(SOURCE)",
-                            "files": [text.file],
-                        },
-                        "old_key": old_key,
-                        "new_key": new_key,
-                        "rows": rows,
-                    },
-                )
+                header = {
+                    "source": f"CORRESPONDANCES of fiche {fiche.number} in France "
+                    f"compétences' RNCP export of {self.when.isoformat()}: holders of "
+                    "the older bloc (DESTINATION) are deemed to hold the newer one (SOURCE)",
+                    "files": [text.file],
+                }
+                table = TableFile(header, old_key, new_key, tuple(sorted(rows, key=_old)))
+                _write(self.root / f"correspondences/{old_key}_{new_key}.json", table)
                 self.added.append(f"correspondence {old_key} → {new_key} ({len(rows)} rows)")
 
     # -- writing it all
@@ -611,33 +614,26 @@ class _Builder:
     def _finish(self) -> None:
         from ._manifest import write_manifest
 
-        for key, payload in self.payloads.items():
+        for key, payload in self.changed.items():
             _write(self.root / f"versions/{key}.json", payload)
-        _write(self.root / "nomenclatures/rome.json", self.rome)
-        _write(self.root / "nomenclatures/nsf.json", self.nsf)
+        for kind, table in self.codes.items():
+            _write(self.root / f"nomenclatures/{kind}.json", table)
         texts = _read(self.root / "texts.json")
         for text in self.texts.values():
             (self.root / text.file).write_text(text.content, encoding="utf-8")
-            texts["texts"].append(
-                {
-                    "id": text.text_id,
-                    "file": text.file,
-                    "legal_text": text.legal_text,
-                    "source": f"France compétences, RNCP export (flux XML v4.1) of "
-                    f"{self.when.isoformat()}, file {self.export}, data.gouv.fr dataset "
-                    "5eebbc067a14b6fecc9c9976, Licence Ouverte 2.0",
-                }
+            source = (
+                f"France compétences, RNCP export (flux XML v4.1) of {self.when.isoformat()}, "
+                f"file {self.export}, data.gouv.fr dataset 5eebbc067a14b6fecc9c9976, "
+                "Licence Ouverte 2.0"
             )
+            entry = TextEntry(text.text_id, text.file, text.legal_text, source)
+            texts["texts"].append(unstructure(entry))
         _write(self.root / "texts.json", texts)
         self._lineage_file()
         self.data_version = f"{self.base.data_version}+rncp.{self.when.isoformat()}"
         write_manifest(self.root, self.data_version)
         manifest = _read(self.root / MANIFEST)
-        manifest["import"] = {
-            "export": self.export,
-            "export_date": self.when.isoformat(),
-            "base_data_version": self.base.data_version,
-        }
+        manifest["import"] = unstructure(ImportInfo(self.export, self.when, self.base.data_version))
         _write(self.root / MANIFEST, manifest)
 
     def _lineage_file(self) -> None:
@@ -646,11 +642,7 @@ class _Builder:
         if not path.exists():
             return
         lineage = _read(path)
-        imported = {
-            self.payloads[key]["version"]["rncp"]
-            for key in self.new_versions
-            if self.payloads[key]["version"]["rncp"]
-        }
+        imported = {self.versions[key].rncp for key in self.new_versions}
         registered = lineage.get("registered", [])
         kept = [entry for entry in registered if entry.get("rncp") not in imported]
         if len(kept) != len(registered):
@@ -659,30 +651,13 @@ class _Builder:
             self.added.append("lineage.json: registered fiches now imported as versions removed")
 
 
-def _through_records(version: dict[str, Any], fiche: Fiche) -> dict[str, Any]:
-    """The version as the one converter writes it, with the fields the records have now.
+def _numbers_by_code(version: CertificationVersion) -> dict[str, int]:
+    """The numbers of the version's blocs, by RNCP bloc code."""
+    return {b.rncp_code: b.number for b in version.blocks if b.rncp_code}
 
-    Built through the records, a field added to :class:`CertificationVersion` or
-    :class:`ValidityWindow` (``registered_until``, ``sectors_text``, ``unknown_fields``) is
-    written as it should be.
-    """
-    from ._converter import CONVERTER, structure
-    from ._records import CertificationVersion, ValidityWindow
 
-    window_fields = attrs.fields_dict(ValidityWindow)
-    if version["validity"] is not None and "registered_until" in window_fields:
-        version["validity"]["registered_until"] = _iso(fiche.registered_until)
-    version_fields = attrs.fields_dict(CertificationVersion)
-    if "sectors_text" in version_fields:
-        version.setdefault("sectors_text", None)
-    if "unknown_fields" in version_fields:
-        # What the fiche does not give is unknown: a fiche never says a field is empty.
-        version["unknown_fields"] = sorted(
-            name for name, value in version.items() if value is None or value == []
-        )
-    record: CertificationVersion = structure(version, CertificationVersion, "registry import")
-    written: dict[str, Any] = CONVERTER.unstructure(record)
-    return written
+def _old(row: TableRow) -> int:
+    return row.old
 
 
 def _canonical(normalize: Any, code: str | None) -> str | None:
@@ -690,7 +665,3 @@ def _canonical(normalize: Any, code: str | None) -> str | None:
         return normalize(code) if code else None
     except InvalidCodeError:
         return None
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()

@@ -3,38 +3,48 @@
 The export is published every day on data.gouv.fr: a zip (``export-fiches-rncp-v4-1-
 AAAA-MM-JJ.zip``) holding one XML file of about 30,000 fiches, hundreds of MB. This module
 reads the XML file or the zip in place, one ``FICHE`` at a time, and gives each as a frozen
-:class:`Fiche` record; memory stays bounded whatever the file's size, since each fiche's
-elements are freed once read.
+:class:`Fiche` record.
+
+Memory is bounded whatever the file's shape. Expat is fed 64 kB at a time; its handlers build
+the element of each ``FICHE`` (wherever it stands: under the root or inside another element)
+and nothing else, and the element is dropped once the caller is done with it. What one fiche
+may hold is capped (one text, its size, its elements, its nesting: ``MAX_TEXT`` and the caps
+after it): a fiche past a cap is not built, only what identifies it is noted
+(:class:`SkippedFiche`), so that the caller refuses it if it wants it and passes over it if
+not. What the parser itself would have to hold (elements open at once, one huge tag or
+comment) is capped too, and refuses the export. Every broken input is a
+:class:`~titre_mercd.exceptions.RegistryExportError` naming the line, or the zip's member.
 
 Untrusted input. The file comes from the internet, so no DTD is accepted: without a DTD there
-are no entities to expand, internal or external. Two ways were measured on this machine
-(CPython 3.11.7, 2 cores shared with other work; CPU times, against a bare C
+are no entities to expand, internal or external. Two ways were measured on this machine, with
+0.2.0's reader (CPython 3.11.7, 2 cores shared with other work; CPU times, against a bare C
 ``ElementTree.iterparse`` loop clearing each ``FICHE`` in the same run, alternating):
 
 - ``defusedxml.ElementTree.iterparse(forbid_dtd=True)`` (defusedxml 0.7.1): 0.73× the bare loop
   on the 722 kB sample of 12 real fiches (in one process, 15 rounds), 0.59× on a 520 MB export
   made of them (``benchmarks/registry.py --defusedxml``, two runs: 0.59 and 0.59);
 - checking that nothing but an XML declaration, comments and processing instructions precedes
-  the root element (so no ``<!DOCTYPE``), then feeding the very bytes checked to the C parser
+  the root element (so no ``<!DOCTYPE``), then feeding the very bytes checked to the parser
   (:func:`fiche_elements`): 0.80× on the sample (so small a file that setting up counts), and
   1.00× on the 520 MB export.
 
 Both are safe (entities can only be declared in a DTD, and a DTD only before the root element:
-expat refuses one anywhere else as a syntax error). The check is chosen: it is as fast as the
-bare parser on a real export's size, where defusedxml's parser would leave the reader, records
-included, under the goal of 0.7× the bare loop; and it needs no dependency.
+expat refuses one anywhere else as a syntax error). The check is chosen: it needs no
+dependency, and it leaves room for the handlers that bound memory, which cost about 0.2× of
+the bare loop's throughput (the README's figures).
 
 Zip: the one member must be a plain file name (no directory, no ``..``, no drive) ending in
-``.xml``; its declared size and its compression ratio are bounded, and the bytes actually
-inflated are counted against both, so a bomb stops early whatever its header says.
+``.xml``, neither encrypted nor compressed otherwise than stored or deflated; its declared
+size and its compression ratio are bounded, and the bytes actually inflated are counted
+against both, so a bomb stops early whatever its header says.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, NoReturn, Optional
@@ -54,18 +64,47 @@ __all__ = [
     "Fiche",
     "FicheBloc",
     "Publication",
+    "SkippedFiche",
     "export_date_from_name",
     "read_fiches",
     "split_items",
 ]
 
 # Limits on a zip: the real export inflates to a few hundred MB at a ratio near 10.
+_COMPRESSIONS = (0, 8)  # zipfile.ZIP_STORED, ZIP_DEFLATED: what zipfile reads without extras
 MAX_INFLATED = 4 * 1024**3  # bytes a member may inflate to
 MAX_RATIO = 200  # inflated bytes per compressed byte
 # Bytes fed to the parser at a time: 64 kB measured fastest (1 MB: about twice as slow, the
 # events of a whole megabyte piling up before any element is freed).
 CHUNK = 1 << 16
 PROLOG_LIMIT = 64 * 1024  # bytes before the root element: more is not an export
+
+# Caps on what one fiche may hold. A fiche past one is not built (see fiche_elements): the
+# lineage's are refused, others passed over. The 12 real fiches of the sample hold at most a
+# text of 13,712 characters, 62 kB, 2,948 elements and 5 levels below FICHE: each cap is well
+# above what a real fiche holds, and together they keep one fiche under about 25 MB.
+MAX_TEXT = 1024 * 1024  # bytes of text between two tags
+MAX_FICHE_BYTES = 16 * 1024 * 1024  # bytes of one fiche
+MAX_FICHE_ELEMENTS = 20_000  # elements in one fiche
+MAX_FICHE_DEPTH = 32  # levels of elements below FICHE
+# Caps on what the parser itself would hold, whatever stands where: past one, the export is
+# refused. Expat keeps about 120 bytes and the name of each open element, and a token (a tag
+# with its attributes, a comment, a processing instruction) whole until its end.
+MAX_DEPTH = 10_000  # elements open at once
+MAX_OPEN_NAMES = 1_000_000  # characters of their names
+MAX_TOKEN = 4 * 1024 * 1024  # bytes of one token
+
+# The fiche numbers a fiche names: those it replaces, and those that replace it.
+LINKS = (
+    "ANCIENNES_CERTIFICATIONS/ANCIENNE_CERTIFICATION/*",
+    "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/*",
+)
+_LINK_LISTS = frozenset({"ANCIENNES_CERTIFICATIONS", "NOUVELLES_CERTIFICATIONS"})
+_LINK_ITEMS = frozenset({"ANCIENNE_CERTIFICATION", "NOUVELLE_CERTIFICATION"})
+# What is noted of a fiche past a cap: these elements, and its links.
+_NOTED = ("NUMERO_FICHE", "INTITULE")
+_NOTED_TEXT = 1_000  # characters of each
+_NOTED_LINKS = 10_000
 
 # Elements that repeat under their parent: their path carries the 1-based index, as in
 # ``BLOCS_COMPETENCES/BLOC_COMPETENCES[1]/LIBELLE``.
@@ -303,7 +342,7 @@ def _text(element: Optional[Element]) -> Optional[str]:
     if element is None:
         return None
     text = element.text
-    return text if text is not None and text.strip() else None
+    return text if text and not text.isspace() else None  # isspace: no copy of a long text
 
 
 def _coded(element: Optional[Element], code: str = "CODE") -> Optional[Coded]:
@@ -430,7 +469,7 @@ def _elements(fiche: Element) -> tuple[tuple[str, str], ...]:
                 tag = f"{tag}[{counts[tag]}]"
             path = f"{prefix}{tag}"
             text = child.text
-            if text is not None and text.strip():
+            if text and not text.isspace():
                 found.append((path, text))
             walk(child, path + "/")
 
@@ -453,6 +492,17 @@ def _open(path: str) -> tuple[Any, int, list[Any]]:
     Returns the stream, its size in bytes (for progress) and everything to close.
     """
     try:
+        kind = Path(path).stat().st_mode
+    except (OSError, ValueError):
+        kind = None  # opening it says what is wrong
+    if kind is not None and not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+        what = "a pipe" if stat.S_ISFIFO(kind) else "a device or a socket"
+        raise _refuse(
+            path,
+            f"is {what}, not a file: an export may be read twice (and a zip from its end); "
+            "save it to a file and give that file",
+        )
+    try:
         file = Path(path).open("rb")  # noqa: SIM115  (closed by the caller, with the zip's member)
     except IsADirectoryError:
         raise _refuse(path, "is a directory, not an RNCP export") from None
@@ -473,17 +523,21 @@ def _zip_member(path: str, file: IO[bytes]) -> tuple[Any, int, list[Any]]:
     try:
         archive = zipfile.ZipFile(file)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
         file.close()
         raise _refuse(path, f"a damaged zip ({exc})") from None
     try:
         member = _the_member(path, members)
-        stream = archive.open(member)
+        try:
+            stream = archive.open(member)
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
+            raise _refuse(path, f"a damaged zip: its member {member.filename!r}: {exc}") from None
     except BaseException:
         archive.close()
         file.close()
         raise
-    bounded = _Bounded(stream, path, min(MAX_INFLATED, MAX_RATIO * max(member.compress_size, 1)))
+    limit = min(MAX_INFLATED, MAX_RATIO * max(member.compress_size, 1))
+    bounded = _Bounded(stream, path, member.filename, limit)
     return bounded, member.file_size, [stream, archive, file]
 
 
@@ -512,6 +566,16 @@ def _the_member(path: str, members: list[Any]) -> Any:
             f"the zip's member {name[:100]!r} is not a plain .xml file name; expected "
             "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml",
         )
+    if member.flag_bits & 0x1:
+        raise _refuse(
+            path, f"the zip's member {name!r} is encrypted; the export as downloaded is not"
+        )
+    if member.compress_type not in _COMPRESSIONS:
+        raise _refuse(
+            path,
+            f"the zip's member {name!r} is compressed with method {member.compress_type}; "
+            "expected one stored (0) or deflated (8), as the export is",
+        )
     if member.file_size > MAX_INFLATED:
         raise _refuse(
             path,
@@ -531,23 +595,28 @@ def _the_member(path: str, members: list[Any]) -> Any:
 class _Bounded:
     """A zip member's stream that stops at ``limit`` inflated bytes, whatever its header said."""
 
-    def __init__(self, stream: IO[bytes], path: str, limit: int) -> None:
+    def __init__(self, stream: IO[bytes], path: str, member: str, limit: int) -> None:
         self._stream = stream
         self._path = path
+        self._member = member
         self._left = limit
 
     def read(self, size: int) -> bytes:
         import zipfile
+        import zlib
 
         try:
             data = self._stream.read(size)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise _refuse(self._path, f"a damaged zip ({exc})") from None
+        except (zipfile.BadZipFile, NotImplementedError, zlib.error, OSError, EOFError) as exc:
+            raise _refuse(
+                self._path, f"a damaged zip: its member {self._member!r}: {exc}"
+            ) from None
         self._left -= len(data)
         if self._left < 0:
             raise _refuse(
                 self._path,
-                "the zip's member inflates beyond its limit: refused as a decompression bomb",
+                f"the zip's member {self._member!r} inflates beyond its limit: refused as a "
+                "decompression bomb",
             )
         return data
 
@@ -660,11 +729,28 @@ def _root_start(head: bytes) -> int:
         position = end + 2
 
 
+@attrs.frozen
+class SkippedFiche:
+    """A ``FICHE`` that passed one of the caps on what a fiche may hold, so was not built.
+
+    What identifies it is noted all the same (each text cut at 1,000 characters, at most
+    10,000 links), so that a reader can tell a fiche it wants from one it may pass over.
+    """
+
+    line: int  # where its start tag is
+    why: str  # the cap it passed, in words
+    number: Optional[str]  # NUMERO_FICHE
+    title: Optional[str]  # INTITULE
+    abrege: Optional[str]  # ABREGE/CODE
+    links: tuple[str, ...]  # the fiche numbers its ANCIENNE_ and NOUVELLE_CERTIFICATION give
+
+
 def read_fiches(
     path: str | os.PathLike[str],
     *,
     keep: Callable[[Element], bool] | None = None,
     progress: bool | None = None,
+    skipped: Callable[[SkippedFiche], None] | None = None,
 ) -> Iterator[Fiche]:
     """Every ``FICHE`` of the export at ``path`` (its XML file, or its zip), in order.
 
@@ -673,35 +759,42 @@ def read_fiches(
         keep: for which ``FICHE`` elements to keep every element's path and value in
             :attr:`Fiche.elements` (none when ``None``).
         progress: draw a progress bar on standard error; by default, when it is a terminal.
+        skipped: called with each fiche past a cap (see :func:`fiche_elements`), which is
+            not given as a record; it may raise to refuse the export.
 
     Raises:
         RegistryExportError: the file is not an export (the message says what it is), is
             broken XML (the message gives the line), or is refused as hostile.
     """
-    for element in fiche_elements(path, progress=progress):
+    for element, _ in fiche_elements(path, progress=progress, skipped=skipped):
         yield _fiche(element, keep is not None and keep(element))
 
 
-def fiche_elements(  # noqa: C901, PLR0912, PLR0915  (the streaming loop: check once, feed, free)
-    path: str | os.PathLike[str], *, progress: bool | None = None
-) -> Iterator[Element]:
-    """Each ``FICHE`` element of the export, freed (with the ones before) once the caller is done.
+def fiche_elements(  # noqa: C901  (the streaming loop: check once, feed, give, free)
+    path: str | os.PathLike[str],
+    *,
+    progress: bool | None = None,
+    skipped: Callable[[SkippedFiche], None] | None = None,
+) -> Iterator[tuple[Element, int]]:
+    """Each ``FICHE`` element of the export, wherever it stands, and the line it starts on.
 
-    Use an element only until the next one is asked for; :func:`read_fiches` makes records.
-    Raises :class:`RegistryExportError` as :func:`read_fiches` does.
+    Use an element only until the next one is asked for (it is freed then); :func:`read_fiches`
+    makes records. Nothing outside a ``FICHE`` is kept. A fiche past a cap on what one fiche
+    may hold (``MAX_TEXT`` bytes of text between two tags, ``MAX_FICHE_BYTES`` bytes or
+    ``MAX_FICHE_ELEMENTS`` elements in all, elements nested ``MAX_FICHE_DEPTH`` levels below
+    it) is not built, and ``skipped`` is called with what identifies it once it ends. Raises
+    :class:`RegistryExportError` as :func:`read_fiches` does, and for what the parser itself
+    would have to hold: a tag, comment or processing instruction of more than ``MAX_TOKEN``
+    bytes, more than ``MAX_DEPTH`` elements open at once or their names longer than
+    ``MAX_OPEN_NAMES`` characters in all.
     """
-    from xml.etree.ElementTree import ParseError, XMLPullParser
-
     name = export_path(path)
     stream, size, to_close = _open(name)
     bar = _Progress(size) if (sys.stderr.isatty() if progress is None else progress) else None
     try:
-        parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
+        parser = _FicheParser(name)
         head = b""
         checked = False
-        root: Element | None = None
-        fiches = 0
-        flux = False
         while True:
             chunk = stream.read(CHUNK)
             if bar is not None:
@@ -714,30 +807,16 @@ def fiche_elements(  # noqa: C901, PLR0912, PLR0915  (the streaming loop: check 
                 _check_prolog(name, head if end < 0 else head[:end])
                 checked = True
                 chunk, head = head, b""
-            try:
-                if chunk:
-                    parser.feed(chunk)
-                else:
-                    parser.close()
-            except ParseError as exc:
-                raise _broken(name, exc) from None
-            events: Iterator[tuple[str, Element]] = parser.read_events()  # type: ignore[assignment]
-            for event, element in events:
-                if event == "start":
-                    if root is None:
-                        root = element
-                        _only_end_events(parser)
-                    continue
-                if element.tag == "VERSION_FLUX":
-                    flux = True
-                elif element.tag == "FICHE":
-                    fiches += 1
-                    yield element
-                    if root is not None:
-                        root.clear()  # frees this fiche, and the ones before
+            done = parser.feed(chunk)
+            for index, item in enumerate(done):
+                done[index] = None  # given once, then freed: the caller holds it, or nobody
+                if not isinstance(item, SkippedFiche):
+                    yield item
+                elif skipped is not None:
+                    skipped(item)
             if not chunk:
                 break
-        if fiches == 0 and not flux:
+        if parser.fiches == 0 and not parser.flux:
             raise _refuse(name, "has a <FICHES> root but neither VERSION_FLUX nor any FICHE")
     finally:
         if bar is not None:
@@ -746,24 +825,232 @@ def fiche_elements(  # noqa: C901, PLR0912, PLR0915  (the streaming loop: check 
             item.close()
 
 
-def _only_end_events(parser: Any) -> None:
-    """Ask ``parser`` for "end" events only, now that the root element is known.
+class _FicheParser:
+    """Expat, fed by chunks, building each ``FICHE`` element and nothing else.
 
-    A "start" event for every element costs about a third of the reading time, and only the
-    root's is needed (to free each fiche's earlier siblings). ``_setevents`` is how
-    ``XMLPullParser`` itself sets its events, in every CPython this package supports; where it
-    is missing, "start" events keep coming and are skipped.
+    The handlers are closures over local state (cheaper than attributes, for the millions of
+    elements of an export). Outside a fiche nothing is built and text is not even handed over,
+    so nothing is held. Inside one, a C ``TreeBuilder`` takes the text directly and builds
+    the fiche until it ends, or until it passes a cap: then it is dropped, and only what
+    identifies the fiche is noted until its end tag. The caps on text are checked after each
+    chunk, from the bytes read since the last tag: to within one chunk.
     """
-    with contextlib.suppress(AttributeError):
-        parser._parser._setevents(parser._events_queue, ("end",))  # noqa: SLF001
+
+    def __init__(self, path: str) -> None:  # noqa: C901, PLR0915  (one closure per event)
+        from xml.etree.ElementTree import TreeBuilder
+        from xml.parsers import expat
+
+        self.path = path
+        self.fiches = 0
+        self.flux = False
+        self._fed = 0  # bytes fed
+        self._quiet = 0  # bytes fed since the last tag (at most: to within one chunk)
+        self._seen = (0, 0)  # elements started and open at the end of the last chunk
+        self._done: list[Any] = []
+        done = self._done
+        parser = expat.ParserCreate()
+        parser.buffer_text = True  # text handed over whole (up to a chunk), not line by line
+        parser.buffer_size = CHUNK
+        self._parser = parser
+
+        depth = 0  # elements open
+        names = 0  # characters of their names
+        count = 0  # elements started
+        base = 0  # the depth of the FICHE being read; 0 outside any fiche
+        most = deepest = 0  # the count and the depth it may reach
+        builder: Any = None  # builds it; None once it has passed a cap (or outside a fiche)
+        fiche: Any = None  # its element, as built so far
+        line = 0  # where it starts
+        started = 0  # bytes fed when it started
+        level1 = level2 = ""  # while skipping it: the elements open 1 and 2 levels below it
+        noted: dict[str, str] = {}  # what identifies it, while skipping it
+        links: list[str] = []
+        capture: Optional[str] = None  # which of those the text being read gives
+        captured: list[str] = []
+
+        def start(name: str, attributes: dict[str, str]) -> None:
+            nonlocal depth, names, count, base, most, deepest, builder, fiche, line, started
+            depth += 1
+            count += 1
+            if builder is not None:  # the common case first, and as short as can be
+                if count <= most and depth <= deepest:
+                    builder.start(name, attributes)
+                    return
+                if count > most:
+                    past(f"more than {MAX_FICHE_ELEMENTS:,} elements", depth - base - 1)
+                else:
+                    past(f"elements nested more than {MAX_FICHE_DEPTH} levels", depth - base - 1)
+            # Names are counted outside what is built: a fiche built is held to its caps.
+            names += len(name)
+            if depth > MAX_DEPTH or names > MAX_OPEN_NAMES:
+                raise self.hostile(
+                    f"elements nested more than {MAX_DEPTH:,} deep (or their names longer "
+                    f"than {MAX_OPEN_NAMES:,} characters)"
+                )
+            if base:
+                skip_start(name)
+            elif name == "FICHE":
+                base, line, started = depth, parser.CurrentLineNumber, self._fed
+                most, deepest = count + MAX_FICHE_ELEMENTS - 1, depth + MAX_FICHE_DEPTH
+                builder = TreeBuilder()
+                fiche = builder.start(name, attributes)
+                parser.CharacterDataHandler = builder.data
+
+        def end(name: str) -> None:
+            nonlocal depth, names, base, builder, fiche
+            if builder is not None:
+                element = builder.end(name)
+                if depth == base:
+                    done.append((element, line))
+                    self.fiches += 1
+                    base, builder, fiche = 0, None, None
+                    parser.CharacterDataHandler = None
+                    names -= len(name)
+                depth -= 1
+                return
+            if base:
+                finish_capture()
+                if depth == base:
+                    done.append(
+                        SkippedFiche(
+                            line,
+                            self.why,
+                            noted.get("NUMERO_FICHE"),
+                            noted.get("INTITULE"),
+                            noted.get("ABREGE/CODE"),
+                            tuple(links),
+                        )
+                    )
+                    noted.clear()
+                    links.clear()
+                    self.fiches += 1
+                    base = 0
+                    parser.CharacterDataHandler = None
+            elif name == "VERSION_FLUX":
+                self.flux = True
+            depth -= 1
+            names -= len(name)
+
+        def past(why: str, open_levels: int) -> None:
+            """The fiche passes a cap: note what identifies it, drop what was built.
+
+            ``open_levels``: how many of the elements built below it are still open.
+            """
+            nonlocal builder, fiche, level1, level2, names
+            self.why = why
+            for tag in _NOTED:
+                value = fiche.findtext(tag)
+                if value is not None:
+                    noted.setdefault(tag, value[:_NOTED_TEXT])
+            code = fiche.findtext("ABREGE/CODE")
+            if code is not None:
+                noted["ABREGE/CODE"] = code[:_NOTED_TEXT]
+            for links_path in LINKS:
+                for link in fiche.iterfind(links_path):
+                    if link.text is not None and len(links) < _NOTED_LINKS:
+                        links.append(link.text[:_NOTED_TEXT])
+            # The elements still open are the last child of the fiche, its last child, …: their
+            # names are counted from now on, as those of any element not built.
+            chain = []
+            element = fiche
+            for _ in range(open_levels):
+                element = element[-1]
+                chain.append(element.tag)
+            names += sum(map(len, chain))
+            level1 = chain[0] if chain else ""
+            level2 = chain[1] if len(chain) > 1 else ""
+            builder = fiche = None
+            parser.CharacterDataHandler = skip_data
+
+        def skip_start(name: str) -> None:
+            """An element of a fiche past a cap: note it if it identifies the fiche."""
+            nonlocal level1, level2, capture
+            finish_capture()
+            level = depth - base
+            if level == 1:
+                level1 = name
+                capture = name if name in _NOTED else None
+            elif level == 2:
+                level2 = name
+                capture = "ABREGE/CODE" if (level1, name) == ("ABREGE", "CODE") else None
+            elif level == 3 and level1 in _LINK_LISTS and level2 in _LINK_ITEMS:
+                capture = "link"
+
+        def skip_data(text: str) -> None:
+            if capture is not None and sum(map(len, captured)) < _NOTED_TEXT:
+                captured.append(text)
+
+        def finish_capture() -> None:
+            nonlocal capture
+            if capture is None:
+                return
+            text = "".join(captured)[:_NOTED_TEXT]
+            captured.clear()
+            if capture == "link":
+                if len(links) < _NOTED_LINKS:
+                    links.append(text)
+            else:
+                noted.setdefault(capture, text)
+            capture = None
+
+        def state() -> tuple[int, int, int, bool, int]:
+            """Elements started and open, the fiche's depth, whether it is built, and since."""
+            return count, depth, base, builder is not None, started
+
+        self.past = past
+        self.state = state
+        self.why = ""
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        """Parse ``chunk`` (``b""``: the end of the file); the fiches it ended, in order.
+
+        Each is an element and its line, or a :class:`SkippedFiche`.
+        """
+        from xml.parsers import expat
+
+        try:
+            self._parser.Parse(chunk, not chunk)
+        except expat.ExpatError as exc:
+            raise _broken(self.path, exc) from None
+        self._fed += len(chunk)
+        # What expat holds unparsed is one token it has not seen the end of.
+        pending = (self._fed - self._parser.CurrentByteIndex) % (1 << 32)
+        if chunk and pending > MAX_TOKEN:
+            raise self.hostile(
+                f"a tag, comment or processing instruction of more than {MAX_TOKEN:,} bytes"
+            )
+        count, depth, base, building, started = self.state()
+        seen, self._seen = self._seen, (count, depth)
+        self._quiet = self._quiet + len(chunk) if seen == (count, depth) else len(chunk)
+        if building:
+            if self._quiet > MAX_TEXT:
+                self.past(f"a text of more than {MAX_TEXT:,} bytes", depth - base)
+            elif self._fed - started > MAX_FICHE_BYTES:
+                self.past(f"more than {MAX_FICHE_BYTES:,} bytes", depth - base)
+        done = self._done[:]
+        self._done.clear()
+        return done
+
+    def hostile(self, what: str) -> RegistryExportError:
+        """The error for an export that holds ``what``, at the line the parser is on."""
+        line = self._parser.CurrentLineNumber
+        return _refuse(self.path, f"holds {what} at line {line}: refused as hostile")
 
 
-def _broken(path: str, exc: Exception) -> RegistryExportError:
-    line, column = getattr(exc, "position", (None, None))
-    reason = str(exc).split(":", 1)[0]
-    if "no element found" in str(exc) or "unclosed token" in str(exc):
+def _broken(path: str, exc: Any) -> RegistryExportError:
+    """The error for expat's ``exc``: where, and what, in expat's words."""
+    from xml.parsers import expat
+
+    reason = expat.ErrorString(exc.code)
+    if reason in (
+        expat.errors.XML_ERROR_NO_ELEMENTS,
+        expat.errors.XML_ERROR_UNCLOSED_TOKEN,
+        expat.errors.XML_ERROR_UNCLOSED_CDATA_SECTION,
+    ):
         reason = f"{reason} (the file ends early: truncated?)"
-    return _refuse(path, f"broken XML at line {line}, column {column}: {reason}")
+    return _refuse(path, f"broken XML at line {exc.lineno}, column {exc.offset}: {reason}")
 
 
 class _Progress:

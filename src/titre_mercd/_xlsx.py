@@ -208,7 +208,7 @@ class XlsxSource:
             XlsxInputError: ``path`` is not a workbook, or has no such sheet, row or column.
         """
         refuse_other_formats(path, name)
-        openpyxl = require()
+        require()
         self.name = name
         self.column = column
         self._header_row = header_row
@@ -217,13 +217,18 @@ class XlsxSource:
         # formatting extensions...): it is left out as the styles are, without a word.
         self._stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
+        from ._xlsx_reader import load_workbook
+
         try:
             # A file rather than a name: openpyxl would refuse a name without its suffixes.
             self.file: IO[bytes] = self._stack.enter_context(open(path, "rb"))  # noqa: PTH123, SIM115
-            workbook = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
+            workbook = load_workbook(self.file, name)  # openpyxl's reader, within bounds
         except OSError as exc:
             self.close()
             raise XlsxInputError(f"cannot read {name}: {exc.strerror or exc}") from None
+        except XlsxInputError:
+            self.close()
+            raise
         except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
             self.close()
             detail = " ".join(str(exc).split())[:100]
@@ -343,15 +348,14 @@ class _Writer:
     def value(self, value: Any) -> Any:
         """``value`` read from a workbook as openpyxl writes it back the same.
 
-        Text stays text (a cell read as ``=1+1`` was a string: formulas are read as their
-        values), an error value stays that error, a date a date, shown as JJ/MM/AAAA
-        (:data:`FRENCH_DATE`), with its time if it has one.
+        Text stays text (a cell read as ``=1+1`` or ``#N/A`` was a string: formulas are read as
+        their values, error values as :class:`~titre_mercd._xlsx_reader.ErrorValue`), an error
+        value stays that error, a date a date, shown as JJ/MM/AAAA (:data:`FRENCH_DATE`), with
+        its time if it has one.
         """
         kind = type(value)
         if kind is str:
-            if value.startswith("=") and len(value) > 1:
-                return self._string(value)
-            return value
+            return self._string(value) if self.is_typed(value) else value
         if kind is dt.datetime or kind is dt.date:
             if kind is dt.datetime and value.time() == dt.time():
                 # A date cell reads as a datetime; written as a date, it has no 00:00:00.
@@ -470,10 +474,10 @@ def convert(
             unmatched += bad
             if progress is not None and not rows % 4096:
                 progress.update(rows - convert_row.blank, _position(source, rows))
-    except CsvInputError:
+    except (XlsxInputError, CsvInputError):  # the readers', naming the zip member or line
         _discard(worksheet)
         raise
-    except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
+    except Exception as exc:  # noqa: BLE001  (openpyxl's writing errors)
         _discard(worksheet)
         detail = " ".join(str(exc).split())[:100]
         raise XlsxInputError(

@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from ._process import failure, install, refuse_closed_output
 
-        handlers = install()
+        handlers = install(program=argv is None)
     except KeyboardInterrupt:  # Ctrl-C before the handlers are in place
         import sys
 

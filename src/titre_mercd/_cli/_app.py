@@ -71,6 +71,8 @@ _COMMANDS = (
      "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
     ("registry", "_registry", "cmd_registry", "registry_arguments",
      "check the data against France compétences' RNCP export, or import from it"),
+    ("data", "_data", "cmd_data", "data_arguments",
+     "verify a data directory: every rule the shipped data passes, each failure listed"),
 )  # fmt: skip
 
 
@@ -206,6 +208,9 @@ def _fail(
                 }
             )
         sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away: that ends the run, whatever the verdict
+        _silence_stdout()
+        return BROKEN_PIPE
     except (OSError, ValueError):
         _silence_stdout()
     if json_output and status == NOT_FOUND:

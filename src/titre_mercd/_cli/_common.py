@@ -35,6 +35,7 @@ __all__ = [
     "Parser",
     "bullets",
     "field",
+    "json_controls_escaped",
     "json_text",
     "parse_date",
     "plain",
@@ -263,7 +264,15 @@ def json_text(data: object, indent: int | None = 2) -> str:
     """
     import json
 
-    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return json_controls_escaped(json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def json_controls_escaped(text: str) -> str:
+    r"""JSON ``text`` with DEL, the C1 and the bidi controls written as JSON escapes.
+
+    >>> json_controls_escaped('{"title": "a\u202eb\x9b"}')
+    '{"title": "a\\u202eb\\u009b"}'
+    """
     if _JSON_RAW.search(text) is None:
         return text
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import BAD_INPUT, OK, CommandError, print_json, print_lines, separator
-from ._files import STDIO, output, shown
+from ._common import (
+    BAD_INPUT,
+    OK,
+    CommandError,
+    json_controls_escaped,
+    print_json,
+    print_lines,
+    separator,
+)
+from ._files import STDIO, output, shown, standard_output
 
 if TYPE_CHECKING:
     import argparse
@@ -40,6 +48,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .. import _export
 
     sep = _csv_options(args)
+    args.output = standard_output(args.output)
     to_stdout = args.output in (None, STDIO)
     if args.json and to_stdout:
         raise CommandError(BAD_INPUT, "export: --json reports on the files -o writes; give -o")
@@ -53,6 +62,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         with output(args.output, args.force, newline="") as out:
             if args.format == "csv":
                 _write_csv(args.table or _export.MAIN_TABLE, out, sep, excel=args.excel)
+            elif args.format in ("json", "jsonld"):  # the same JSON, no control left raw
+                out.write(json_controls_escaped(_export.render(args.format)))
             else:
                 out.write(_export.render(args.format))
         written = [] if to_stdout else [args.output]

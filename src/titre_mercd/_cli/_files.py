@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from ._common import BAD_INPUT, CommandError
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from contextlib import AbstractContextManager
 
-__all__ = ["STDIO", "open_input", "output", "refuse_same_file", "shown"]
+__all__ = ["STDIO", "open_input", "output", "refuse_same_file", "shown", "standard_output"]
 
 STDIO = "-"
 """The name of standard input (for an input) or standard output (for ``-o``)."""
@@ -49,23 +49,43 @@ def open_input(path: str) -> AbstractContextManager[IO[bytes]]:
         ) from None
 
 
+def standard_output(path: str | None) -> str | None:
+    """``-`` when ``path`` names standard output (``/dev/stdout``, ``/dev/fd/1``…), else ``path``.
+
+    Such a name means the stream: the command writes there as for ``-o -``, and says nothing
+    of a file written.
+    """
+    if path is None or path == STDIO:
+        return path
+    from .._output import stream_descriptor
+
+    return STDIO if stream_descriptor(path) == 1 else path
+
+
 def refuse_same_file(source: IO[bytes], name: str, target: str | None) -> None:
     """Refuse to write ``target`` when it is the open input ``source``, however it is named.
 
     The device and inode of the open input are compared with those of the target and, if the
     target is a symbolic link, of what it points to: standard input is caught as well as a
-    second name for the same file.
+    second name for the same file. Standard output (``None`` or ``-``) is compared too, when
+    the input is a regular file (``--csv FILE >> FILE``).
     """
-    if target is None or target == STDIO:
-        return
     import os
+    import stat
     from pathlib import Path
 
     try:
         opened = os.fstat(source.fileno())
     except (OSError, ValueError, AttributeError):
         return  # not a file descriptor: nothing on disk to overwrite
-    for look in (Path.lstat, Path.stat):
+    if target is None or target == STDIO:
+        if not stat.S_ISREG(opened.st_mode):
+            return  # a terminal or a pipe on both sides is no file to overwrite
+        looks: list[Any] = [lambda _: os.fstat(1)]
+        target = "-"
+    else:
+        looks = [Path.lstat, Path.stat]
+    for look in looks:
         try:
             status = look(Path(target))
         except (OSError, ValueError):
@@ -79,13 +99,15 @@ def refuse_same_file(source: IO[bytes], name: str, target: str | None) -> None:
 
 @contextlib.contextmanager
 def output(path: str | None, force: bool, newline: str | None = None) -> Iterator[IO[str]]:
-    """Standard output (``None`` or ``-``), or a new file put in place when the block succeeds.
+    """Standard output (``None``, ``-`` or a name of it), or a new file put in place at the end.
+
+    ``/dev/stderr``, ``/dev/fd/N`` and ``/proc/self/fd/N`` are written to as those streams.
 
     An existing file is replaced only with ``force`` (a symbolic link is replaced itself, never
     followed); if the block fails, the file named is as it was and nothing new is left.
     Refusals raise :class:`titre_mercd._output.OutputError`.
     """
-    if path is None or path == STDIO:
+    if standard_output(path) == STDIO or path is None:
         import io
 
         sys.stdout.flush()

@@ -7,6 +7,7 @@ package is still importing ends the run like any other: one line, no traceback.
   the main thread: every ``with`` block unwinds, so temporary files are removed and existing
   files are left as they were; the run then exits with 128 + the signal's number. A second
   signal while the first unwinds is not raised again, so the cleaning is not cut short.
+- Standard output is written in full or with an error, never silently cut short.
 - A closed standard output (``>&-``) is replaced by a stream whose writes fail with
   :class:`ClosedStreamError`; a closed standard error by the null device, so an error still
   ends the run with its status. The closed descriptors are held on the null device so that
@@ -73,6 +74,57 @@ class _ClosedOutput(io.TextIOBase):
         return False
 
 
+class _WholeWrites(io.RawIOBase):
+    """Standard output's descriptor, written in full or not at all.
+
+    Python's own unbuffered stream (``python -u``, ``PYTHONUNBUFFERED``) takes a write the
+    system accepts only in part (a pipe whose reader goes away mid-write) as done, and drops
+    the rest without an error: here the rest is written again, until it is all out or the
+    error comes (a broken pipe: status 141).
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: object) -> int:
+        view = memoryview(data).cast("B")  # type: ignore[arg-type]
+        done = 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        return done
+
+
+def _whole_writes() -> None:
+    """Put standard output on :class:`_WholeWrites`, keeping its encoding and buffering."""
+    out = sys.stdout
+    if type(out) is not io.TextIOWrapper or type(out.buffer) not in (io.BufferedWriter, io.FileIO):
+        return  # not the interpreter's own (a caller's replacement, a test's capture)
+    try:
+        out.flush()
+        fd = out.fileno()
+    except (OSError, ValueError):
+        return
+    raw = _WholeWrites(fd)
+    # Unbuffered (python -u, PYTHONUNBUFFERED), the text layer writes to the raw file itself.
+    sys.stdout = io.TextIOWrapper(
+        raw if type(out.buffer) is io.FileIO else io.BufferedWriter(raw),
+        encoding=out.encoding,
+        errors=out.errors,
+        line_buffering=out.line_buffering,
+        write_through=out.write_through,
+    )
+
+
 def signal_name(signum: int) -> str:
     """``SIGTERM`` for 15, and so on."""
     try:
@@ -134,9 +186,15 @@ class Handlers:
             signal.signal(number, handler)  # type: ignore[arg-type]
 
 
-def install() -> Handlers:
-    """Set up the process for a run: standard streams first, then the signal handlers."""
+def install(program: bool = False) -> Handlers:
+    """Set up the process for a run: standard streams first, then the signal handlers.
+
+    ``program``: the run is the program itself (not a call inside a larger one), whose
+    standard output is then written in full or with an error (see :class:`_WholeWrites`).
+    """
     _guard_streams()
+    if program:
+        _whole_writes()
     return Handlers()
 
 

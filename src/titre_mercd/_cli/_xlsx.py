@@ -11,7 +11,7 @@ import contextlib
 from typing import IO, TYPE_CHECKING, Any
 
 from ._common import BAD_INPUT, NOT_FOUND, OK, CommandError, print_json, print_lines, separator
-from ._files import STDIO, open_input, output, refuse_same_file, shown
+from ._files import STDIO, open_input, output, refuse_same_file, shown, standard_output
 
 if TYPE_CHECKING:
     import argparse
@@ -90,6 +90,7 @@ def convert_file(
     """``convert --input FILE --column COL [-o OUT]``: any of CSV and workbook, to either."""
     from .. import _bulk
 
+    args.output = standard_output(args.output)  # /dev/stdout and the like: that stream
     reading, writing = _input_format(path), output_format(args)
     _check_options(args, reading, writing)
     convert_cell = _bulk.CellConverter(None if old is None else old.key, new.key, lang=args.lang)
