@@ -322,7 +322,7 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
     return {
         "a zip but not a workbook": (
             ["--input", str(tmp_path / "other.xlsx"), "--column", "ccp", "-o", out],
-            ["other.xlsx is not an Excel workbook", "save it as .xlsx"]),
+            ["other.xlsx, zip member '[Content_Types].xml': cannot be read"]),
         "an .ods spreadsheet": (["--csv", str(tmp_path / "sheet.ods"), "--column", "c", "-o", out],
                                 ["sheet.ods is an OpenDocument spreadsheet (.ods)", ".xlsx"]),
         "the old .xls format": (["--input", str(tmp_path / "old.xls"), "--column", "c", "-o", out],
