@@ -187,7 +187,8 @@ def test_no_arguments_json(launcher: list[str]) -> None:
 
 def test_version_names_the_package_and_the_data(launcher: list[str]) -> None:
     out = ok(run(launcher, "--version"))
-    assert out == f"titre-mercd {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n"
+    version, data = titre_mercd.__version__, titre_mercd.DATA_VERSION
+    assert out == f"titre-mercd {version} (data {data}: the shipped data)\n"
 
 
 @pytest.mark.parametrize(

@@ -496,15 +496,17 @@ def test_the_environment_variable_selects_the_directory_at_first_use(other: Path
     }
 
 
-def test_the_environment_variable_is_read_at_first_use_and_none_overrides_it(
+def test_the_environment_variable_is_read_at_first_use_and_shipped_overrides_it(
     other: Path,
 ) -> None:
     program = (
         "import os, titre_mercd\n"
         f"os.environ['TITRE_MERCD_DATA'] = {str(other)!r}\n"  # set after import, before use
         "print(titre_mercd.DATA_VERSION)\n"
-        "titre_mercd.use_data(None)\n"
+        "titre_mercd.use_data('shipped')\n"
         "print(titre_mercd.referentiel().directory)\n"
+        "titre_mercd.use_data(None)\n"  # the rule again: the variable
+        "print(titre_mercd.DATA_VERSION)\n"
     )
     out = subprocess.run(  # noqa: PLW1510  (the status is asserted below)
         [sys.executable, "-c", program],
@@ -514,7 +516,7 @@ def test_the_environment_variable_is_read_at_first_use_and_none_overrides_it(
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == [OTHER_VERSION, "None"]
+    assert out.stdout.splitlines() == [OTHER_VERSION, "None", OTHER_VERSION]
 
 
 def test_a_broken_directory_in_the_environment_variable_is_a_data_error(other: Path) -> None:
@@ -573,7 +575,7 @@ def test_every_command_answers_from_the_data_option(launcher: list[str], other: 
     exported = ok_json(run(launcher, *data, "export", "--format", "json"))
     assert exported["data_version"] == OTHER_VERSION
     version_line = ok(run(launcher, *data, "--version"))
-    assert version_line.endswith(f"(data {OTHER_VERSION})\n")
+    assert version_line.endswith(f"(data {OTHER_VERSION}: a data directory)\n")
     assert ok(run(launcher, *data, "show", NEW_KEY)).count("Bloc 1 du titre de test") == 1
     # Without the option, the shipped data answers.
     error(run(launcher, "show", NEW_KEY), 1, "unknown version")

@@ -70,14 +70,15 @@ def check_json(path: Path, env: dict[str, str] | None = None) -> tuple[int, Any]
 
 def test_check_the_sample_holds_no_fiche_of_the_lineage() -> None:
     status, report = check_json(SAMPLE)
-    assert (status, report["agrees"], report["fiches_read"]) == (1, False, 12)
+    # An export holding no fiche of the lineage has nothing that disagrees: exit status 0.
+    assert (status, report["agrees"], report["fiches_read"]) == (0, True, 12)
     assert report["lineage"] == []
     assert report["missing"] == []
     by_key = {v["key"]: v for v in report["versions"]}
-    # the data names the 2011 version's fiche: the export does not have it
-    assert by_key["2011-06-01"]["fields"] == [
-        {"field": "rncp", "data": "RNCP12505", "registry": None, "agrees": False}
-    ]
+    # the data names the 2011 version's fiche: absent from this export, which is no difference
+    assert by_key["2011-06-01"]["fields"] == []
+    assert by_key["2011-06-01"]["agrees"] is True
+    assert by_key["2011-06-01"]["note"] == "its fiche RNCP12505 is not in this export"
     assert by_key["2018-12-11"]["fiche"] is None
     assert "DATE_EFFET 2019-05-12" in by_key["2018-12-11"]["note"]
 
@@ -116,7 +117,7 @@ def test_check_reports_differences_and_the_missing_successor(exports: dict[str, 
 )
 def test_json_may_come_anywhere(args: list[str]) -> None:
     result = run(PROGRAM, *args, str(SAMPLE))
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["fiches_read"] == 12
 
 
@@ -286,12 +287,14 @@ def test_import_of_the_sample_needs_its_date(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
     result = run(
         PROGRAM, "registry", "import", str(SAMPLE), "-o", str(tmp_path / "d"),
-        "--export-date", "2026-08-16",
+        "--export-date", "2026-08-16", "--json",
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    manifest = json.loads((tmp_path / "d" / "MANIFEST.json").read_text(encoding="utf-8"))
-    assert manifest["import"]["export_date"] == "2026-08-16"
-    assert manifest["data_version"].endswith("+rncp.2026-08-16")
+    # The sample holds no fiche of the lineage: nothing is written, and that is a verdict.
+    assert (result.returncode, result.stderr) == (1, ""), result.stderr
+    report = json.loads(result.stdout)
+    validate(report, "registry-no-lineage")
+    assert (report["export_date"], report["not_in_export"]) == ("2026-08-16", ["RNCP38665"])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_existing_directory_is_replaced_only_with_force_and_if_an_import_wrote_it(
@@ -453,9 +456,10 @@ def test_a_fiche_with_every_element_missing_is_read_not_refused(tmp_path: Path) 
     path = tmp_path / "export_fiches_RNCP_V4_1_2026-08-16.xml"
     path.write_text("<FICHES><VERSION_FLUX>4.1</VERSION_FLUX><FICHE/></FICHES>", encoding="utf-8")
     status, report = check_json(path)
-    assert (status, report["fiches_read"], report["lineage"]) == (1, 1, [])
+    assert (status, report["fiches_read"], report["lineage"]) == (0, 1, [])
     result = run(PROGRAM, "registry", "import", str(path), "-o", str(tmp_path / "d"))
-    assert result.returncode == 0, result.stderr
+    assert (result.returncode, result.stderr) == (1, "")  # read; none of the lineage
+    assert "holds no fiche of this title's lineage" in " ".join(result.stdout.split())
 
 
 def test_a_missing_export_is_one_line(tmp_path: Path) -> None:
@@ -501,7 +505,7 @@ def test_readme_keeping_the_data_current(tmp_path: Path) -> None:
         assert printed == "".join(line + "\n" for line in shown), command
         sessions += 1
     assert sessions == 2
-    assert (tmp_path / "registry-data" / "MANIFEST.json").exists()
+    assert not (tmp_path / "registry-data").exists()  # an export without the lineage
 
 
 def test_nothing_of_this_is_imported_by_a_plain_use() -> None:

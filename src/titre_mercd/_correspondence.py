@@ -7,23 +7,24 @@ blocks the table of the next version's arrêté names; the tables chain from ver
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from ._codes import describe
-from ._queries import Lookups, VersionKey, remember
+from ._queries import Lookups, remember
 from ._records import Block, Correspondence, CorrespondenceTable
 from .exceptions import ArgumentTypeError, UndecidedError, UnknownBlockError, UnknownVersionError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
+    from typing import Union
 
     from ._loading import Dataset
+    from ._queries import VersionKey
     from ._records import CertificationVersion
 
-__all__ = ["Correspondences", "HeldBlocks"]
+    HeldBlocks = Iterable[Union[Block, str]]
 
-HeldBlocks = Iterable[Union[Block, str]]
+__all__ = ["Correspondences", "HeldBlocks"]
 
 
 class Correspondences(Lookups):

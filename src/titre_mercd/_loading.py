@@ -42,11 +42,25 @@ from .exceptions import DataError, InvalidCodeError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
-__all__ = ["ENVIRONMENT_VARIABLE", "Dataset", "Verification", "load", "load_directory", "verify"]
+__all__ = [
+    "ENVIRONMENT_VARIABLE",
+    "SHIPPED",
+    "Dataset",
+    "Verification",
+    "data_origin",
+    "load",
+    "load_directory",
+    "update_directory",
+    "user_data_directory",
+    "verify",
+]
 
 MANIFEST = "MANIFEST.json"
 LINEAGE = "lineage.json"
 ENVIRONMENT_VARIABLE = "TITRE_MERCD_DATA"  # names the data directory to use, read at first use
+SHIPPED = "shipped"  # in place of a directory: the shipped data, whatever else there is
+APP_NAME = "titre-mercd"  # platformdirs' appname for the user's data and cache directories
+UPDATE_FOLDER = "data"  # the user's update, in the user's data directory
 
 # No data file comes near this (the largest legal text is about 100 kB): a bigger one is not
 # data, and is refused before it is read into memory.
@@ -1219,15 +1233,19 @@ def load(root: Traversable | str | os.PathLike[str]) -> Dataset:
         raise DataError(f"data nested too deeply to be checked in {root}") from None
 
 
-class Verification(NamedTuple):
+class Verification:
     """What :func:`verify` found in a data directory.
 
     Its data version (``None`` when its manifest cannot be read) and every rule it fails, in
-    order (empty: it passes them all).
+    order (empty: it passes them all). A plain class: a named tuple would cost every first
+    use its generation, for a result only ``data verify`` makes.
     """
 
-    data_version: str | None
-    failures: tuple[str, ...]
+    __slots__ = ("data_version", "failures")
+
+    def __init__(self, data_version: str | None, failures: tuple[str, ...]) -> None:
+        self.data_version = data_version
+        self.failures = failures
 
 
 def verify(root: Traversable | str | os.PathLike[str] | None) -> Verification:
@@ -1312,3 +1330,42 @@ def _package_data() -> Traversable:
     from importlib.resources import files
 
     return files(__package__).joinpath("data")
+
+
+# ---------------------------------------------------------------- the user's update
+
+
+def user_data_directory() -> str:
+    r"""The directory platformdirs' ``user_data_dir("titre-mercd")`` names, without importing it.
+
+    Importing platformdirs costs every process about 16 ms: the same rules, for this one
+    directory (a test checks them against platformdirs). Linux and other Unixes:
+    ``$XDG_DATA_HOME/titre-mercd`` when that is an absolute path, else
+    ``~/.local/share/titre-mercd``; macOS: the same variable, else
+    ``~/Library/Application Support/titre-mercd``; Windows:
+    ``%LOCALAPPDATA%\titre-mercd\titre-mercd``.
+    """
+    import sys
+
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+        return os.path.join(os.path.normpath(base), APP_NAME, APP_NAME)
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    if not xdg.startswith("/"):
+        home = "~/Library/Application Support" if sys.platform == "darwin" else "~/.local/share"
+        xdg = os.path.expanduser(home)
+    return os.path.join(xdg, APP_NAME)
+
+
+def update_directory() -> str:
+    """Where ``titre-mercd registry update`` writes the user's data directory."""
+    return os.path.join(user_data_directory(), UPDATE_FOLDER)
+
+
+def data_origin(data: Dataset) -> str:
+    """Which data set ``data`` is: ``"shipped"``, ``"update"`` (the user's) or ``"directory"``."""
+    if data.directory is None:
+        return "shipped"
+    if data.directory == os.path.abspath(update_directory()):
+        return "update"
+    return "directory"

@@ -11,7 +11,7 @@ module-level functions call the one in use.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
@@ -58,12 +58,14 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from typing import Union
+
     from ._loading import Dataset
 
-__all__ = ["MEMO_KEY_CHARACTERS", "MEMO_LIMIT", "Lookups", "VersionKey", "remember"]
+    # A version key, or the version itself (see :func:`titre_mercd.version`).
+    VersionKey = Union[str, CertificationVersion]
 
-# A version key, or the version itself (see :func:`titre_mercd.version`).
-VersionKey = Union[str, CertificationVersion]
+__all__ = ["MEMO_KEY_CHARACTERS", "MEMO_LIMIT", "Lookups", "VersionKey", "remember"]
 
 # Each memo is bounded, in entries and in bytes: an argument longer than MEMO_KEY_CHARACTERS is
 # never kept (no code or title is that long), so a memo holds at most about MEMO_LIMIT * 1 kB
@@ -198,7 +200,7 @@ class Lookups:
             return ordered[index + 1]
         fiche = registered_successor(found, self._data)
         if fiche is not None:
-            raise NotInDataError(not_in_data_message(fiche))
+            raise NotInDataError(not_in_data_message(fiche, self._data))
         return None
 
     def validity_gaps(self) -> tuple[ValidityGap, ...]:
@@ -251,7 +253,7 @@ class Lookups:
             fiche = data.registered_by_rncp.get(normalize_rncp(code))
             if fiche is None:
                 raise
-            raise NotInDataError(not_in_data_message(fiche)) from None
+            raise NotInDataError(not_in_data_message(fiche, self._data)) from None
         return remember(self._by_rncp_memo, code, found)  # type: ignore[no-any-return]
 
     def rome(self, code: str) -> RomeCode:

@@ -3,9 +3,10 @@
 A :class:`Referentiel` holds one data set (the shipped data, or a data directory) and answers
 every lookup from it alone, remembering its answers on itself. The module-level functions
 (``titre_mercd.version``, ``current``…) are one-line calls on the data set in use: the
-shipped one, or the directory :func:`use_data`, ``TITRE_MERCD_DATA`` or the command line's
-``--data`` names. Switching data sets swaps that one object; each keeps its own memos, so
-there is nothing to forget, across threads or after a fork.
+directory :func:`use_data`, ``TITRE_MERCD_DATA`` or the command line's ``--data`` names, else
+the user's update (``titre-mercd registry update``), else the shipped one. Switching data
+sets swaps that one object; each keeps its own memos, so there is nothing to forget, across
+threads or after a fork.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from . import _loading
 from ._correspondence import Correspondences
+from .exceptions import DataError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from contextlib import AbstractContextManager
     from pathlib import Path
 
@@ -121,6 +123,12 @@ class Referentiel(Correspondences):
 _lock = allocate_lock()  # threading.Lock, without importing threading
 _in_use: Referentiel | None = None  # what the module's functions answer from, once loaded
 _shipped_referentiel: Referentiel | None = None  # the shipped data once loaded, kept
+# The user's update once loaded, with its directory and the state of its manifest then.
+_update: tuple[tuple[str, int, int, int], Referentiel] | None = None
+_chosen_by_rule = True  # whether the data in use is the one the rule chose, not one named
+# Set by the command line: how to report an update built on another DATA_VERSION (one line on
+# standard error) instead of a StaleUpdateWarning.
+stale_update_report: Callable[[str], None] | None = None
 
 
 def _of(data: Dataset) -> Referentiel:
@@ -145,8 +153,7 @@ def _shipped(*, locked: bool = False) -> Referentiel:
 def in_use() -> Referentiel:
     """The data set in use, loaded on first use, once per process even under many threads.
 
-    The first use loads the directory ``TITRE_MERCD_DATA`` names if it is set, else the
-    shipped data.
+    The first use follows the rule (see :func:`_by_the_rule`).
     """
     global _in_use
     found = _in_use
@@ -154,12 +161,83 @@ def in_use() -> Referentiel:
         with _lock:
             found = _in_use
             if found is None:
-                directory = os.environ.get(_loading.ENVIRONMENT_VARIABLE)
-                found = (
-                    _of(_loading.load_directory(directory)) if directory else _shipped(locked=True)
-                )
-                _in_use = found
+                found = _in_use = _by_the_rule()
     return found
+
+
+def _by_the_rule() -> Referentiel:
+    """What the rule gives when no caller named a directory (the caller holds the lock).
+
+    The rule, zoneinfo's search path before the tzdata package as its model:
+    ``TITRE_MERCD_DATA``'s directory if set and not empty (``shipped``: the shipped data); else
+    the user's update (``titre-mercd registry update``) if there is one built on the shipped
+    data's ``DATA_VERSION``; else the shipped data. With no update, finding out costs one
+    ``stat``.
+    """
+    global _chosen_by_rule
+    directory = os.environ.get(_loading.ENVIRONMENT_VARIABLE)
+    _chosen_by_rule = not directory
+    if directory == _loading.SHIPPED:
+        return _shipped(locked=True)
+    if directory:
+        return _of(_loading.load_directory(directory))
+    update = _loading.update_directory()
+    try:
+        status = os.stat(os.path.join(update, _loading.MANIFEST))  # noqa: PTH116, PTH118  (no pathlib at start-up)
+    except (OSError, ValueError):  # none (the usual case), or a path the system refuses
+        return _shipped(locked=True)
+    return _user_update(update, status)
+
+
+def _user_update(directory: str, status: os.stat_result) -> Referentiel:
+    """The user's update in ``directory`` if built on the shipped data, else the shipped data.
+
+    Loaded once for each state of its manifest (an update swaps in a whole new directory, and
+    so a new manifest): the same records every time the rule is asked again. The caller holds
+    the lock.
+    """
+    global _update
+    stamp = (directory, status.st_ino, status.st_dev, status.st_mtime_ns)
+    if _update is not None and _update[0] == stamp:
+        update = _update[1]
+    else:
+        try:
+            update = _of(_loading.load_directory(directory))
+        except DataError as exc:
+            error = DataError(
+                f"{exc}; rebuild it with 'titre-mercd registry update --offline', or answer "
+                f"from the shipped data with {_loading.ENVIRONMENT_VARIABLE}=shipped"
+            )
+            error.directory = exc.directory
+            raise error from None
+        _update = (stamp, update)
+    shipped = _shipped(locked=True)
+    imported = update._data.imported  # noqa: SLF001  (the class's own module)
+    base = None if imported is None else imported[2]
+    if base == shipped.data_version:
+        return update
+    message = (
+        f"the update in {directory} was built on data {base}, not on this package's "
+        f"{shipped.data_version} (the package was upgraded since): answering from the shipped "
+        "data; 'titre-mercd registry update --offline' rebuilds it"
+    )
+    if stale_update_report is not None:
+        stale_update_report(message)
+    else:
+        import warnings
+
+        from .exceptions import StaleUpdateWarning
+
+        warnings.warn(StaleUpdateWarning(message), stacklevel=5)
+    return shipped
+
+
+def refresh() -> None:
+    """Ask the rule again if it chose the data in use (after ``registry update`` wrote one)."""
+    global _in_use
+    with _lock:
+        if _in_use is not None and _chosen_by_rule:
+            _in_use = _by_the_rule()
 
 
 def _switch(replacement: Referentiel | None) -> None:
@@ -226,14 +304,22 @@ def referentiel() -> Referentiel:
 
 
 def use_data(directory: str | os.PathLike[str] | None) -> Referentiel:
-    """Answer from the data directory ``directory`` from now on; ``None``: the shipped data.
+    """Answer from the data directory ``directory`` from now on; ``None``: the search rule.
 
-    The directory (one ``titre-mercd registry import`` writes) is read and checked first,
-    with every check the shipped data passes; then, in one step, every function of the
-    module, ``DATA_VERSION``, the exports and the command line's commands answer from it,
-    in every thread. ``use_data(None)`` goes back to the shipped data, whatever
-    ``TITRE_MERCD_DATA`` says. This is the one switch of process state the package has;
-    to ask another data set without switching, use a :class:`Referentiel`.
+    Which data set answers, when no caller names one, is a rule (zoneinfo's search path before
+    the tzdata package is its model): the directory ``TITRE_MERCD_DATA`` names (``shipped``:
+    the shipped data; empty: unset); otherwise the user's update, written by
+    ``titre-mercd registry update`` (:func:`titre_mercd.update_data`) when it was built on this
+    package's data (one built on another ``DATA_VERSION`` is ignored, with a
+    :class:`~titre_mercd.StaleUpdateWarning`); otherwise the shipped data.
+
+    ``use_data(DIR)`` overrides the rule: the directory (one ``titre-mercd registry import``
+    writes) is read and checked first, with every check the shipped data passes; then, in one
+    step, every function of the module, ``DATA_VERSION``, the exports and the command line's
+    commands answer from it, in every thread. ``use_data("shipped")`` pins the shipped data,
+    for answers that must not change with an update; ``use_data(None)`` returns to the rule.
+    This is the one switch of process state the package has; to ask another data set without
+    switching, use a :class:`Referentiel`.
 
     Returns:
         The :class:`Referentiel` now in use.
@@ -244,11 +330,18 @@ def use_data(directory: str | os.PathLike[str] | None) -> Referentiel:
             the place in it); the data in use does not change.
 
     >>> import titre_mercd
-    >>> titre_mercd.use_data(None)
+    >>> titre_mercd.use_data("shipped")
     <Referentiel ... from shipped data>
     """
-    replacement = _shipped() if directory is None else Referentiel(directory)
+    global _chosen_by_rule
+    if directory is None:
+        with _lock:
+            replacement = _by_the_rule()
+        _switch(replacement)
+        return replacement
+    replacement = _shipped() if directory == _loading.SHIPPED else Referentiel(directory)
     _switch(replacement)
+    _chosen_by_rule = False
     return replacement
 
 

@@ -286,7 +286,7 @@ def _match(
     for v in data.versions:
         if v.rncp is not None:
             fiche = by_number.get(v.rncp)
-            note = None if fiche else f"its fiche {v.rncp} is not in the export"
+            note = None if fiche else f"its fiche {v.rncp} is not in this export"
             matches.append((v.key, fiche, note))
             continue
         if v.validity is None:
@@ -382,6 +382,9 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     against the window's start and ``DATE_FIN_ENREGISTREMENT`` against its end (agreeing when
     it is either the exclusive end or the last day). The lineage's fiches the data lacks are
     listed. A label that differs from a shipped nomenclature's is a difference, not an error.
+    A version whose fiche the export does not hold is « not in this export », not compared:
+    ``agrees`` is false only for a value that disagrees, or a fiche of the lineage the export
+    holds and the data lacks (an export holding no fiche of the lineage agrees).
 
     Raises:
         RegistryExportError: the file is not an export, is broken XML, or is refused as
@@ -404,10 +407,8 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
         fiche = lineage.fiche_of(v.key)
         note = next(n for k, _, n in lineage.matches if k == v.key)
         fields: tuple[FieldCheck, ...] = ()
-        if fiche is not None:
+        if fiche is not None:  # a fiche the export does not hold is absent, not different
             fields = _compare(v, fiche, data)
-        elif v.rncp is not None:
-            fields = (FieldCheck("rncp", v.rncp, None, agrees=False),)
         number = None if fiche is None else fiche.number
         versions.append(VersionCheck(v.key, v.title, number, fields, note))
     missing = tuple(

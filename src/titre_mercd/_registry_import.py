@@ -55,7 +55,7 @@ from ._records import (
     ValidityWindow,
 )
 from ._registry import creation_arrete, find_lineage, window_from_registry
-from .exceptions import ImportRefusedError, InvalidCodeError
+from .exceptions import ExportLacksLineageError, ImportRefusedError, InvalidCodeError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -156,6 +156,7 @@ def import_export(
             is writing it, it appeared or changed while the import ran, the export is inside
             it, or the export's date is not known. Nothing outside what the run wrote changed.
         RegistryExportError: the export is not one, is broken or hostile.
+        ExportLacksLineageError: the export holds no fiche of the lineage; nothing is written.
         DataError: what the import built does not pass the loader's checks.
     """
     from ._directory_swap import replace_directory
@@ -177,6 +178,8 @@ def import_export(
             staging = Path(building)
             base = load(_package_data())
             lineage = find_lineage(export, base, progress=progress)
+            if not lineage.fiches:  # nothing is written: the build and an empty store go
+                raise lacks_lineage(Path(export).name, when, lineage.fiches_read, base)
             _copy_tree(_package_data(), staging)
             builder = _Builder(staging, base, Path(export).name, when)
             result = builder.run(lineage)
@@ -186,6 +189,29 @@ def import_export(
     except OutputError as exc:
         raise ImportRefusedError(str(exc)) from None
     return attrs.evolve(result, directory=directory)
+
+
+def lacks_lineage(
+    export: str, when: dt.date, fiches_read: int, base: Dataset
+) -> ExportLacksLineageError:
+    """The error for an export holding no fiche of the lineage: it names what it did not hold."""
+    registered = tuple(sorted(base.registered_by_rncp))
+    missing = (
+        f", not even {', '.join(registered)}, the registered successor of "
+        + ", ".join(base.registered_by_rncp[n].successor_of for n in registered)
+        if registered
+        else ""
+    )
+    error = ExportLacksLineageError(
+        f"the export of {when.isoformat()} ({export}, {fiches_read} fiches) holds no fiche of "
+        f"this title's lineage{missing}: nothing was written, the data in use is unchanged; "
+        "a later export may hold it: 'titre-mercd registry update' fetches the newest"
+    )
+    error.export = export
+    error.export_date = when
+    error.registered = registered
+    error.fiches_read = fiches_read
+    return error
 
 
 def _refuse_export_inside(export: str, directory: str) -> None:

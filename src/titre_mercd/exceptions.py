@@ -5,18 +5,26 @@ Every message says what was given and what is accepted.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import datetime as dt
+
 __all__ = [
     "AmbiguousBlockError",
     "ArgumentTypeError",
     "CsvInputError",
     "DataError",
+    "ExportLacksLineageError",
     "ImportRefusedError",
     "InvalidCodeError",
     "MissingExtraError",
     "NotInDataError",
     "OutputError",
     "RegistryExportError",
+    "RegistryUpdateError",
+    "StaleUpdateWarning",
     "TitreMercdError",
+    "TitreMercdWarning",
     "UndecidedError",
     "UnknownBlockError",
     "UnknownCodeError",
@@ -76,6 +84,42 @@ class DataError(TitreMercdError):
 
 class RegistryExportError(TitreMercdError, ValueError):
     """A file that is not France compétences' RNCP export, or a broken or hostile one."""
+
+
+class RegistryUpdateError(TitreMercdError, OSError):
+    """``titre-mercd registry update`` (:func:`titre_mercd.update_data`) could not finish.
+
+    The network, the server, the download or the disk failed, or the API lists no export; the
+    message names what failed and what to do. The data in use is unchanged.
+    """
+
+
+class ExportLacksLineageError(TitreMercdError, LookupError):
+    """An RNCP export holding no fiche of this title's lineage: nothing was imported.
+
+    ``registry import`` and ``registry update`` write nothing then (the data in use is
+    unchanged); the message names the export's date and the registered fiche it did not hold.
+    """
+
+    #: The export's file name and date.
+    export: str = ""
+    export_date: dt.date | None = None
+    #: The fiches the data records as registered that the export did not hold (RNCP38665).
+    registered: tuple[str, ...] = ()
+    #: How many fiches the export holds.
+    fiches_read: int = 0
+
+
+class TitreMercdWarning(UserWarning):
+    """Base class of the warnings this package emits."""
+
+
+class StaleUpdateWarning(TitreMercdWarning):
+    """The user's update was built on another ``DATA_VERSION``: it is ignored.
+
+    The package was upgraded since ``titre-mercd registry update`` wrote it; the answers come
+    from the shipped data until ``titre-mercd registry update --offline`` rebuilds it.
+    """
 
 
 class ImportRefusedError(TitreMercdError, OSError):

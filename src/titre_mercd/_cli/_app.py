@@ -18,7 +18,8 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
-from .._loading import ENVIRONMENT_VARIABLE
+from .. import _referentiel
+from .._loading import ENVIRONMENT_VARIABLE, SHIPPED
 from ..exceptions import (
     AmbiguousBlockError,
     ArgumentTypeError,
@@ -70,7 +71,8 @@ _COMMANDS = (
     ("export", "_export", "cmd_export", "export_arguments",
      "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
     ("registry", "_registry", "cmd_registry", "registry_arguments",
-     "check the data against France compétences' RNCP export, or import from it"),
+     ("update the data from France compétences' RNCP export, check the data against it, "
+      "or import from it")),
     ("data", "_data", "cmd_data", "data_arguments",
      "verify a data directory: every rule the shipped data passes, each failure listed"),
 )  # fmt: skip
@@ -87,6 +89,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     2018-12-11  manager d'équipe relation client à distance
     0
     """
+    # An update built on another DATA_VERSION: a line on standard error, not a warning.
+    previous, _referentiel.stale_update_report = _referentiel.stale_update_report, _stale_update
+    try:
+        return _run(argv)
+    finally:
+        _referentiel.stale_update_report = previous
+
+
+def _run(argv: Sequence[str] | None) -> int:
     arguments: list[str] = []
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
@@ -110,6 +121,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001  (every error becomes one line, never a traceback)
         return _fail(*_explain(exc), arguments, verdict=not getattr(exc, "reported", False))
     return status
+
+
+def _stale_update(message: str) -> None:
+    """An update built on another DATA_VERSION: one line on standard error (not a warning)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"{PROG}: {message}\n")
+        sys.stderr.flush()
 
 
 def _interrupted(exc: KeyboardInterrupt) -> tuple[int, str]:
@@ -244,17 +262,24 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
         import titre_mercd
 
+        from ._in_use import data_json, data_words
+
+        data = data_json()
         if self.json_output:
             print_json(
                 {
                     "name": PROG,
                     "version": titre_mercd.__version__,
                     "data_version": titre_mercd.DATA_VERSION,
+                    "data": data,
                 }
             )
         else:
             sys.stdout.write(
-                visible(f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION})\n")
+                visible(
+                    f"{PROG} {titre_mercd.__version__} (data {titre_mercd.DATA_VERSION}: "
+                    f"{data_words(data, directory=False)})\n"
+                )
             )
         parser.exit()
 
@@ -325,8 +350,9 @@ def _parser(argv: Sequence[str]) -> Parser:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     data_help = (
-        "answer from the data directory DIR (one 'titre-mercd registry import' writes) "
-        f"instead of the shipped data; default: ${ENVIRONMENT_VARIABLE} if set"
+        "answer from the data directory DIR (one 'titre-mercd registry import' writes); "
+        f"'{SHIPPED}': the shipped data; default: ${ENVIRONMENT_VARIABLE} if set, else your "
+        "update ('titre-mercd registry update') if there is one, else the shipped data"
     )
     parser.add_argument("--data", action=_Data, metavar="DIR", help=data_help)
     parser.set_defaults(command=_summary)
@@ -347,5 +373,6 @@ def _parser(argv: Sequence[str]) -> Parser:
             )
             sub.set_defaults(command=getattr(module, function))
             if add_arguments is not None:
-                getattr(module, add_arguments)(sub)
+                adder = getattr(module, add_arguments)
+                adder(sub, argv) if name == "registry" else adder(sub)
     return parser

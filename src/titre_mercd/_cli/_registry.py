@@ -1,22 +1,43 @@
-"""``registry check`` and ``registry import``: the data beside France compétences' RNCP export."""
+"""``registry check``, ``import`` and ``update``: the data beside the RNCP's export."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._common import BAD_INPUT, NOT_FOUND, OK, WIDTH, CommandError, print_json, print_lines, wrap
+from ._common import (
+    BAD_INPUT,
+    NOT_FOUND,
+    OK,
+    PROG,
+    WIDTH,
+    CommandError,
+    print_json,
+    print_lines,
+    wrap,
+)
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
     from .._registry import RegistryCheck
+    from .._update import UpdateResult
+    from ..exceptions import ExportLacksLineageError
 
 __all__ = ["cmd_registry", "registry_arguments"]
 
 
-def registry_arguments(registry: argparse.ArgumentParser) -> None:
-    """``registry check EXPORT`` and ``registry import EXPORT -o DIR``."""
+def registry_arguments(registry: argparse.ArgumentParser, argv: Sequence[str] = ()) -> None:
+    """``registry check EXPORT``, ``registry import EXPORT -o DIR`` and ``registry update``.
+
+    EXPORT is optional only for ``update`` (``argv``: the command line): an optional positional
+    would take nothing in ``registry check --json EXPORT`` and refuse EXPORT after it.
+    """
     registry.description = (
+        "update: fetch the newest RNCP export that data.gouv.fr lists (kept in your cache "
+        "directory, resumed if interrupted, checked against its size and checksum) and import "
+        "it into your data directory, from which every later command and program answers; "
+        "exit status 1 when the export holds no fiche of the lineage (nothing changes). "
         "check: compare every version of the data with its fiche in France compétences' RNCP "
         "export (the XML, or its zip as downloaded), and list the lineage's fiches the data "
         "lacks; exit status 0 when all agrees, 1 when something differs or is missing. "
@@ -24,9 +45,17 @@ def registry_arguments(registry: argparse.ArgumentParser) -> None:
         "adds, each fact sourced to its fiche; use it with TITRE_MERCD_DATA=DIR or --data DIR."
     )
     registry.add_argument(
-        "action", metavar="ACTION", choices=("check", "import"), help="check or import"
+        "action",
+        metavar="ACTION",
+        choices=("check", "import", "update"),
+        help="check, import or update",
     )
-    registry.add_argument("export", metavar="EXPORT", help="the XML export, or its zip")
+    registry.add_argument(
+        "export",
+        metavar="EXPORT",
+        nargs="?" if "update" in argv else None,
+        help="check, import: the XML export, or its zip",
+    )
     registry.add_argument("-o", "--output", metavar="DIR", help="import: where to write")
     registry.add_argument(
         "--force", action="store_true", help="import: replace DIR if an earlier import wrote it"
@@ -34,12 +63,41 @@ def registry_arguments(registry: argparse.ArgumentParser) -> None:
     registry.add_argument(
         "--export-date",
         metavar="AAAA-MM-JJ",
-        help="import: the export's date, when its file name does not give it",
+        help="import, update --export: the export's date, when its file name does not give it",
     )
+    registry.add_argument(
+        "--api",
+        metavar="URL",
+        help="update: the dataset's API URL (default: data.gouv.fr's), or a mirror's",
+    )
+    registry.add_argument(
+        "--export",
+        dest="export_file",
+        metavar="FILE",
+        help="update: import this export (XML or zip) instead of downloading one",
+    )
+    registry.add_argument(
+        "--offline", action="store_true", help="update: import the export kept in the cache again"
+    )
+    registry.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        help="update: seconds to wait for the server to connect and to send (default: 10 and 60)",
+    )
+
+
+_ONLY_UPDATE = ("--api", "--export", "--offline", "--timeout")
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
     """Run the action ``registry`` names."""
+    update_options = (args.api, args.export_file, args.offline or None, args.timeout)
+    if args.action == "update":
+        return _cmd_update(args)
+    for option, value in zip(_ONLY_UPDATE, update_options):
+        if value is not None:
+            raise CommandError(BAD_INPUT, f"registry {args.action}: {option} only goes with update")
     if args.action == "check":
         for option, value in (
             ("-o", args.output),
@@ -113,7 +171,12 @@ def _check_lines(report: RegistryCheck) -> list[str]:
             lines.extend(("  " if i == 0 else "    ") + line for i, line in enumerate(text))
     else:
         lines.append("The data has every fiche of the lineage the export holds.")
-    lines.append("Everything agrees." if report.agrees else "Differences found (exit status 1).")
+    if not report.lineage:
+        lines.append("No fiche of the lineage in this export: nothing disagrees.")
+    else:
+        lines.append(
+            "Everything agrees." if report.agrees else "Differences found (exit status 1)."
+        )
     return lines
 
 
@@ -141,12 +204,14 @@ def _field_table(fields: object) -> list[str]:
 def cmd_import(args: argparse.Namespace) -> int:
     """``registry import EXPORT -o DIR [--force] [--export-date AAAA-MM-JJ] [--json]``."""
     from .._registry_import import ImportRefusedError, import_export
-    from ..exceptions import DataError, RegistryExportError
+    from ..exceptions import DataError, ExportLacksLineageError, RegistryExportError
     from ._common import parse_date
 
     when = None if args.export_date is None else parse_date(args.export_date)
     try:
         result = import_export(args.export, args.output, force=args.force, export_date=when)
+    except ExportLacksLineageError as exc:
+        return _lacks_lineage(exc, args)
     except (ImportRefusedError, RegistryExportError) as exc:
         raise CommandError(BAD_INPUT, f"registry import: {exc}") from None
     except DataError as exc:
@@ -184,3 +249,146 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     print_lines(lines)
     return OK
+
+
+def _lacks_lineage(exc: ExportLacksLineageError, args: argparse.Namespace) -> int:
+    """The report of an export holding no fiche of the lineage: nothing written, exit 1."""
+    when = exc.export_date.isoformat() if exc.export_date is not None else None
+    if getattr(args, "json", False):
+        print_json(
+            {
+                "export": exc.export,
+                "export_date": when,
+                "fiches_read": exc.fiches_read,
+                "lineage": [],
+                "not_in_export": list(exc.registered),
+                "changed": False,
+                "message": str(exc),
+            }
+        )
+    else:
+        missing = ", ".join(exc.registered) or "none"
+        print_lines(
+            [
+                *wrap(
+                    f"The export of {when} ({exc.export}, {exc.fiches_read} fiches) holds no "
+                    "fiche of this title's lineage.",
+                    WIDTH,
+                ),
+                f"Registered, not in this export: {missing}",
+                "New versions: none. Nothing was written; the data in use is unchanged.",
+                *wrap(
+                    f"A later export may hold it: {PROG} registry update fetches the newest.",
+                    WIDTH,
+                ),
+            ]
+        )
+    return NOT_FOUND
+
+
+def _cmd_update(args: argparse.Namespace) -> int:
+    """``registry update [--api URL] [--export FILE] [--offline] [--json]``."""
+    from .._update import DEFAULT_API, update_data
+    from ..exceptions import (
+        DataError,
+        ExportLacksLineageError,
+        RegistryExportError,
+        RegistryUpdateError,
+    )
+    from ._common import parse_date
+
+    for option, value in (
+        ("EXPORT (give it with --export FILE)", args.export),
+        ("-o", args.output),
+        ("--force", args.force or None),
+    ):
+        if value is not None:
+            raise CommandError(BAD_INPUT, f"registry update: {option} does not go with update")
+    if args.export_date is not None and args.export_file is None:
+        raise CommandError(BAD_INPUT, "registry update: --export-date only goes with --export")
+    chosen = [o for o, v in (("--api", args.api), ("--export", args.export_file)) if v] + (
+        ["--offline"] if args.offline else []
+    )
+    if len(chosen) > 1:
+        raise CommandError(BAD_INPUT, f"registry update: {' and '.join(chosen)} exclude each other")
+    if args.timeout is not None and not 0 < args.timeout <= 3600:
+        raise CommandError(
+            BAD_INPUT, f"registry update: --timeout {args.timeout:g}: give 0 < SECONDS <= 3600"
+        )
+    timeout = (10.0, 60.0) if args.timeout is None else (min(args.timeout, 10.0), args.timeout)
+    try:
+        result = update_data(
+            api=args.api or DEFAULT_API,
+            export=args.export_file,
+            export_date=None if args.export_date is None else parse_date(args.export_date),
+            offline=args.offline,
+            timeout=timeout,
+        )
+    except ExportLacksLineageError as exc:
+        return _lacks_lineage(exc, args)
+    except (RegistryUpdateError, RegistryExportError) as exc:
+        raise CommandError(BAD_INPUT, f"registry update: {exc}") from None
+    except DataError as exc:
+        raise CommandError(
+            BAD_INPUT,
+            f"registry update: what the export gives does not pass the checks: {exc}; the data "
+            "in use is unchanged",
+        ) from None
+    if getattr(args, "json", False):
+        print_json(
+            {
+                "export": result.export,
+                "export_date": result.export_date.isoformat(),
+                "downloaded": result.downloaded,
+                "changed": result.changed,
+                "data_version": result.data_version,
+                "previous_data_version": result.previous_data_version,
+                "directory": result.directory,
+                "new_versions": list(result.new_versions),
+                "changed_versions": list(result.changed_versions),
+                "new_fiches": list(result.new_fiches),
+                "changed_fiches": list(result.changed_fiches),
+                "added": list(result.added),
+                "notes": list(result.notes),
+            }
+        )
+        return OK
+    print_lines(_update_lines(result))
+    return OK
+
+
+def _update_lines(result: UpdateResult) -> list[str]:
+    export = f"the export of {result.export_date} ({result.export})"
+    if not result.changed:
+        return [
+            *wrap(
+                f"Up to date: the data in use was built from {export}; nothing downloaded.", WIDTH
+            ),
+            f"Data version in use: {result.data_version}",
+        ]
+
+    def listed(items: tuple[str, ...]) -> str:
+        return ", ".join(items) or "none"
+
+    how = "downloaded" if result.downloaded else "no download"
+    lines = [
+        *wrap(f"Updated from {export}, {how}.", WIDTH),
+        f"Data version now in use: {result.data_version} (was {result.previous_data_version})",
+        *wrap(f"New versions: {listed(result.new_versions)}", WIDTH),
+        *wrap(f"Changed versions: {listed(result.changed_versions)}", WIDTH),
+        *wrap(f"New fiches of the lineage: {listed(result.new_fiches)}", WIDTH),
+        *wrap(f"Changed fiches of the lineage: {listed(result.changed_fiches)}", WIDTH),
+    ]
+    if result.added:
+        lines.append("Added:")
+        lines.extend(line for fact in result.added for line in wrap(f"  {fact}", WIDTH))
+    for note in result.notes:
+        lines.extend(wrap(f"Note: {note}", WIDTH))
+    lines.extend(
+        wrap(
+            f"Every command and program now answers from it ({result.directory}); "
+            "TITRE_MERCD_DATA=shipped answers from the shipped data.",
+            WIDTH,
+        )
+    )
+    return lines

@@ -21,12 +21,12 @@ from .._referentiel import (
     versions,
 )
 from .._validity import (
-    IMPORT_HINT,
     Verdict,
     cite,
     day_verdict,
     fiche_facts,
     gap_after,
+    import_hint,
     registered_successor,
     version_verdict,
 )
@@ -133,7 +133,7 @@ def _successor(v: CertificationVersion) -> str:
         return "none in the sources yet"
     return (
         f"{fiche.rncp}, registered but not a version in this data ({fiche_facts(fiche)}); "
-        f"{IMPORT_HINT}"
+        f"{import_hint(dataset())}"
     )
 
 
@@ -263,7 +263,8 @@ def _after_window(day: dt.date, v: CertificationVersion) -> bool:
 
 def _fiche_json(fiche: RegisteredFiche) -> Any:
     """A registered fiche as JSON: what is known of it, and that the data has no version of it."""
-    return {**plain(fiche), "in_data": False, "validity": None, "import": IMPORT_HINT}
+    hint = import_hint(dataset())
+    return {**plain(fiche), "in_data": False, "validity": None, "import": hint}
 
 
 def _sentence(text: str) -> str:
@@ -287,14 +288,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
     verdict = day_verdict(today, dataset())
     shown = verdict.version if verdict.version is not None else versions()[-1]
     if args.json:
-        print_json(_verdict_json(today, verdict, shown))
+        from ._in_use import data_json
+
+        print_json({**_verdict_json(today, verdict, shown), "data": data_json(today)})
         return OK
     when = f"today ({today})"
     lines = _summary(shown, today, when)
     if verdict.version is None:
         latest = "The latest version in the data is:"
         lines[:0] = [*_verdict_lines(when, verdict), "", latest, ""]
-    print_lines(lines)
+    from ._in_use import data_lines
+
+    print_lines([*lines, *data_lines(today)])
     return OK
 
 
@@ -498,8 +503,13 @@ def _fiche_lines(fiche: RegisteredFiche) -> list[str]:
         *field("Not known", ["its title, arrêté, start date, validity window and blocs"]),
         "",
         *wrap(
-            f"{PROG} registry import EXPORT -o DIR brings it from France compétences' RNCP "
-            f"export; then {PROG} --data DIR rncp {fiche.rncp} shows it as a version.",
+            (
+                f"{PROG} registry update (or {PROG} registry import EXPORT -o DIR) brings it "
+                f"from France compétences' RNCP export; then {PROG} rncp {fiche.rncp} shows "
+                "it as a version."
+            )
+            if dataset().imported is None
+            else _sentence(import_hint(dataset()).capitalize()),
             WIDTH,
         ),
     ]
