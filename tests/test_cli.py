@@ -552,7 +552,7 @@ def test_convert_unknown_label_names_the_closest_titles(launcher: list[str]) -> 
         (["--from", "2011-06-01", "--to", "2018-12-11", "x", "--column", "c"], 2, ["--column"]),
         (["--from", "2011-06-01", "--to", "2018-12-11", "x", "--force"], 2, ["--force"]),
         (["--from", "2011-06-01", "--to", "2018-12-11", "--csv", "in.csv"], 2, ["--column"]),
-        (["--to", "2018-12-11", "x"], 2, ["--from", "required"]),
+        (["--to", "2018-12-11", "CCP 2"], 2, ["is a bloc number", "give --from KEY"]),
         (["--from", "2011-06-01", "--to", "2099-01-01", "x"], 1, ["'2099-01-01'"]),
         (["--from", "2011", "--to", "2018-12-11", "x"], 2, ["malformed version key"]),
         (["--from", "2011-06-01", "--to", "2018-12-11", "2018-12-11/9"], 1, ["2018-12-11/9"]),

@@ -557,6 +557,19 @@ def match_block(text: str, version_key: VersionKey | None = None) -> Block:
     return (_in_use or in_use())._match_block(text, version_key)  # noqa: SLF001  (its module)
 
 
+def closest_blocks(text: str, version_keys: tuple[str, ...] | None = None) -> tuple[Block, ...]:
+    """The (at most three) blocks whose titles are nearest to ``text``, nearest first.
+
+    Only the blocks of ``version_keys`` are compared (every version's when ``None``). The cost
+    is bounded whatever ``text``, as for the closest titles :func:`find_block` names, and a
+    text longer than any title that shares no word with one has none.
+
+    >>> [b.ref for b in closest_blocks("Manager une equipe de conseilers", ("2011-06-01",))][:1]
+    ['2011-06-01/2']
+    """
+    return (_in_use or in_use()).closest_blocks(text, version_keys)
+
+
 def source_of(record: object, field: str) -> Source:
     """Where the fact ``record.field`` comes from: its text, article and a verbatim excerpt.
 
