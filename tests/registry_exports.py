@@ -94,6 +94,7 @@ def made_up_fiche(
     nsf: list[tuple[str, str]],
     rome: list[tuple[str, str]],
     blocs: list[tuple[str, str]],
+    formacodes: list[tuple[str, str]] = (),  # type: ignore[assignment]
     bloc_codes: bool = True,
     former: list[str] = (),  # type: ignore[assignment]
     newer: list[str] = (),  # type: ignore[assignment]
@@ -135,6 +136,7 @@ def made_up_fiche(
         "<NOM_CERTIFICATEUR>MINISTERE DU TRAVAIL (inventé)</NOM_CERTIFICATEUR>"
         "<ETAT_CERTIFICATEUR>Actif</ETAT_CERTIFICATEUR></CERTIFICATEUR></CERTIFICATEURS>",
         _codes("CODES_ROME", "ROME", rome),
+        _codes("FORMACODES", "FORMACODE", formacodes) if formacodes else "",
         "<REGLEMENTATIONS_ACTIVITES>Sans objet</REGLEMENTATIONS_ACTIVITES>",
     ]
     if creation is not None:
@@ -175,6 +177,15 @@ def made_up_fiche(
     parts.append("</FICHE>")
     return "\n".join(p for p in parts if p)
 
+
+# RNCP38665's Formacodes, as FACTS.md gives them (section « Versions of the title »); one is
+# written with a space, as a person may type it, to exercise the import's normalisation.
+FORMACODES_RNCP38665 = (
+    ("34026", "Développement sens commercial"),
+    ("34 027", "Service après-vente"),
+    ("34507", "Vente à distance"),
+    ("34076", "Gestion relation client"),
+)
 
 SUCCESSOR_CREATION = (
     "Arrêté du 20 mars 2024 modifiant l'arrêté du 23 février 2024 relatif au titre "
@@ -238,6 +249,7 @@ def lineage_fiches(
                     ("M1704", "Management relation clientèle"),
                     ("E1999", "Métier inventé pour les tests"),
                 ],
+                formacodes=list(FORMACODES_RNCP38665),
                 blocs=list(BLOCS_SUCCESSOR),
                 former=[FICHE_2018],
                 correspondences=[

@@ -112,6 +112,10 @@ rncp_block_codes = nearly_one_of([f"{r}BC{n:02}" for r in RNCP_NUMBERS for n in 
 block_texts = block_titles | block_refs | rncp_block_codes
 rome_codes = nearly_one_of([c.code for c in ROME_CODES]) | st.from_regex(r"\A[A-Za-z] ?[0-9]{4}\Z")
 nsf_codes = nearly_one_of([c.code for c in NSF_CODES]) | st.from_regex(r"\A[0-9]{3} ?[a-zA-Z]?\Z")
+FORMACODES = sorted(
+    {c.code for r in [*VERSIONS, *titre_mercd.registered_fiches()] for c in r.formacodes}
+)
+formacodes = nearly_one_of(FORMACODES) | st.from_regex(r"\A[0-9]{2} ?[0-9]{3}\Z")
 rncp_codes = nearly_one_of(RNCP_NUMBERS) | st.from_regex(r"\A(?:[Rr][Nn][Cc][Pp] ?)?[0-9]{1,7}\Z")
 field_names = st.sampled_from(FIELD_NAMES) | nearly_one_of(FIELD_NAMES)
 shipped_records = st.sampled_from(SHIPPED_RECORDS)

@@ -132,12 +132,21 @@ def test_a_long_label_like_a_title_is_compared_by_its_beginning(
     assert all(b == _queries._LONGEST_LABEL_COMPARED for _, b in comparisons)
 
 
-def test_a_bulk_row_pays_no_search(comparisons: list[tuple[int, int]]) -> None:
+def test_a_bulk_cell_pays_one_bounded_search(comparisons: list[tuple[int, int]]) -> None:
     convert_cell = CellConverter("2011-06-01", "2018-12-11")
-    *_, error = convert_cell("Manager une equipe de conseillers clients")
-    # The error cell names what was not understood in a few words: no closest titles searched.
-    assert error == "unknown bloc 'Manager une equipe de conseillers clients'"
-    assert comparisons == []
+    label = "Manager une equipe de conseillers clients " * 100
+    *_, error = convert_cell(label)
+    # The error cell names the closest titles, at the cost of the single-label mode: each
+    # title of the versions searched compared once, with the label's beginning only.
+    assert error.startswith("unknown bloc 'Manager une equipe de conseillers clients Manag")
+    assert "(closest: 2011-06-01/2 'Manager une équipe de conseillers (ères) clientèle" in error
+    titles = len(
+        titre_mercd.version("2011-06-01").blocks + titre_mercd.version("2018-12-11").blocks
+    )
+    assert len(comparisons) == titles
+    assert all(b == _queries._LONGEST_LABEL_COMPARED for _, b in comparisons)
+    assert convert_cell(f"2011-06-01/1 | {label}")[-1] == error  # searched once per label
+    assert len(comparisons) == titles
 
 
 def test_the_label_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,7 +155,7 @@ def test_the_label_cache_is_bounded_in_characters(monkeypatch: pytest.MonkeyPatc
     for i in range(300):
         convert_cell(f"{i} " + "y" * 1_000)
         kept = convert_cell._blocks
-        assert sum(len(k) + len(v) for k, v in kept.items()) <= 50_000
+        assert sum(len(k) + len(v[0]) for k, v in kept.items()) <= 50_000
 
 
 class Sink(io.StringIO):
@@ -176,7 +185,7 @@ def test_a_conversion_of_distinct_large_cells_holds_bounded_chunks(
     data = "id,ccp\n" + "".join(f"{i},{i:06d}{'z' * cell}\n" for i in range(200))
     source = CsvSource(io.BytesIO(data.encode()), "in.csv", "ccp", ",")
     sink = Sink()
-    outcome = convert(source, sink, CellConverter("2011-06-01", "2018-12-11"), "2018-12-11")
+    outcome = convert(source, sink, CellConverter("2011-06-01", "2018-12-11"))
     assert outcome.rows == outcome.unmatched == 200
     assert sink.largest <= 100_000 + 2 * (cell + 2_000)  # one chunk, and the row that filled it
     assert seen

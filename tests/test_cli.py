@@ -30,6 +30,7 @@ from titre_mercd import (
     deemed_obtained,
     find_block,
     missing_blocks,
+    registered_fiche,
     to_dict,
     version,
     versions,
@@ -282,16 +283,17 @@ def test_versions_json(launcher: list[str]) -> None:
     data = ok_json(run(launcher, "versions", "--json"))
     in_force, shown = today_verdict()
     assert data["in_force"] is in_force
-    assert data["version_in_force"] == (shown.key if in_force else None)
+    assert data["version"] == (to_dict(shown) if in_force else None)
     assert [d["key"] for d in data["versions"]] == [v.key for v in versions()]
     for entry, v in zip(data["versions"], versions()):
         assert entry["title"] == v.title
-        assert entry["blocks"] == len(v.blocks)
+        assert entry["blocks"] == [to_dict(b) for b in v.blocks]  # as in show and export
+        assert entry["legal_text"] == to_dict(v.legal_text)
         try:
             own = titre_mercd.is_in_force(dt.date.today(), v.key)
         except titre_mercd.UndecidedError:
             own = None
-        assert entry["in_force_today"] is own
+        assert entry["in_force"] is own
         assert entry["reason"]
         window = v.validity
         assert entry["validity"] == (None if window is None else to_dict(window))
@@ -360,15 +362,15 @@ def test_rncp_of_the_registered_successor_says_what_is_known(launcher: list[str]
         "Successor of 2018-12-11",
         "niveau 5",
         "312t Négociation et vente",
-        "2029-05-12 (the registry's échéance, as it gives it)",
+        "Registered until 2029-05-12",
         "MINISTERE DU TRAVAIL DU PLEIN EMPLOI ET DE L' INSERTION",
         "titre-mercd registry import",
     ]:
         assert known in out
     data = json.loads(verdict(run(launcher, "rncp", "RNCP38665", "--json")))
-    assert data["rncp"] == "RNCP38665"
-    assert (data["in_data"], data["validity"], data["level"]) == (False, None, 5)
-    assert data["registered_until"] == "2029-05-12"
+    assert data["registered_fiche"] == to_dict(registered_fiche("RNCP38665"))
+    assert data["registered_fiche"]["level"] == {"france_1969": None, "france_2019": 5, "eqf": 5}
+    assert data["registered_fiche"]["registered_until"] == "2029-05-12"
     assert "registry import" in data["message"]
 
 
@@ -550,7 +552,7 @@ def test_convert_unknown_label_names_the_closest_titles(launcher: list[str]) -> 
         (["--from", "2011-06-01", "--to", "2018-12-11", "x", "--column", "c"], 2, ["--column"]),
         (["--from", "2011-06-01", "--to", "2018-12-11", "x", "--force"], 2, ["--force"]),
         (["--from", "2011-06-01", "--to", "2018-12-11", "--csv", "in.csv"], 2, ["--column"]),
-        (["--to", "2018-12-11", "x"], 2, ["--from", "required"]),
+        (["--to", "2018-12-11", "CCP 2"], 2, ["is a bloc number", "give --from KEY"]),
         (["--from", "2011-06-01", "--to", "2099-01-01", "x"], 1, ["'2099-01-01'"]),
         (["--from", "2011", "--to", "2018-12-11", "x"], 2, ["malformed version key"]),
         (["--from", "2011-06-01", "--to", "2018-12-11", "2018-12-11/9"], 1, ["2018-12-11/9"]),

@@ -82,7 +82,8 @@ class TestVersion2018:
     def test_rncp_number_is_not_known(self) -> None:
         v = version(self.key)
         assert v.rncp is None
-        assert v.unknown_fields == frozenset({"rncp"})  # FACTS.md: number not found
+        # FACTS.md: number not found; the arrêté gives no Formacode
+        assert v.unknown_fields == frozenset({"rncp", "formacodes"})
 
     def test_two_blocks_with_their_capacities_in_order(self) -> None:
         blocks = version(self.key).blocks
@@ -407,7 +408,9 @@ class TestVersion2007:
 
     def test_what_no_source_gives_is_unknown(self) -> None:
         v = version(self.key)
-        assert v.unknown_fields == frozenset({"rncp", "transversal_competences", "validity"})
+        assert v.unknown_fields == frozenset(
+            {"rncp", "transversal_competences", "validity", "formacodes"}
+        )
         assert v.validity is None
         assert v.rncp is None
         assert v.transversal_competences == ()

@@ -31,6 +31,7 @@ from strategies import (
     dates,
     datetimes,
     field_names,
+    formacodes,
     held,
     json_values,
     nsf_codes,
@@ -123,6 +124,9 @@ FUZZED: dict[str, Fuzzed] = {
         titre_mercd.by_rome, (rome_codes | anything,), tuple_of(CertificationVersion)
     ),
     "by_nsf": Fuzzed(titre_mercd.by_nsf, (nsf_codes | anything,), tuple_of(CertificationVersion)),
+    "by_formacode": Fuzzed(
+        titre_mercd.by_formacode, (formacodes | anything,), tuple_of(CertificationVersion)
+    ),
     "by_rncp": Fuzzed(
         titre_mercd.by_rncp, (rncp_codes | anything,), instance_of(CertificationVersion)
     ),
@@ -397,7 +401,7 @@ MESSAGES: list[tuple[Callable[[], object], type[Exception], str]] = [
         lambda: titre_mercd.source_of(titre_mercd.version("2018-12-11"), "nope"),
         LookupError,
         "CertificationVersion has no field 'nope'; fields: key, title, former_titles, "
-        "legal_text, validity, level, nsf_codes, rome_codes, rncp, blocks, "
+        "legal_text, validity, level, nsf_codes, rome_codes, formacodes, rncp, blocks, "
         "transversal_competences, sectors, sectors_text, job_titles, summary, "
         "certifying_authority, regulation, legal_bases, unknown_fields",
     ),

@@ -13,6 +13,7 @@ from titre_mercd import (
     Block,
     CertificationVersion,
     Correspondence,
+    Formacode,
     LegalText,
     Level,
     NsfCode,
@@ -57,6 +58,7 @@ legal_texts = st.builds(LegalText, text, maybe() | dates, text, maybe() | text, 
 windows = st.builds(ValidityWindow, dates, maybe() | dates, maybe() | dates)
 levels = st.builds(Level, maybe() | text, st.integers(1, 8), st.integers(1, 8))
 blocks = st.builds(Block, text, st.integers(1, 9), text, texts, maybe() | text)
+formacode_lists = st.lists(st.builds(Formacode, text, maybe() | text), max_size=2).map(tuple)
 generated = st.one_of(
     legal_texts,
     st.builds(Source, legal_texts, text, text),
@@ -67,13 +69,15 @@ generated = st.one_of(
         RegisteredFiche,
         text,
         text,
-        maybe() | st.integers(1, 8),
+        maybe() | levels,
         st.lists(st.builds(NsfCode, text, maybe() | text), max_size=2).map(tuple),
+        formacode_lists,
         maybe() | dates,
         maybe() | text,
     ),
     st.builds(RomeCode, text, text),
     st.builds(NsfCode, text, maybe() | text),
+    st.builds(Formacode, text, maybe() | text),
     blocks,
     st.builds(Correspondence, blocks, maybe() | blocks, st.builds(Source, legal_texts, text, text)),
     st.builds(
@@ -86,6 +90,7 @@ generated = st.one_of(
         level=maybe() | levels,
         nsf_codes=st.lists(st.builds(NsfCode, text, maybe() | text), max_size=2).map(tuple),
         rome_codes=st.lists(st.builds(RomeCode, text, text), max_size=2).map(tuple),
+        formacodes=formacode_lists,
         rncp=maybe() | text,
         blocks=st.lists(blocks, max_size=2).map(tuple),
         transversal_competences=texts,

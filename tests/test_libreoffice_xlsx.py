@@ -37,12 +37,12 @@ def shown(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # shown as JJ/MM/AAAA, with the time if it has one
         if value.time() == dt.time():
-            return value.date().isoformat()
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M:%S")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.strftime("%d/%m/%Y")
     return str(value)
 
 

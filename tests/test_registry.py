@@ -20,6 +20,7 @@ import pytest
 import titre_mercd
 from registry_exports import FICHE_2018, SAMPLE, SUCCESSOR, lineage_fiches, write_export
 from test_cli import LAUNCHERS, error, run
+from test_cli_schemas import validate as validate_with_references
 from titre_mercd import _loading, _referentiel
 
 SCHEMAS = Path(titre_mercd.__file__).parent / "schemas" / "cli"
@@ -181,6 +182,15 @@ def test_the_imported_version_answers_the_whole_api(imported: Path) -> None:
         assert new.level == titre_mercd.version("2018-12-11").level
         assert [c.code for c in new.rome_codes] == ["D1408", "M1704", "E1999"]
         assert titre_mercd.rome("E1999").label == "Métier inventé pour les tests"
+        assert [(c.code, c.label) for c in new.formacodes] == [
+            ("34026", "Développement sens commercial"),
+            ("34027", "Service après-vente"),
+            ("34507", "Vente à distance"),
+            ("34076", "Gestion relation client"),
+        ]  # the export's FORMACODES, the code written as the data writes it
+        assert titre_mercd.by_formacode("34 027") == (new,)
+        assert "formacodes" not in new.unknown_fields
+        assert titre_mercd.source_of(new, "formacodes").location == "FORMACODES"
         assert [b.rncp_code for b in new.blocks] == [f"{SUCCESSOR}BC0{i}" for i in (1, 2, 3)]
         assert new.blocks[0].competences == (
             "Recruter et intégrer des conseillers client",
@@ -635,3 +645,18 @@ def test_a_fiche_the_data_records_as_registered_is_found_by_its_number(tmp_path:
 def test_usage_errors(args: list[str], words: list[str], tmp_path: Path) -> None:
     error(run(PROGRAM, *args, cwd=tmp_path), 2, *words)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_formacode_names_each_imported_version_that_lists_it(imported: Path) -> None:
+    result = run(PROGRAM, "--data", str(imported), "formacode", " 34 076 ")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("34076  Gestion relation client\n")
+    assert f"{NEW_KEY}  Manager d'équipe relation client à distance" in result.stdout
+    answer = json.loads(
+        run(PROGRAM, "--data", str(imported), "formacode", "34076", "--json").stdout
+    )
+    assert [v["key"] for v in answer["versions"]] == [NEW_KEY]
+    assert answer["label"] == "Gestion relation client"
+    assert answer["registered_fiches"] == []  # RNCP38665 is a version of this data now
+    assert answer["not_known"] == ["2007-04-27", "2011-06-01", "2018-12-11"]
+    validate_with_references(answer, "formacode")

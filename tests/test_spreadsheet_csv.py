@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from titre_mercd import _bulk, _export, deemed_obtained, missing_blocks, version
+from titre_mercd._referentiel import closest_blocks
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -44,6 +45,12 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(
         result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
     )
+
+
+def unknown(label: str) -> str:
+    """The error of a label that names no bloc: with the closest titles (from the library)."""
+    titles = "; ".join(f"{b.ref} {b.title!r}" for b in closest_blocks(label, (FROM, TO)))
+    return f"unknown bloc {label!r} (closest: {titles})"
 
 
 def added(*numbers: int) -> list[str]:
@@ -101,7 +108,7 @@ EXPECTED_ADDED = [
     added(1, 2),
     added(2),
     added(2, 3),
-    ["", "", "", "unknown bloc 'Accueillir le public'"],
+    ["", "", "", unknown("Accueillir le public")],
     added(2, 3),
 ]
 
@@ -178,10 +185,12 @@ def test_a_utf8_file_without_excel_is_kept_byte_for_byte(tmp_path: Path) -> None
     (tmp_path / "in.csv").write_bytes(data)
     result = cli("--csv", "in.csv", "--column", "CCP obtenus", "-o", "out.csv", cwd=tmp_path)
     assert result.returncode == 1
-    out = (tmp_path / "out.csv").read_bytes()
-    # Each row's own bytes, then the added fields: removing them gives the input back.
-    kept = b"".join(line.rsplit(b";", 4)[0] + b"\r\n" for line in out.split(b"\r\n") if line)
-    assert kept == data
+    out = (tmp_path / "out.csv").read_bytes().split(b"\r\n")
+    # Each row's own bytes, then the added fields.
+    lines = data.split(b"\r\n")
+    assert len(out) == len(lines)
+    for line, written in zip(lines, out):
+        assert written.startswith(line + b";") or written == line == b""
 
 
 # ---------------------------------------------------------------- any table, any encoding
@@ -251,8 +260,8 @@ def test_every_field_is_kept_and_the_added_columns_are_aligned(  # noqa: PLR0917
             io.BytesIO(data), "in.csv", "ccp", None if detect else sep, given_encoding
         )
         assert source.sep == sep
-        convert_cell = _bulk.CellConverter(FROM, TO, source.sep)
-        outcome = _bulk.convert(source, out, convert_cell, TO, excel=excel)
+        convert_cell = _bulk.CellConverter(FROM, TO)
+        outcome = _bulk.convert(source, out, convert_cell, excel=excel)
     output = out.getvalue()
 
     bom = excel or encoding != "utf-8"
@@ -263,10 +272,11 @@ def test_every_field_is_kept_and_the_added_columns_are_aligned(  # noqa: PLR0917
     )
     width = len(header)
     assert parsed[0] == header + ADDED
-    assert len(parsed) - 1 == len(rows) == outcome.rows
+    assert len(parsed) - 1 == len(rows) == outcome.rows + outcome.blank
+    assert outcome.blank == sum(1 for row in rows if not any(row))
     for row, read in zip(rows, parsed[1:]):
-        if not row:  # a blank line stays a blank line
-            assert read == []
+        if not any(row):  # a blank row is copied as it was: a blank line stays a blank line
+            assert read == row
             continue
         assert len(read) == width + 4  # the added columns under their own headers
         assert read[:width] == (row + [""] * width)[:width]  # every field in its place
@@ -313,7 +323,7 @@ def test_the_separator_is_detected_from_the_header(header: str, sep: str) -> Non
 def test_a_given_separator_is_used(tmp_path: Path) -> None:
     (tmp_path / "in.csv").write_text("a,b;ccp\n1,2;CCP 2\n", encoding="utf-8")
     result = cli("--csv", "in.csv", "--column", "ccp", "--sep", ";", "-o", "out.csv", cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (0, "Wrote 1 rows to out.csv (separator ';').\n")
+    assert (result.returncode, result.stdout) == (0, "Wrote 1 row to out.csv (separator ';').\n")
     assert read_back_with_csv(tmp_path / "out.csv", ";")[1] == ["1,2", "CCP 2", *added(2)]
 
 
@@ -352,7 +362,13 @@ def test_what_cp1252_cannot_decode_is_named_latin1(tmp_path: Path) -> None:
     result = cli("--csv", "in.csv", "--column", "ccp", cwd=tmp_path)
     assert result.returncode == 2
     assert "add --encoding latin-1" in result.stderr
-    forced = cli("--csv", "in.csv", "--column", "ccp", "--encoding", "latin-1", cwd=tmp_path)
+    latin1 = ("--csv", "in.csv", "--column", "ccp", "--encoding", "latin-1")
+    refused = cli(*latin1, cwd=tmp_path)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert "in.csv line 2, column 3: byte 0x81 is the control character U+0081" in refused.stderr
+    assert "no other encoding read here makes it a letter" in refused.stderr
+    assert "add --allow-c1" in refused.stderr
+    forced = cli(*latin1, "--allow-c1", cwd=tmp_path)
     assert forced.returncode == 0
     assert forced.stdout.startswith("\ufeffccp;nom;")
     assert forced.stdout.splitlines()[1].startswith("1;\x81é;")
@@ -475,46 +491,51 @@ def test_excel_goes_with_csv_only(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cell", "sep", "numbers"),
+    ("cell", "numbers"),
     [
-        ("CCP 1 | CCP 2", ",", [1, 2]),
-        ("CCP 1\nCCP 3", ",", [1, 3]),
-        ("CCP 1\r\nCCP 3", ";", [1, 3]),
-        ("CCP 2; CCP3", ",", [2, 3]),
-        ("2, 3", ";", [2, 3]),
-        ("2,3", "\t", [2, 3]),
-        ("1 ; 2, 3", "\t", [1, 2, 3]),
-        ("ccp n° 2", ",", [2]),
-        (f"{OLD[0].title}, {OLD[2].title}", ";", [1, 3]),
-        ("2011-06-01/2;CCP 1", ",", [1, 2]),
+        ("CCP 1 | CCP 2", [1, 2]),
+        ("CCP 1\nCCP 3", [1, 3]),
+        ("CCP 1\r\nCCP 3", [1, 3]),
+        ("CCP 2; CCP3", [2, 3]),
+        ("2, 3", [2, 3]),
+        ("2,3", [2, 3]),
+        ("1 ; 2, 3", [1, 2, 3]),
+        ("ccp n° 2", [2]),
+        (f"{OLD[0].title}, {OLD[2].title}", [1, 3]),
+        ("2011-06-01/2;CCP 1", [1, 2]),
     ],
 )
-def test_ccp_cells_as_people_write_them(cell: str, sep: str, numbers: list[int]) -> None:
-    assert list(_bulk.CellConverter(FROM, TO, sep)(cell)) == added(*numbers)
+def test_ccp_cells_as_people_write_them(cell: str, numbers: list[int]) -> None:
+    # Whatever the file's separator: a cell holding ';' or ',' was quoted, so meant as one.
+    assert list(_bulk.CellConverter(FROM, TO)(cell)) == added(*numbers)
 
 
 @pytest.mark.parametrize(
-    ("cell", "sep", "error"),
+    ("cell", "error"),
     [
-        ("2, 3", ",", "unknown bloc '2, 3'"),  # ',' is the file's separator: not split
-        (
-            "CCP 2; CCP 9",
-            ",",
-            "unknown bloc 'CCP 2; CCP 9'",
-        ),  # split only when every part names a bloc
-        ("CCP 4", ";", "no CCP 4 in 2011-06-01"),
-        ("CCP 1 | Accueillir le public", ";", "unknown bloc 'Accueillir le public'"),
-        ("x" * 500, ";", "unknown bloc '" + "x" * 59 + "…'"),
-        ("CCP 0 | y", ";", "no CCP 0 in 2011-06-01; unknown bloc 'y'"),
+        ("CCP 2; CCP 9", unknown("CCP 2; CCP 9")),  # split only when every part names a bloc
+        ("CCP 4", "no CCP 4 in 2011-06-01"),
+        ("CCP 1 | Accueillir le public", unknown("Accueillir le public")),
+        # Longer than any title, and no word of one: no title is close.
+        ("x" * 500, "unknown bloc '" + "x" * 59 + "…'"),
+        ("CCP 0 | y", "no CCP 0 in 2011-06-01; " + unknown("y")),
     ],
 )
-def test_what_is_not_understood_is_named_in_a_few_words(cell: str, sep: str, error: str) -> None:
-    assert _bulk.CellConverter(FROM, TO, sep)(cell) == ("", "", "", error)
+def test_what_is_not_understood_is_named_with_the_closest_titles(cell: str, error: str) -> None:
+    assert _bulk.CellConverter(FROM, TO)(cell) == ("", "", "", error)
+
+
+def test_an_error_cell_names_at_most_three_titles() -> None:
+    error = _bulk.CellConverter(FROM, TO)("Manager une equipe de conseilers")[3]
+    assert error.startswith("unknown bloc 'Manager une equipe de conseilers' (closest: ")
+    assert error.count(f"{FROM}/") + error.count(f"{TO}/") == 3
+    assert f"{FROM}/2 {OLD[1].title!r}" in error  # the nearest first
+    assert error.index(f"{FROM}/2") < error.index(f"{TO}/")
 
 
 def test_a_title_holding_a_comma_stays_one_title() -> None:
     title = OLD[0].title  # « Gérer l'ensemble des moyens …, » holds no comma: make one that does
-    assert _bulk.CellConverter(FROM, TO, ";")(title.replace(" aux ", ", aux ")) == tuple(added(1))
+    assert _bulk.CellConverter(FROM, TO)(title.replace(" aux ", ", aux ")) == tuple(added(1))
 
 
 def test_ccp_numbers_on_the_command_line(tmp_path: Path) -> None:

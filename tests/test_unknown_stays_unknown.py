@@ -256,5 +256,5 @@ def test_versions_says_when_a_window_is_followed_by_days_not_known() -> None:
     ) in out
     entries: list[Any] = json.loads(run(PROGRAM, "versions", "--json").stdout)["versions"]
     entry = next(e for e in entries if e["key"] == "2011-06-01")
-    assert entry["in_force_today"] is False
+    assert entry["in_force"] is False
     assert "from 2017-05-12 to 2019-05-11 is not known" in entry["reason"]

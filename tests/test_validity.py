@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 import titre_mercd
 from titre_mercd import (
+    Formacode,
+    Level,
     NotInDataError,
     NsfCode,
     RegisteredFiche,
@@ -190,8 +192,14 @@ def test_the_registered_fiche_as_facts_md_gives_it() -> None:
     assert fiche == RegisteredFiche(
         rncp="RNCP38665",
         successor_of=V2018,
-        level=5,
+        level=Level(france_1969=None, france_2019=5, eqf=5),  # FACTS.md gives no 1969 level
         nsf_codes=(NsfCode("312t", "Négociation et vente"),),
+        formacodes=(
+            Formacode("34026", "Développement sens commercial"),
+            Formacode("34027", "Service après-vente"),
+            Formacode("34507", "Vente à distance"),
+            Formacode("34076", "Gestion relation client"),
+        ),
         registered_until=D(2029, 5, 12),  # « 12-05-2029 », the échéance kept as given
         certifying_authority="MINISTERE DU TRAVAIL DU PLEIN EMPLOI ET DE L' INSERTION",
     )
@@ -199,6 +207,8 @@ def test_the_registered_fiche_as_facts_md_gives_it() -> None:
         "rncp": "fiche RNCP38665",
         "level": "niveau 5",
         "nsf_codes": "NSF « 312t : Négociation et vente »",
+        "formacodes": "Formacodes 34026 Développement sens commercial, 34027 Service après-vente, "
+        "34507 Vente à distance, 34076 Gestion relation client",
         "registered_until": "date d'échéance de l'enregistrement 12-05-2029",
         "certifying_authority": (
             "certificateur « MINISTERE DU TRAVAIL DU PLEIN EMPLOI ET DE L' INSERTION »"
@@ -355,6 +365,7 @@ def test_the_json_export_carries_windows_the_gap_and_the_registered_successor() 
         "successor_of",
         "level",
         "nsf_codes",
+        "formacodes",
         "registered_until",
         "certifying_authority",
     }

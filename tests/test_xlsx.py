@@ -37,7 +37,14 @@ CLI = LAUNCHERS["python -m titre_mercd"]
 FROM_KEY, TO_KEY = "2011-06-01", "2018-12-11"
 CONVERT = ("convert", "--from", FROM_KEY, "--to", TO_KEY)
 ADDED = added_columns(TO_KEY)
-INSTALL = "pip install 'titre-mercd[excel]'"
+# From a source checkout (this test's own, when the package is imported from it), the
+# install command is pip's for the checkout; from an installed wheel, PyPI's.
+_CHECKOUT = Path(__file__).resolve().parents[1]
+INSTALL = (
+    f'pip install ".[excel]" (in {_CHECKOUT})'
+    if Path(_xlsx.__file__).resolve().parents[1] == _CHECKOUT / "src"
+    else "pip install 'titre-mercd[excel]'"
+)
 
 HEADER = ["nom", "prénom", "CCP obtenus", "note", "session", "présent"]
 ROWS: list[list[Any]] = [
@@ -138,7 +145,8 @@ def test_the_output_is_values_only(tmp_path: Path) -> None:
     assert sheet["A5"].value == "=Lefèvre"
     assert sheet["A5"].data_type == "s"
     assert sheet["E2"].is_date
-    assert sheet["E2"].number_format == "yyyy-mm-dd"
+    assert sheet["E2"].number_format == "DD/MM/YYYY"  # JJ/MM/AAAA, as in France
+    assert sheet["E3"].number_format == "DD/MM/YYYY HH:MM:SS"
 
 
 def with_cached_values(path: Path, cached: dict[str, tuple[str, str]]) -> None:
@@ -219,7 +227,10 @@ def test_empty_rows_and_rows_above_the_header_keep_their_place(tmp_path: Path) -
     out = tmp_path / "out.xlsx"
     result = convert("--input", str(source), "--column", "ccp", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"Wrote 3 rows to {out}.\n"
+    assert (
+        result.stdout
+        == f"Wrote 2 rows (2 rows above the header and 1 blank row copied) to {out}.\n"
+    )
     read = values(out)
     assert read[:2] == [(), ()]
     assert read[2] == (None, "nom", "ccp", *ADDED)
@@ -263,6 +274,10 @@ def test_json_report(tmp_path: Path) -> None:
         "rows": 2,
         "unmatched": 0,
         "added_columns": list(ADDED),
+        "blank_rows": 0,
+        "rows_above_header": 0,
+        "input_format": "xlsx",
+        "output_format": "xlsx",
     }
 
 
@@ -293,7 +308,10 @@ def corrupt(path: Path) -> None:
 def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
     """Each case: its arguments after ``convert --from --to``, and words of its message."""
     good = write_workbook(tmp_path / "good.xlsx", HEADER, ROWS)
-    (tmp_path / "text.xlsx").write_text("nom,ccp\n", encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "other.xlsx", "w") as archive:
+        archive.writestr("notes.txt", "no workbook here")
+    with zipfile.ZipFile(tmp_path / "sheet.ods", "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
     write_workbook(tmp_path / "empty.xlsx", [], [])
     write_workbook(tmp_path / "clash.xlsx", ["ccp", ADDED[0]], [["2011-06-01/2", "x"]])
@@ -302,8 +320,11 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
     corrupt(truncated)
     out = str(tmp_path / "out.xlsx")
     return {
-        "not a workbook": (["--input", str(tmp_path / "text.xlsx"), "--column", "ccp", "-o", out],
-                           ["text.xlsx is not an Excel workbook", "save it as .xlsx"]),
+        "a zip but not a workbook": (
+            ["--input", str(tmp_path / "other.xlsx"), "--column", "ccp", "-o", out],
+            ["other.xlsx, zip member '[Content_Types].xml': cannot be read"]),
+        "an .ods spreadsheet": (["--csv", str(tmp_path / "sheet.ods"), "--column", "c", "-o", out],
+                                ["sheet.ods is an OpenDocument spreadsheet (.ods)", ".xlsx"]),
         "the old .xls format": (["--input", str(tmp_path / "old.xls"), "--column", "c", "-o", out],
                                 ["old.xls is in the old .xls format", ".xlsx"]),
         "no such file": (["--input", str(tmp_path / "none.xlsx"), "--column", "c", "-o", out],
@@ -323,9 +344,11 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
             ["--input", str(truncated), "--column", "ccp", "-o", out],
             ["cut.xlsx, sheet 'Candidats', around row 40, zip member 'xl/worksheets/sheet1.xml'",
              "not well-formed XML"]),
-        "no -o": (["--input", str(good), "--column", "nom"], ["give -o FILE.xlsx"]),
-        "-o not .xlsx": (["--input", str(good), "--column", "nom", "-o", "x.csv"],
-                         ["give -o FILE.xlsx", "x.csv"]),
+        "a workbook asked for without -o": (
+            ["--input", str(good), "--column", "nom", "--output-format", "xlsx"],
+            ["give -o FILE.xlsx"]),
+        "--excel with a workbook output": (["--input", str(good), "--column", "nom", "--excel",
+                                            "-o", out], ["--excel only goes with a CSV output"]),
         "--sep": (["--input", str(good), "--column", "nom", "--sep", ";", "-o", out],
                   ["--sep only goes with a CSV input"]),
         "no --column": (["--input", str(good), "-o", out], ["--input needs --column"]),
@@ -340,9 +363,10 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
 
 
 CASES = [
-    "not a workbook", "the old .xls format", "no such file", "unknown sheet", "unknown column",
+    "a zip but not a workbook", "an .ods spreadsheet", "the old .xls format", "no such file", "unknown sheet", "unknown column",
     "a column twice", "an empty sheet", "an added column already there",
-    "a sheet that stops being readable", "no -o", "-o not .xlsx", "--sep", "no --column",
+    "a sheet that stops being readable", "a workbook asked for without -o",
+    "--excel with a workbook output", "--sep", "no --column",
     "--input and --csv", "--input and BLOCK", "--sheet with a CSV file", "--sheet alone",
 ]  # fmt: skip
 
@@ -503,13 +527,14 @@ def test_every_cell_is_kept_and_the_added_columns_align(
         sink = io.BytesIO()
         source = _xlsx.XlsxSource(str(path), "in.xlsx", "ccp")
         try:
-            outcome = _xlsx.convert(source, sink, convert_cell, TO_KEY)
+            outcome = _xlsx.convert(source, sink, convert_cell)
         finally:
             source.close()
         out = Path(folder, "out.xlsx")
         out.write_bytes(sink.getvalue())
         read_out = values(out)
-    assert outcome.rows == len(table)
+    # The rows that hold something are candidates; the others are blank rows, copied.
+    assert outcome.rows == sum(1 for row in table if any(v not in (None, "") for v in row))
     assert read_out[0] == (*header, *ADDED)
     # Empty rows at the end hold nothing: openpyxl writes no row element for them.
     while len(read_in) > 1 and all(v in (None, "") for v in read_in[-1]):

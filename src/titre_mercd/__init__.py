@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
         CertificationVersion,
         Correspondence,
         CorrespondenceTable,
+        Formacode,
         LegalText,
         Level,
         NsfCode,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # the names below are served lazily by __getattr__
     )
     from ._referentiel import (
         Referentiel,
+        by_formacode,
         by_nsf,
         by_rncp,
         by_rome,
@@ -95,6 +97,7 @@ __all__ = [
     "DataError",
     "DataImport",
     "ExportLacksLineageError",
+    "Formacode",
     "InvalidCodeError",
     "LegalText",
     "Level",
@@ -118,6 +121,7 @@ __all__ = [
     "ValidityGap",
     "ValidityWindow",
     "__version__",
+    "by_formacode",
     "by_nsf",
     "by_rncp",
     "by_rome",
@@ -161,7 +165,7 @@ _HOMES = {
     "update_data": "_update",
     **dict.fromkeys(
         [
-            "Referentiel", "by_nsf", "by_rncp", "by_rome", "contradictions",
+            "Referentiel", "by_formacode", "by_nsf", "by_rncp", "by_rome", "contradictions",
             "correspondence_table", "correspondences", "current", "deemed_obtained",
             "find_block", "is_in_force", "missing_blocks", "nsf", "preload", "referentiel",
             "registered_fiche", "registered_fiches", "rome", "source_of", "successor",
@@ -171,7 +175,8 @@ _HOMES = {
     ),
     **dict.fromkeys(
         [
-            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "LegalText",
+            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "Formacode",
+            "LegalText",
             "Level", "NsfCode", "RegisteredFiche", "RomeCode", "Source", "ValidityGap",
             "ValidityWindow",
         ],
@@ -204,6 +209,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
 
+    # Records shown in a notebook get their HTML from the display module, which gives it to
+    # them when imported (the records know no screen). Asked for once, with the first name.
+    import_module(f"{__name__}._display")
     value = getattr(import_module(f"{__name__}.{home}"), name)
     globals()[name] = value
     return value

@@ -1,17 +1,21 @@
 """Bulk conversion: a CSV file of candidates' CCPs converted, row by row, to another version.
 
 One column of the file holds the CCPs a candidate holds, as people type their titles, as
-``KEY/N`` references or as bloc numbers (« CCP 2 », « 2 »), separated by ``|`` or line breaks
-(and by ``;`` or ``,`` when that is not the file's separator and every part then names a bloc).
+``KEY/N`` references or as bloc numbers (« CCP 2 », « 2 ») of the version they were obtained
+in, separated by ``|`` or line breaks (and by ``;`` or ``,`` when every part then names a bloc).
 Every row comes out, in order, with four columns added: the blocks of the target version deemed
 obtained, those still missing, whether all are held, and an error (empty when the row
-converted). A row whose labels cannot all be matched keeps its data, gets the error and no
-result: a partial answer could mislead a jury.
+converted); without a version to convert from, a fifth column comes first and names the
+version each held bloc was recognised in. A row whose labels cannot all be matched keeps its
+data, gets the error and no result: a partial answer could mislead a jury.
 
 The file may come from a spreadsheet: UTF-8 with or without a byte order mark, or cp1252,
-latin-1 or UTF-16 when asked; the separator is detected from the header when not given. Rows
-are kept as they were read when nothing asks for a change; otherwise each field's value is kept
-exactly and only the encoding, the separator or the line ending changes.
+latin-1 or UTF-16 when asked (an 8-bit encoding that decodes a C1 control character, which
+real text never holds, is refused unless asked for); the header is the first of the first rows
+that names the column, and the rows above it are copied through; the separator is detected from
+the header when not given. Rows are kept as they were read when nothing asks for a change;
+otherwise each field's value is kept exactly and only the encoding, the separator or the line
+ending changes.
 
 It streams: rows are read, converted and written in chunks, so memory does not grow with the
 file. Each distinct cell is converted once and remembered (candidates' cells repeat), in a
@@ -37,7 +41,7 @@ import attrs
 
 from ._cells import csv_text
 from ._records import Block
-from ._referentiel import deemed_obtained, find_block, match_block, version, versions
+from ._referentiel import closest_blocks, deemed_obtained, match_block, version, versions
 from .exceptions import AmbiguousBlockError, CsvInputError, UndecidedError, UnknownBlockError
 
 if TYPE_CHECKING:
@@ -47,6 +51,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENCODINGS",
+    "HEADER_ROWS",
+    "LANGUAGES",
     "MAX_LINE",
     "SEPARATORS",
     "CellConverter",
@@ -60,8 +66,8 @@ __all__ = [
     "detect_separator",
     "large_fields",
     "resolve_block",
+    "rows_written",
     "separator_name",
-    "stderr_progress",
 ]
 
 LIST_SEPARATOR = "|"
@@ -84,10 +90,59 @@ included.
 EXCEL_SEPARATOR, EXCEL_NEWLINE = ";", "\r\n"
 """What French Excel reads without asking: ``;`` between fields, CRLF (and a byte order mark)."""
 
+HEADER_ROWS = 20
+"""Without a header row given, the header is the first of these first rows naming the column."""
+
+LANGUAGES = ("en", "fr")
+"""The languages the added columns' names and values are written in (English by default)."""
+
+# The words of the added columns, and of the errors in their cells, in each language.
+_WORDS = {
+    "en": {
+        "recognised": "held blocs recognised",
+        "deemed": "deemed obtained ({key})",
+        "missing": "still missing ({key})",
+        "complete": "all blocs held ({key})",
+        "error": "conversion error",
+        "yes": "yes",
+        "no": "no",
+        "unknown": "unknown bloc {label}",
+        "closest": "closest: {titles}",
+        "several": "several blocs match {label}",
+        "no number": "no CCP {number} in {key}",
+        "number needs from": "{label} is a bloc number, which each version gives: give --from",
+        "fewer": "the row has {count} field{s}, the header {width}: check its separators",
+        "beyond csv": "{count} field{s} beyond the header's {width} columns, kept here as CSV: ",
+        "beyond sheet": "the row has values beyond the header's last column ({letter}); "
+        "they are kept after the added columns",
+    },
+    "fr": {
+        "recognised": "blocs détenus reconnus",
+        "deemed": "blocs réputés obtenus ({key})",
+        "missing": "blocs à obtenir ({key})",
+        "complete": "tous les blocs obtenus ({key})",
+        "error": "erreur de conversion",
+        "yes": "oui",
+        "no": "non",
+        "unknown": "bloc inconnu {label}",
+        "closest": "les plus proches : {titles}",
+        "several": "plusieurs blocs correspondent à {label}",
+        "no number": "pas de CCP {number} en {key}",
+        "number needs from": "{label} est un numéro de bloc, que chaque version donne : "
+        "donner --from",
+        "fewer": "la ligne a {count} champ{s}, l'en-tête {width} : vérifier ses séparateurs",
+        "beyond csv": "{count} champ{s} au-delà des {width} colonnes de l'en-tête, gardé{s} ici "
+        "en CSV : ",
+        "beyond sheet": "la ligne a des valeurs au-delà de la dernière colonne de l'en-tête "
+        "({letter}) ; elles sont gardées après les colonnes ajoutées",
+    },
+}
+
 # Each accepted name (as :func:`codecs.lookup` spells it) and the codec that reads it.
 _CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
 _CODECS.update({"iso8859-1": "latin-1", "utf-16": "utf-16"})
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_ZIP_MAGIC = b"PK\x03\x04"  # a zip file (an .xlsx workbook is one)
 # What stands for NUL while csv parses a row, before Python 3.11 (csv refuses NUL there); a
 # row's fields get their NUL back unless its text holds that character too.
 _NUL_STAND_IN = "\ufffd" if sys.version_info < (3, 11) else ""
@@ -109,10 +164,13 @@ _HEADER_LINES, _HEADER_CHARS = 100, 1 << 20
 _CELL_PARTS = re.compile(r"\r\n|[|\r\n]")
 # A bloc of the --from version by its number: « CCP 2 », « CCP2 », « ccp n° 2 », « 2 ».
 _BLOCK_NUMBER = re.compile(r"(?:ccp\s*(?:n\s*°\s*)?)?([0-9]{1,3})", re.IGNORECASE)
+# The bytes latin-1 decodes as C1 control characters (U+0080 to U+009F); cp1252 reads most as
+# letters (0x9c is « œ », 0x80 « € », 0x92 « ’ »).
+_C1_BYTES = re.compile(b"[\x80-\x9f]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SHOWN = 60  # characters of a label an error cell quotes
 
-Added = tuple[str, str, str, str]
+Added = tuple[str, ...]
 
 
 class _Cache(dict[str, Any]):
@@ -137,10 +195,35 @@ class _Cache(dict[str, Any]):
 
 @attrs.frozen
 class Outcome:
-    """What a conversion did: rows written (header excluded) and rows with an error."""
+    """What a conversion did: rows of candidates written, and rows with an error.
+
+    ``blank`` blank rows and the ``above`` rows above the header were copied through too.
+    """
 
     rows: int
     unmatched: int
+    blank: int = 0
+    above: int = 0
+
+
+def rows_written(outcome: Outcome) -> str:
+    """What a conversion wrote, in words, singular and plural right.
+
+    >>> rows_written(Outcome(rows=10, unmatched=0, blank=1))
+    '10 rows (1 blank row copied)'
+    >>> rows_written(Outcome(rows=1, unmatched=0, blank=2, above=1))
+    '1 row (1 row above the header and 2 blank rows copied)'
+    """
+    copied = [
+        f"{count:,} {what}{'s' if count != 1 else ''}{where}"
+        for count, what, where in (
+            (outcome.above, "row", " above the header"),
+            (outcome.blank, "blank row", ""),
+        )
+        if count
+    ]
+    also = f" ({' and '.join(copied)} copied)" if copied else ""
+    return f"{outcome.rows:,} row{'s' if outcome.rows != 1 else ''}{also}"
 
 
 @contextlib.contextmanager
@@ -159,18 +242,21 @@ def large_fields() -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def added_columns(to_key: str) -> tuple[str, str, str, str]:
-    """The names of the four columns a conversion to ``to_key`` adds.
+def added_columns(to_key: str, *, lang: str = "en", recognised: bool = False) -> tuple[str, ...]:
+    """The names of the columns a conversion to ``to_key`` adds, in ``lang``.
+
+    Four: the blocs deemed obtained, those still missing, whether all are held, the error;
+    with ``recognised`` (a conversion without a version to convert from), a fifth first: the
+    version each held bloc was recognised in.
 
     >>> added_columns("2018-12-11")[0]
     'deemed obtained (2018-12-11)'
+    >>> added_columns("2018-12-11", lang="fr", recognised=True)[:2]
+    ('blocs détenus reconnus', 'blocs réputés obtenus (2018-12-11)')
     """
-    return (
-        f"deemed obtained ({to_key})",
-        f"still missing ({to_key})",
-        f"all blocs held ({to_key})",
-        "conversion error",
-    )
+    words = _WORDS[lang]
+    names = tuple(words[name].format(key=to_key) for name in ("deemed", "missing", "complete"))
+    return ((words["recognised"],) if recognised else ()) + (*names, words["error"])
 
 
 def check_encoding(name: str) -> str:
@@ -206,44 +292,75 @@ def _number(label: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def resolve_block(label: str, from_key: str, to_key: str, *, explain: bool = True) -> Block:
+def searched_keys(from_key: str | None, to_key: str) -> tuple[str, ...]:
+    """The versions a label is looked up in: ``from_key`` (the oldest when ``None``) to ``to_key``.
+
+    >>> searched_keys(None, "2011-06-01")
+    ('2007-04-27', '2011-06-01')
+    """
+    keys = [v.key for v in versions()]
+    first = 0 if from_key is None else keys.index(version(from_key).key)
+    return tuple(keys[first : keys.index(version(to_key).key) + 1])
+
+
+def resolve_block(label: str, from_key: str | None, to_key: str, *, explain: bool = True) -> Block:
     """The block ``label`` names: one of version ``from_key``, or of a later one up to ``to_key``.
 
-    A bare number, « CCP 2 » or « CCP2 » is that bloc of ``from_key``. Unless ``explain``,
-    an :class:`UnknownBlockError` does not name the closest titles (their search is costly).
+    With ``from_key`` ``None``, a label is looked up in ``to_key`` and every older version. A
+    bare number, « CCP 2 » or « CCP2 » is that bloc of ``from_key``; without it, it names a
+    bloc only when ``to_key`` is the oldest version. Unless ``explain``, an
+    :class:`UnknownBlockError` does not name the closest titles (their search is costly).
 
     Raises:
         UnknownBlockError: no block of those versions matches (with the closest titles of
-            ``from_key``), or the number is not one of ``from_key``'s blocs.
-        AmbiguousBlockError: several match.
+            those versions), or the number is not one of ``from_key``'s blocs.
+        AmbiguousBlockError: several match, or a bloc number is given without ``from_key``
+            and several versions number their blocs.
 
     >>> resolve_block("manager une equipe de conseillers clientele a distance",
     ...               "2011-06-01", "2018-12-11").ref
     '2011-06-01/2'
     >>> resolve_block("CCP 3", "2011-06-01", "2018-12-11").ref
     '2011-06-01/3'
+    >>> resolve_block("Manager les ressources humaines d'une équipe de téléconseillers",
+    ...               None, "2018-12-11").ref
+    '2007-04-27/2'
     """
+    keys = searched_keys(from_key, to_key)
     number = _number(label)
     if number is not None:
-        blocks = version(from_key).blocks
+        if from_key is None and len(keys) > 1:
+            raise AmbiguousBlockError(
+                f"{label[:_SHOWN]!r} is a bloc number, and each of {', '.join(keys)} numbers "
+                "its own blocs: give --from KEY (the version of the CCPs held), or the bloc's "
+                "title or KEY/N"
+            )
+        key = keys[0]
+        blocks = version(key).blocks
         if 1 <= number <= len(blocks):
             return blocks[number - 1]
         raise UnknownBlockError(
-            f"no CCP {number} in version {version(from_key).key}: its CCPs are numbered "
+            f"no CCP {number} in version {key}: its CCPs are numbered "
             f"1 to {len(blocks)}; given {label[:_SHOWN]!r}"
         )
+    if from_key is not None:
+        with contextlib.suppress(UnknownBlockError):
+            return match_block(label, keys[0])
     try:
-        return find_block(label, from_key) if explain else match_block(label, from_key)
-    except UnknownBlockError as not_in_from:
-        keys = [v.key for v in versions()]
-        first, last = keys.index(version(from_key).key), keys.index(version(to_key).key)
-        try:
-            found = match_block(label)  # its message would be discarded: not explained
-        except (UnknownBlockError, AmbiguousBlockError):
-            raise not_in_from from None
-        if first <= keys.index(found.version_key) <= last:
-            return found
-        raise not_in_from from None
+        found: Block | None = match_block(label)
+    except UnknownBlockError:
+        found = None
+    except AmbiguousBlockError:
+        if from_key is None:
+            raise
+        found = None
+    if found is not None and found.version_key in keys:
+        return found
+    message = f"no block titled {label!r:.200} in {', '.join(keys)}"
+    nearest = closest_blocks(label, keys) if explain else ()
+    if nearest:
+        message += "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
+    raise UnknownBlockError(message)
 
 
 def _shown(label: str) -> str:
@@ -252,55 +369,99 @@ def _shown(label: str) -> str:
 
 
 class CellConverter:
-    """Converts one cell of CCPs into the four added values.
+    """Converts one cell of CCPs into the added values.
 
-    The CCPs of a cell are separated by ``|`` or line breaks, or by ``;`` or ``,`` (those that
-    are not ``sep``, the file's separator) when every part then names a bloc: a title that
-    holds a comma stays one title.
+    The CCPs of a cell are separated by ``|`` or line breaks, or by ``;`` or ``,`` when every
+    part then names a bloc: a title that holds a comma stays one title. Without ``from_key``,
+    a label is looked up in ``to_key`` and every older version, and the first added value
+    names the blocs held as recognised (``KEY/N``: the version each was recognised in). An
+    unknown label's error names the closest titles (at most three).
 
     >>> convert_cell = CellConverter("2011-06-01", "2018-12-11")
     >>> deemed, missing, complete, error = convert_cell("2011-06-01/2 | 2011-06-01/3")
     >>> complete, error
     ('yes', '')
-    >>> convert_cell("CCP 2, CCP3")[2:]
+    >>> convert_cell("CCP 2; CCP3")[2:]
     ('yes', '')
-    >>> convert_cell("CCP 2 | Accueillir le public")
-    ('', '', '', "unknown bloc 'Accueillir le public'")
+    >>> print(convert_cell("CCP 2 | Manager une equipe de conseilers")[3])
+    unknown bloc 'Manager une equipe de conseilers' (closest: 2011-06-01/2 'Manager une
+    équipe de conseillers (ères) clientèle à distance'; ...)
+    >>> CellConverter(None, "2018-12-11", lang="fr")("2007-04-27/2 | 2011-06-01/3")[::3]
+    ('2007-04-27/2 | 2011-06-01/3', 'oui')
     """
 
-    __slots__ = ("_blocks", "_from", "_splitters", "_to", "_to_blocks")
+    __slots__ = (
+        "_blocks",
+        "_errors",
+        "_from",
+        "_keys",
+        "_splitters",
+        "_to",
+        "_to_blocks",
+        "columns",
+        "numbers_need_from",
+        "words",
+    )
 
-    def __init__(self, from_key: str, to_key: str, sep: str | None = None) -> None:
-        """Check both keys (:class:`~titre_mercd.UnknownVersionError` if unknown)."""
-        self._from = version(from_key).key
+    def __init__(self, from_key: str | None, to_key: str, *, lang: str = "en") -> None:
+        """Check both keys (:class:`~titre_mercd.UnknownVersionError` if unknown) and ``lang``.
+
+        ``from_key`` ``None``: labels are looked up in ``to_key`` and every older version.
+        """
+        if lang not in _WORDS:
+            raise ValueError(f"unknown language {lang!r:.40}: expected one of en, fr")
+        self._from = None if from_key is None else version(from_key).key
         self._to = version(to_key).key
+        self._keys = searched_keys(self._from, self._to)
         self._to_blocks = version(to_key).blocks
+        self.words = _WORDS[lang]
+        """The words of the added values and errors, in the language asked for."""
+        self.columns = added_columns(self._to, lang=lang, recognised=self._from is None)
+        """The names of the columns the values are for."""
+        self.numbers_need_from = False
+        """Whether a bloc number was met without a version to convert from (so none named)."""
         self._blocks = _Cache()  # label -> Block, or a few words saying why none
-        others = [c for c in ";," if c != sep]
-        # Try each other separator alone (a title may hold the other), then all together.
-        self._splitters = [re.compile(re.escape(c)) for c in others]
-        if len(others) > 1:
-            self._splitters.append(re.compile("[;,]"))
+        self._errors = _Cache()  # label -> those words with the closest titles
+        # Try each separator alone (a title may hold the other), then both together.
+        self._splitters = [re.compile(";"), re.compile(","), re.compile("[;,]")]
 
-    def _block(self, label: str) -> Block | str:
-        """The block ``label`` names, or a few words saying why none does."""
-        found: Block | str | None = self._blocks.get(label)
+    def _block(self, label: str) -> Block | tuple[str, bool]:
+        """The block ``label`` names, or a few words saying why none does.
+
+        Those words come with whether the closest titles would help (``label`` is no number).
+        """
+        found: Block | tuple[str, bool] | None = self._blocks.get(label)
         if found is None:
+            words, number = self.words, _number(label)
             try:
                 found = resolve_block(label, self._from, self._to, explain=False)
             except UnknownBlockError:
-                number = _number(label)
                 found = (
-                    f"unknown bloc {_shown(label)}"
+                    (words["unknown"].format(label=_shown(label)), True)
                     if number is None
-                    else f"no CCP {number} in {self._from}"
+                    else (words["no number"].format(number=number, key=self._keys[0]), False)
                 )
             except AmbiguousBlockError:
-                found = f"several blocs match {_shown(label)}"
-            self._blocks.keep(
-                label, found, len(label) + (len(found) if isinstance(found, str) else 0)
-            )
+                if number is None:
+                    found = (words["several"].format(label=_shown(label)), False)
+                else:
+                    found = (words["number needs from"].format(label=_shown(label)), False)
+                    self.numbers_need_from = True
+            size = len(label) + (0 if isinstance(found, Block) else len(found[0]))
+            self._blocks.keep(label, found, size)
         return found
+
+    def _error(self, label: str, why: str, explain: bool) -> str:
+        """``why`` no block matches ``label``, with the closest titles if ``explain``."""
+        if not explain:
+            return why
+        explained: str | None = self._errors.get(label)
+        if explained is None:
+            nearest = closest_blocks(label, self._keys)
+            titles = "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
+            explained = f"{why} ({self.words['closest'].format(titles=titles)})" if titles else why
+            self._errors.keep(label, explained, len(label) + len(explained))
+        return explained
 
     def _split(self, label: str) -> list[Block] | None:
         """The blocs ``label`` names when split at ``;`` or ``,`` and every part names one."""
@@ -314,7 +475,7 @@ class CellConverter:
         return None
 
     def __call__(self, cell: str) -> Added:
-        """The added values for ``cell``: deemed obtained, missing, all held, error."""
+        """The added values for ``cell``: [recognised], deemed obtained, missing, held, error."""
         held: list[Block] = []
         errors = []
         for part in _CELL_PARTS.split(cell):
@@ -326,31 +487,39 @@ class CellConverter:
                     continue
                 split = self._split(label)
                 if split is None:
-                    errors.append(found)
+                    errors.append(self._error(label, *found))
                 else:
                     held.extend(split)
+        recognised: tuple[str, ...] = ()
+        if self._from is None:
+            recognised = (" | ".join(dict.fromkeys(b.ref for b in held)),)
         if errors:
-            return ("", "", "", "; ".join(errors))
+            return (*("" for _ in recognised), "", "", "", "; ".join(errors))
         try:
             obtained = deemed_obtained(held, self._to)
         except UndecidedError as exc:  # never « none » or « all missing » for it
-            return ("", "", "", f"not known: {exc}")
+            return (*("" for _ in recognised), "", "", "", f"not known: {exc}")
         deemed = " | ".join(b.title for b in self._to_blocks if b in obtained)
         missing = " | ".join(b.title for b in self._to_blocks if b not in obtained)
-        return (deemed, missing, "no" if missing else "yes", "")
+        complete = self.words["no" if missing else "yes"]
+        return (*recognised, deemed, missing, complete, "")
 
 
 class _Prefixed(io.RawIOBase):
     """A binary stream giving ``head`` (already read from ``rest``) and then the rest.
 
     From a stream that cannot be read again (a pipe), it keeps the last two blocks it gave
-    and counts the lines before them, so that an undecodable byte can still be located.
+    and counts the lines before them, so that an undecodable byte can still be located. With
+    ``refuse_c1`` (latin-1 input), a byte latin-1 reads as a C1 control character raises
+    :class:`_ControlCharacterError` with its line and column.
     """
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: IO[bytes], *, refuse_c1: bool = False) -> None:
         super().__init__()
         self._head = head
         self._rest = rest
+        self._refuse_c1 = refuse_c1
+        self._line, self._column, self._after_cr = 1, 0, False  # where the next block starts
         # One read of the stream at most: a pipe gives what it has, without waiting for more
         # (a buffered reader's readinto1 would wait to fill a large buffer; its read1 does not).
         self._read = getattr(rest, "read1", rest.read)
@@ -384,7 +553,21 @@ class _Prefixed(io.RawIOBase):
                 self.kept_offset += len(dropped)
                 self.kept_after_cr = dropped.endswith(b"\r")
             self.kept.append(bytes(view[:count]))
+        if self._refuse_c1 and count:
+            self._scan(bytes(view[:count]))
         return count
+
+    def _scan(self, block: bytes) -> None:
+        """Count the lines of ``block``; raise at its first C1 control byte."""
+        found = _C1_BYTES.search(block)
+        before = block if found is None else block[: found.start()]
+        self._line += _line_breaks(before, self._after_cr)
+        last = max(before.rfind(b"\n"), before.rfind(b"\r"))
+        self._column = len(before) - last - 1 if last >= 0 else self._column + len(before)
+        if before:
+            self._after_cr = before.endswith(b"\r")
+        if found is not None:
+            raise _ControlCharacterError(self._line, self._column + 1, block[found.start()])
 
     def fileno(self) -> int:
         return self._rest.fileno()
@@ -401,6 +584,30 @@ class _Prefixed(io.RawIOBase):
 
     def tell(self) -> int:
         return self._rest.tell() - len(self._head)
+
+
+class _ControlCharacterError(ValueError):
+    """A byte latin-1 decodes as a C1 control character: its line, column and value."""
+
+    def __init__(self, line: int, column: int, byte: int) -> None:
+        super().__init__(line, column, byte)
+        self.line, self.column, self.byte = line, column, byte
+
+    def message(self, name: str) -> str:
+        """What is wrong with the input ``name``, and what reads it."""
+        where = f"{name} line {self.line}, column {self.column}: byte 0x{self.byte:02x}"
+        control = f"the control character U+{self.byte:04X} in latin-1, which real text never holds"
+        try:
+            letter = bytes([self.byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            return (
+                f"{where} is {control}, and no other encoding read here makes it a letter; "
+                "if the file really holds such characters, add --allow-c1"
+            )
+        return (
+            f"{where} is {control}; cp1252 (Excel's default in France) reads it as "
+            f"{letter!r}: give --encoding cp1252 (--allow-c1 keeps the control characters)"
+        )
 
 
 def _read_head(binary: IO[bytes], size: int) -> bytes:
@@ -436,15 +643,23 @@ def detect_separator(header: str, column: str) -> str:
     return best[3] if best[1] > 1 else ","
 
 
+def _names_column(record: str, column: str, sep: str | None) -> str | None:
+    """The separator (``sep``, or the one detected) with which ``record`` names ``column``."""
+    found = detect_separator(record, column) if sep is None else sep
+    fields = next(csv.reader(io.StringIO(record, newline=""), delimiter=found), [])
+    return found if _column_matches(fields, column) else None
+
+
 class CsvSource:
     """A CSV file being read: its header, the position of the column asked for, its rows.
 
     Reads UTF-8 with or without a byte order mark (or cp1252, latin-1, UTF-16 with a byte
     order mark when ``encoding`` says so), any line ending and quoted fields, and gives each
-    row with the text it was read from, so the output can keep that text as it is.
+    row with the text it was read from, so the output can keep that text as it is. The rows
+    above the header are in :attr:`above`.
     """
 
-    def __init__(  # noqa: PLR0913  (the limit is a keyword option)
+    def __init__(  # noqa: PLR0913  (each is an option of the command line)
         self,
         binary: IO[bytes],
         name: str,
@@ -452,12 +667,17 @@ class CsvSource:
         sep: str | None = None,
         encoding: str | None = None,
         *,
+        header_row: int | None = None,
+        allow_c1: bool = False,
         max_line: int = MAX_LINE,
     ) -> None:
         """Read the header and find ``column``; :class:`CsvInputError` if either fails.
 
         ``sep`` ``None`` detects the separator from the header; ``encoding`` ``None`` is UTF-8.
-        A row longer than ``max_line`` characters (its quoted line breaks included) is refused.
+        ``header_row`` (1-based) is the header's row; ``None``: the first of the first
+        :data:`HEADER_ROWS` rows that names ``column``. With latin-1, a byte it reads as a C1
+        control character is refused unless ``allow_c1``. A row longer than ``max_line``
+        characters (its quoted line breaks included) is refused.
         """
         self.name = name
         self.column = column
@@ -471,44 +691,114 @@ class CsvSource:
             head = _read_head(binary, 4)
         except OSError as exc:
             raise CsvInputError(f"cannot read {name}: {exc.strerror or exc}") from None
-        self._prefixed = _Prefixed(head, binary)
+        refuse_c1 = self.encoding == "latin-1" and not allow_c1
+        self._prefixed = _Prefixed(head, binary, refuse_c1=refuse_c1)
         self._binary = io.BufferedReader(self._prefixed, 1 << 16)
         self.bom = head.startswith(codecs.BOM_UTF8)
         self._check_head(head)
         codec = {"utf-8": "utf-8-sig"}.get(self.encoding, self.encoding)
         text = io.TextIOWrapper(self._binary, encoding=codec, newline="")
         self._reader = csv.reader(())
-        try:
-            first, lines = self._first_lines(self._lines(text))
+        self._last = ("", 1)  # the text of the last record read, and the line it starts on
+        with self._errors():
+            first, lines = self._first_records(self._lines(text), header_row, column, sep)
+            at, self.sep = self._find_header(first, column, sep, header_row)
             self.sep_detected = sep is None
-            self.sep = detect_separator("".join(first), column) if sep is None else sep
             # The reader parses one copy of the lines; the other gives each row's own text.
             parsed: Iterator[str]
-            parsed, self._raw = itertools.tee(itertools.chain(first, lines))
+            parsed, self._raw = itertools.tee(itertools.chain(*first, lines))
             if _NUL_STAND_IN:  # csv reads NUL characters from Python 3.11 on
                 parsed = map(operator.methodcaller("replace", "\0", _NUL_STAND_IN), parsed)
             self._reader = csv.reader(parsed, delimiter=self.sep)
-            header = next(self._reader, None)
-            self._next_row()
-            header_text = "".join(itertools.islice(self._raw, self._reader.line_num))
-        except UnicodeDecodeError:
-            raise CsvInputError(self._decode_error()) from None
-        except csv.Error as exc:
-            raise CsvInputError(f"{name} line {self._reader.line_num}: {exc}") from None
-        except OSError as exc:
-            raise CsvInputError(f"cannot read {name}: {exc.strerror or exc}") from None
+            self._rows = self._read()
+            self.above = list(itertools.islice(self._rows, at))
+            """The rows above the header, with their text, to be copied through."""
+            header, header_text = next(self._rows, ([], ""))
         if not header or header == [""]:
             raise CsvInputError(
                 f"{name} is empty: expected a header row naming column {column!r:.200}"
             )
-        self._check_quotes(header_text, 1)
+        line = 1
+        for _, record in [*self.above, (header, header_text)]:
+            self._check_quotes(record, line)
+            line += len(_LINE_BREAK.findall(record))
         self.header = header
         self.header_text = header_text
         self.newline = "\r\n" if header_text.endswith("\r\n") else "\n"
         self.index = _column_index(header, column, name)
 
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn what reading the input raises into :class:`CsvInputError`."""
+        try:
+            yield
+        except _ControlCharacterError as exc:
+            raise CsvInputError(exc.message(self.name)) from None
+        except UnicodeDecodeError:
+            raise CsvInputError(self._decode_error()) from None
+        except csv.Error as exc:
+            raise CsvInputError(f"{self.name} line {self._reader.line_num}: {exc}") from None
+        except OSError as exc:
+            raise CsvInputError(f"cannot read {self.name}: {exc.strerror or exc}") from None
+
+    def _find_header(
+        self, first: list[list[str]], column: str, sep: str | None, header_row: int | None
+    ) -> tuple[int, str]:
+        """Which of the ``first`` records is the header (0-based), and the separator."""
+        if header_row is not None:
+            if header_row > len(first):
+                raise CsvInputError(
+                    f"--header-row {header_row}: {self.name} has only {len(first)} "
+                    f"row{'s' if len(first) != 1 else ''}"
+                )
+            at = header_row - 1
+            record = "".join(first[at])
+            return at, detect_separator(record, column) if sep is None else sep
+        for at, lines in enumerate(first):
+            record = "".join(lines)
+            found = _names_column(record, column, sep)
+            if found is not None:
+                return at, found
+        # No row names the column: the first that holds something is the header, to name its
+        # columns in the message.
+        at = next((i for i, lines in enumerate(first) if "".join(lines).strip()), 0)
+        record = "".join(first[at]) if first else ""
+        return at, detect_separator(record, column) if sep is None else sep
+
+    def _first_records(
+        self, text: Iterable[str], header_row: int | None, column: str, sep: str | None
+    ) -> tuple[list[list[str]], Iterator[str]]:
+        """The lines of the records up to the header (to find it in), and the others.
+
+        Reads ``header_row`` records, else up to the first that names ``column``, and at most
+        :data:`HEADER_ROWS`: no more than that is waited for from a live pipe.
+        """
+        lines = iter(text)
+        first: list[list[str]] = []
+        record: list[str] = []
+        size = quotes = 0
+        for line in lines:
+            record.append(line)
+            size += len(line)
+            quotes += line.count('"')
+            if quotes % 2 == 0 or len(record) >= _HEADER_LINES or size >= _HEADER_CHARS:
+                first.append(record)
+                found = header_row is None and _names_column("".join(record), column, sep)
+                record, quotes = [], 0
+                self._row_size, self._row_start = 0, self._line + 1  # each row is counted
+                if found or len(first) >= (header_row or HEADER_ROWS) or size >= _HEADER_CHARS:
+                    break
+        if record:
+            first.append(record)
+        return first, lines
+
     def _check_head(self, head: bytes) -> None:
         """Refuse a start of file that says it is in another encoding than the one asked for."""
+        if head.startswith(_ZIP_MAGIC):
+            raise CsvInputError(
+                f"{self.name} is a zip file (an Excel workbook?), not CSV text: give its path "
+                "with --input, which reads a workbook"
+            )
         utf16 = head[:2] in _UTF16_BOMS
         if self.encoding == "utf-16" and not utf16:
             raise CsvInputError(
@@ -555,19 +845,6 @@ class CsvSource:
             "line read (--max-line sets another limit)"
         )
 
-    def _first_lines(self, text: Iterable[str]) -> tuple[list[str], Iterator[str]]:
-        """The lines of the header record (to detect the separator from), and the others."""
-        lines = iter(text)
-        first: list[str] = []
-        size = quotes = 0
-        for line in lines:
-            first.append(line)
-            size += len(line)
-            quotes += line.count('"')
-            if quotes % 2 == 0 or len(first) >= _HEADER_LINES or size >= _HEADER_CHARS:
-                break
-        return first, lines
-
     def _check_quotes(self, text: str, line: int) -> None:
         """Refuse a record (starting at ``line``) whose text ends inside a quoted field."""
         opened = _unclosed_quote(text, self.sep) if '"' in text else None
@@ -595,6 +872,20 @@ class CsvSource:
         except (OSError, ValueError):
             return None
 
+    def _read(self) -> Iterator[tuple[list[str], str]]:
+        """Each row with the text it was read from (line ending included)."""
+        reader, raw = self._reader, self._raw
+        read = reader.line_num
+        for row in reader:
+            self._next_row()
+            lines = reader.line_num - read
+            read += lines
+            text = next(raw) if lines == 1 else "".join(itertools.islice(raw, lines))
+            if _NUL_STAND_IN and "\0" in text and _NUL_STAND_IN not in text:
+                row = [field.replace(_NUL_STAND_IN, "\0") for field in row]  # noqa: PLW2901
+            self._last = (text, read - lines + 1)
+            yield row, text
+
     def records(self) -> Iterator[tuple[list[str], str]]:
         """Each data row with the text it was read from (line ending included).
 
@@ -602,26 +893,13 @@ class CsvSource:
             CsvInputError: the input stops being text in its encoding, or is not CSV, or its
                 last row ends inside a quoted field (an unclosed quote).
         """
-        reader, raw = self._reader, self._raw
-        read = reader.line_num
-        text, lines = "", 0
-        try:
-            for row in reader:
-                self._next_row()
-                lines = reader.line_num - read
-                read += lines
-                text = next(raw) if lines == 1 else "".join(itertools.islice(raw, lines))
-                if _NUL_STAND_IN and "\0" in text and _NUL_STAND_IN not in text:
-                    row = [field.replace(_NUL_STAND_IN, "\0") for field in row]  # noqa: PLW2901
-                yield row, text
-        except UnicodeDecodeError:
-            raise CsvInputError(self._decode_error()) from None
-        except csv.Error as exc:
-            raise CsvInputError(f"{self.name} line {reader.line_num}: {exc}") from None
-        except OSError as exc:
-            raise CsvInputError(f"cannot read {self.name}: {exc.strerror or exc}") from None
+        reader = self._reader
+        before = reader.line_num
+        with self._errors():
+            yield from self._rows
         # Only the last row can end inside a quoted field: it swallowed the lines after it.
-        self._check_quotes(text, read - lines + 1)
+        if reader.line_num > before:
+            self._check_quotes(*self._last)
 
     def _decode_error(self) -> str:
         """Where the input stops being text in its encoding, and an encoding that reads it."""
@@ -805,21 +1083,22 @@ class _Joiner:
         return self._text.getvalue()[:-2]
 
 
-def convert(  # noqa: PLR0913  (the progress report and the Excel form are options)
+def convert(
     source: CsvSource,
     sink: IO[str],
     convert_cell: CellConverter,
-    to_key: str,
     progress: Progress | None = None,
     *,
     excel: bool = False,
 ) -> Outcome:
-    r"""Write every row of ``source`` to ``sink``, in order, with the four added columns.
+    r"""Write every row of ``source`` to ``sink``, in order, with the added columns.
 
     Each row is written as it was read (its quoting and line ending kept), followed by the
     added fields; a byte order mark starts the output if it started a UTF-8 input, and always
     when the input was re-encoded. With ``excel``, the output has a byte order mark, ``;``
     and CRLF: a row read with another separator is written again from its fields' values.
+    The rows above the header and the blank rows (no field holds anything) are copied through
+    with no added field.
 
     A row with trailing empty fields beyond the header loses them. A row with real content
     beyond the header, or with fewer fields than the header, is flagged: its error says so,
@@ -833,8 +1112,8 @@ def convert(  # noqa: PLR0913  (the progress report and the Excel form are optio
     >>> data = "id;ccp\r\n1;2011-06-01/2\r\n2;Mystery\r\n".encode()
     >>> out = io.StringIO()
     >>> source = CsvSource(io.BytesIO(data), "in.csv", "ccp", ";")
-    >>> convert(source, out, CellConverter("2011-06-01", "2018-12-11"), "2018-12-11")
-    Outcome(rows=2, unmatched=1)
+    >>> convert(source, out, CellConverter("2011-06-01", "2018-12-11"))
+    Outcome(rows=2, unmatched=1, blank=0, above=0)
     >>> for field in out.getvalue().splitlines()[1].split(";"):
     ...     print(field)
     1
@@ -847,29 +1126,37 @@ def convert(  # noqa: PLR0913  (the progress report and the Excel form are optio
     sep = EXCEL_SEPARATOR if excel else source.sep
     newline = EXCEL_NEWLINE if excel else None
     rejoin = _Joiner(sep) if sep != source.sep else None
-    sink.write(_header(source, to_key, sep=sep, newline=newline, bom=excel or source.bom))
-    fit = _Fitter(source, sep)
+    header = _header(source, convert_cell, sep=sep, newline=newline, bom=excel or source.bom)
+    bom = header[:1] if header.startswith("\ufeff") else ""
+    out: list[str] = [bom]
+    for row, text in source.above:  # copied through as they were read
+        data = text.rstrip("\r\n")
+        out += (data if rejoin is None or not row else rejoin(row), newline or text[len(data) :])
+    out.append(header[len(bom) :])
+    sink.write("".join(out))  # at once: a reader of a pipe sees the header before any row
+    out.clear()
+    fit = _Fitter(source, sep, convert_cell)
     width, index = len(source.header), source.index
     cache = _Cache()
     get = cache.get
-    out: list[str] = []
     waiting = 0  # characters in out
-    rows = unmatched = 0
+    rows = unmatched = blank = 0
     for read, text in source.records():
         rows += 1
         row = read
         data = text.rstrip("\r\n")
         end = newline or text[len(data) :]
-        if len(row) == width:
+        if len(row) == width and (row[index] or any(row)):
             added = get(row[index])
             if added is None:
                 added = _suffix(convert_cell(row[index]), sep)
                 cache.keep(row[index], added, len(row[index]) + len(added[0]))
-        elif not row:  # a blank line stays a blank line
-            out.append(end)
+        elif not any(row):  # a blank row stays as it was
+            blank += 1
+            out += (data if rejoin is None or not row else rejoin(row), end)
             continue
         else:
-            row, data, added = fit(row, data, convert_cell)
+            row, data, added = fit(row, data)
         if rejoin is not None:
             data = rejoin(row)
         out += (data, added[0], end)
@@ -880,21 +1167,21 @@ def convert(  # noqa: PLR0913  (the progress report and the Excel form are optio
             out.clear()
             waiting = 0
             if progress is not None:
-                progress.update(rows, source.position())
+                progress.update(rows - blank, source.position())
     sink.write("".join(out))
-    return Outcome(rows=rows, unmatched=unmatched)
+    return Outcome(rows=rows - blank, unmatched=unmatched, blank=blank, above=len(source.above))
 
 
 def _header(
     source: CsvSource,
-    to_key: str,
+    convert_cell: CellConverter,
     *,
     sep: str,
     newline: str | None,
     bom: bool,
 ) -> str:
     """The header with the added columns' names; a byte order mark first if ``bom``."""
-    added_names = added_columns(to_key)
+    added_names = convert_cell.columns
     clash = [name for name in added_names if name in source.header]
     if clash:
         raise CsvInputError(
@@ -915,35 +1202,35 @@ def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
     They are written from the data: one that a spreadsheet would read as a formula gets a
     ``'`` before it (:func:`titre_mercd._cells.csv_text`).
     """
-    return sep + _Joiner(sep)(map(csv_text, values)), bool(values[3:] and values[3])
+    return sep + _Joiner(sep)(map(csv_text, values)), bool(values[-1])
 
 
 class _Fitter:
     """Fits a row with more or fewer fields than the header to the header's width."""
 
-    def __init__(self, source: CsvSource, sep: str) -> None:
+    def __init__(self, source: CsvSource, sep: str, convert_cell: CellConverter) -> None:
         self._width = len(source.header)
         self._index = source.index
         self._sep = source.sep
         self._join_in = _Joiner(source.sep)
         self._join_out = _Joiner(sep)
         self._out_sep = sep
+        self._convert_cell = convert_cell
+        self._empty = ("",) * (len(convert_cell.columns) - 1)
+        self.words = convert_cell.words
 
-    def __call__(
-        self, row: list[str], data: str, convert_cell: CellConverter
-    ) -> tuple[list[str], str, tuple[str, bool]]:
+    def __call__(self, row: list[str], data: str) -> tuple[list[str], str, tuple[str, bool]]:
         """The row cut or padded to the header's width, its text, and its added fields."""
         width, count = self._width, len(row)
         if count < width:
-            problem = (
-                f"the row has {count} field{'s' if count > 1 else ''}, the header {width}: "
-                "check its separators"
+            problem = self.words["fewer"].format(
+                count=count, s="s" if count > 1 else "", width=width
             )
             row = row + [""] * (width - count)
             return (
                 row,
                 data + self._sep * (width - count),
-                _suffix(("", "", "", problem), self._out_sep),
+                _suffix((*self._empty, problem), self._out_sep),
             )
         extra = row[width:]
         while extra and not extra[-1]:  # trailing empty fields hold nothing: dropped
@@ -955,17 +1242,8 @@ class _Fitter:
         else:
             data = self._join_in(row)
         if not extra:
-            return row, data, _suffix(convert_cell(row[self._index]), self._out_sep)
-        problem = (
-            f"{len(extra)} field{'s' if len(extra) > 1 else ''} beyond the header's {width} "
-            f"columns, kept here as CSV: {self._join_out(extra)}"
-        )
-        return row, data, _suffix(("", "", "", problem), self._out_sep)
-
-
-def stderr_progress(source: CsvSource) -> Progress | None:
-    """A progress report on standard error when it is a terminal, else ``None``."""
-    stream = sys.stderr
-    if stream is None or not stream.isatty():
-        return None
-    return Progress(stream, f"converting {source.name}", source.size)
+            return row, data, _suffix(self._convert_cell(row[self._index]), self._out_sep)
+        problem = self.words["beyond csv"].format(
+            count=len(extra), s="s" if len(extra) > 1 else "", width=width
+        ) + self._join_out(extra)
+        return row, data, _suffix((*self._empty, problem), self._out_sep)

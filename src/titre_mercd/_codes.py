@@ -1,4 +1,4 @@
-"""Parsing and normalisation: ROME, NSF, RNCP and bloc codes, block labels, version keys, dates.
+"""Parsing and normalisation: ROME, NSF, Formacode, RNCP and bloc codes, labels, keys, dates.
 
 Each ``normalize_*`` function takes what a person may type and returns the canonical form the
 data uses, or raises :class:`~titre_mercd.InvalidCodeError` (malformed) or
@@ -15,6 +15,7 @@ from .exceptions import ArgumentTypeError, InvalidCodeError
 
 _ROME = re.compile(r"[A-N][0-9]{4}")
 _NSF = re.compile(r"[0-9]{3}[a-z]?")
+_FORMACODE = re.compile(r"[0-9]{5}")
 _RNCP = re.compile(r"(?:RNCP)?([0-9]{1,6})")
 _RNCP_BLOCK = re.compile(r"(RNCP[0-9]{1,6})BC([0-9]{2})")
 # N has at most nine digits: a million digits would make int() slow, then refuse it.
@@ -128,6 +129,22 @@ def normalize_nsf(code: object) -> str:
         raise InvalidCodeError(
             f"malformed NSF code {given(code)}: expected three digits and an optional letter, "
             "e.g. '312t' or '312'"
+        )
+    return compact
+
+
+def normalize_formacode(code: object) -> str:
+    """The canonical Formacode: five digits.
+
+    An ``int`` is taken as the five digits.
+
+    >>> normalize_formacode(" 34 076 "), normalize_formacode(34076)
+    ('34076', '34076')
+    """
+    compact = _compact(code, "a Formacode", "'34076' or 34076", integer=True)
+    if not _FORMACODE.fullmatch(compact):
+        raise InvalidCodeError(
+            f"malformed Formacode {given(code)}: expected five digits, e.g. '34076'"
         )
     return compact
 

@@ -20,6 +20,8 @@ from typing import IO, TYPE_CHECKING, Any, Callable
 
 import attrs
 
+from . import _records
+from ._fields import column, held_in_tuple, record_class, rendered_by
 from ._referentiel import dataset, source_of, versions
 
 if TYPE_CHECKING:
@@ -132,89 +134,111 @@ def _sources(to_dict: Callable[[object], dict[str, Any]]) -> list[dict[str, Any]
 def _text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, tuple):
-        return LIST_SEPARATOR.join(_text(item) for item in value)
+    if isinstance(value, (tuple, frozenset)):
+        items = sorted(value) if isinstance(value, frozenset) else value
+        return LIST_SEPARATOR.join(_text(item) for item in items)
     return str(value)
 
 
-def _competence_rows() -> list[tuple[str, ...]]:
+def _competence_rows(v: CertificationVersion) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
-    for v in versions():
-        for b in v.blocks:
-            numbered: list[tuple[int | None, str | None]] = [*enumerate(b.competences, 1)]
-            numbered = numbered or [(None, None)]
-            rows.extend(
-                (v.key, v.title, str(b.number), b.title, _text(n), _text(c)) for n, c in numbered
-            )
-    return rows
-
-
-def _version_row(v: CertificationVersion) -> tuple[str, ...]:
-    text, window, level = v.legal_text, v.validity, v.level
-    return tuple(
-        _text(value)
-        for value in (
-            v.key,
-            v.title,
-            v.former_titles,
-            text.kind,
-            text.date,
-            text.title,
-            text.nor,
-            text.consolidated_on,
-            None if window is None else window.start,
-            None if window is None else window.end,
-            None if window is None else window.last_day,
-            None if window is None else window.registered_until,
-            None if level is None else level.france_1969,
-            None if level is None else level.france_2019,
-            None if level is None else level.eqf,
-            tuple(c.code for c in v.nsf_codes),
-            tuple(c.code for c in v.rome_codes),
-            v.rncp,
-            len(v.blocks),
-            v.transversal_competences,
-            v.sectors,
-            v.sectors_text,
-            v.job_titles,
-            v.summary,
-            v.certifying_authority,
-            v.regulation,
-            v.legal_bases,
-            tuple(sorted(v.unknown_fields)),
+    for b in v.blocks:
+        numbered: list[tuple[int | None, str | None]] = [*enumerate(b.competences, 1)]
+        numbered = numbered or [(None, None)]
+        rows.extend(
+            (v.key, v.title, str(b.number), b.title, _text(n), _text(c)) for n, c in numbered
         )
+    return rows
+
+
+def _columns(cls: type, prefix: str = "") -> list[tuple[str, Callable[[Any], object]]]:
+    """The CSV columns of a record class, each with what reads its cell from a record.
+
+    A record held in a field spreads over one column per field of its own (``legal_text_nor``);
+    a list of codes is its codes (the ``codes`` table gives their labels), a list of blocs their
+    count (the ``blocks`` table gives them).
+    """
+    columns: list[tuple[str, Callable[[Any], object]]] = []
+    for name, declared in rendered_by(cls, "csv"):
+        header = prefix + column(name, declared)
+        held = record_class(cls, name)
+        if held is not None and not held_in_tuple(cls, name):
+            for sub_header, read in _columns(held, header + "_"):
+                columns.append((sub_header, _through(name, read)))
+            for derived, after, _ in getattr(held, "_derived", ()):
+                at = next(i for i, (h, _) in enumerate(columns) if h == f"{header}_{after}")
+                columns.insert(at + 1, (f"{header}_{derived}", _through(name, _getter(derived))))
+        elif held is not None:
+            columns.append((header, _count(name) if held is _records.Block else _codes(name)))
+        else:
+            columns.append((header, _getter(name)))
+    return columns
+
+
+def _count(name: str) -> Callable[[Any], object]:
+    return lambda record: len(getattr(record, name))
+
+
+def _codes(name: str) -> Callable[[Any], object]:
+    return lambda record: tuple(c.code for c in getattr(record, name))
+
+
+def _getter(name: str) -> Callable[[Any], object]:
+    return lambda record: getattr(record, name)
+
+
+def _through(name: str, read: Callable[[Any], object]) -> Callable[[Any], object]:
+    """``read`` applied to the record in field ``name``; ``None`` when there is none."""
+
+    def cell(record: Any) -> object:
+        held = getattr(record, name)
+        return None if held is None else read(held)
+
+    return cell
+
+
+def _cells(columns: list[tuple[str, Callable[[Any], object]]], record: Any) -> tuple[str, ...]:
+    return tuple(_text(read(record)) for _, read in columns)
+
+
+def _code_fields() -> list[tuple[str, str]]:
+    """The version fields that list codes, with the system each names (its label)."""
+    from ._records import CertificationVersion
+
+    return [
+        (name, declared.label)
+        for name, declared in rendered_by(CertificationVersion, "csv")
+        if held_in_tuple(CertificationVersion, name)
+        and "code" in attrs.fields_dict(record_class(CertificationVersion, name) or object)
+    ]
+
+
+def _code_rows(v: CertificationVersion) -> list[tuple[str, ...]]:
+    """One row per code a version lists, with its label, then its fiche RNCP."""
+    rows: list[tuple[str, ...]] = [
+        (v.key, system, c.code, _text(c.label))
+        for name, system in _code_fields()
+        for c in getattr(v, name)
+    ]
+    if v.rncp is not None:
+        rows.append((v.key, "RNCP", v.rncp, ""))
+    return rows
+
+
+def _correspondence_row(row: Correspondence, new_key: str) -> tuple[str, ...]:
+    """A row of a table: the old bloc, the new one it counts as (if any), and the source."""
+    new: Block | None = row.new
+    return (
+        row.old.version_key,
+        str(row.old.number),
+        row.old.title,
+        new_key if new is None else new.version_key,
+        "" if new is None else str(new.number),
+        "" if new is None else new.title,
+        row.source.text.title,
+        row.source.location,
+        row.source.excerpt,
     )
-
-
-def _code_rows() -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
-    for v in versions():
-        rows.extend((v.key, "NSF", c.code, _text(c.label)) for c in v.nsf_codes)
-        rows.extend((v.key, "ROME", c.code, c.label) for c in v.rome_codes)
-        if v.rncp is not None:
-            rows.append((v.key, "RNCP", v.rncp, ""))
-    return rows
-
-
-def _correspondence_rows() -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
-    for (_, new_key), table in _tables():
-        for row in table:
-            new: Block | None = row.new
-            rows.append(
-                (
-                    row.old.version_key,
-                    str(row.old.number),
-                    row.old.title,
-                    new_key,
-                    "" if new is None else str(new.number),
-                    "" if new is None else new.title,
-                    row.source.text.title,
-                    row.source.location,
-                    row.source.excerpt,
-                )
-            )
-    return rows
 
 
 _HEADERS = {
@@ -226,37 +250,6 @@ _HEADERS = {
         "competence_number",
         "competence",
     ),
-    "versions": (
-        "key",
-        "title",
-        "former_titles",
-        "legal_text_kind",
-        "legal_text_date",
-        "legal_text_title",
-        "legal_text_nor",
-        "legal_text_consolidated_on",
-        "validity_start",
-        "validity_end",
-        "validity_last_day",
-        "validity_registered_until",
-        "level_france_1969",
-        "level_france_2019",
-        "level_eqf",
-        "nsf_codes",
-        "rome_codes",
-        "rncp",
-        "blocks",
-        "transversal_competences",
-        "sectors",
-        "sectors_text",
-        "job_titles",
-        "summary",
-        "certifying_authority",
-        "regulation",
-        "legal_bases",
-        "unknown_fields",
-    ),
-    "blocks": ("version_key", "number", "title", "competences", "rncp_code"),
     "codes": ("version_key", "system", "code", "label"),
     "correspondences": (
         "old_key",
@@ -286,18 +279,17 @@ def csv_table(name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     >>> header, rows[0]
     (('version_key', 'system', 'code', 'label'), ('2007-04-27', 'NSF', '312w', ''))
     """
-    builders: dict[str, Callable[[], list[tuple[str, ...]]]] = {
-        "competences": _competence_rows,
-        "versions": lambda: [_version_row(v) for v in versions()],
-        "blocks": lambda: [
-            (b.version_key, str(b.number), b.title, _text(b.competences), _text(b.rncp_code))
-            for v in versions()
-            for b in v.blocks
-        ],
-        "codes": _code_rows,
-        "correspondences": _correspondence_rows,
-    }
-    return _HEADERS[name], builders[name]()
+    from ._records import Block, CertificationVersion
+
+    if name in ("versions", "blocks"):
+        columns = _columns(CertificationVersion if name == "versions" else Block)
+        records = versions() if name == "versions" else [b for v in versions() for b in v.blocks]
+        return tuple(h for h, _ in columns), [_cells(columns, r) for r in records]
+    if name == "correspondences":
+        rows = [_correspondence_row(row, new_key) for (_, new_key), t in _tables() for row in t]
+        return _HEADERS[name], rows
+    per_version = {"competences": _competence_rows, "codes": _code_rows}[name]
+    return _HEADERS[name], [row for v in versions() for row in per_version(v)]
 
 
 def write_csv(name: str, stream: IO[str], sep: str = ",") -> None:
@@ -361,7 +353,14 @@ def _competencies(v: CertificationVersion) -> list[Any]:
     """Each bloc as a term, each capacité as a term of its bloc's set, then the transversal ones."""
     required: list[Any] = []
     for b in v.blocks:
-        required.append({"@type": "DefinedTerm", "name": b.title, "termCode": b.rncp_code or b.ref})
+        required.append(
+            {
+                "@type": "DefinedTerm",
+                "name": b.title,
+                "termCode": b.rncp_code or b.ref,
+                "identifier": b.ref,
+            }
+        )
         required.extend(
             {
                 "@type": "DefinedTerm",
@@ -451,9 +450,53 @@ def _credential(v: CertificationVersion) -> dict[str, Any]:
     }
     if not node["@reverse"]["qualifications"]:
         del node["@reverse"]
-    node["additionalProperty"] = _unknown_fields(v) + _registered_until(v)
+    node["additionalProperty"] = _unknown_fields(v) + _registered_until(v) + _other_fields(v)
     # What no source gives is left out rather than written as null or an empty list.
     return {name: value for name, value in node.items() if value not in (None, [])}
+
+
+# The version fields :func:`_credential` gives a schema.org term; every other field goes
+# into ``additionalProperty`` under its name and label (:func:`_other_fields`).
+_SCHEMA_ORG_TERMS = frozenset(
+    {
+        "key",  # identifier
+        "title",  # name
+        "former_titles",  # alternateName
+        "legal_text",  # isBasedOn
+        "validity",  # temporalCoverage, validFor, dateCreated (and registered_until)
+        "level",  # educationalLevel
+        "nsf_codes",  # about
+        "rome_codes",  # occupations' qualifications
+        "rncp",  # identifier
+        "blocks",  # competencyRequired
+        "transversal_competences",  # competencyRequired
+        "job_titles",  # occupations' qualifications
+        "summary",  # description
+        "certifying_authority",  # recognizedBy
+        "unknown_fields",  # additionalProperty of its own
+    }
+)
+
+
+def _other_fields(v: CertificationVersion) -> list[dict[str, Any]]:
+    """The fields schema.org has no term for, each as a ``PropertyValue``, when not empty."""
+    from ._converter import CONVERTER
+    from ._records import CertificationVersion
+
+    properties = []
+    for name, declared in rendered_by(CertificationVersion, "jsonld"):
+        value = getattr(v, name)
+        if name in _SCHEMA_ORG_TERMS or value in (None, ()):
+            continue
+        properties.append(
+            {
+                "@type": "PropertyValue",
+                "propertyID": name,
+                "name": declared.label,
+                "value": CONVERTER.unstructure(value),  # plain data: texts, codes and labels
+            }
+        )
+    return properties
 
 
 def _unknown_fields(v: CertificationVersion) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Protocol
 
 import attrs
 
@@ -29,6 +29,7 @@ from ._records import (
     Block,
     CertificationVersion,
     Correspondence,
+    Formacode,
     LegalText,
     Level,
     NsfCode,
@@ -901,6 +902,7 @@ class _Builder:
         "successor_of": "successor_of",
         "level": "level",
         "nsf": "nsf_codes",
+        "formacodes": "formacodes",
         "registered_until": "registered_until",
         "certifying_authority": "certifying_authority",
     }
@@ -925,16 +927,24 @@ class _Builder:
                 f"{where}.successor_of: unknown version {successor_of!r}; "
                 f"known: {sorted(version_by_key)}"
             )
-        level = raw.get("level")
-        if level is not None and (type(level) is not int or not 1 <= level <= 8):
-            raise DataError(f"{where}.level: expected a niveau 1 to 8 or null, got {level!r:.40}")
         path = where[len(LINEAGE) + 2 :]
+        level: Level | None = self.structure(
+            raw.get("level"),
+            Optional[Level],  # type: ignore[arg-type]  # a typing form, as the structurer takes
+            LINEAGE,
+            f"{path}.level",
+        )
+        if level is not None and not all(1 <= n <= 8 for n in (level.france_2019, level.eqf)):
+            raise DataError(f"{where}.level: expected niveaux 1 to 8, got {level}")
         nsf_codes = self.structure(
             _field(raw, "nsf", list, where), tuple[NsfCode, ...], LINEAGE, f"{path}.nsf"
         )
         for i, code in enumerate(nsf_codes if self.rules else ()):
             if nsf_by_code.get(code.code) != code:
                 self.fail(f"{where}.nsf[{i}]: {code} is not in nomenclatures/nsf.json as written")
+        formacodes = self.structure(
+            raw.get("formacodes", []), tuple[Formacode, ...], LINEAGE, f"{path}.formacodes"
+        )
         until = raw.get("registered_until")
         authority = raw.get("certifying_authority")
         if authority is not None and (not isinstance(authority, str) or not authority):
@@ -944,6 +954,7 @@ class _Builder:
             successor_of=successor_of,
             level=level,
             nsf_codes=nsf_codes,
+            formacodes=formacodes,
             registered_until=None if until is None else self._date(raw, "registered_until", where),
             certifying_authority=authority,
         )

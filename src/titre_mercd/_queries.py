@@ -18,6 +18,7 @@ import attrs
 from ._codes import (
     describe,
     given,
+    normalize_formacode,
     normalize_label,
     normalize_nsf,
     normalize_rncp,
@@ -110,6 +111,7 @@ class Lookups:
     """
 
     __slots__ = (
+        "_by_formacode_memo",
         "_by_nsf_memo",
         "_by_rncp_memo",
         "_by_rome_memo",
@@ -123,6 +125,7 @@ class Lookups:
     _version_memo: dict[object, CertificationVersion]
     _by_rome_memo: dict[object, tuple[CertificationVersion, ...]]
     _by_nsf_memo: dict[object, tuple[CertificationVersion, ...]]
+    _by_formacode_memo: dict[object, tuple[CertificationVersion, ...]]
     _by_rncp_memo: dict[object, CertificationVersion]
     _rome_memo: dict[object, RomeCode]
     _nsf_memo: dict[object, NsfCode]
@@ -240,6 +243,17 @@ class Lookups:
             found = self._data.versions_by_nsf.get(normalize_nsf(code), ())
             return remember(self._by_nsf_memo, code, found)  # type: ignore[no-any-return]
 
+    def by_formacode(self, code: str | int) -> tuple[CertificationVersion, ...]:
+        """The versions that list a Formacode: :func:`titre_mercd.by_formacode`."""
+        try:
+            return self._by_formacode_memo[code]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            canonical = normalize_formacode(code)
+            found = tuple(
+                v for v in self._data.versions if any(c.code == canonical for c in v.formacodes)
+            )
+            return remember(self._by_formacode_memo, code, found)  # type: ignore[no-any-return]
+
     def by_rncp(self, code: str | int) -> CertificationVersion:
         """The version of a fiche RNCP: :func:`titre_mercd.by_rncp`."""
         try:
@@ -345,17 +359,36 @@ class Lookups:
         There are always some, so that a half-remembered or misspelt title leads somewhere,
         unless the label is longer than any title and shares no word with one.
         """
+        nearest = self._nearest(label, None if key is None else (key,))
+        if nearest is None:
+            return f"; no title is close to it ({len(label):,} characters, no word of a title)"
+        if not nearest:
+            return ""
+        return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
+
+    def closest_blocks(
+        self, text: str, version_keys: tuple[str, ...] | None = None
+    ) -> tuple[Block, ...]:
+        """The blocks nearest to ``text``: :func:`titre_mercd._referentiel.closest_blocks`."""
+        return self._nearest(normalize_label(text), version_keys) or ()
+
+    def _nearest(self, label: str, keys: tuple[str, ...] | None) -> tuple[Block, ...] | None:
+        """The three blocks of ``keys`` whose titles are nearest to ``label`` (normalised).
+
+        ``None`` when ``label`` is longer than any title and shares no word with one.
+        """
         from difflib import SequenceMatcher
 
-        blocks = [b for v in self._data.versions if key is None or v.key == key for b in v.blocks]
+        versions = self._data.versions
+        blocks = [b for v in versions if keys is None or v.key in keys for b in v.blocks]
         if not blocks:
-            return ""
+            return ()
         titles = {b: normalize_label(b.title) for b in blocks}
         compared = label[:_LONGEST_LABEL_COMPARED]
         if len(label) > len(compared):
             words = set(compared.split())
             if not any(words.intersection(title.split()) for title in titles.values()):
-                return f"; no title is close to it ({len(label):,} characters, no word of a title)"
+                return None
         # Every letter counts, however common: no "autojunk".
         matcher = SequenceMatcher(b=compared, autojunk=False)
 
@@ -363,8 +396,7 @@ class Lookups:
             matcher.set_seq1(titles[block])
             return -matcher.ratio()
 
-        nearest = sorted(blocks, key=distance)[:3]
-        return "; closest: " + "; ".join(f"{b.ref} {b.title!r}" for b in nearest)
+        return tuple(sorted(blocks, key=distance)[:3])
 
     def _accepted_refs(self, key: str | None) -> str:
         by_key = self._data.version_by_key

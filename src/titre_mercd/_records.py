@@ -11,11 +11,14 @@ from typing import Any, ClassVar, FrozenSet, Optional, Tuple
 
 import attrs
 
+from ._fields import about
+
 __all__ = [
     "Block",
     "CertificationVersion",
     "Correspondence",
     "CorrespondenceTable",
+    "Formacode",
     "LegalText",
     "Level",
     "NsfCode",
@@ -29,6 +32,12 @@ __all__ = [
 # The field annotations use ``Optional``/``Tuple``/``FrozenSet`` so that they evaluate on
 # Python 3.9, where cattrs reads them at run time.
 
+
+# What the JSON schema says of some fields' values (schemas/dataset.schema.json).
+_VERSION_KEY = {"$ref": "#/$defs/versionKey"}
+_RNCP = {"pattern": "^RNCP[0-9]{1,6}$"}
+_NOR = {"pattern": "^[A-Z]{4}[0-9]{7}[A-Z]$"}
+_NIVEAU = {"minimum": 1, "maximum": 8}
 
 # The fields a record's repr shows (every field when None), and those that identify it.
 _Names = Optional[Tuple[str, ...]]
@@ -86,11 +95,11 @@ class LegalText:
     _key_fields: ClassVar[_Names] = ("kind", "date", "nor")
     _repr_fields: ClassVar[_Names] = ("kind", "date", "nor")
 
-    kind: str
-    date: Optional[dt.date]
-    title: str
-    nor: Optional[str]
-    consolidated_on: Optional[dt.date]
+    kind: str = about("Kind", cited="identity")
+    date: Optional[dt.date] = about("Date", cited="identity")
+    title: str = about("Title", cited="identity")
+    nor: Optional[str] = about("NOR", cited="identity", schema=_NOR)
+    consolidated_on: Optional[dt.date] = about("Consolidated on", cited="identity")
 
 
 @attrs.frozen(repr=False)
@@ -106,9 +115,9 @@ class Source:
     _key_fields: ClassVar[_Names] = ("text", "location")
     _repr_fields: ClassVar[_Names] = ("text", "location")
 
-    text: LegalText
-    location: str
-    excerpt: str
+    text: LegalText = about("Text", cited="identity", brief=("title",))
+    location: str = about("Location", cited="identity")
+    excerpt: str = about("Excerpt", cited="identity")
 
 
 @attrs.frozen(repr=False)
@@ -132,10 +141,16 @@ class ValidityWindow:
     __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = None
     _repr_fields: ClassVar[_Names] = None
+    # A property the renderers show too: its name, the field it follows, its label.
+    _derived: ClassVar[Tuple[Tuple[str, str, str], ...]] = (("last_day", "end", "Last day"),)
 
-    start: dt.date
-    end: Optional[dt.date]
-    registered_until: Optional[dt.date] = None
+    start: dt.date = about("First day", cited="holder")
+    end: Optional[dt.date] = about(
+        "End (excluded)",
+        cited="holder",
+        omitted=dict.fromkeys(("html", "show", "jsonld"), "shown as its last day, the day before"),
+    )
+    registered_until: Optional[dt.date] = about("Registered until", cited="holder", default=None)
 
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls inside the window (a ``datetime`` is taken as its date)."""
@@ -168,9 +183,9 @@ class ValidityGap:
     _key_fields: ClassVar[_Names] = ("start", "end")
     _repr_fields: ClassVar[_Names] = ("start", "end")
 
-    start: dt.date
-    end: dt.date
-    source: Source
+    start: dt.date = about("First day")
+    end: dt.date = about("End (excluded)")
+    source: Source = about("Source", cited="identity")
 
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` falls inside the gap."""
@@ -198,9 +213,11 @@ class Level:
     _key_fields: ClassVar[_Names] = None
     _repr_fields: ClassVar[_Names] = None
 
-    france_1969: Optional[str]
-    france_2019: int
-    eqf: int
+    france_1969: Optional[str] = about(
+        "Nomenclature de 1969", schema={"enum": ["I", "II", "III", "IV", "V"]}
+    )
+    france_2019: int = about("Cadre national de 2019", schema=_NIVEAU)
+    eqf: int = about("EQF", schema=_NIVEAU)
 
 
 @attrs.frozen(repr=False)
@@ -216,8 +233,8 @@ class RomeCode:
     _key_fields: ClassVar[_Names] = ("code",)
     _repr_fields: ClassVar[_Names] = None
 
-    code: str
-    label: str
+    code: str = about("Code", schema={"pattern": "^[A-N][0-9]{4}$"})
+    label: str = about("Label")
 
 
 @attrs.frozen(repr=False)
@@ -233,8 +250,32 @@ class NsfCode:
     _key_fields: ClassVar[_Names] = ("code",)
     _repr_fields: ClassVar[_Names] = None
 
-    code: str
-    label: Optional[str]
+    code: str = about("Code", schema={"pattern": "^[0-9]{3}[a-z]?$"})
+    label: Optional[str] = about("Label")
+
+
+@attrs.frozen(repr=False)
+class Formacode:
+    """A code of the Formacode (the thesaurus of training fields, five digits) and its label.
+
+    >>> from titre_mercd import registered_fiche
+    >>> registered_fiche("RNCP38665").formacodes[0]
+    Formacode(code='34026', label='Développement sens commercial')
+    """
+
+    __repr__ = _record_repr
+    _key_fields: ClassVar[_Names] = ("code",)
+    _repr_fields: ClassVar[_Names] = None
+
+    code: str = about("Code", schema={"pattern": "^[0-9]{5}$"})
+    label: Optional[str] = about("Label")
+
+
+# A correspondence row names its blocks; the blocks table shows them whole.
+_BLOCK_BRIEF = ("version_key", "number", "title")
+
+# Why show and the notebook HTML leave out ``unknown_fields``.
+_SAID_IN_EACH_FIELD = "each field it names reads « not known (no source gives it) »"
 
 
 # Blocks and versions are hashed whenever they go into a frozenset or key a memo: their
@@ -259,11 +300,13 @@ class Block:
     _key_fields: ClassVar[_Names] = ("version_key", "number")
     _repr_fields: ClassVar[_Names] = ("version_key", "number", "title")
 
-    version_key: str
-    number: int
-    title: str
-    competences: Tuple[str, ...]
-    rncp_code: Optional[str]
+    version_key: str = about("Version", schema=_VERSION_KEY)
+    number: int = about("Number", schema={"minimum": 1})
+    title: str = about("Title")
+    competences: Tuple[str, ...] = about("Capacités attestées")
+    rncp_code: Optional[str] = about(
+        "RNCP bloc code", schema={"pattern": "^RNCP[0-9]{1,6}BC[0-9]{2}$"}
+    )
 
     # Blocks sort by version key, then number: the order of the arrêtés, oldest first.
     def _order(self, other: object) -> tuple[tuple[str, int], tuple[str, int]] | None:
@@ -292,12 +335,6 @@ class Block:
         """The block's reference ``"KEY/N"``, accepted by :func:`titre_mercd.find_block`."""
         return f"{self.version_key}/{self.number}"
 
-    def _repr_html_(self) -> str:
-        """This block as an HTML table, for notebooks."""
-        from ._display import block_html
-
-        return block_html(self)
-
 
 @attrs.frozen(repr=False)
 class Correspondence:
@@ -313,9 +350,9 @@ class Correspondence:
     _key_fields: ClassVar[_Names] = ("old", "new")
     _repr_fields: ClassVar[_Names] = ("old", "new")
 
-    old: Block
-    new: Optional[Block]
-    source: Source
+    old: Block = about("Old CCP", brief=_BLOCK_BRIEF)
+    new: Optional[Block] = about("Deemed to be", brief=_BLOCK_BRIEF)
+    source: Source = about("Source", cited="identity")
 
 
 @attrs.frozen(repr=False)
@@ -332,15 +369,9 @@ class CorrespondenceTable:
     _key_fields: ClassVar[_Names] = ("old_key", "new_key")
     _repr_fields: ClassVar[_Names] = ("old_key", "new_key")
 
-    old_key: str
-    new_key: str
-    rows: Tuple[Correspondence, ...]
-
-    def _repr_html_(self) -> str:
-        """This table as HTML: old CCP, the new one it counts as, and the source."""
-        from ._display import correspondence_table_html
-
-        return correspondence_table_html(self)
+    old_key: str = about("From version", cited="identity", schema=_VERSION_KEY)
+    new_key: str = about("To version", cited="identity", schema=_VERSION_KEY)
+    rows: Tuple[Correspondence, ...] = about("Rows", cited="identity")
 
 
 @attrs.frozen(repr=False, cache_hash=True)
@@ -357,7 +388,7 @@ class CertificationVersion:
     >>> v.title, v.former_titles
     ("manager d'équipe relation client à distance", ('superviseur(se) relation client à distance',))
     >>> sorted(v.unknown_fields)
-    ['rncp']
+    ['formacodes', 'rncp']
     >>> v
     CertificationVersion(key='2018-12-11', title="manager d'équipe relation client à distance", …)
 
@@ -368,31 +399,43 @@ class CertificationVersion:
     _key_fields: ClassVar[_Names] = ("key",)
     _repr_fields: ClassVar[_Names] = ("key", "title")
 
-    key: str
-    title: str
-    former_titles: Tuple[str, ...]
-    legal_text: LegalText
-    validity: Optional[ValidityWindow]
-    level: Optional[Level]
-    nsf_codes: Tuple[NsfCode, ...]
-    rome_codes: Tuple[RomeCode, ...]
-    rncp: Optional[str]
-    blocks: Tuple[Block, ...]
-    transversal_competences: Tuple[str, ...]
-    sectors: Tuple[str, ...]
-    sectors_text: Optional[str]
-    job_titles: Tuple[str, ...]
-    summary: Optional[str]
-    certifying_authority: Optional[str]
-    regulation: Optional[str]
-    legal_bases: Tuple[str, ...]
-    unknown_fields: FrozenSet[str]
-
-    def _repr_html_(self) -> str:
-        """This version as an HTML table, one row per field, for notebooks."""
-        from ._display import version_html
-
-        return version_html(self)
+    key: str = about("Version key", schema=_VERSION_KEY)
+    title: str = about("Title")
+    former_titles: Tuple[str, ...] = about("Former titles", unknowable=True)
+    legal_text: LegalText = about("Legal text")
+    validity: Optional[ValidityWindow] = about("Validity", unknowable=True)
+    level: Optional[Level] = about("Level", unknowable=True)
+    nsf_codes: Tuple[NsfCode, ...] = about("NSF", unknowable=True)
+    rome_codes: Tuple[RomeCode, ...] = about("ROME", unknowable=True)
+    formacodes: Tuple[Formacode, ...] = about("Formacode", unknowable=True)
+    rncp: Optional[str] = about("RNCP", unknowable=True, schema=_RNCP)
+    blocks: Tuple[Block, ...] = about(
+        "Blocs de compétences (CCP) and their capacités attestées",
+        unknowable=True,
+        section=True,
+        brief=("number", "title", "competences", "rncp_code"),  # the version_key is its key
+    )
+    transversal_competences: Tuple[str, ...] = about(
+        "Compétences transversales", unknowable=True, section=True
+    )
+    sectors: Tuple[str, ...] = about("Principal sectors", unknowable=True, section=True)
+    sectors_text: Optional[str] = about(
+        "Sectors, in the text's words", unknowable=True, section=True
+    )
+    job_titles: Tuple[str, ...] = about(
+        "Job titles (types d'emplois accessibles)", unknowable=True, section=True
+    )
+    summary: Optional[str] = about(
+        "Summary (résumé du référentiel d'emploi)", unknowable=True, section=True
+    )
+    certifying_authority: Optional[str] = about("Certifying authority", unknowable=True)
+    regulation: Optional[str] = about("Regulation", unknowable=True)
+    legal_bases: Tuple[str, ...] = about("Legal bases", unknowable=True, section=True)
+    unknown_fields: FrozenSet[str] = about(
+        "Not known (no source gives it)",
+        cited="identity",
+        omitted=dict.fromkeys(("html", "show"), _SAID_IN_EACH_FIELD),
+    )
 
 
 @attrs.frozen(repr=False)
@@ -400,23 +443,25 @@ class RegisteredFiche:
     """A fiche RNCP of the lineage that the data records as registered but holds no version of.
 
     What a source gives of it, and nothing more: its number, the version it succeeds, its
-    niveau in the 2019 national framework, its NSF codes, the registry's « date d'échéance de
-    l'enregistrement » exactly as given, and its certificateur. Its title, arrêté, start date
-    and blocs are not known: ``titre-mercd registry import`` brings them from the registry.
+    niveau in the 2019 national framework, its NSF codes and Formacodes, the registry's « date
+    d'échéance de l'enregistrement » exactly as given, and its certificateur. Its title, arrêté,
+    start date and blocs are not known: ``titre-mercd registry import`` brings them from the
+    registry.
 
     >>> from titre_mercd import registered_fiches
     >>> fiche = registered_fiches()[0]
     >>> fiche.rncp, fiche.successor_of, fiche.level, str(fiche.registered_until)
-    ('RNCP38665', '2018-12-11', 5, '2029-05-12')
+    ('RNCP38665', '2018-12-11', Level(france_1969=None, france_2019=5, eqf=5), '2029-05-12')
     """
 
     __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("rncp",)
     _repr_fields: ClassVar[_Names] = ("rncp", "successor_of", "registered_until")
 
-    rncp: str
-    successor_of: str
-    level: Optional[int]
-    nsf_codes: Tuple[NsfCode, ...]
-    registered_until: Optional[dt.date]
-    certifying_authority: Optional[str]
+    rncp: str = about("RNCP", schema=_RNCP)
+    successor_of: str = about("Successor of", schema=_VERSION_KEY)
+    level: Optional[Level] = about("Level")
+    nsf_codes: Tuple[NsfCode, ...] = about("NSF")
+    formacodes: Tuple[Formacode, ...] = about("Formacode")
+    registered_until: Optional[dt.date] = about("Registered until")
+    certifying_authority: Optional[str] = about("Certifying authority")

@@ -461,7 +461,7 @@ def registered_fiche(code: str | int) -> RegisteredFiche:
             the fiches of versions in the data).
 
     >>> registered_fiche("38665").level
-    5
+    Level(france_1969=None, france_2019=5, eqf=5)
     """
     return (_in_use or in_use()).registered_fiche(code)
 
@@ -473,6 +473,18 @@ def by_rome(code: str) -> tuple[CertificationVersion, ...]:
     ['2018-12-11']
     """
     return (_in_use or in_use()).by_rome(code)
+
+
+def by_formacode(code: str | int) -> tuple[CertificationVersion, ...]:
+    """The versions that list that Formacode (an empty tuple for a code none lists).
+
+    No version of the shipped data lists one (their texts give none: each names
+    ``formacodes`` in its ``unknown_fields``); an import from the registry brings them.
+
+    >>> by_formacode(" 34 076 ")
+    ()
+    """
+    return (_in_use or in_use()).by_formacode(code)
 
 
 def by_nsf(code: str | int) -> tuple[CertificationVersion, ...]:
@@ -543,6 +555,19 @@ def find_block(text: str, version_key: VersionKey | None = None) -> Block:
 def match_block(text: str, version_key: VersionKey | None = None) -> Block:
     """:func:`find_block`, for a caller that discards the error's message (no close titles)."""
     return (_in_use or in_use())._match_block(text, version_key)  # noqa: SLF001  (its module)
+
+
+def closest_blocks(text: str, version_keys: tuple[str, ...] | None = None) -> tuple[Block, ...]:
+    """The (at most three) blocks whose titles are nearest to ``text``, nearest first.
+
+    Only the blocks of ``version_keys`` are compared (every version's when ``None``). The cost
+    is bounded whatever ``text``, as for the closest titles :func:`find_block` names, and a
+    text longer than any title that shares no word with one has none.
+
+    >>> [b.ref for b in closest_blocks("Manager une equipe de conseilers", ("2011-06-01",))][:1]
+    ['2011-06-01/2']
+    """
+    return (_in_use or in_use()).closest_blocks(text, version_keys)
 
 
 def source_of(record: object, field: str) -> Source:

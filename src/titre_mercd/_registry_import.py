@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._codes import normalize_nsf, normalize_rncp, normalize_rome
+from ._codes import normalize_formacode, normalize_nsf, normalize_rncp, normalize_rome
 from ._format import (
     CodeEntry,
     ImportInfo,
@@ -48,6 +48,7 @@ from ._format import (
 from ._records import (
     Block,
     CertificationVersion,
+    Formacode,
     LegalText,
     Level,
     NsfCode,
@@ -428,6 +429,7 @@ class _Builder:
             level=self._level(fiche, text, sources),
             nsf_codes=self._codes(fiche, text, "nsf", sources),
             rome_codes=self._codes(fiche, text, "rome", sources),
+            formacodes=self._formacodes(fiche, text, sources),
             rncp=_canonical(normalize_rncp, fiche.number),
             blocks=(),
             transversal_competences=(),
@@ -586,6 +588,21 @@ class _Builder:
             codes.append(record(code, known[code]))
         if codes:
             sources[f"{kind}_codes"] = text.entries(element, text.under(f"{element}/"))
+        return tuple(codes)
+
+    def _formacodes(
+        self, fiche: Fiche, text: FicheText, sources: dict[str, SourceRef]
+    ) -> tuple[Formacode, ...]:
+        """The fiche's ``FORMACODES``, each code made canonical, with its label as given."""
+        codes = []
+        for coded in fiche.formacodes:
+            code = _canonical(normalize_formacode, coded.code)
+            if code is None:
+                self.notes.append(f"{fiche.number}: Formacode {coded.code!r} not read")
+            else:
+                codes.append(Formacode(code, coded.label))
+        if codes:
+            sources["formacodes"] = text.entries("FORMACODES", text.under("FORMACODES/"))
         return tuple(codes)
 
     # -- correspondences

@@ -102,7 +102,7 @@ def fiche_facts(fiche: RegisteredFiche) -> str:
     """What the data knows of a registered fiche, in one line."""
     known = []
     if fiche.level is not None:
-        known.append(f"niveau {fiche.level}")
+        known.append(f"niveau {fiche.level.france_2019}")
     known.extend(f"NSF {c.code} {c.label or '(label not known)'}" for c in fiche.nsf_codes)
     if fiche.registered_until is not None:
         known.append(f"échéance {fiche.registered_until} as the registry gives it")

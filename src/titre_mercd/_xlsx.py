@@ -1,52 +1,67 @@
 """Excel workbooks (.xlsx): a sheet of candidates converted, and the CSV tables as one workbook.
 
-Both need openpyxl, the ``excel`` extra (``pip install 'titre-mercd[excel]'``), imported only
-when a workbook is read or written. Workbooks are read in openpyxl's read-only mode and written
-in its write-only mode, so memory stays bounded whatever the number of rows: rows stream from
-the input's XML to the output's.
+Both need openpyxl, the ``excel`` extra (``pip install 'titre-mercd[excel]'``, or
+``pip install ".[excel]"`` in a source checkout), imported only when a workbook is read or
+written. Workbooks are read in openpyxl's read-only mode and written in its write-only mode, so
+memory stays bounded whatever the number of rows: rows stream from the input's XML to the
+output's.
 
 What a conversion keeps: every cell's value, with its type (text, number, date, boolean, error
 value such as ``#N/A``), in its row and column. A formula is kept as the value it had when the
 workbook was last saved by a spreadsheet application (its cached value; a workbook that no
 application has calculated has none, and the cell comes out empty). Styles (fonts, fills,
-borders, widths, number formats: a date shows as ``yyyy-mm-dd``), merged cells, comments and the
-other sheets are not kept: the output holds the one sheet converted, by values. The added
+borders, widths, number formats), merged cells, comments and the other sheets are not kept:
+the output holds the one sheet converted, by values; a date shows as ``JJ/MM/AAAA``. The added
 columns are text from the data, written as string cells whatever they start with: a bloc
-title ``=HYPERLINK(…)`` never becomes a formula.
+title ``=HYPERLINK(…)`` never becomes a formula, and neither does a CSV cell copied into a
+workbook.
 
-The per-cell work is :class:`titre_mercd._bulk.CellConverter`'s, the same as for a CSV file,
-and the added columns are :func:`titre_mercd._bulk.added_columns`.
+A sheet may also be written as CSV (:func:`convert_to_csv`), and a CSV file as a workbook
+(:class:`CsvRows`): every pair of formats gives the same answers. The per-cell work is
+:class:`titre_mercd._bulk.CellConverter`'s, and the added columns are its ``columns``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
-from ._bulk import Outcome, added_columns
+from ._bulk import HEADER_ROWS, Outcome, _Joiner
 from ._bulk import _column_index as _bulk_column_index
+from ._bulk import _column_matches as _bulk_column_matches
+from ._cells import csv_text
 from .exceptions import CsvInputError, MissingExtraError, XlsxInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
-    from ._bulk import CellConverter, Progress
+    from ._bulk import CellConverter, CsvSource, Progress
 
 __all__ = [
     "INSTALL_HINT",
+    "CsvRows",
     "MissingExtraError",
     "XlsxInputError",
     "XlsxSource",
     "convert",
+    "convert_to_csv",
+    "install_hint",
     "is_workbook_name",
     "require",
     "write_tables",
 ]
 
 INSTALL_HINT = "pip install 'titre-mercd[excel]'"
-"""How to install what reading and writing workbooks needs."""
+"""How to install what reading and writing workbooks needs, from PyPI."""
+
+SOURCE_INSTALL_HINT = 'pip install ".[excel]"'
+"""The same from a source checkout, in its directory."""
+
+FRENCH_DATE, FRENCH_DATETIME = "DD/MM/YYYY", "DD/MM/YYYY HH:MM:SS"
+"""The number formats of the date cells a conversion writes: JJ/MM/AAAA (and the time)."""
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 """The file names openpyxl reads: Office Open XML workbooks and templates."""
@@ -55,13 +70,33 @@ _CACHE_LIMIT = 1 << 16
 _SHOWN_NAMES = 20
 
 
+def install_hint() -> str:
+    """How to install the ``excel`` extra: from the source checkout this runs from, if it does.
+
+    A source checkout is a ``src`` layout whose ``pyproject.toml`` names this project.
+    """
+    import os
+
+    package = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120
+    src = os.path.dirname(package)  # noqa: PTH120
+    project = os.path.join(os.path.dirname(src), "pyproject.toml")  # noqa: PTH118, PTH120
+    try:
+        with open(project, encoding="utf-8") as file:  # noqa: PTH123
+            named = 'name = "titre-mercd"' in file.read(1 << 16)
+    except (OSError, UnicodeDecodeError):
+        named = False
+    if named and os.path.basename(src) == "src":  # noqa: PTH119
+        return f"{SOURCE_INSTALL_HINT} (in {os.path.dirname(src)})"  # noqa: PTH120
+    return INSTALL_HINT
+
+
 def require() -> Any:
     """The openpyxl module, or :class:`MissingExtraError` saying how to install it."""
     try:
         import openpyxl
     except ImportError:
         raise MissingExtraError(
-            f"reading and writing .xlsx workbooks needs openpyxl: {INSTALL_HINT}"
+            f"reading and writing .xlsx workbooks needs openpyxl: {install_hint()}"
         ) from None
     return openpyxl
 
@@ -111,34 +146,77 @@ def _width(row: Sequence[object]) -> int:
     return width
 
 
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the .xls format's container
+_ZIP_MAGIC = b"PK\x03\x04"
+_OPENDOCUMENT = b"application/vnd.oasis.opendocument"
+
+
+def spreadsheet_format(path: str) -> str | None:
+    """What ``path`` holds, from its content: "xlsx", "xls", "ods", or ``None`` (not a zip).
+
+    A zip whose first member is an OpenDocument ``mimetype`` is "ods"; any other zip is read
+    as a workbook ("xlsx"), whose reader says so if it is not one. A file that cannot be read
+    is ``None`` too (its reader says why).
+    """
+    try:
+        with open(path, "rb") as file:  # noqa: PTH123  (pathlib is not imported at start-up)
+            head = file.read(100)
+    except OSError:
+        return None
+    if head.startswith(_OLE2_MAGIC):
+        return "xls"
+    if not head.startswith(_ZIP_MAGIC):
+        return None
+    return "ods" if _OPENDOCUMENT in head else "xlsx"
+
+
+def refuse_other_formats(path: str, name: str) -> None:
+    """Refuse an .xls or .ods spreadsheet (by its content) with the way to convert it."""
+    found = spreadsheet_format(path)
+    what = {
+        "xls": "in the old .xls format",
+        "ods": "an OpenDocument spreadsheet (.ods)",
+    }.get(found or "")
+    if what is not None:
+        raise XlsxInputError(
+            f"{name} is {what}, which is not read: open it in a spreadsheet application and "
+            "save it as an Excel workbook (.xlsx)"
+        )
+
+
 class XlsxSource:
     """A sheet of a workbook being read: its header, the column asked for, its rows as values.
 
-    The header is the first row that holds something. The workbook stays open until
-    :meth:`close`.
+    The header is the row ``header_row`` (1-based, as the spreadsheet numbers it), else the
+    first of the first :data:`~titre_mercd._bulk.HEADER_ROWS` rows that names the column;
+    the rows above it are in :attr:`above`. The workbook stays open until :meth:`close`.
     """
 
-    def __init__(self, path: str, name: str, column: str, sheet: str | None = None) -> None:
-        """Open ``path`` and find ``sheet`` (the first when ``None``) and ``column``.
+    def __init__(
+        self,
+        path: str,
+        name: str,
+        column: str,
+        sheet: str | None = None,
+        *,
+        header_row: int | None = None,
+    ) -> None:
+        """Open ``path`` and find ``sheet`` (the first when ``None``), the header and ``column``.
 
         Raises:
             MissingExtraError: openpyxl is not installed.
-            XlsxInputError: ``path`` is not a workbook, or has no such sheet or column.
+            XlsxInputError: ``path`` is not a workbook, or has no such sheet, row or column.
         """
+        refuse_other_formats(path, name)
         require()
         self.name = name
         self.column = column
+        self._header_row = header_row
         self._stack = contextlib.ExitStack()
         # openpyxl warns about what it does not read (data validation, conditional
         # formatting extensions...): it is left out as the styles are, without a word.
         self._stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
-        if path.lower().endswith(".xls"):
-            self.close()
-            raise XlsxInputError(
-                f"{name} is in the old .xls format, which is not read: open it in a "
-                "spreadsheet application and save it as an Excel workbook (.xlsx)"
-            )
         from ._xlsx_reader import load_workbook
 
         try:
@@ -187,24 +265,44 @@ class XlsxSource:
         # Rows are then read as far as they go: a stale dimension must not cut any off.
         worksheet.reset_dimensions()
         self._rows: Iterator[tuple[Any, ...]] = worksheet.iter_rows(values_only=True)
-        self.leading = 0  # empty rows above the header
+        first = []
         for row in self._rows:
-            if _width(row):
+            first.append(row)
+            if len(first) >= (self._header_row or HEADER_ROWS):
                 break
-            self.leading += 1
-        else:
-            raise XlsxInputError(
-                f"sheet {self.sheet!r} of {self.name} is empty: "
-                f"expected a header row naming column {self.column!r:.200}"
-            )
-        self.header = row[: _width(row)]
+        where = f"sheet {self.sheet!r} of {self.name}"
+        at = self._find_header(first, where)
+        self.above = [row[: _width(row)] for row in first[:at]]
+        """The rows above the header, as values, to be copied through."""
+        self.header = first[at][: _width(first[at])]
+        # The rows read after the header, then the others.
+        self._rows = itertools.chain(first[at + 1 :], self._rows)
         labels = [_text(value) for value in self.header]
         try:  # found as in a CSV header: by exact name, else ignoring case and spaces
-            self.index = _bulk_column_index(
-                labels, self.column, f"sheet {self.sheet!r} of {self.name}"
-            )
+            self.index = _bulk_column_index(labels, self.column, where)
         except CsvInputError as exc:
             raise XlsxInputError(str(exc)) from None
+
+    def _find_header(self, first: list[tuple[Any, ...]], where: str) -> int:
+        """Which of the ``first`` rows is the header (0-based)."""
+        if self._header_row is not None:
+            if self._header_row > len(first):
+                raise XlsxInputError(
+                    f"--header-row {self._header_row}: {where} has only {len(first)} "
+                    f"row{'s' if len(first) != 1 else ''}"
+                )
+            return self._header_row - 1
+        for at, row in enumerate(first):
+            if _bulk_column_matches([_text(value) for value in row], self.column):
+                return at
+        # No row names the column: the first that holds something is the header, to name its
+        # columns in the message.
+        for at, row in enumerate(first):
+            if _width(row):
+                return at
+        raise XlsxInputError(
+            f"{where} is empty: expected a header row naming column {self.column!r:.200}"
+        )
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows under the header, as values (``None`` for an empty cell)."""
@@ -252,13 +350,19 @@ class _Writer:
 
         Text stays text (a cell read as ``=1+1`` or ``#N/A`` was a string: formulas are read as
         their values, error values as :class:`~titre_mercd._xlsx_reader.ErrorValue`), an error
-        value stays that error, a date a date.
+        value stays that error, a date a date, shown as JJ/MM/AAAA (:data:`FRENCH_DATE`), with
+        its time if it has one.
         """
-        if type(value) is str:
+        kind = type(value)
+        if kind is str:
             return self._string(value) if self.is_typed(value) else value
-        if type(value) is dt.datetime and value.time() == dt.time():
-            # A date cell reads as a datetime; written as a date it shows without 00:00:00.
-            return value.date()
+        if kind is dt.datetime or kind is dt.date:
+            if kind is dt.datetime and value.time() == dt.time():
+                # A date cell reads as a datetime; written as a date, it has no 00:00:00.
+                value = value.date()
+            cell = self._cell(self._worksheet, value)
+            cell.number_format = FRENCH_DATE if type(value) is dt.date else FRENCH_DATETIME
+            return cell
         return value
 
     def row(self, values: Sequence[Any]) -> list[Any]:
@@ -269,49 +373,98 @@ class _Writer:
 _Added = tuple[tuple[Any, ...], bool, bool]
 
 
-def _added(values: tuple[str, str, str, str], writer: _Writer) -> _Added:
+def _added(values: tuple[str, ...], writer: _Writer | None) -> _Added:
     """The added values (an empty one is an empty cell), whether one is an error, and more.
 
     The third item tells whether one of them needs a string cell of its own in each row
-    (:meth:`_Writer.text`).
+    (:meth:`_Writer.text`). Without ``writer`` (a CSV output), each is CSV text from the data
+    (:func:`titre_mercd._cells.csv_text`).
     """
+    if writer is None:
+        return tuple(csv_text(v) or None for v in values), bool(values[-1]), False
     typed = any(writer.is_typed(v) for v in values)
-    return tuple(v or None for v in values), bool(values[3]), typed
+    return tuple(v or None for v in values), bool(values[-1]), typed
 
 
-def convert(
-    source: XlsxSource,
-    sink: IO[bytes],
-    convert_cell: CellConverter,
-    to_key: str,
-    progress: Progress | None = None,
-) -> Outcome:
-    """Write ``source``'s sheet to ``sink`` as a workbook, with the four added columns.
+class CsvRows:
+    """A CSV file's rows as a sheet's: each field a text cell, an empty field an empty cell.
 
-    The added columns follow the header's last column. A row with cells beyond it is flagged
-    in the error column, and those cells are kept after the added columns.
-
-    Raises:
-        XlsxInputError: the header already has an added column, or the sheet stops being
-            readable.
+    A row with fewer fields than the header is flagged, as in a CSV output: its separators
+    may be wrong.
     """
-    openpyxl = require()
-    added_names = added_columns(to_key)
+
+    def __init__(self, source: CsvSource) -> None:
+        self.name = source.name
+        self.sheet = "Sheet1"
+        self.header = tuple(source.header)
+        self.index = source.index
+        self.above = [tuple(f or None for f in row) for row, _ in source.above]
+        self.size = source.size
+        self._source = source
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """Each row of the CSV file as values."""
+        for row, _ in self._source.records():
+            yield tuple(f or None for f in row)
+
+    def short(self, row: Sequence[Any]) -> bool:
+        """Whether ``row`` has fewer fields than the header, and something in them."""
+        return len(row) < len(self.header) and any(v is not None for v in row)
+
+    def position(self) -> int | None:
+        """The bytes read so far, when that can be told."""
+        return self._source.position()
+
+
+def _writer_cells(
+    source: XlsxSource | CsvRows, writer: _Writer
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """How a row of ``source`` is made cells: a sheet's values as read, a CSV file's as text."""
+    if isinstance(source, CsvRows):
+        return lambda values: [writer.text(v or "") for v in values]
+    return writer.row
+
+
+def _check_clash(source: XlsxSource | CsvRows, names: Sequence[str]) -> None:
+    """Refuse a header that already has an added column."""
     labels = [_text(value) for value in source.header]
-    clash = [name for name in added_names if name in labels]
+    clash = [name for name in names if name in labels]
     if clash:
         raise XlsxInputError(
             f"{source.name} already has a column {clash[0]!r}; "
             "convert the original file, or rename that column"
         )
+
+
+def convert(
+    source: XlsxSource | CsvRows,
+    sink: IO[bytes],
+    convert_cell: CellConverter,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Write ``source``'s sheet to ``sink`` as a workbook, with the added columns.
+
+    The added columns follow the header's last column. A row with cells beyond it is flagged
+    in the error column, and those cells are kept after the added columns. The rows above the
+    header and the blank rows are copied through.
+
+    Raises:
+        XlsxInputError: the header already has an added column, or the sheet stops being
+            readable.
+        CsvInputError: a CSV source stops being readable.
+    """
+    openpyxl = require()
+    added_names = convert_cell.columns
+    _check_clash(source, added_names)
     workbook = openpyxl.Workbook(write_only=True)
     worksheet = workbook.create_sheet(source.sheet)
     writer = _Writer(openpyxl, worksheet)
     append = worksheet.append
-    for _ in range(source.leading):
-        append(())
-    append([*writer.row(source.header), *map(writer.text, added_names)])
-    convert_row = _RowConverter(len(source.header), source.index, convert_cell, writer)
+    made = _writer_cells(source, writer)
+    for row in source.above:
+        append(made(row))
+    append([*made(source.header), *map(writer.text, added_names)])
+    convert_row = _RowConverter(source, convert_cell, made, writer)
     rows = unmatched = 0
     try:
         for row in source.rows():
@@ -320,22 +473,114 @@ def convert(
             append(cells)
             unmatched += bad
             if progress is not None and not rows % 4096:
-                progress.update(rows, rows)
-    except XlsxInputError:  # the reader's, naming the zip member
+                progress.update(rows - convert_row.blank, _position(source, rows))
+    except (XlsxInputError, CsvInputError):  # the readers', naming the zip member or line
         _discard(worksheet)
         raise
     except Exception as exc:  # noqa: BLE001  (openpyxl's writing errors)
         _discard(worksheet)
         detail = " ".join(str(exc).split())[:100]
         raise XlsxInputError(
-            f"{source.name}, sheet {source.sheet!r}, around row {source.leading + rows + 1}: "
+            f"{source.name}, sheet {source.sheet!r}, around row {len(source.above) + rows + 2}: "
             f"cannot be read or written ({detail})"
         ) from None
     except BaseException:
         _discard(worksheet)
         raise
     workbook.save(sink)
-    return Outcome(rows=rows, unmatched=unmatched)
+    blank = convert_row.blank
+    return Outcome(rows=rows - blank, unmatched=unmatched, blank=blank, above=len(source.above))
+
+
+def _position(source: XlsxSource | CsvRows, rows: int) -> int | None:
+    """How far the reading is, in the unit of ``source.size``."""
+    return source.position() if isinstance(source, CsvRows) else rows
+
+
+def convert_to_csv(  # noqa: PLR0913  (the progress report and the CSV form are options)
+    source: XlsxSource,
+    sink: IO[str],
+    convert_cell: CellConverter,
+    progress: Progress | None = None,
+    *,
+    excel: bool = False,
+    french_dates: bool = False,
+) -> Outcome:
+    """Write ``source``'s sheet to ``sink`` as CSV text, with the added columns.
+
+    Rows are placed as :func:`convert` places them, and written with ``,`` between fields
+    (``;``, CRLF and a byte order mark first with ``excel``). A number is written as a
+    spreadsheet shows it in its general format, a boolean as ``TRUE`` or ``FALSE``, and a date
+    as ``AAAA-MM-JJ``, or ``JJ/MM/AAAA`` with ``french_dates`` (a time follows it when it has
+    one).
+
+    Raises:
+        XlsxInputError: the header already has an added column, or the sheet stops being
+            readable.
+    """
+    added_names = convert_cell.columns
+    _check_clash(source, added_names)
+    sep, newline = (";", "\r\n") if excel else (",", "\n")
+    join = _Joiner(sep)
+    text = _french_text if french_dates else _csv_text
+
+    def cells(values: Sequence[Any]) -> list[str]:
+        return [text(value) for value in values]
+
+    sink.write("\ufeff" if excel else "")
+    out = [join(cells(row)) + newline for row in source.above]
+    out.append(join([*cells(source.header), *added_names]) + newline)
+    convert_row = _RowConverter(source, convert_cell, cells, None)
+    rows = unmatched = 0
+    try:
+        for row in source.rows():
+            rows += 1
+            values, bad = convert_row(row)
+            out.append(join(values) + newline)
+            unmatched += bad
+            if len(out) >= 4096:
+                sink.write("".join(out))
+                out.clear()
+                if progress is not None:
+                    progress.update(rows - convert_row.blank, rows)
+    except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
+        detail = " ".join(str(exc).split())[:100]
+        raise XlsxInputError(
+            f"{source.name}, sheet {source.sheet!r}, around row {len(source.above) + rows + 2}: "
+            f"cannot be read ({detail})"
+        ) from None
+    sink.write("".join(out))
+    blank = convert_row.blank
+    return Outcome(rows=rows - blank, unmatched=unmatched, blank=blank, above=len(source.above))
+
+
+def _csv_text(value: object) -> str:
+    """A cell's value as CSV text: as :func:`_text`, with ``TRUE``/``FALSE`` for a boolean.
+
+    >>> _csv_text(True), _csv_text(dt.datetime(2020, 1, 2, 10, 30)), _csv_text(None)
+    ('TRUE', '2020-01-02 10:30:00', '')
+    """
+    if type(value) is str:  # text, as it was in the workbook: never made a formula
+        return csv_text(value)
+    if type(value) is bool:
+        return "TRUE" if value else "FALSE"
+    if type(value) is dt.datetime and value.time() != dt.time():
+        return value.isoformat(" ")
+    return _text(value)
+
+
+def _french_text(value: object) -> str:
+    """A cell's value as CSV text, a date as JJ/MM/AAAA.
+
+    >>> _french_text(dt.datetime(2020, 1, 2)), _french_text(dt.datetime(2020, 1, 2, 10, 30))
+    ('02/01/2020', '02/01/2020 10:30:00')
+    """
+    if isinstance(value, dt.datetime):
+        day = value.strftime("%d/%m/") + f"{value.year:04d}"
+        return day if value.time() == dt.time() else f"{day} {value.time().isoformat()}"
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/") + f"{value.year:04d}"
+    return _csv_text(value)
 
 
 def _discard(worksheet: Any) -> None:
@@ -348,13 +593,24 @@ class _RowConverter:
     """A row of values made the output's row: the added values follow the header's width."""
 
     def __init__(
-        self, width: int, index: int, convert_cell: CellConverter, writer: _Writer
+        self,
+        source: XlsxSource | CsvRows,
+        convert_cell: CellConverter,
+        cells: Callable[[Sequence[Any]], list[Any]],
+        writer: _Writer | None,
     ) -> None:
-        self._width = width
-        self._index = index
+        """``cells`` makes a row's values cells; ``writer``: the sheet's (``None`` for CSV)."""
+        self._width = len(source.header)
+        self._index = source.index
         self._convert_cell = convert_cell
+        self._cells = cells
         self._writer = writer
-        self._padding = (None,) * width
+        self._short = source.short if isinstance(source, CsvRows) else None
+        self._padding = (None,) * self._width
+        self._empty = (None,) * (len(convert_cell.columns) - 1)
+        self._words = convert_cell.words
+        self.blank = 0
+        """The blank rows met."""
         # Each distinct cell is converted once (candidates' cells repeat), up to a bound.
         self._cache: dict[str, _Added] = {}
 
@@ -362,9 +618,19 @@ class _RowConverter:
         """The cells to write for ``row``, and whether its conversion failed."""
         width = self._width
         if len(row) > width and _width(row) > width:
-            return _beyond(row, width, self._writer), True
+            message = self._words["beyond sheet"].format(letter=_column_letter(width - 1))
+            cells = self._cells(row[:width])
+            return [*cells, *self._empty, message, *self._cells(row[width:])], True
         if not _width(row):  # an empty row stays empty
+            self.blank += 1
             return (), False
+        if self._short is not None and self._short(row):
+            count = len(row)
+            problem = self._words["fewer"].format(
+                count=count, s="s" if count > 1 else "", width=width
+            )
+            cells = self._cells(row) + list(self._padding[count:])
+            return [*cells, *self._empty, problem], True
         value = row[self._index] if self._index < len(row) else None
         text = value if type(value) is str else _text(value)
         added = self._cache.get(text)
@@ -372,23 +638,14 @@ class _RowConverter:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             added = self._cache[text] = _added(self._convert_cell(text), self._writer)
-        cells = self._writer.row(row[:width])
+        cells = self._cells(row[:width])
         if len(cells) < width:
             cells += self._padding[len(cells) :]
-        if added[2]:  # text from the data that openpyxl would make a formula: a new cell
-            cells += [self._writer.text(v or "") for v in added[0]]
+        if added[2] and self._writer is not None:  # text openpyxl would make a formula
+            cells += [self._writer.text(v or "") for v in added[0]]  # a new cell each row
         else:
             cells += added[0]
         return cells, added[1]
-
-
-def _beyond(row: Sequence[Any], width: int, writer: _Writer) -> list[Any]:
-    """A row with values beyond the header's last column: flagged, those values kept after."""
-    message = (
-        f"the row has values beyond the header's last column ({_column_letter(width - 1)}); "
-        "they are kept after the added columns"
-    )
-    return [*writer.row(row[:width]), None, None, None, message, *writer.row(row[width:])]
 
 
 def _column_letter(index: int) -> str:

@@ -66,6 +66,8 @@ _COMMANDS = (
     ("rome", "_nomenclature", "cmd_rome", "code_arguments", "look up a ROME code, e.g. D1408"),
     ("nsf", "_nomenclature", "cmd_nsf", "code_arguments",
      "look up an NSF code or group, e.g. 312t or 312"),
+    ("formacode", "_nomenclature", "cmd_formacode", "code_arguments",
+     "look up a Formacode, e.g. 34076"),
     ("rncp", "_versions", "cmd_rncp", "rncp_arguments",
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",

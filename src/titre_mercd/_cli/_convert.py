@@ -16,12 +16,10 @@ from ._common import (
     plain,
     print_json,
     print_lines,
-    separator,
     table,
     version_argument,
     wrap,
 )
-from ._files import STDIO, open_input, output, refuse_same_file, standard_output
 
 if TYPE_CHECKING:
     import argparse
@@ -32,9 +30,13 @@ __all__ = ["cmd_convert", "convert_arguments"]
 
 
 def convert_arguments(convert: argparse.ArgumentParser) -> None:
-    """``convert --from KEY --to KEY BLOCK…`` or ``--csv IN --column COL``."""
+    """``convert [--from KEY] --to KEY BLOCK…`` or ``--csv IN``/``--input FILE --column COL``."""
     convert.add_argument(
-        "--from", dest="from_key", required=True, metavar="KEY", help="the version of the CCPs held"
+        "--from",
+        dest="from_key",
+        metavar="KEY",
+        help="the version of the CCPs held (default: each label is looked up in --to and "
+        "every older version)",
     )
     convert.add_argument(
         "--to", dest="to_key", required=True, metavar="KEY", help="the version to convert to"
@@ -45,14 +47,16 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
         metavar="BLOCK",
         help="a CCP title as people type it, KEY/N, or a bloc number of --from: 'CCP 2' or 2",
     )
-    convert.add_argument("--csv", metavar="IN", help="a CSV file of candidates ('-': stdin)")
+    convert.add_argument(
+        "--csv", metavar="IN", help="a file of candidates, CSV or a workbook ('-': stdin, CSV)"
+    )
     convert.add_argument(
         "--input",
         metavar="FILE",
         help=(
-            "a CSV file, or an Excel workbook (.xlsx, needs the 'excel' extra) converted into "
-            "the workbook -o names: values kept, formulas as their last computed values, "
-            "styles not kept"
+            "a file of candidates, CSV or an Excel workbook (.xlsx, needs the 'excel' extra), "
+            "told apart by its content: a workbook's values kept, formulas as their last "
+            "computed values, styles not kept"
         ),
     )
     convert.add_argument(
@@ -60,6 +64,13 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
     )
     convert.add_argument(
         "--column", metavar="COL", help="the column of CCPs, separated by '|' or line breaks"
+    )
+    convert.add_argument(
+        "--header-row",
+        type=_row_number,
+        metavar="N",
+        help="the row of the header (1 for the first; default: the first of the first "
+        "20 rows naming --column); the rows above it are copied through",
     )
     convert.add_argument(
         "--sep",
@@ -73,9 +84,29 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
         "mark), cp1252, latin-1 or utf-16 (with a byte order mark); the output is UTF-8",
     )
     convert.add_argument(
+        "--allow-c1",
+        action="store_true",
+        help="read the C1 control characters (U+0080 to U+009F) an 8-bit --encoding decodes, "
+        "which are refused otherwise: real text never holds them, and they mean the file "
+        "is in another encoding (cp1252 for Excel's)",
+    )
+    convert.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        default="en",
+        help="the language of the added columns and their values (default: en); fr also "
+        "writes the dates of a workbook as JJ/MM/AAAA in a CSV output",
+    )
+    convert.add_argument(
         "--excel",
         action="store_true",
-        help="write CSV for Excel: a byte order mark, ';' between fields and CRLF line endings",
+        help="write CSV for Excel: a byte order mark, ';' between fields, CRLF line endings, "
+        "and the dates of a workbook as JJ/MM/AAAA",
+    )
+    convert.add_argument(
+        "--output-format",
+        choices=("csv", "xlsx"),
+        help="the output's format (default: from -o's extension, .xlsx for a workbook, else CSV)",
     )
     convert.add_argument(
         "--max-line",
@@ -91,47 +122,67 @@ def convert_arguments(convert: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd_convert(args: argparse.Namespace) -> int:
-    bulk_only = {
-        "--column": args.column,
-        "--sep": args.sep,
-        "--encoding": args.encoding,
-        "--max-line": args.max_line,
-        "-o": args.output,
-    }
-    if args.input is not None or args.sheet is not None:
-        from ._xlsx import convert_workbook, workbook_input
+def _row_number(text: str) -> int:
+    """A row number of --header-row: 1 or more."""
+    import argparse
 
-        if workbook_input(args):
-            for option, value in (
-                ("--encoding", args.encoding),
-                ("--excel", args.excel),
-                ("--max-line", args.max_line),
-            ):
-                if value:
-                    raise CommandError(BAD_INPUT, f"convert: {option} only goes with a CSV input")
-            return convert_workbook(args, *_convert_direction(args))
-    if args.csv is not None:
-        if args.blocks:
-            raise CommandError(BAD_INPUT, "convert: give BLOCK arguments or --csv, not both")
-        if args.column is None:
-            raise CommandError(BAD_INPUT, "convert: --csv needs --column, the column of CCPs")
-        return _convert_csv(args)
-    given = [name for name, value in bulk_only.items() if value is not None]
-    given += [option for option, on in (("--excel", args.excel), ("--force", args.force)) if on]
-    if given:
-        raise CommandError(BAD_INPUT, f"convert: {', '.join(given)} only go with --csv")
-    if not args.blocks:
-        raise CommandError(
-            BAD_INPUT, "convert: give the CCPs held as BLOCK arguments, or a file with --csv"
-        )
-    return _convert_blocks(args)
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a row number, 1 or more; got {text[:40]!r}")
+    return number
+
+
+_FILE_OPTIONS = (
+    ("--column", "column"),
+    ("--sep", "sep"),
+    ("--encoding", "encoding"),
+    ("-o", "output"),
+    ("--header-row", "header_row"),
+    ("--output-format", "output_format"),
+    ("--excel", "excel"),
+    ("--force", "force"),
+    ("--allow-c1", "allow_c1"),
+    ("--max-line", "max_line"),
+)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    if args.input is not None and args.csv is not None:
+        raise CommandError(BAD_INPUT, "convert: give --input or --csv, not both")
+    option = "--input" if args.input is not None else "--csv"
+    path = args.input if args.input is not None else args.csv
+    if path is None:
+        given = [name for name, attribute in _FILE_OPTIONS if getattr(args, attribute)]
+        if args.sheet is not None:
+            raise CommandError(BAD_INPUT, "convert: --sheet only goes with a workbook (--input)")
+        if args.lang != "en":
+            given.append("--lang")
+        if given:
+            raise CommandError(BAD_INPUT, f"convert: {', '.join(given)} only go with --csv")
+        if not args.blocks:
+            raise CommandError(
+                BAD_INPUT, "convert: give the CCPs held as BLOCK arguments, or a file with --csv"
+            )
+        return _convert_blocks(args)
+    if args.blocks:
+        raise CommandError(BAD_INPUT, f"convert: give BLOCK arguments or {option}, not both")
+    if args.column is None:
+        raise CommandError(BAD_INPUT, f"convert: {option} needs --column, the column of CCPs")
+    from ._xlsx import convert_file
+
+    return convert_file(args, path, *_convert_direction(args))
 
 
 def _convert_direction(
     args: argparse.Namespace,
-) -> tuple[CertificationVersion, CertificationVersion]:
-    old, new = version_argument(args.from_key), version_argument(args.to_key)
+) -> tuple[CertificationVersion | None, CertificationVersion]:
+    new = version_argument(args.to_key)
+    if args.from_key is None:
+        return None, new
+    old = version_argument(args.from_key)
     order = versions()
     if order.index(old) > order.index(new):
         raise CommandError(
@@ -168,7 +219,8 @@ def _convert_blocks(args: argparse.Namespace) -> int:
     from .._bulk import resolve_block
 
     old, new = _convert_direction(args)
-    held = list(dict.fromkeys(resolve_block(label, old.key, new.key) for label in args.blocks))
+    from_key = None if old is None else old.key
+    held = list(dict.fromkeys(resolve_block(label, from_key, new.key) for label in args.blocks))
     try:
         deemed: list[Block] | None = list(deemed_obtained(held, new.key))
         missing: tuple[Block, ...] | None = missing_blocks(held, new.key)
@@ -182,7 +234,7 @@ def _convert_blocks(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "from": old.key,
+                "from": from_key,
                 "to": new.key,
                 "held": [plain(b) for b in held],
                 "deemed_obtained": None if deemed is None else [plain(b) for b in deemed],
@@ -232,7 +284,7 @@ def _convert_blocks(args: argparse.Namespace) -> int:
         ]
     print_lines(
         [
-            *table(None, [["From", old.key, old.title], ["To", new.key, new.title]]),
+            *table(None, [_from_row(old, new), ["To", new.key, new.title]]),
             "",
             "Held",
             *table(None, held_rows, indent=2),
@@ -243,71 +295,10 @@ def _convert_blocks(args: argparse.Namespace) -> int:
     return OK if not_known is None else NOT_FOUND
 
 
-def _max_line(given: str) -> int:
-    """``--max-line``'s value: a number of characters, at least 1."""
-    if given.strip().isdigit() and int(given) > 0:
-        return int(given)
-    raise CommandError(
-        BAD_INPUT,
-        f"convert: --max-line takes a number of characters, 1 or more (got {given[:40]!r})",
-    )
-
-
-def _convert_csv(args: argparse.Namespace) -> int:
-    from .. import _bulk
-
-    old, new = _convert_direction(args)
-    sep = None if args.sep is None else separator(args.sep)
-    max_line = _bulk.MAX_LINE if args.max_line is None else _max_line(args.max_line)
-    try:
-        encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
-    except _bulk.CsvInputError as exc:
-        raise CommandError(BAD_INPUT, f"convert: {exc}") from None
-    args.output = standard_output(args.output)
-    if args.json and args.output in (None, STDIO):
-        raise CommandError(
-            BAD_INPUT, "convert: --json with --csv reports on the file -o writes; give -o OUT"
-        )
-    name = "stdin" if args.csv == "-" else args.csv
-    with _bulk.large_fields(), open_input(args.csv) as binary:
-        refuse_same_file(binary, name, args.output)
-        try:
-            source = _bulk.CsvSource(binary, name, args.column, sep, encoding, max_line=max_line)
-        except _bulk.CsvInputError as exc:
-            raise CommandError(BAD_INPUT, str(exc)) from None
-        convert_cell = _bulk.CellConverter(old.key, new.key, source.sep)
-        with output(args.output, args.force, newline="") as sink:
-            progress = _bulk.stderr_progress(source)
-            try:
-                outcome = _bulk.convert(
-                    source, sink, convert_cell, new.key, progress, excel=args.excel
-                )
-            except _bulk.CsvInputError as exc:
-                raise CommandError(BAD_INPUT, str(exc)) from None
-            finally:
-                if progress is not None:
-                    progress.close()
-    error_column = _bulk.added_columns(new.key)[3]
-    if args.json:
-        print_json(
-            {
-                "output": args.output,
-                "rows": outcome.rows,
-                "unmatched": outcome.unmatched,
-                "added_columns": list(_bulk.added_columns(new.key)),
-                "separator": source.sep,
-                "encoding": source.encoding,
-            }
-        )
-    elif args.output not in (None, STDIO):
-        how = ", detected from the header" if source.sep_detected else ""
-        used = f"separator {_bulk.separator_name(source.sep)}{how}"
-        print_lines([f"Wrote {outcome.rows:,} rows to {args.output} ({used})."])
-    if outcome.unmatched:
-        raise CommandError(
-            NOT_FOUND,
-            f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
-            f"(see column {error_column!r:.200})",
-            reported=True,
-        )
-    return OK
+def _from_row(old: CertificationVersion | None, new: CertificationVersion) -> list[str]:
+    """The « From » row: the version given, or the versions each label was looked up in."""
+    if old is not None:
+        return ["From", old.key, old.title]
+    keys = [v.key for v in versions()]
+    searched = keys[: keys.index(new.key) + 1]
+    return ["From", "any", f"each label looked up in {', '.join(searched)}"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from .._display import window_phrase
 from .._referentiel import (
     by_rncp,
     contradictions,
@@ -37,7 +38,6 @@ from ._common import (
     OK,
     PROG,
     WIDTH,
-    bullets,
     field,
     parse_date,
     plain,
@@ -96,20 +96,16 @@ def _window(v: CertificationVersion) -> str:
 def _status(v: CertificationVersion, day: dt.date, when: str) -> str:
     """One sentence: is ``v`` in force on ``day`` (``when`` names it: "today (…)")."""
     verdict = version_verdict(day, v, dataset())
-    if verdict.in_force is None:
-        return f"Not known whether in force {when}: {verdict.reason}."
     window = v.validity
+    if verdict.in_force is None:
+        known = "" if window is None else f" Its window: {window_phrase(window)}."
+        return f"Not known whether in force {when}: {verdict.reason}.{known}"
     if window is None:
         return (
             f"Not in force {when}: {verdict.reason}. Its validity window is not known: no "
             "source gives it."
         )
-    last = window.last_day
-    span = (
-        f"from {window.start} to {last} (last day)"
-        if last is not None
-        else f"from {window.start}, with no known end"
-    )
+    span = window_phrase(window)
     if day < window.start:
         return f"Not yet in force {when}: in force {span}."
     if window.contains(day):
@@ -145,21 +141,11 @@ def _ended_at(start: dt.date) -> str:
     return f", {' and '.join(ended)} (whose window ended the day before) included"
 
 
-def _legal_text_lines(v: CertificationVersion) -> list[str]:
-    text = v.legal_text
-    details = [text.kind + (f" of {text.date}" if text.date else "")]
-    details.append(f"NOR {text.nor}" if text.nor else "NOR not known")
-    if text.consolidated_on is not None:
-        details.append(f"consolidated on {text.consolidated_on}")
-    return [text.title, ", ".join(details)]
+def _validity_lines(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
+    """Whether ``v`` is in force on ``day``, then the registry's échéance when it gives one."""
+    from .._display import phrases
 
-
-def _level(v: CertificationVersion) -> str:
-    level = v.level
-    if level is None:
-        return NOT_KNOWN
-    old = f"{level.france_1969} (nomenclature de 1969) · " if level.france_1969 else ""
-    return f"{old}niveau {level.france_2019} · EQF {level.eqf}"
+    return [_status(v, day, when), *([] if v.validity is None else phrases(v.validity)[1:])]
 
 
 _SHORT_STATEMENT = 120
@@ -200,41 +186,31 @@ def _disagreements(v: CertificationVersion) -> list[str]:
     return field("Texts disagree", lines) if lines else []
 
 
-def _codes(v: CertificationVersion) -> list[str]:
-    nsf_lines = [f"{c.code}  {c.label or 'label not known'}" for c in v.nsf_codes]
-    rome_lines = [f"{c.code}  {c.label}" for c in v.rome_codes]
-    return [
-        *field("NSF", _or_none(v, "nsf_codes", nsf_lines)),
-        *field("ROME", _or_none(v, "rome_codes", rome_lines)),
-        *field("RNCP", _or_none(v, "rncp", [v.rncp] if v.rncp else [])),
-    ]
-
-
 def _summary(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
+    from .._display import phrases
+
+    def shown(name: str) -> list[str]:
+        value = getattr(v, name)
+        return phrases(value) if value not in (None, ()) else [_none(v, name)]
+
     blocks = [[str(b.number), b.title] for b in v.blocks]
     return [
         v.title,
         "=" * len(v.title),
         *field("Version", [v.key]),
         *(field("Former titles", v.former_titles) if v.former_titles else []),
-        *field("Legal text", _legal_text_lines(v)),
-        *field("Validity", [_status(v, day, when)]),
-        *_registered_until(v),
-        *field("Level", [_level(v)]),
-        *_codes(v),
+        *field("Legal text", phrases(v.legal_text)),
+        *field("Validity", _validity_lines(v, day, when)),
+        *field("Level", shown("level")),
+        *field("NSF", shown("nsf_codes")),
+        *field("ROME", shown("rome_codes")),
+        *field("RNCP", shown("rncp")),
         "",
         "Blocs de compétences, each sanctioned by a CCP:",
         *(table(None, blocks, indent=2) if blocks else ["  none"]),
         "",
         f"Every field: {PROG} show {v.key}   All versions: {PROG} versions",
     ]
-
-
-def _registered_until(v: CertificationVersion) -> list[str]:
-    until = None if v.validity is None else v.validity.registered_until
-    if until is None:
-        return []
-    return field("Registered until", [f"{until} (the registry's échéance, as it gives it)"])
 
 
 def _window_json(window: ValidityWindow | None) -> Any:
@@ -251,20 +227,27 @@ def _verdict_json(day: dt.date, verdict: Verdict, shown: CertificationVersion | 
         "reason": verdict.reason,
         "version": None if shown is None else plain(shown),
         "validity": None if shown is None else _window_json(shown.validity),
-        "registered_successor": None if fiche is None else _fiche_json(fiche),
+        "registered_successor": None if fiche is None else plain(fiche),
     }
+
+
+def _version_summary_json(v: CertificationVersion, verdict: Verdict) -> Any:
+    """A version summary: what names the version and what it is made of, and its verdict.
+
+    The same form in ``versions --json`` and ``on --json`` (``VersionSummary`` in
+    ``schemas/dataset.schema.json``): a legal text, a window and blocs as everywhere else.
+    """
+    from .._schema import VERSION_SUMMARY_FIELDS
+
+    whole = plain(v)
+    summary = {name: whole[name] for name in VERSION_SUMMARY_FIELDS}
+    return {**summary, "in_force": verdict.in_force, "reason": verdict.reason}
 
 
 def _after_window(day: dt.date, v: CertificationVersion) -> bool:
     """Whether ``day`` comes after the last day of ``v``'s window (known to end)."""
     window = v.validity
     return window is not None and window.end is not None and day >= window.end
-
-
-def _fiche_json(fiche: RegisteredFiche) -> Any:
-    """A registered fiche as JSON: what is known of it, and that the data has no version of it."""
-    hint = import_hint(dataset())
-    return {**plain(fiche), "in_data": False, "validity": None, "import": hint}
 
 
 def _sentence(text: str) -> str:
@@ -304,76 +287,36 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from .._display import record_lines
+
     today = dt.date.today()
     in_force = day_verdict(today, dataset()).version
     v = (in_force or versions()[-1]) if args.key is None else version_argument(args.key)
     if args.json:
         print_json(plain(v))
         return OK
-    blocks = []
-    for b in v.blocks:
-        blocks.extend(bullets([b.title], f"{b.number}. "))
-        blocks.extend(bullets(b.competences, "- ", 5) if b.competences else [])
 
-    def listed(name: str, items: tuple[str, ...]) -> list[str]:
-        if items:
-            return bullets(items)
-        if name in {"sectors", "job_titles"} and v.sectors_text and name not in v.unknown_fields:
-            return ["  none listed: see « Sectors, in the text's words »"]
-        return ["  " + _none(v, name)]
+    def empty(name: str) -> str:
+        listed_elsewhere = name in {"sectors", "job_titles"} and name not in v.unknown_fields
+        if listed_elsewhere and v.sectors_text and not getattr(v, name):
+            return "none listed: see « Sectors, in the text's words »"
+        return _none(v, name)
 
-    def one(name: str, value: str | None) -> list[str]:
-        return [value] if value else [_none(v, name)]
-
-    def text(name: str, value: str | None) -> list[str]:
-        if value is None:
-            return ["  " + _none(v, name)]
-        return ["  " + line if line else "" for line in wrap(value, WIDTH - 2)]
-
-    print_lines(
-        [
-            v.title,
-            "=" * len(v.title),
-            *field("Version key", [v.key]),
-            *field("Former titles", _or_none(v, "former_titles", list(v.former_titles))),
-            *field("Legal text", _legal_text_lines(v)),
-            *field("Validity", [_status(v, today, f"today ({today})")]),
-            *_registered_until(v),
-            *field("Successor", [_successor(v)]),
-            *field("Level", [_level(v)]),
-            *_codes(v),
-            *field("Certifying authority", one("certifying_authority", v.certifying_authority)),
-            *field("Regulation", one("regulation", v.regulation)),
-            *_disagreements(v),
-            "",
-            "Blocs de compétences (CCP) and their capacités attestées",
-            *(blocks or ["  " + _none(v, "blocks")]),
-            "",
-            "Compétences transversales",
-            *listed("transversal_competences", v.transversal_competences),
-            "",
-            "Principal sectors",
-            *listed("sectors", v.sectors),
-            "",
-            "Sectors, in the text's words",
-            *text("sectors_text", v.sectors_text),
-            "",
-            "Job titles (types d'emplois accessibles)",
-            *listed("job_titles", v.job_titles),
-            "",
-            "Summary (résumé du référentiel d'emploi)",
-            *text("summary", v.summary),
-            "",
-            "Legal bases",
-            *listed("legal_bases", v.legal_bases),
-            "",
-            *wrap(
-                "'not known (no source gives it)': no shipped source gives that fact; "
-                "'none': the text says there is none.",
-                WIDTH,
-            ),
-        ]
+    lines = record_lines(
+        v,
+        field=field,
+        wrap=wrap,
+        width=WIDTH,
+        empty=empty,
+        replace={"validity": _validity_lines(v, today, f"today ({today})")},
+        after={"validity": field("Successor", [_successor(v)])},
+        before_sections=_disagreements(v),
     )
+    note = (
+        "'not known (no source gives it)': no shipped source gives that fact; "
+        "'none': the text says there is none."
+    )
+    print_lines([*lines, "", *wrap(note, WIDTH)])
     return OK
 
 
@@ -382,29 +325,16 @@ def cmd_versions(args: argparse.Namespace) -> int:
     data = dataset()
     verdict = day_verdict(today, data)
     if args.json:
-        entries = []
-        for v in versions():
-            own = version_verdict(today, v, data)
-            entries.append(
-                {
-                    "key": v.key,
-                    "title": v.title,
-                    "legal_text": v.legal_text.title,
-                    "validity": _window_json(v.validity),
-                    "in_force_today": own.in_force,
-                    "reason": own.reason,
-                    "blocks": len(v.blocks),
-                }
-            )
+        entries = [_version_summary_json(v, version_verdict(today, v, data)) for v in versions()]
         print_json(
             {
                 "date": today.isoformat(),
                 "in_force": verdict.in_force,
                 "reason": verdict.reason,
-                "version_in_force": None if verdict.version is None else verdict.version.key,
+                "version": None if verdict.version is None else plain(verdict.version),
                 "versions": entries,
                 "gaps": [plain(gap) for gap in data.gaps],
-                "registered": [_fiche_json(f) for f in data.registered_by_rncp.values()],
+                "registered": [plain(f) for f in data.registered_by_rncp.values()],
             }
         )
         return OK
@@ -452,11 +382,9 @@ def cmd_on(args: argparse.Namespace) -> int:
         latest = versions()[-1] if versions() else None
         if found is None and latest is not None and _after_window(day, latest):
             fiche = registered_successor(latest, data)  # what is known of what comes next
-            answer["registered_successor"] = None if fiche is None else _fiche_json(fiche)
+            answer["registered_successor"] = None if fiche is None else plain(fiche)
         answer["versions"] = [
-            {"key": v.key, "in_force": own.in_force, "reason": own.reason}
-            for v in versions()
-            for own in [version_verdict(day, v, data)]
+            _version_summary_json(v, version_verdict(day, v, data)) for v in versions()
         ]
         print_json(answer)
     elif found is not None:
@@ -472,7 +400,7 @@ def cmd_rncp(args: argparse.Namespace) -> int:
     except NotInDataError as exc:
         fiche = registered_fiche(args.code)
         if args.json:
-            print_json({**_fiche_json(fiche), "message": str(exc)})
+            print_json({"registered_fiche": plain(fiche), "message": str(exc)})
         else:
             print_lines(_fiche_lines(fiche))
         return NOT_FOUND
@@ -486,20 +414,13 @@ def cmd_rncp(args: argparse.Namespace) -> int:
 
 def _fiche_lines(fiche: RegisteredFiche) -> list[str]:
     """What is known of a fiche registered but not in the data, for the terminal."""
+    from .._display import record_lines
+
     heading = f"{fiche.rncp}: registered, not a version in this data"
-    nsf = [f"{c.code}  {c.label or 'label not known'}" for c in fiche.nsf_codes]
-    until = fiche.registered_until
     return [
         heading,
         "=" * len(heading),
-        *field("Successor of", [fiche.successor_of]),
-        *field("Level", [NOT_KNOWN if fiche.level is None else f"niveau {fiche.level}"]),
-        *field("NSF", nsf or [NOT_KNOWN]),
-        *field(
-            "Registered until",
-            [NOT_KNOWN if until is None else f"{until} (the registry's échéance, as it gives it)"],
-        ),
-        *field("Certifying authority", [fiche.certifying_authority or NOT_KNOWN]),
+        *record_lines(fiche, field=field, wrap=wrap, width=WIDTH),
         *field("Not known", ["its title, arrêté, start date, validity window and blocs"]),
         "",
         *wrap(

@@ -1,123 +1,264 @@
-"""Excel workbooks on the command line: ``convert --input FILE.xlsx`` and ``export --format xlsx``.
+"""Files of candidates on the command line (CSV or workbook, to either), and workbook exports.
 
-The work is :mod:`titre_mercd._xlsx`'s; here are the checks of the arguments, the output file
-and the report. Both need openpyxl (the ``excel`` extra): without it, one line says how to
-install it, exit status 2.
+The work is :mod:`titre_mercd._bulk`'s and :mod:`titre_mercd._xlsx`'s; here are the checks of
+the arguments, the formats, the output file and the report. A workbook needs openpyxl (the
+``excel`` extra): without it, one line says how to install it, exit status 2.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
-from ._common import BAD_INPUT, NOT_FOUND, OK, CommandError, print_json, print_lines
-from ._files import refuse_same_file, shown
+from ._common import BAD_INPUT, NOT_FOUND, OK, CommandError, print_json, print_lines, separator
+from ._files import STDIO, open_input, output, refuse_same_file, shown, standard_output
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Iterator
 
+    from .. import _bulk
     from .._records import CertificationVersion
 
-__all__ = ["convert_workbook", "export_workbook", "is_workbook", "workbook_input"]
-
-_ZIP_MAGIC = b"PK\x03\x04"
+__all__ = ["convert_file", "export_workbook", "output_format"]
 
 
-def is_workbook(path: str) -> bool:
-    """Whether ``path`` is read as a workbook: by its suffix, else by its first bytes.
+def _output_name(option: str, path: str | None, what: str, *, suffix: bool = True) -> str:
+    """``path``, checked to name a file (a workbook is not written to standard output).
 
-    ``-`` (standard input) and ``.csv``, ``.tsv`` and ``.txt`` files are CSV; ``.xls``, the
-    format before .xlsx, goes to the workbook reader, which says it cannot read it.
+    With ``suffix``, its name must end in .xlsx too.
     """
-    from .._xlsx import is_workbook_name
-
-    lowered = path.lower()
-    if path == "-" or lowered.endswith((".csv", ".tsv", ".txt")):
-        return False
-    if is_workbook_name(path) or lowered.endswith(".xls"):
-        return True
-    try:
-        with open(path, "rb") as file:  # noqa: PTH123  (pathlib is not imported at start-up)
-            return file.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
-    except OSError:
-        return False
-
-
-def _output_name(option: str, path: str | None, what: str) -> str:
-    """``path``, checked to name an .xlsx file."""
-    if path is None or not path.lower().endswith(".xlsx"):
+    if path is None or path == STDIO or (suffix and not path.lower().endswith(".xlsx")):
         given = "" if path is None else f" (got {path[:100]!r})"
         raise CommandError(BAD_INPUT, f"{what} is a workbook: give {option} FILE.xlsx{given}")
     return path
 
 
-def workbook_input(args: argparse.Namespace) -> bool:
-    """Whether ``convert --input`` names a workbook; a CSV file becomes ``--csv``.
+def output_format(args: argparse.Namespace) -> str:
+    """The output's format: ``--output-format``, else ``-o``'s extension (.xlsx: a workbook)."""
+    from .._xlsx import is_workbook_name
 
-    Checks the options that go with each.
-    """
-    if args.input is not None and args.csv is not None:
-        raise CommandError(BAD_INPUT, "convert: give --input or --csv, not both")
-    if args.input is None or not is_workbook(args.input):
-        if args.sheet is not None:
-            raise CommandError(BAD_INPUT, "convert: --sheet only goes with a workbook (--input)")
-        args.csv = args.input
-        return False
-    if args.blocks:
-        raise CommandError(BAD_INPUT, "convert: give BLOCK arguments or --input, not both")
-    if args.column is None:
-        raise CommandError(BAD_INPUT, "convert: --input needs --column, the column of CCPs")
-    return True
+    if args.output_format is not None:
+        return str(args.output_format)
+    if args.output not in (None, STDIO) and is_workbook_name(args.output):
+        return "xlsx"
+    return "csv"
 
 
-def convert_workbook(
-    args: argparse.Namespace, old: CertificationVersion, new: CertificationVersion
+def _input_format(path: str) -> str:
+    """The input's format from its content: "xlsx" for a zip, else "csv"."""
+    from .. import _xlsx
+
+    if path == STDIO:
+        return "csv"
+    try:
+        _xlsx.refuse_other_formats(path, shown(path))
+    except _xlsx.XlsxInputError as exc:
+        raise CommandError(BAD_INPUT, str(exc)) from None
+    return "xlsx" if _xlsx.spreadsheet_format(path) == "xlsx" else "csv"
+
+
+def _check_options(args: argparse.Namespace, reading: str, writing: str) -> None:
+    """Refuse the options that do not go with these formats."""
+    if reading == "xlsx":
+        for option, value in (
+            ("--encoding", args.encoding),
+            ("--sep", args.sep),
+            ("--allow-c1", args.allow_c1),
+            ("--max-line", args.max_line),
+        ):
+            if value:
+                raise CommandError(BAD_INPUT, f"convert: {option} only goes with a CSV input")
+    elif args.sheet is not None:
+        raise CommandError(BAD_INPUT, "convert: --sheet only goes with a workbook (--input)")
+    if writing == "xlsx":
+        if args.excel:
+            raise CommandError(BAD_INPUT, "convert: --excel only goes with a CSV output")
+        _output_name("-o", args.output, "convert: the output asked for", suffix=False)
+    if args.json and args.output in (None, STDIO):
+        raise CommandError(
+            BAD_INPUT, "convert: --json with a file reports on the file -o writes; give -o OUT"
+        )
+
+
+def convert_file(
+    args: argparse.Namespace,
+    path: str,
+    old: CertificationVersion | None,
+    new: CertificationVersion,
 ) -> int:
-    """``convert --input FILE.xlsx --column COL [--sheet NAME] -o OUT.xlsx``."""
+    """``convert --input FILE --column COL [-o OUT]``: any of CSV and workbook, to either."""
+    from .. import _bulk
+
+    args.output = standard_output(args.output)  # /dev/stdout and the like: that stream
+    reading, writing = _input_format(path), output_format(args)
+    _check_options(args, reading, writing)
+    convert_cell = _bulk.CellConverter(None if old is None else old.key, new.key, lang=args.lang)
+    with _opened(args, path, reading) as source:
+        if writing == "xlsx":
+            outcome = _to_workbook(args, source, convert_cell)
+        elif reading == "xlsx":
+            outcome = _workbook_to_csv(args, source, convert_cell)
+        else:
+            outcome = _csv_to_csv(args, source, convert_cell)
+    return _report(args, source, outcome, convert_cell, reading)
+
+
+def _max_line(given: str) -> int:
+    """``--max-line``'s value: a number of characters, at least 1."""
+    if given.strip().isdigit() and int(given) > 0:
+        return int(given)
+    raise CommandError(
+        BAD_INPUT,
+        f"convert: --max-line takes a number of characters, 1 or more (got {given[:40]!r})",
+    )
+
+
+@contextlib.contextmanager
+def _opened(args: argparse.Namespace, path: str, reading: str) -> Iterator[Any]:
+    """The input, read as ``reading`` says: an :class:`XlsxSource` or a :class:`CsvSource`."""
+    from .. import _bulk, _xlsx
+
+    name = "stdin" if path == STDIO else shown(path)
+    if reading == "xlsx":
+        try:
+            source = _xlsx.XlsxSource(
+                path, name, args.column, args.sheet, header_row=args.header_row
+            )
+        except (_xlsx.MissingExtraError, _xlsx.XlsxInputError) as exc:
+            raise CommandError(BAD_INPUT, str(exc)) from None
+        with contextlib.closing(source):
+            refuse_same_file(source.file, name, args.output)
+            yield source
+        return
+    sep = None if args.sep is None else separator(args.sep)
+    max_line = _bulk.MAX_LINE if args.max_line is None else _max_line(args.max_line)
+    try:
+        encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
+    except _bulk.CsvInputError as exc:
+        raise CommandError(BAD_INPUT, f"convert: {exc}") from None
+    with _bulk.large_fields(), open_input(path) as binary:
+        refuse_same_file(binary, name, args.output)
+        try:
+            yield _bulk.CsvSource(
+                binary,
+                name,
+                args.column,
+                sep,
+                encoding,
+                header_row=args.header_row,
+                allow_c1=args.allow_c1,
+                max_line=max_line,
+            )
+        except _bulk.CsvInputError as exc:
+            raise CommandError(BAD_INPUT, str(exc)) from None
+
+
+@contextlib.contextmanager
+def _progress(source: Any) -> Iterator[_bulk.Progress | None]:
+    """A progress report on standard error when it is a terminal."""
     import sys
 
+    from .. import _bulk
+
+    progress = None
+    if sys.stderr is not None and sys.stderr.isatty():
+        progress = _bulk.Progress(sys.stderr, f"converting {source.name}", source.size)
+    try:
+        yield progress
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _to_workbook(args: argparse.Namespace, source: Any, convert_cell: Any) -> _bulk.Outcome:
+    """Write a workbook from a sheet or a CSV file."""
     from .. import _bulk, _xlsx
     from .._output import atomic_file
 
-    path: str = args.input
-    if args.sep is not None:
-        raise CommandError(BAD_INPUT, "convert: --sep only goes with a CSV input")
-    output = _output_name("-o", args.output, "convert: the output of a workbook")
-    convert_cell = _bulk.CellConverter(old.key, new.key)
     try:
-        source = _xlsx.XlsxSource(path, shown(path), args.column, args.sheet)
-    except (_xlsx.MissingExtraError, _xlsx.XlsxInputError) as exc:
+        _xlsx.require()
+    except _xlsx.MissingExtraError as exc:
         raise CommandError(BAD_INPUT, str(exc)) from None
-    with contextlib.closing(source):
-        refuse_same_file(source.file, shown(path), output)
-        progress = None
-        if sys.stderr is not None and sys.stderr.isatty():
-            progress = _bulk.Progress(sys.stderr, f"converting {shown(path)}", source.size)
-        with atomic_file(output, force=args.force, binary=True) as sink:
-            try:
-                outcome = _xlsx.convert(source, sink, convert_cell, new.key, progress)
-            except _xlsx.XlsxInputError as exc:
-                raise CommandError(BAD_INPUT, str(exc)) from None
-            finally:
-                if progress is not None:
-                    progress.close()
-    added = _bulk.added_columns(new.key)
+    rows = source if isinstance(source, _xlsx.XlsxSource) else _xlsx.CsvRows(source)
+    with (
+        atomic_file(args.output, force=args.force, binary=True) as sink,
+        _progress(source) as progress,
+    ):
+        try:
+            return _xlsx.convert(rows, sink, convert_cell, progress)
+        except (_xlsx.XlsxInputError, _bulk.CsvInputError) as exc:
+            raise CommandError(BAD_INPUT, str(exc)) from None
+
+
+def _workbook_to_csv(args: argparse.Namespace, source: Any, convert_cell: Any) -> _bulk.Outcome:
+    """Write CSV text from a sheet."""
+    from .. import _xlsx
+
+    french = args.excel or args.lang == "fr"
+    sink: IO[str]
+    with output(args.output, args.force, newline="") as sink, _progress(source) as progress:
+        try:
+            return _xlsx.convert_to_csv(
+                source, sink, convert_cell, progress, excel=args.excel, french_dates=french
+            )
+        except _xlsx.XlsxInputError as exc:
+            raise CommandError(BAD_INPUT, str(exc)) from None
+
+
+def _csv_to_csv(args: argparse.Namespace, source: Any, convert_cell: Any) -> _bulk.Outcome:
+    """Write CSV text from a CSV file."""
+    from .. import _bulk
+
+    with output(args.output, args.force, newline="") as sink, _progress(source) as progress:
+        try:
+            return _bulk.convert(source, sink, convert_cell, progress, excel=args.excel)
+        except _bulk.CsvInputError as exc:
+            raise CommandError(BAD_INPUT, str(exc)) from None
+
+
+def _report(
+    args: argparse.Namespace,
+    source: Any,
+    outcome: _bulk.Outcome,
+    convert_cell: _bulk.CellConverter,
+    reading: str,
+) -> int:
+    """Say what was written (a JSON report under --json), and the verdict."""
+    from .. import _bulk
+
+    csv_input = reading == "csv"
     if args.json:
-        print_json(
-            {
-                "output": output,
-                "rows": outcome.rows,
-                "unmatched": outcome.unmatched,
-                "added_columns": list(added),
-            }
-        )
-    else:
-        print_lines([f"Wrote {outcome.rows:,} rows to {shown(output)}."])
+        report: dict[str, object] = {
+            "output": args.output,
+            "rows": outcome.rows,
+            "unmatched": outcome.unmatched,
+            "added_columns": list(convert_cell.columns),
+            "blank_rows": outcome.blank,
+            "rows_above_header": outcome.above,
+            "input_format": reading,
+            "output_format": output_format(args),
+        }
+        if csv_input:
+            report.update(separator=source.sep, encoding=source.encoding)
+        print_json(report)
+    elif args.output not in (None, STDIO):
+        used = ""
+        if csv_input:
+            how = ", detected from the header" if source.sep_detected else ""
+            used = f" (separator {_bulk.separator_name(source.sep)}{how})"
+        print_lines([f"Wrote {_bulk.rows_written(outcome)} to {shown(args.output)}{used}."])
     if outcome.unmatched:
+        hint = ""
+        if convert_cell.numbers_need_from:
+            hint = (
+                "; a bloc number such as 'CCP 2' names a bloc of one version: give --from KEY, "
+                "the version of the CCPs held"
+            )
         raise CommandError(
             NOT_FOUND,
-            f"{outcome.unmatched:,} of {outcome.rows:,} rows could not be converted "
-            f"(see column {added[3]!r})",
+            f"{outcome.unmatched:,} of {outcome.rows:,} row{'s' if outcome.rows != 1 else ''} "
+            f"could not be converted (see column {convert_cell.columns[-1]!r}){hint}",
             reported=True,  # the report above is the verdict (under --json, on stdout)
         )
     return OK
