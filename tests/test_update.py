@@ -720,3 +720,43 @@ def test_the_summary_says_when_the_export_is_more_than_30_days_old(
     assert " ".join(data_lines(dt.date(2027, 1, 1))).endswith(
         "That export is 31 days old: titre-mercd registry update fetches the newest."
     )
+
+
+def test_a_dns_failure_names_the_host_and_what_to_check(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    def no_dns(*_: object, **__: object) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    status, _, err = update(capsys, "--api", "http://data.example/api/", json_output=False)
+    assert status == 2
+    assert "cannot resolve the host name data.example (DNS: Name or service not known)" in err
+    assert "HTTPS_PROXY" in err
+
+
+def test_never_from_https_down_to_http() -> None:
+    with pytest.raises(titre_mercd.RegistryUpdateError, match="from https down to http: refused"):
+        _update._check_redirect("https://www.data.gouv.fr/x", "http://static.example/x.zip")
+    _update._check_redirect("http://127.0.0.1:1/x", "https://static.example/x.zip")
+    _update._check_redirect("https://www.data.gouv.fr/x", "https://static.example/x.zip")
+
+
+def test_a_proxy_refusing_the_tunnel(monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.error
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    opener = _update._Opener(1.0, 1.0)
+    refused = urllib.error.URLError(OSError("Tunnel connection failed: 403 Forbidden"))
+    error = _update._network_error(refused, _update.DEFAULT_API, opener, tries=1)
+    assert str(error).startswith(
+        "the proxy http://proxy.example:3128 refused to reach www.data.gouv.fr (403 Forbidden)"
+    )
+
+
+def test_the_user_agent_names_the_package_and_its_version() -> None:
+    opener = _update._Opener(1.0, 1.0)
+    assert opener.user_agent.startswith(f"titre-mercd/{titre_mercd.__version__} (Python-urllib/")
