@@ -1312,7 +1312,9 @@ def load_directory(directory: str | os.PathLike[str], *, trusted: bool = False) 
     # new copy, and a load must not read files from two. A copy removed while it was read is
     # read again where the link leads now.
     problem = "does not exist"
-    for _ in range(_SWAPS_FOLLOWED):
+    if "\x00" in path:  # no file system path holds one: os would raise a bare ValueError
+        problem = "a path cannot hold a NUL character; expected a directory's path"
+    for _ in range(0 if "\x00" in path else _SWAPS_FOLLOWED):
         real = os.path.realpath(path)
         if not os.path.isdir(real):
             problem = "is not a directory" if os.path.lexists(path) else "does not exist"

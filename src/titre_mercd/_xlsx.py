@@ -173,6 +173,11 @@ def spreadsheet_format(path: str) -> str | None:
 def refuse_other_formats(path: str, name: str) -> None:
     """Refuse an .xls or .ods spreadsheet (by its content) with the way to convert it."""
     found = spreadsheet_format(path)
+    if found == "xls":  # an OLE compound file: Excel's encrypted workbooks are one too
+        from ._xlsx_reader import refuse_encrypted
+
+        with open(path, "rb") as file:  # noqa: PTH123  (pathlib is not imported at start-up)
+            refuse_encrypted(name, file)
     what = {
         "xls": "in the old .xls format",
         "ods": "an OpenDocument spreadsheet (.ods)",

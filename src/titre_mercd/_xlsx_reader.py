@@ -278,8 +278,8 @@ def _check_prolog(workbook: object, member: str, head: bytes) -> None:
         raise _refuse(workbook, member, "a DOCTYPE (no workbook part declares one)")
 
 
-def _check_container(workbook: str, file: IO[bytes]) -> None:
-    """Refuse an OLE compound file: a workbook saved with a password, or the old .xls format.
+def refuse_encrypted(workbook: str, file: IO[bytes]) -> None:
+    """Refuse an OLE compound file that holds a workbook saved with a password.
 
     Excel encrypts a workbook into an ``EncryptedPackage`` stream of such a file; its
     directory, where that name is, starts at the sector the file's header gives.
@@ -302,6 +302,15 @@ def _check_container(workbook: str, file: IO[bytes]) -> None:
             "encrypted (saved with a password, its stream 'EncryptedPackage'): save it again "
             "without a password, then convert it",
         )
+
+
+def _check_container(workbook: str, file: IO[bytes]) -> None:
+    """Refuse an OLE compound file: a workbook saved with a password, or the old .xls format."""
+    refuse_encrypted(workbook, file)
+    if file.read(len(_OLE)) != _OLE:
+        file.seek(0)
+        return
+    file.seek(0)
     raise _refuse(
         workbook,
         None,
