@@ -258,3 +258,20 @@ def test_versions_says_when_a_window_is_followed_by_days_not_known() -> None:
     entry = next(e for e in entries if e["key"] == "2011-06-01")
     assert entry["in_force"] is False
     assert "from 2017-05-12 to 2019-05-11 is not known" in entry["reason"]
+
+
+def test_the_csv_export_names_the_days_a_version_is_not_known_to_be_in_force() -> None:
+    result = run(PROGRAM, "export", "--format", "csv", "--table", "versions")
+    assert (result.returncode, result.stderr) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    not_known = {row["key"]: row["validity_not_known"] for row in rows}
+    assert not_known == {"2007-04-27": "", "2011-06-01": "2017-05-12/2019-05-11", "2018-12-11": ""}
+
+
+def test_the_jsonld_export_names_the_days_a_version_is_not_known_to_be_in_force() -> None:
+    result = run(PROGRAM, "export", "--format", "jsonld")
+    assert (result.returncode, result.stderr) == (0, "")
+    document = json.loads(result.stdout)
+    text = json.dumps(document, ensure_ascii=False)
+    assert text.count('"propertyID": "validity_not_known"') == 1
+    assert '"value": "2017-05-12/2019-05-11"' in text

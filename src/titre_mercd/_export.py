@@ -283,6 +283,11 @@ def csv_table(name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
 
     if name in ("versions", "blocks"):
         columns = _columns(CertificationVersion if name == "versions" else Block)
+        if name == "versions":
+            at = next(i for i, (h, _) in enumerate(columns) if h.startswith("validity_")) + 1
+            while columns[at][0].startswith("validity_"):
+                at += 1
+            columns.insert(at, ("validity_not_known", _not_known_after))
         records = versions() if name == "versions" else [b for v in versions() for b in v.blocks]
         return tuple(h for h, _ in columns), [_cells(columns, r) for r in records]
     if name == "correspondences":
@@ -290,6 +295,20 @@ def csv_table(name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         return _HEADERS[name], rows
     per_version = {"competences": _competence_rows, "codes": _code_rows}[name]
     return _HEADERS[name], [row for v in versions() for row in per_version(v)]
+
+
+def _not_known_after(v: CertificationVersion) -> str | None:
+    """The days after ``v``'s window that no text covers, « START/LAST_DAY », or ``None``.
+
+    On those days whether ``v`` is in force is not known (SPEC rule 1), not « no ».
+    """
+    window = v.validity
+    if window is None or window.end is None:
+        return None
+    return next(
+        (f"{gap.start}/{gap.last_day}" for gap in dataset().gaps if gap.start == window.end),
+        None,
+    )
 
 
 def write_csv(name: str, stream: IO[str], sep: str = ",") -> None:
@@ -450,7 +469,9 @@ def _credential(v: CertificationVersion) -> dict[str, Any]:
     }
     if not node["@reverse"]["qualifications"]:
         del node["@reverse"]
-    node["additionalProperty"] = _unknown_fields(v) + _registered_until(v) + _other_fields(v)
+    node["additionalProperty"] = (
+        _unknown_fields(v) + _not_known(v) + _registered_until(v) + _other_fields(v)
+    )
     # What no source gives is left out rather than written as null or an empty list.
     return {name: value for name, value in node.items() if value not in (None, [])}
 
@@ -512,6 +533,21 @@ def _unknown_fields(v: CertificationVersion) -> list[dict[str, Any]]:
             "propertyID": "unknown_fields",
             "name": "Fields no shipped source gives (titre_mercd field names)",
             "value": sorted(v.unknown_fields),
+        }
+    ]
+
+
+def _not_known(v: CertificationVersion) -> list[dict[str, Any]]:
+    """The days after the window that no text covers: whether it is in force is not known."""
+    days = _not_known_after(v)
+    if days is None:
+        return []
+    return [
+        {
+            "@type": "PropertyValue",
+            "propertyID": "validity_not_known",
+            "name": "Days on which whether it is in force is not known (no text found covers them)",
+            "value": days,
         }
     ]
 
