@@ -137,7 +137,9 @@ def test_a_data_directory_with_escape_sequences_never_reaches_the_terminal(
                 text = json.dumps(_replaced(json.loads(text), hostile), ensure_ascii=False)
             else:
                 text = text.replace("\u202e(inventé)", f"\u202e(inventé){hostile}")
-            path.write_text(text, encoding="utf-8", newline="")
+            # Python 3.9's write_text takes no newline argument.
+            with path.open("w", encoding="utf-8", newline="") as file:
+                file.write(text)
     manifest = json.loads((copy / "MANIFEST.json").read_text(encoding="utf-8"))
     write_manifest(copy, manifest["data_version"] + ".hostile")
     for args in (["show", NEW_KEY], ["convert", "--from", "2018-12-11", "--to", NEW_KEY, "x"]):

@@ -553,12 +553,22 @@ def test_a_full_disk_changes_nothing(
 def test_the_computed_user_data_directory_is_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None:
     import platformdirs
 
-    for value in (os.environ["XDG_DATA_HOME"], "", "relative/path", None):
+    for value in (os.environ["XDG_DATA_HOME"], "", None):
         if value is None:
             monkeypatch.delenv("XDG_DATA_HOME")
         else:
             monkeypatch.setenv("XDG_DATA_HOME", value)
         assert _loading.user_data_directory() == platformdirs.user_data_dir("titre-mercd")
+
+
+def test_a_relative_xdg_data_home_is_ignored_as_the_xdg_spec_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # « All paths set in these environment variables must be absolute »: platformdirs 4.14
+    # follows this; 4.4 (the release pip takes on Python 3.9) takes the relative path as is.
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/path")
+    expected = Path("~/.local/share/titre-mercd").expanduser()
+    assert _loading.user_data_directory() == str(expected)
 
 
 def test_the_load_path_imports_no_platformdirs() -> None:

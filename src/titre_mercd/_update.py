@@ -148,11 +148,13 @@ def update_data(  # noqa: PLR0913  (keyword-only options)
     """
     import platformdirs  # only here: it costs start-up, which the rest of the package spares
 
-    from ._loading import _package_data, load
+    from ._loading import _package_data, load, user_data_directory
     from ._referentiel import refresh
 
     cache = Path(platformdirs.user_cache_dir(APP_NAME))
-    home = Path(platformdirs.user_data_dir(APP_NAME))
+    # Where the load path looks, computed as platformdirs does (an older platformdirs, the
+    # one Python 3.9 gets, would take a relative XDG_DATA_HOME that the load path ignores).
+    home = Path(user_data_directory())
     connect, read = (timeout, timeout) if isinstance(timeout, (int, float)) else timeout
     for where in (cache, home):
         try:
