@@ -262,12 +262,20 @@ def _all_texts() -> list[tm.LegalText]:
     return sorted(found, key=lambda t: (t.date or dt.date.max, t.title))
 
 
+def _table_given(old_key: str, new_key: str) -> tuple[tm.Correspondence, ...]:
+    """The table from ``old_key`` to ``new_key``; empty when no source gives one (undecided)."""
+    try:
+        return tm.correspondences(old_key, new_key)
+    except tm.UndecidedError:
+        return ()
+
+
 def _tables() -> list[tuple[tm.CertificationVersion, tm.CertificationVersion, tuple[Any, ...]]]:
     """Every (old, new, rows) pair the data holds a correspondence table for."""
     found = []
     for i, old in enumerate(tm.versions()):
         for new in tm.versions()[i + 1 :]:
-            rows = tm.correspondences(old.key, new.key)
+            rows = _table_given(old.key, new.key)
             if rows:
                 found.append((old, new, rows))
     return found
@@ -460,7 +468,7 @@ class SourcesDirective(_DataDirective):
         items.extend(
             f"No correspondence table from {old.key} to {new.key}: not known."
             for old, new in zip(ordered, ordered[1:])
-            if not tm.correspondences(old.key, new.key)
+            if not _table_given(old.key, new.key)
         )
         items.extend(
             f"No text found covers {gap.start.isoformat()} to {gap.last_day.isoformat()}: "
@@ -747,7 +755,7 @@ def lineage_dot() -> str:
     for i, v in enumerate(ordered):
         label = f"{v.key}\n{textwrap.fill(v.title, 28)}"
         later = ordered[i + 1] if i + 1 < len(ordered) else None
-        if later is not None and not tm.correspondences(v.key, later.key):
+        if later is not None and not _table_given(v.key, later.key):
             label += "\n" + textwrap.fill(f"(no correspondence table to {later.key} is known)", 28)
         lines.append(f'  subgraph "cluster_{v.key}" {{')
         lines.append(f'    label="{_dot_label(label)}"; color="#999999"; style="rounded";')
@@ -762,7 +770,7 @@ def lineage_dot() -> str:
                 location = _dot_label(row.source.location)
                 lines.append(f'  "{row.old.ref}" -> "{row.new.ref}" [label="{location}"];')
     for old, new in zip(ordered, ordered[1:]):
-        if old.blocks and new.blocks and not tm.correspondences(old.key, new.key):
+        if old.blocks and new.blocks and not _table_given(old.key, new.key):
             # Keeps the versions in order, left to right, without drawing a relation.
             lines.append(f'  "{old.blocks[0].ref}" -> "{new.blocks[0].ref}" [style=invis];')
     lines.append("}")
