@@ -235,11 +235,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     lines.append(
         "New versions: " + (", ".join(result.new_versions) if result.new_versions else "none")
     )
-    if result.added:
-        lines.append("Added:")
-        lines.extend(line for fact in result.added for line in wrap(f"  {fact}", WIDTH))
-    for note in result.notes:
-        lines.extend(wrap(f"Note: {note}", WIDTH))
+    lines.extend(_added_and_notes(result.added, result.notes))
     lines.extend(
         wrap(
             f"Use it: TITRE_MERCD_DATA={result.directory} titre-mercd (or "
@@ -379,11 +375,7 @@ def _update_lines(result: UpdateResult) -> list[str]:
         *wrap(f"New fiches of the lineage: {listed(result.new_fiches)}", WIDTH),
         *wrap(f"Changed fiches of the lineage: {listed(result.changed_fiches)}", WIDTH),
     ]
-    if result.added:
-        lines.append("Added:")
-        lines.extend(line for fact in result.added for line in wrap(f"  {fact}", WIDTH))
-    for note in result.notes:
-        lines.extend(wrap(f"Note: {note}", WIDTH))
+    lines.extend(_added_and_notes(result.added, result.notes))
     lines.extend(
         wrap(
             f"Every command and program now answers from it ({result.directory}); "
@@ -391,4 +383,13 @@ def _update_lines(result: UpdateResult) -> list[str]:
             WIDTH,
         )
     )
+    return lines
+
+
+def _added_and_notes(added: Sequence[str], notes: Sequence[str]) -> list[str]:
+    """The facts an import or update added, then its notes, wrapped for the terminal."""
+    lines = (
+        ["Added:", *(line for fact in added for line in wrap(f"  {fact}", WIDTH))] if added else []
+    )
+    lines.extend(line for note in notes for line in wrap(f"Note: {note}", WIDTH))
     return lines
