@@ -47,7 +47,7 @@ import stat
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from ._output import _show, _signals_held, _system_directory
+from ._output import _reason, _show, _signals_held, _system_directory, lock
 from .exceptions import OutputError
 
 if TYPE_CHECKING:
@@ -338,32 +338,19 @@ class _Swap:
                 _remove_copy(path, self.written_files)
 
 
-def _reason(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
-
-
 def _identity(status: os.stat_result) -> tuple[int, int]:
     return status.st_dev, status.st_ino
 
 
 def _lock(fd: int, shown: str) -> None:
     """Take the run's lock on ``fd`` without waiting; refuse when another run holds it."""
-    busy = f"another titre-mercd run is writing {shown}: try again once it has ended"
-    if sys.platform == "win32":  # pragma: no cover
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            raise OutputError(busy) from None
-        return
-    import fcntl
-
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock(fd)
     except OSError as exc:
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            raise OutputError(busy) from None
+        if sys.platform == "win32" or exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise OutputError(
+                f"another titre-mercd run is writing {shown}: try again once it has ended"
+            ) from None
         raise OutputError(f"cannot lock {shown}: {_reason(exc)}") from None
 
 

@@ -21,6 +21,7 @@ import io
 import os
 import re
 import stat
+import sys
 from typing import IO, TYPE_CHECKING, Any, Callable
 
 from .exceptions import OutputError
@@ -28,7 +29,14 @@ from .exceptions import OutputError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["OutputError", "atomic_directory", "atomic_file", "stream_descriptor", "write_all"]
+__all__ = [
+    "OutputError",
+    "atomic_directory",
+    "atomic_file",
+    "lock",
+    "stream_descriptor",
+    "write_all",
+]
 
 _SHOWN = 200  # characters of a path a message shows
 
@@ -181,6 +189,22 @@ _SYSTEM = ("/dev", "/proc")
 _STREAM = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/([0-9]{1,9}))|/proc/self/fd/([0-9]{1,9})")
 
 
+def lock(fd: int) -> None:
+    """Lock the open file ``fd`` without waiting; closing it releases the lock.
+
+    Raises:
+        OSError: another process holds the lock, or the system cannot lock the file.
+    """
+    if sys.platform == "win32":  # pragma: no cover
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def _system_directory(directory: str) -> str | None:
     """``/dev`` or ``/proc`` when ``directory`` (links followed) is in one of them."""
     if os.name != "posix":
@@ -218,8 +242,6 @@ def _stream_file(
     fd: int, shown: str, binary: bool, encoding: str, newline: str | None
 ) -> Iterator[IO[Any]]:
     """A file writing to the open descriptor ``fd``, after what the program wrote there first."""
-    import sys
-
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             if stream is not None and stream.fileno() == fd:

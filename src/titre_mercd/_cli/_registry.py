@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._common import (
     BAD_INPUT,
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .._registry import RegistryCheck
+    from .._registry_import import ImportResult
     from .._update import UpdateResult
     from ..exceptions import ExportLacksLineageError
 
@@ -87,31 +88,51 @@ def registry_arguments(registry: argparse.ArgumentParser, argv: Sequence[str] = 
     )
 
 
-_ONLY_UPDATE = ("--api", "--export", "--offline", "--timeout")
-
-
 def cmd_registry(args: argparse.Namespace) -> int:
     """Run the action ``registry`` names."""
-    update_options = (args.api, args.export_file, args.offline or None, args.timeout)
     if args.action == "update":
         return _cmd_update(args)
-    for option, value in zip(_ONLY_UPDATE, update_options):
-        if value is not None:
-            raise CommandError(BAD_INPUT, f"registry {args.action}: {option} only goes with update")
+    _refuse(
+        f"registry {args.action}: {{}} only goes with update",
+        {
+            "--api": args.api,
+            "--export": args.export_file,
+            "--offline": args.offline,
+            "--timeout": args.timeout,
+        },
+    )
     if args.action == "check":
-        for option, value in (
-            ("-o", args.output),
-            ("--force", args.force or None),
-            ("--export-date", args.export_date),
-        ):
-            if value is not None:
-                raise CommandError(BAD_INPUT, f"registry check: {option} only goes with import")
+        _refuse(
+            "registry check: {} only goes with import",
+            {"-o": args.output, "--force": args.force, "--export-date": args.export_date},
+        )
         return cmd_check(args)
     if args.output is None:
         raise CommandError(
             BAD_INPUT, "registry import: -o DIR is required (see 'titre-mercd registry --help')"
         )
     return cmd_import(args)
+
+
+def _refuse(message: str, options: dict[str, object]) -> None:
+    """Refuse the first of ``options`` given (neither ``None`` nor false), named in ``message``."""
+    for option, value in options.items():
+        if value is not None and value is not False:
+            raise CommandError(BAD_INPUT, message.format(option))
+
+
+def _result_json(result: ImportResult | UpdateResult) -> dict[str, Any]:
+    """An import's or an update's result as JSON: its fields in order, dates in ISO form."""
+    import datetime as dt
+
+    import attrs
+
+    return attrs.asdict(
+        result,
+        value_serializer=lambda _, __, value: (
+            value.isoformat() if isinstance(value, dt.date) else value
+        ),
+    )
 
 
 def _export_error(exc: Exception) -> CommandError:
@@ -219,17 +240,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             BAD_INPUT, f"registry import: what the export gives does not pass the checks: {exc}"
         ) from None
     if getattr(args, "json", False):
-        print_json(
-            {
-                "directory": result.directory,
-                "data_version": result.data_version,
-                "export": result.export,
-                "export_date": result.export_date.isoformat(),
-                "new_versions": list(result.new_versions),
-                "added": list(result.added),
-                "notes": list(result.notes),
-            }
-        )
+        print_json(_result_json(result))
         return OK
     lines = wrap(f"Wrote {result.directory} (data version {result.data_version}).", WIDTH)
     lines.append(
@@ -293,13 +304,14 @@ def _cmd_update(args: argparse.Namespace) -> int:
     )
     from ._common import parse_date
 
-    for option, value in (
-        ("EXPORT (give it with --export FILE)", args.export),
-        ("-o", args.output),
-        ("--force", args.force or None),
-    ):
-        if value is not None:
-            raise CommandError(BAD_INPUT, f"registry update: {option} does not go with update")
+    _refuse(
+        "registry update: {} does not go with update",
+        {
+            "EXPORT (give it with --export FILE)": args.export,
+            "-o": args.output,
+            "--force": args.force,
+        },
+    )
     if args.export_date is not None and args.export_file is None:
         raise CommandError(BAD_INPUT, "registry update: --export-date only goes with --export")
     chosen = [o for o, v in (("--api", args.api), ("--export", args.export_file)) if v] + (
@@ -331,23 +343,7 @@ def _cmd_update(args: argparse.Namespace) -> int:
             "in use is unchanged",
         ) from None
     if getattr(args, "json", False):
-        print_json(
-            {
-                "export": result.export,
-                "export_date": result.export_date.isoformat(),
-                "downloaded": result.downloaded,
-                "changed": result.changed,
-                "data_version": result.data_version,
-                "previous_data_version": result.previous_data_version,
-                "directory": result.directory,
-                "new_versions": list(result.new_versions),
-                "changed_versions": list(result.changed_versions),
-                "new_fiches": list(result.new_fiches),
-                "changed_fiches": list(result.changed_fiches),
-                "added": list(result.added),
-                "notes": list(result.notes),
-            }
-        )
+        print_json(_result_json(result))
         return OK
     print_lines(_update_lines(result))
     return OK
