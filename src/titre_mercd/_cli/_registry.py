@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ._common import (
     BAD_INPUT,
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ..exceptions import ExportLacksLineageError
 
 __all__ = ["cmd_registry", "registry_arguments"]
+
+R = TypeVar("R")
 
 
 def registry_arguments(registry: argparse.ArgumentParser, argv: Sequence[str] = ()) -> None:
@@ -135,10 +137,6 @@ def _result_json(result: ImportResult | UpdateResult) -> dict[str, Any]:
     )
 
 
-def _export_error(exc: Exception) -> CommandError:
-    return CommandError(BAD_INPUT, str(exc))
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     """``registry check EXPORT [--json]``."""
     from .._registry import registry_check, report_json
@@ -147,7 +145,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         report = registry_check(args.export)
     except RegistryExportError as exc:
-        raise _export_error(exc) from None
+        raise CommandError(BAD_INPUT, str(exc)) from None
     if getattr(args, "json", False):
         print_json(report_json(report))
     else:
@@ -224,21 +222,17 @@ def _field_table(fields: object) -> list[str]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """``registry import EXPORT -o DIR [--force] [--export-date AAAA-MM-JJ] [--json]``."""
-    from .._registry_import import ImportRefusedError, import_export
-    from ..exceptions import DataError, ExportLacksLineageError, RegistryExportError
+    from .._registry_import import import_export
     from ._common import parse_date
 
     when = None if args.export_date is None else parse_date(args.export_date)
-    try:
-        result = import_export(args.export, args.output, force=args.force, export_date=when)
-    except ExportLacksLineageError as exc:
-        return _lacks_lineage(exc, args)
-    except (ImportRefusedError, RegistryExportError) as exc:
-        raise CommandError(BAD_INPUT, f"registry import: {exc}") from None
-    except DataError as exc:
-        raise CommandError(
-            BAD_INPUT, f"registry import: what the export gives does not pass the checks: {exc}"
-        ) from None
+    result = _imported(
+        "import",
+        args,
+        lambda: import_export(args.export, args.output, force=args.force, export_date=when),
+    )
+    if isinstance(result, int):
+        return result
     if getattr(args, "json", False):
         print_json(_result_json(result))
         return OK
@@ -256,6 +250,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     print_lines(lines)
     return OK
+
+
+def _imported(action: str, args: argparse.Namespace, run: Callable[[], R]) -> R | int:
+    """What ``run`` returns; the exit status once an export lacking the lineage is reported."""
+    from ..exceptions import (
+        DataError,
+        ExportLacksLineageError,
+        ImportRefusedError,
+        RegistryExportError,
+        RegistryUpdateError,
+    )
+
+    try:
+        return run()
+    except ExportLacksLineageError as exc:
+        return _lacks_lineage(exc, args)
+    except (ImportRefusedError, RegistryExportError, RegistryUpdateError) as exc:
+        raise CommandError(BAD_INPUT, f"registry {action}: {exc}") from None
+    except DataError as exc:
+        unchanged = "; the data in use is unchanged" if action == "update" else ""
+        raise CommandError(
+            BAD_INPUT,
+            f"registry {action}: what the export gives does not pass the checks: {exc}{unchanged}",
+        ) from None
 
 
 def _lacks_lineage(exc: ExportLacksLineageError, args: argparse.Namespace) -> int:
@@ -296,12 +314,6 @@ def _lacks_lineage(exc: ExportLacksLineageError, args: argparse.Namespace) -> in
 def _cmd_update(args: argparse.Namespace) -> int:
     """``registry update [--api URL] [--export FILE] [--offline] [--json]``."""
     from .._update import DEFAULT_API, update_data
-    from ..exceptions import (
-        DataError,
-        ExportLacksLineageError,
-        RegistryExportError,
-        RegistryUpdateError,
-    )
     from ._common import parse_date
 
     _refuse(
@@ -324,24 +336,19 @@ def _cmd_update(args: argparse.Namespace) -> int:
             BAD_INPUT, f"registry update: --timeout {args.timeout:g}: give 0 < SECONDS <= 3600"
         )
     timeout = (10.0, 60.0) if args.timeout is None else (min(args.timeout, 10.0), args.timeout)
-    try:
-        result = update_data(
+    result = _imported(
+        "update",
+        args,
+        lambda: update_data(
             api=args.api or DEFAULT_API,
             export=args.export_file,
             export_date=None if args.export_date is None else parse_date(args.export_date),
             offline=args.offline,
             timeout=timeout,
-        )
-    except ExportLacksLineageError as exc:
-        return _lacks_lineage(exc, args)
-    except (RegistryUpdateError, RegistryExportError) as exc:
-        raise CommandError(BAD_INPUT, f"registry update: {exc}") from None
-    except DataError as exc:
-        raise CommandError(
-            BAD_INPUT,
-            f"registry update: what the export gives does not pass the checks: {exc}; the data "
-            "in use is unchanged",
-        ) from None
+        ),
+    )
+    if isinstance(result, int):
+        return result
     if getattr(args, "json", False):
         print_json(_result_json(result))
         return OK
