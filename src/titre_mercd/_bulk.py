@@ -384,6 +384,7 @@ class CellConverter:
         """The names of the columns the values are for."""
         self.numbers_need_from = False
         """Whether a bloc number was met without a version to convert from (so none named)."""
+        self._blank = ("",) * (len(self.columns) - 1)
         self._blocks = _Cache()  # label -> Block, or a few words saying why none
         self._errors = _Cache()  # label -> those words with the closest titles
 
@@ -446,15 +447,14 @@ class CellConverter:
                     errors.append(self._error(label, *found))
                 else:
                     held.extend(split)
-        recognised: tuple[str, ...] = ()
-        if self._from is None:
-            recognised = (" | ".join(dict.fromkeys(b.ref for b in held)),)
-        if errors:
-            return (*("" for _ in recognised), "", "", "", "; ".join(errors))
+        error = "; ".join(errors)
         try:
-            obtained = deemed_obtained(held, self._to)
+            obtained = () if error else deemed_obtained(held, self._to)
         except UndecidedError as exc:  # never « none » or « all missing » for it
-            return (*("" for _ in recognised), "", "", "", f"not known: {exc}")
+            error = f"not known: {exc}"
+        if error:
+            return (*self._blank, error)
+        recognised = (" | ".join(dict.fromkeys(b.ref for b in held)),) if self._from is None else ()
         deemed = " | ".join(b.title for b in self._to_blocks if b in obtained)
         missing = " | ".join(b.title for b in self._to_blocks if b not in obtained)
         complete = self.words["no" if missing else "yes"]
@@ -1037,13 +1037,11 @@ def convert(
     sep = EXCEL_SEPARATOR if excel else source.sep
     newline = EXCEL_NEWLINE if excel else None
     rejoin = _Joiner(sep) if sep != source.sep else None
-    header = _header(source, convert_cell, sep=sep, newline=newline, bom=excel or source.bom)
-    bom = header[:1] if header.startswith("\ufeff") else ""
-    out: list[str] = [bom]
+    out = ["\ufeff" if excel or source.bom or source.reencoded else ""]
     for row, text in source.above:  # copied through as they were read
         data = text.rstrip("\r\n")
         out += (data if rejoin is None or not row else rejoin(row), newline or text[len(data) :])
-    out.append(header[len(bom) :])
+    out.append(_header(source, convert_cell, sep, newline))
     sink.write("".join(out))  # at once: a reader of a pipe sees the header before any row
     out.clear()
     fit = _Fitter(source, sep, convert_cell)
@@ -1083,17 +1081,9 @@ def convert(
     return Outcome(rows=rows - blank, unmatched=unmatched, blank=blank, above=len(source.above))
 
 
-def _header(
-    source: CsvSource,
-    convert_cell: CellConverter,
-    *,
-    sep: str,
-    newline: str | None,
-    bom: bool,
-) -> str:
-    """The header with the added columns' names; a byte order mark first if ``bom``."""
-    added_names = convert_cell.columns
-    clash = [name for name in added_names if name in source.header]
+def _header(source: CsvSource, convert_cell: CellConverter, sep: str, newline: str | None) -> str:
+    """The header with the added columns' names."""
+    clash = [name for name in convert_cell.columns if name in source.header]
     if clash:
         raise CsvInputError(
             f"{source.name} already has a column {clash[0]!r}; "
@@ -1103,8 +1093,7 @@ def _header(
     ending = newline or source.header_text[len(header) :] or source.newline
     if sep != source.sep:
         header = _Joiner(sep)(source.header)
-    bom = bom or source.reencoded
-    return ("\ufeff" if bom else "") + header + _suffix(added_names, sep)[0] + ending
+    return header + _suffix(convert_cell.columns, sep)[0] + ending
 
 
 def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:

@@ -23,6 +23,7 @@ import re
 import stat
 from typing import IO, TYPE_CHECKING, Any, Callable
 
+from ._cli._process import write_all
 from .exceptions import OutputError
 
 if TYPE_CHECKING:
@@ -257,19 +258,6 @@ class _Temporary(io.FileIO):
             return write_all(self.fileno(), data)
         except OSError as exc:
             raise OutputError(f"cannot write {self.shown}: {_reason(exc)}") from None
-
-
-def write_all(fd: int, data: Any) -> int:
-    """Write every byte of ``data`` to ``fd``, as many times as the system takes part of it.
-
-    A write the system takes only in part (a pipe whose reader goes away, a full disk) is
-    continued until its error comes: nothing is ever cut short without one.
-    """
-    view = memoryview(data).cast("B")
-    done = 0
-    while done < len(view):
-        done += os.write(fd, view[done:])
-    return done
 
 
 class _Stream(io.RawIOBase):

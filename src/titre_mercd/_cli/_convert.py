@@ -24,8 +24,9 @@ from ._common import (
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
-    from .._records import Block, CertificationVersion, Correspondence, Source
+    from .._records import Block, CertificationVersion, Correspondence
 
 __all__ = ["cmd_convert", "convert_arguments"]
 
@@ -193,10 +194,7 @@ def _convert_blocks(args: argparse.Namespace) -> int:
         not_known = None
     except UndecidedError as exc:  # a step has no table: what the blocs give is not known
         deemed, missing, not_known = None, None, str(exc)
-    sources: dict[Source, None] = {}
-    for block in held:
-        for row in _rows_followed(block, new.key):
-            sources[row.source] = None
+    sources = dict.fromkeys(row.source for block in held for row in _rows_followed(block, new.key))
     if args.json:
         print_json(
             {
@@ -211,15 +209,14 @@ def _convert_blocks(args: argparse.Namespace) -> int:
             }
         )
         return OK if not_known is None else NOT_FOUND
-    held_rows = []
+    held_rows: list[list[str]] = []
     for block in held:
         try:
             given = deemed_obtained([block], new.key)
             leads_to = ", ".join(b.ref for b in given) or f"none of the {new.key} blocs"
         except UndecidedError:
             leads_to = "not known"
-        held_rows.append([block.ref, block.title])
-        held_rows.append(["", "→ " + leads_to])
+        held_rows += ([block.ref, block.title], ["", "→ " + leads_to])
     where = (
         list(dict.fromkeys(f"{s.text.title}, {s.location}." for s in sources))
         if sources
@@ -227,44 +224,36 @@ def _convert_blocks(args: argparse.Namespace) -> int:
         if all(b.version_key == new.key for b in held)
         else [f"No text gives a correspondence leading from these blocs to {new.key}."]
     )
-    if deemed is None or missing is None:
-        unknown = wrap(f"not known: {not_known}.", WIDTH - 2)
-        verdict = [
-            "Deemed obtained",
-            *("  " + line for line in unknown),
-            "Still to obtain",
-            "  not known",
-            "",
-            f"All blocs of the {new.key} title held: not known",
-        ]
-    else:
-        verdict = [
-            "Deemed obtained",
-            *table(None, [[b.ref, b.title] for b in deemed], indent=2),
-            *(["  none"] if not deemed else []),
-            "Still to obtain",
-            *table(None, [[b.ref, b.title] for b in missing], indent=2),
-            *(["  none"] if not missing else []),
-            "",
-            f"All blocs of the {new.key} title held: {'yes' if not missing else 'no'}",
-        ]
+    all_held = "not known" if missing is None else "no" if missing else "yes"
     print_lines(
         [
             *table(None, [_from_row(old, new), ["To", new.key, new.title]]),
             "",
             "Held",
             *table(None, held_rows, indent=2),
-            *verdict,
+            "Deemed obtained",
+            *_listed(deemed, ["  " + line for line in wrap(f"not known: {not_known}.", WIDTH - 2)]),
+            "Still to obtain",
+            *_listed(missing, ["  not known"]),
+            "",
+            f"All blocs of the {new.key} title held: {all_held}",
             *field("Source", where, 8),
         ]
     )
     return OK if not_known is None else NOT_FOUND
 
 
+def _listed(blocks: Sequence[Block] | None, unknown: list[str]) -> list[str]:
+    """The blocs as a table, ``none``, or ``unknown`` when not known."""
+    if blocks is None:
+        return unknown
+    return table(None, [[b.ref, b.title] for b in blocks], indent=2) or ["  none"]
+
+
 def _from_row(old: CertificationVersion | None, new: CertificationVersion) -> list[str]:
     """The « From » row: the version given, or the versions each label was looked up in."""
     if old is not None:
         return ["From", old.key, old.title]
-    keys = [v.key for v in versions()]
-    searched = keys[: keys.index(new.key) + 1]
-    return ["From", "any", f"each label looked up in {', '.join(searched)}"]
+    from .._bulk import searched_keys
+
+    return ["From", "any", f"each label looked up in {', '.join(searched_keys(None, new.key))}"]
