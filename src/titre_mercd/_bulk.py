@@ -657,19 +657,17 @@ class CsvSource:
             self._rows = self._read()
             self.above = list(itertools.islice(self._rows, at))
             """The rows above the header, with their text, to be copied through."""
-            header, header_text = next(self._rows, ([], ""))
-        if not header or header == [""]:
+            self.header, self.header_text = next(self._rows, ([], ""))
+        if not self.header or self.header == [""]:
             raise CsvInputError(
                 f"{name} is empty: expected a header row naming column {column!r:.200}"
             )
         line = 1
-        for _, record in [*self.above, (header, header_text)]:
+        for _, record in [*self.above, (self.header, self.header_text)]:
             self._check_quotes(record, line)
             line += len(_LINE_BREAK.findall(record))
-        self.header = header
-        self.header_text = header_text
-        self.newline = "\r\n" if header_text.endswith("\r\n") else "\n"
-        self.index = _column_index(header, column, name)
+        self.newline = "\r\n" if self.header_text.endswith("\r\n") else "\n"
+        self.index = _column_index(self.header, column, name)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
