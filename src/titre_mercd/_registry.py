@@ -291,30 +291,27 @@ def _match(
     for v in data.versions:
         if v.rncp is not None:
             fiche = by_number.get(v.rncp)
-            matches.append(
-                (v.key, fiche, None if fiche else f"its fiche {v.rncp} is not in this export")
-            )
-            continue
-        if v.validity is None:
-            matches.append((v.key, None, "no fiche number and no window: nothing to match by"))
-            continue
-        title = normalize_label(v.title)
-        candidates = [
-            f
-            for f in fiches
-            if f.title is not None
-            and normalize_label(f.title) == title
-            and f.effective_on == v.validity.start
-        ]
-        if len(candidates) == 1:
-            matches.append((v.key, candidates[0], None))
-        elif candidates:
-            listed = ", ".join(str(f.number) for f in candidates)
-            matches.append((v.key, None, f"several fiches match its title and start: {listed}"))
+            note = None if fiche else f"its fiche {v.rncp} is not in this export"
+        elif v.validity is None:
+            fiche, note = None, "no fiche number and no window: nothing to match by"
         else:
-            start = v.validity.start.isoformat()
-            note = f"no fiche of the export has its title and DATE_EFFET {start}"
-            matches.append((v.key, None, note))
+            title, start = normalize_label(v.title), v.validity.start
+            candidates = [
+                f
+                for f in fiches
+                if f.title is not None
+                and normalize_label(f.title) == title
+                and f.effective_on == start
+            ]
+            fiche = candidates[0] if len(candidates) == 1 else None
+            listed = ", ".join(str(f.number) for f in candidates)
+            if not candidates:
+                note = f"no fiche of the export has its title and DATE_EFFET {start}"
+            elif fiche is None:
+                note = f"several fiches match its title and start: {listed}"
+            else:
+                note = None
+        matches.append((v.key, fiche, note))
     return tuple(matches)
 
 
