@@ -140,10 +140,6 @@ class Lineage:
     fiches_read: int
     matches: tuple[tuple[str, Optional[Fiche], Optional[str]], ...]  # key, fiche, note
 
-    def fiche_of(self, key: str) -> Optional[Fiche]:
-        """The fiche matched to the version ``key``, if any."""
-        return next((fiche for k, fiche, _ in self.matches if k == key), None)
-
     @property
     def unmatched(self) -> tuple[Fiche, ...]:
         """The lineage's fiches that match no version of the data."""
