@@ -795,8 +795,8 @@ def _built_from(previous: Dataset, export: str, shipped: Dataset) -> bool:
     """Whether the update in use was built from ``export`` on this package's data."""
     return (
         previous.imported is not None
-        and previous.imported[0] == export
-        and (previous.imported[2] == shipped.data_version)
+        and previous.imported.export == export
+        and previous.imported.base_data_version == shipped.data_version
     )
 
 
