@@ -465,10 +465,11 @@ class _Prefixed(io.RawIOBase):
     """``head`` (already read from ``rest``), then the rest.
 
     From a pipe, it keeps the last two blocks, and where they start, to locate an undecodable
-    byte. With ``refuse_c1``, a byte latin-1 reads as a C1 control raises where it is.
+    byte. With ``refuse_c1`` (the input's name), a byte latin-1 reads as a C1 control
+    character is refused where it is.
     """
 
-    def __init__(self, head: bytes, rest: IO[bytes], *, refuse_c1: bool = False) -> None:
+    def __init__(self, head: bytes, rest: IO[bytes], *, refuse_c1: str = "") -> None:
         super().__init__()
         self._head = head
         self._rest = rest
@@ -519,7 +520,20 @@ class _Prefixed(io.RawIOBase):
         if before:
             self._after_cr = before.endswith(b"\r")
         if found is not None:
-            raise _ControlCharacterError(self._line, self._column + 1, block[found.start()])
+            byte, column = block[found.start()], self._column + 1
+            where = f"{self._refuse_c1} line {self._line}, column {column}: byte 0x{byte:02x}"
+            control = f"the control character U+{byte:04X} in latin-1, which real text never holds"
+            try:
+                letter = bytes([byte]).decode("cp1252")
+            except UnicodeDecodeError:
+                raise CsvInputError(
+                    f"{where} is {control}, and no other encoding read here makes it a letter; "
+                    "if the file really holds such characters, add --allow-c1"
+                ) from None
+            raise CsvInputError(
+                f"{where} is {control}; cp1252 (Excel's default in France) reads it as "
+                f"{letter!r}: give --encoding cp1252 (--allow-c1 keeps the control characters)"
+            )
 
     def fileno(self) -> int:
         return self._rest.fileno()
@@ -535,29 +549,6 @@ class _Prefixed(io.RawIOBase):
 
     def tell(self) -> int:
         return self._rest.tell() - len(self._head)
-
-
-class _ControlCharacterError(ValueError):
-    """A byte latin-1 decodes as a C1 control character: its line, column and value."""
-
-    def __init__(self, line: int, column: int, byte: int) -> None:
-        super().__init__(line, column, byte)
-        self.line, self.column, self.byte = line, column, byte
-
-    def message(self, name: str) -> str:
-        where = f"{name} line {self.line}, column {self.column}: byte 0x{self.byte:02x}"
-        control = f"the control character U+{self.byte:04X} in latin-1, which real text never holds"
-        try:
-            letter = bytes([self.byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            return (
-                f"{where} is {control}, and no other encoding read here makes it a letter; "
-                "if the file really holds such characters, add --allow-c1"
-            )
-        return (
-            f"{where} is {control}; cp1252 (Excel's default in France) reads it as "
-            f"{letter!r}: give --encoding cp1252 (--allow-c1 keeps the control characters)"
-        )
 
 
 def _read_head(binary: IO[bytes], size: int) -> bytes:
@@ -638,7 +629,7 @@ class CsvSource:
         self._last = ("", 1)  # the text of the last record read, and the line it starts on
         with self._errors():
             head = _read_head(binary, 4)
-        refuse_c1 = self.encoding == "latin-1" and not allow_c1
+        refuse_c1 = name if self.encoding == "latin-1" and not allow_c1 else ""
         self._prefixed = _Prefixed(head, binary, refuse_c1=refuse_c1)
         self._binary = io.BufferedReader(self._prefixed, 1 << 16)
         self.bom = head.startswith(codecs.BOM_UTF8)
@@ -674,8 +665,6 @@ class CsvSource:
         """Turn what reading the input raises into :class:`CsvInputError`."""
         try:
             yield
-        except _ControlCharacterError as exc:
-            raise CsvInputError(exc.message(self.name)) from None
         except UnicodeDecodeError:
             raise CsvInputError(self._decode_error()) from None
         except csv.Error as exc:

@@ -89,24 +89,11 @@ def write_all(fd: int, data: object) -> int:
     return done
 
 
-class _WholeWrites(io.RawIOBase):
+class _WholeWrites(io.FileIO):
     """Standard output's descriptor, written in full or with an error (:func:`write_all`)."""
 
-    def __init__(self, fd: int) -> None:
-        super().__init__()
-        self._fd = fd
-
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._fd
-
-    def isatty(self) -> bool:
-        return os.isatty(self._fd)
-
     def write(self, data: object) -> int:
-        return write_all(self._fd, data)
+        return write_all(self.fileno(), data)
 
 
 def _whole_writes() -> None:
@@ -119,7 +106,7 @@ def _whole_writes() -> None:
         fd = out.fileno()
     except (OSError, ValueError):
         return
-    raw = _WholeWrites(fd)
+    raw = _WholeWrites(fd, "w", closefd=False)
     # Unbuffered (python -u, PYTHONUNBUFFERED), the text layer writes to the raw file itself.
     sys.stdout = io.TextIOWrapper(
         raw if type(out.buffer) is io.FileIO else io.BufferedWriter(raw),
