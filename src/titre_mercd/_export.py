@@ -27,6 +27,7 @@ from ._referentiel import dataset, source_of, versions
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ._format import SourceKey
     from ._records import Block, CertificationVersion, Correspondence, LegalText
 
 __all__ = [
@@ -90,11 +91,21 @@ def dataset_document() -> dict[str, Any]:
             for title, source in wordings
         ],
         "contradictions": [
-            {"record": kind, "key": key, "field": field, "reads": reads, "source": to_dict(source)}
-            for (kind, key, field), readings in sorted(data.contradictions.items())
-            for reads, source in readings
+            {
+                "record": at.record,
+                "key": at.key,
+                "field": at.field,
+                "reads": r,
+                "source": to_dict(s),
+            }
+            for at, readings in sorted(data.contradictions.items(), key=_source_order)
+            for r, s in readings
         ],
     }
+
+
+def _source_order(item: tuple[SourceKey, object]) -> tuple[str, str, str]:
+    return (item[0].record, item[0].key, item[0].field)
 
 
 def _tables() -> list[tuple[tuple[str, str], tuple[Correspondence, ...]]]:
