@@ -350,29 +350,29 @@ def _parser(argv: Sequence[str]) -> Parser:
         json_output=wants_json(argv),
         help="show the versions and exit (as JSON with --json)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
     data_help = (
         "answer from the data directory DIR (one 'titre-mercd registry import' writes); "
         f"'{SHIPPED}': the shipped data; default: ${ENVIRONMENT_VARIABLE} if set, else your "
         "update ('titre-mercd registry update') if there is one, else the shipped data"
     )
-    parser.add_argument("--data", action=_Data, metavar="DIR", help=data_help)
+
+    def options(target: Parser, **default: Any) -> None:  # on the program and each command
+        target.add_argument(
+            "--json", action="store_true", help="machine-readable output", **default
+        )
+        target.add_argument("--data", action=_Data, metavar="DIR", help=data_help, **default)
+
+    options(parser)
     parser.set_defaults(command=_summary)
-    common = Parser(add_help=False, formatter_class=Formatter)
-    common.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
-    )
-    common.add_argument(
-        "--data", action=_Data, metavar="DIR", default=argparse.SUPPRESS, help=data_help
-    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     wanted = _wanted(argv, [name for name, *_ in _COMMANDS])
     for name, module_name, function, add_arguments, text in _COMMANDS:
         if wanted is None or name == wanted:
             module: Any = import_module(f"{__package__}.{module_name}")
             sub = subparsers.add_parser(
-                name, parents=[common], help=text, description=text, formatter_class=Formatter
+                name, help=text, description=text, formatter_class=Formatter
             )
+            options(sub, default=argparse.SUPPRESS)
             sub.set_defaults(command=getattr(module, function))
             if add_arguments is not None:
                 adder = getattr(module, add_arguments)
