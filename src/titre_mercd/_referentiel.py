@@ -691,3 +691,10 @@ def missing_blocks(held: HeldBlocks, target_key: VersionKey | None = None) -> tu
     [1]
     """
     return (_in_use or in_use()).missing_blocks(held, target_key)
+
+
+# Each query method of a Referentiel is the module's function of the same name, documented there.
+for _name in dir(Correspondences):
+    _method = getattr(Correspondences, _name)
+    if not _name.startswith("_") and _method.__doc__ is None:
+        _method.__doc__ = f":func:`titre_mercd.{_name}`, answered from this data set alone."

@@ -52,23 +52,25 @@ SIGNALLED = 128  # the shell's convention: a run ended by signal n exits with 12
 BROKEN_PIPE = SIGNALLED + 13  # SIGPIPE, whatever the platform numbers it
 _MAX_MESSAGE = 2000  # characters of an error message shown on standard error
 
-# Each subcommand: its name, the module of ``_cli`` that runs it, the function there, the
-# function there that adds its arguments (or None), and its help.
+# Each subcommand: its name, the module of ``_cli`` that runs it, the function there, its
+# arguments (the function there that adds them, or its one positional argument: name, nargs,
+# help; or None), and its help.
+_CODE = ("code", None, "the code, in any case and spacing")
 _COMMANDS = (
-    ("show", "_versions", "cmd_show", "show_arguments",
+    ("show", "_versions", "cmd_show", ("key", "?", "version key, e.g. 2018-12-11"),
      "every field of a version (default: today's or the latest)"),
     ("versions", "_versions", "cmd_versions", None,
      "every version and its validity, oldest first"),
-    ("on", "_versions", "cmd_on", "on_arguments", "the version in force on a day"),
+    ("on", "_versions", "cmd_on", ("date", None, "a day, YYYY-MM-DD or DD/MM/YYYY"),
+     "the version in force on a day"),
     ("convert", "_convert", "cmd_convert", "convert_arguments",
      ("the blocs a holder of CCPs of one version is deemed to hold in another; "
      "with --csv or --input, a whole file of candidates (CSV or .xlsx)")),
-    ("rome", "_nomenclature", "cmd_rome", "code_arguments", "look up a ROME code, e.g. D1408"),
-    ("nsf", "_nomenclature", "cmd_nsf", "code_arguments",
-     "look up an NSF code or group, e.g. 312t or 312"),
-    ("formacode", "_nomenclature", "cmd_formacode", "code_arguments",
-     "look up a Formacode, e.g. 34076"),
-    ("rncp", "_versions", "cmd_rncp", "rncp_arguments",
+    ("rome", "_nomenclature", "cmd_rome", _CODE, "look up a ROME code, e.g. D1408"),
+    ("nsf", "_nomenclature", "cmd_nsf", _CODE, "look up an NSF code or group, e.g. 312t or 312"),
+    ("formacode", "_nomenclature", "cmd_formacode", _CODE, "look up a Formacode, e.g. 34076"),
+    ("rncp", "_versions", "cmd_rncp",
+     ("code", None, "the fiche number, with or without 'RNCP', e.g. 12505"),
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",
      "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
@@ -366,7 +368,7 @@ def _parser(argv: Sequence[str]) -> Parser:
     parser.set_defaults(command=_summary)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     wanted = _wanted(argv, [name for name, *_ in _COMMANDS])
-    for name, module_name, function, add_arguments, text in _COMMANDS:
+    for name, module_name, function, arguments, text in _COMMANDS:
         if wanted is None or name == wanted:
             module: Any = import_module(f"{__package__}.{module_name}")
             sub = subparsers.add_parser(
@@ -374,7 +376,10 @@ def _parser(argv: Sequence[str]) -> Parser:
             )
             options(sub, default=argparse.SUPPRESS)
             sub.set_defaults(command=getattr(module, function))
-            if add_arguments is not None:
-                adder = getattr(module, add_arguments)
+            if isinstance(arguments, tuple):
+                dest, nargs, argument_help = arguments
+                sub.add_argument(dest, nargs=nargs, metavar=dest.upper(), help=argument_help)
+            elif arguments is not None:
+                adder = getattr(module, arguments)
                 adder(sub, argv) if name == "registry" else adder(sub)
     return parser

@@ -285,7 +285,7 @@ def print_json(data: object) -> None:
 
 
 def plain(record: object) -> Any:
-    """``record`` as JSON-ready data, through the package's one converter."""
+    """``record`` as JSON-ready data, through the package's one converter; ``None`` stays."""
     from .._converter import to_dict
 
-    return to_dict(record)
+    return None if record is None else to_dict(record)

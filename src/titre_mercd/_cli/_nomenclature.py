@@ -11,12 +11,7 @@ from ._common import NOT_FOUND, OK, PROG, WIDTH, plain, print_json, print_lines,
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["cmd_formacode", "cmd_nsf", "cmd_rome", "code_arguments"]
-
-
-def code_arguments(lookup: argparse.ArgumentParser) -> None:
-    """``rome CODE``, ``nsf CODE``, ``formacode CODE``."""
-    lookup.add_argument("code", metavar="CODE", help="the code, in any case and spacing")
+__all__ = ["cmd_formacode", "cmd_nsf", "cmd_rome"]
 
 
 def cmd_rome(args: argparse.Namespace) -> int:
