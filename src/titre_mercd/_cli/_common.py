@@ -33,7 +33,6 @@ __all__ = [
     "CommandError",
     "Formatter",
     "Parser",
-    "bullets",
     "field",
     "json_controls_escaped",
     "json_text",
@@ -192,16 +191,6 @@ def field(label: str, values: Iterable[str], label_width: int = 22) -> list[str]
             lines.append(f"{label:<{label_width}}{line}".rstrip())
             label = ""
     return lines or [label.rstrip()]
-
-
-def bullets(values: Iterable[str], bullet: str = "- ", indent: int = 2) -> list[str]:
-    """Each value on its own bulleted, wrapped lines (``none`` when there is none)."""
-    lines = []
-    for value in values:
-        wrapped = wrap(value, WIDTH - indent - len(bullet))
-        lines.append(" " * indent + bullet + wrapped[0])
-        lines.extend(" " * (indent + len(bullet)) + line for line in wrapped[1:])
-    return lines or [" " * indent + "none"]
 
 
 def table(
