@@ -83,16 +83,7 @@ _COMMANDS = (
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line on ``argv`` (``sys.argv[1:]`` when ``None``); return the exit status.
-
-    >>> run(["rome", "d1408"])
-    D1408  Téléconseil et télévente
-    <BLANKLINE>
-    Versions that list it:
-    2011-06-01  superviseur(se) relation client à distance
-    2018-12-11  manager d'équipe relation client à distance
-    0
-    """
+    """:func:`titre_mercd._cli.main` once the signal handlers are in place."""
     # An update built on another DATA_VERSION: a line on standard error, not a warning.
     previous, _referentiel.stale_update_report = _referentiel.stale_update_report, _stale_update
     try:
@@ -222,7 +213,7 @@ def _fail(
         if json_output and verdict and status == NOT_FOUND:
             print_json(
                 {
-                    "command": _wanted(argv, [name for name, *_ in _COMMANDS]),
+                    "command": _wanted(argv),
                     "verdict": "undecided" if kind == "UndecidedError" else "not found",
                     "kind": kind,
                     "message": line,
@@ -314,14 +305,14 @@ def _summary(args: argparse.Namespace) -> int:
     return cmd_summary(args)
 
 
-def _wanted(argv: Sequence[str], names: Sequence[str]) -> str | None:
+def _wanted(argv: Sequence[str]) -> str | None:
     """The subcommand ``argv`` names, if it surely names one (else all are built, for help)."""
     words = iter(argv)
     for word in words:
         if word == "--data":
             next(words, None)  # its value
         elif word != "--json" and not word.startswith("--data="):
-            return word if word in names else None
+            return word if any(word == name for name, *_ in _COMMANDS) else None
     return None
 
 
@@ -367,7 +358,7 @@ def _parser(argv: Sequence[str]) -> Parser:
     options(parser)
     parser.set_defaults(command=_summary)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    wanted = _wanted(argv, [name for name, *_ in _COMMANDS])
+    wanted = _wanted(argv)
     for name, module_name, function, arguments, text in _COMMANDS:
         if wanted is None or name == wanted:
             module: Any = import_module(f"{__package__}.{module_name}")
