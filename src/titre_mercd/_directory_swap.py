@@ -1,25 +1,9 @@
 """Replacing a whole directory at once: readers see the old one or the new one, never a mix.
 
-API (used by ``registry import`` and ``registry update``)::
-
-    with replace_directory(target, force=force, written_files=listed) as building:
-        ...  # fill the empty directory ``building`` (a str path)
-    # here ``target`` names the new directory
-
-- ``target`` (str or path): the directory to write. It is a stable name: a symbolic link
-  swapped in one :func:`os.replace` (or ``renameat2`` exchange) onto complete directories kept
-  in a sibling store, ``.NAME.versions/``. ``use_data(target)`` and ``--data target`` keep
-  working on the same name; a reader resolves it once (see :func:`resolved`).
-- ``force``: an existing ``target`` may be replaced (only if ``written_files`` vouches for it).
-- ``written_files(path) -> Collection[str] | None``: the files (POSIX paths relative to
-  ``path``) that an earlier run wrote in the existing directory ``path``, from its manifest,
-  the manifest included; ``None`` when no such run wrote it. Anything else found there makes
-  the whole run refuse, naming those files, and delete nothing.
-- Refusals raise :class:`~titre_mercd._output.OutputError` (exit 2 in the command line),
-  before the block runs (``target`` exists without ``force``, is not a directory a run wrote,
-  holds other files, or another run holds the lock) or after it (``target`` appeared, or
-  changed into something that may not be replaced, while the block ran): then the new
-  directory is removed and ``target`` is left exactly as it is.
+The target is a stable name: a symbolic link swapped in one :func:`os.replace` (or ``renameat2``
+exchange) onto complete directories kept in a sibling store, ``.NAME.versions/``, so that
+``use_data(target)`` and ``--data target`` keep working on the same name; a reader resolves it
+once (:func:`os.path.realpath`) and reads every file of one load through that path.
 
 What it guarantees:
 
@@ -32,7 +16,6 @@ What it guarantees:
 - The target is checked at the start and again, signals held, at the moment of the swap.
 - A signal after the swap leaves the new directory complete; the old copy, whole or in part,
   is removed by a later run.
-- Directories and files are created with the usual mode, less the umask.
 
 Where symbolic links cannot be made (Windows without the privilege), the target is a plain
 directory moved aside and replaced by two renames: there is then an instant without it.
@@ -47,13 +30,13 @@ import stat
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from ._output import _show, _signals_held, _system_directory
+from ._output import _reason, _show, _signals_held, _system_directory, lock, remove_tree
 from .exceptions import OutputError
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-__all__ = ["STORE_SUFFIX", "replace_directory", "resolved"]
+__all__ = ["STORE_SUFFIX", "replace_directory"]
 
 STORE_SUFFIX = ".versions"
 """The store of ``NAME`` is the hidden sibling directory ``.NAME.versions``."""
@@ -68,26 +51,24 @@ MANIFEST = "MANIFEST.json"  # an old copy's manifest is removed last, so a later
 WrittenFiles = Callable[[str], "Collection[str] | None"]
 
 
-def resolved(directory: str) -> str:
-    """The real directory ``directory`` names now (its symbolic links followed).
-
-    A reader reads every file of one load through this path, so that a swap in the middle of
-    a load cannot mix two directories' files.
-    """
-    return os.path.realpath(directory)
-
-
 @contextlib.contextmanager
 def replace_directory(
     target: str | os.PathLike[str], *, force: bool, written_files: WrittenFiles
 ) -> Iterator[str]:
     """An empty directory to fill; when the block succeeds it becomes ``target``, in one step.
 
-    See the module's documentation for the guarantees.
+    ``force``: an existing ``target`` may be replaced, if ``written_files`` vouches for it.
+    ``written_files(path)``: the files (POSIX paths relative to ``path``) that an earlier run
+    wrote in the existing directory ``path``, from its manifest, the manifest included; ``None``
+    when no such run wrote it. Anything else found there makes the run refuse, naming those
+    files, and delete nothing. Directories and files are created with the usual mode, less the
+    umask. See the module's documentation for the guarantees.
 
     Raises:
-        OutputError: ``target`` may not be written or replaced (the message says why), or
-            writing fails. Nothing outside what this run wrote has been changed.
+        OutputError: before the block runs, ``target`` exists without ``force``, is not a
+            directory a run wrote, holds other files, or another run holds the lock; after it,
+            ``target`` appeared or changed meanwhile (the new directory is then removed and
+            ``target`` left as it is); or writing fails.
 
     >>> import pathlib, tempfile
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "data"
@@ -115,7 +96,7 @@ def replace_directory(
             yield building
             swap.put_in_place(building, before)
         except BaseException:
-            _remove_build(building)
+            remove_tree(building)
             raise
 
 
@@ -241,7 +222,7 @@ class _Swap:
                 swapped = True
         except BaseException:
             if not swapped:
-                _remove_build(complete)
+                remove_tree(complete)
             raise  # after the swap: the new directory stays; a later run removes the old
         if old is not None:
             _remove_copy(old, self.written_files)
@@ -327,7 +308,7 @@ class _Swap:
         for entry in entries:
             path = os.path.join(self.store, entry)
             if entry.startswith(_BUILDING):
-                _remove_build(path)
+                remove_tree(path)
             elif entry.startswith(_LINK):
                 with contextlib.suppress(OSError):
                     if os.path.islink(path):
@@ -338,32 +319,19 @@ class _Swap:
                 _remove_copy(path, self.written_files)
 
 
-def _reason(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
-
-
 def _identity(status: os.stat_result) -> tuple[int, int]:
     return status.st_dev, status.st_ino
 
 
 def _lock(fd: int, shown: str) -> None:
     """Take the run's lock on ``fd`` without waiting; refuse when another run holds it."""
-    busy = f"another titre-mercd run is writing {shown}: try again once it has ended"
-    if sys.platform == "win32":  # pragma: no cover
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            raise OutputError(busy) from None
-        return
-    import fcntl
-
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock(fd)
     except OSError as exc:
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            raise OutputError(busy) from None
+        if sys.platform == "win32" or exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise OutputError(
+                f"another titre-mercd run is writing {shown}: try again once it has ended"
+            ) from None
         raise OutputError(f"cannot lock {shown}: {_reason(exc)}") from None
 
 
@@ -434,10 +402,3 @@ def _remove_copy(path: str, written_files: WrittenFiles) -> None:
     for here, _, _ in sorted(os.walk(path), key=lambda entry: -len(entry[0])):
         with contextlib.suppress(OSError):
             os.rmdir(here)
-
-
-def _remove_build(path: str) -> None:
-    """Remove a directory this run (or an interrupted one) was building: all of it is ours."""
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)

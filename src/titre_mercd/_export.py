@@ -396,22 +396,19 @@ def _levels(v: CertificationVersion) -> list[dict[str, Any]]:
     level = v.level
     if level is None:
         return []
-    terms = []
-    if level.france_1969 is not None:
-        terms.append(
-            _defined_term(f"niveau {level.france_1969}", level.france_1969, "Nomenclature de 1969")
+    return [
+        _defined_term(f"{prefix} {code}", code, term_set)
+        for prefix, code, term_set in (
+            ("niveau", level.france_1969, "Nomenclature de 1969"),
+            (
+                "niveau",
+                str(level.france_2019),
+                "Cadre national des certifications professionnelles (décret n° 2019-14)",
+            ),
+            ("EQF", str(level.eqf), "European Qualifications Framework (EQF)"),
         )
-    terms.append(
-        _defined_term(
-            f"niveau {level.france_2019}",
-            str(level.france_2019),
-            "Cadre national des certifications professionnelles (décret n° 2019-14)",
-        )
-    )
-    terms.append(
-        _defined_term(f"EQF {level.eqf}", str(level.eqf), "European Qualifications Framework (EQF)")
-    )
-    return terms
+        if code is not None
+    ]
 
 
 def _occupations(v: CertificationVersion) -> list[dict[str, Any]]:
@@ -469,9 +466,25 @@ def _credential(v: CertificationVersion) -> dict[str, Any]:
     }
     if not node["@reverse"]["qualifications"]:
         del node["@reverse"]
-    node["additionalProperty"] = (
-        _unknown_fields(v) + _not_known(v) + _registered_until(v) + _other_fields(v)
-    )
+    until = None if v.validity is None else v.validity.registered_until
+    node["additionalProperty"] = [
+        *_property(
+            "unknown_fields",
+            "Fields no shipped source gives (titre_mercd field names)",
+            sorted(v.unknown_fields),
+        ),
+        *_property(
+            "validity_not_known",
+            "Days on which whether it is in force is not known (no text found covers them)",
+            _not_known_after(v),
+        ),
+        *_property(
+            "registered_until",
+            "Date d'échéance de l'enregistrement, as the RNCP registry gives it",
+            None if until is None else until.isoformat(),
+        ),
+        *_other_fields(v),
+    ]
     # What no source gives is left out rather than written as null or an empty list.
     return {name: value for name, value in node.items() if value not in (None, [])}
 
@@ -499,56 +512,23 @@ _SCHEMA_ORG_TERMS = frozenset(
 )
 
 
+def _property(property_id: str, name: str, value: object) -> list[dict[str, Any]]:
+    """A ``PropertyValue`` (in a list), or none when ``value`` is not given or empty."""
+    if value in (None, []):
+        return []
+    return [{"@type": "PropertyValue", "propertyID": property_id, "name": name, "value": value}]
+
+
 def _other_fields(v: CertificationVersion) -> list[dict[str, Any]]:
     """The fields schema.org has no term for, each as a ``PropertyValue``, when not empty."""
     from ._converter import CONVERTER
     from ._records import CertificationVersion
 
-    properties = []
-    for name, declared in rendered_by(CertificationVersion, "jsonld"):
-        value = getattr(v, name)
-        if name in _SCHEMA_ORG_TERMS or value in (None, ()):
-            continue
-        properties.append(
-            {
-                "@type": "PropertyValue",
-                "propertyID": name,
-                "name": declared.label,
-                "value": CONVERTER.unstructure(value),  # plain data: texts, codes and labels
-            }
-        )
-    return properties
-
-
-def _unknown_fields(v: CertificationVersion) -> list[dict[str, Any]]:
-    """The fields no shipped source gives, so that a left-out fact is not read as « none ».
-
-    A version every field of which a source gives has none (JSON-LD writes no empty list).
-    """
-    if not v.unknown_fields:
-        return []
     return [
-        {
-            "@type": "PropertyValue",
-            "propertyID": "unknown_fields",
-            "name": "Fields no shipped source gives (titre_mercd field names)",
-            "value": sorted(v.unknown_fields),
-        }
-    ]
-
-
-def _not_known(v: CertificationVersion) -> list[dict[str, Any]]:
-    """The days after the window that no text covers: whether it is in force is not known."""
-    days = _not_known_after(v)
-    if days is None:
-        return []
-    return [
-        {
-            "@type": "PropertyValue",
-            "propertyID": "validity_not_known",
-            "name": "Days on which whether it is in force is not known (no text found covers them)",
-            "value": days,
-        }
+        found  # plain data: texts, codes and labels
+        for name, declared in rendered_by(CertificationVersion, "jsonld")
+        if name not in _SCHEMA_ORG_TERMS and getattr(v, name) not in (None, ())
+        for found in _property(name, declared.label, CONVERTER.unstructure(getattr(v, name)))
     ]
 
 
@@ -561,21 +541,6 @@ def _validity(v: CertificationVersion) -> dict[str, str]:
     if window.end is not None:
         validity["validFor"] = _duration(window.start, window.end)
     return validity
-
-
-def _registered_until(v: CertificationVersion) -> list[dict[str, Any]]:
-    """The registry's échéance as it gives it, beside the reading ``temporalCoverage`` makes."""
-    until = None if v.validity is None else v.validity.registered_until
-    if until is None:
-        return []
-    return [
-        {
-            "@type": "PropertyValue",
-            "propertyID": "registered_until",
-            "name": "Date d'échéance de l'enregistrement, as the RNCP registry gives it",
-            "value": until.isoformat(),
-        }
-    ]
 
 
 def jsonld_document() -> dict[str, Any]:

@@ -21,6 +21,7 @@ import io
 import os
 import re
 import stat
+import sys
 from typing import IO, TYPE_CHECKING, Any, Callable
 
 from .exceptions import OutputError
@@ -28,7 +29,15 @@ from .exceptions import OutputError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["OutputError", "atomic_directory", "atomic_file", "stream_descriptor", "write_all"]
+__all__ = [
+    "OutputError",
+    "atomic_directory",
+    "atomic_file",
+    "lock",
+    "remove_tree",
+    "stream_descriptor",
+    "write_all",
+]
 
 _SHOWN = 200  # characters of a path a message shows
 
@@ -44,19 +53,20 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+_REFUSED = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
 def _kind(mode: int) -> str | None:
     """What a file of ``mode`` is, when it is something no output may replace."""
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
-        return "not a regular file"
-    return None
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+        return None
+    return next((kind for test, kind in _REFUSED if test(mode)), "not a regular file")
 
 
 _DIR_FD = {os.open, os.stat, os.link, os.rename, os.unlink} <= os.supports_dir_fd
@@ -119,22 +129,21 @@ class _Place:
         flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         return os.open(where, flags, mode, **at)
 
+    def _pair(self, source: str, target: str) -> tuple[str, str, dict[str, Any]]:
+        if self._fd is None:
+            return os.path.join(self.directory, source), os.path.join(self.directory, target), {}
+        return source, target, {"src_dir_fd": self._fd, "dst_dir_fd": self._fd}
+
     def replace(self, source: str, target: str) -> None:
-        (src, at_src), (dst, at_dst) = self._at(source), self._at(target)
-        extra = {}
-        if at_src:
-            extra = {"src_dir_fd": at_src["dir_fd"], "dst_dir_fd": at_dst["dir_fd"]}
-        os.replace(src, dst, **extra)
+        src, dst, at = self._pair(source, target)
+        os.replace(src, dst, **at)
 
     def link(self, source: str, target: str) -> None:
         """A second name ``target`` for ``source`` itself (a link is linked, not followed)."""
-        (src, at_src), (dst, at_dst) = self._at(source), self._at(target)
         if not _LINK_ITSELF:
             raise OSError(0, "hard links to a link itself are not supported here")
-        extra: dict[str, Any] = {"follow_symlinks": False}
-        if at_src:
-            extra.update(src_dir_fd=at_src["dir_fd"], dst_dir_fd=at_dst["dir_fd"])
-        os.link(src, dst, **extra)
+        src, dst, at = self._pair(source, target)
+        os.link(src, dst, follow_symlinks=False, **at)
 
     def unlink(self, name: str) -> None:
         where, at = self._at(name)
@@ -181,6 +190,22 @@ _SYSTEM = ("/dev", "/proc")
 _STREAM = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/([0-9]{1,9}))|/proc/self/fd/([0-9]{1,9})")
 
 
+def lock(fd: int) -> None:
+    """Lock the open file ``fd`` without waiting; closing it releases the lock.
+
+    Raises:
+        OSError: another process holds the lock, or the system cannot lock the file.
+    """
+    if sys.platform == "win32":  # pragma: no cover
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def _system_directory(directory: str) -> str | None:
     """``/dev`` or ``/proc`` when ``directory`` (links followed) is in one of them."""
     if os.name != "posix":
@@ -218,20 +243,20 @@ def _stream_file(
     fd: int, shown: str, binary: bool, encoding: str, newline: str | None
 ) -> Iterator[IO[Any]]:
     """A file writing to the open descriptor ``fd``, after what the program wrote there first."""
-    import sys
-
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             if stream is not None and stream.fileno() == fd:
                 stream.flush()
+    copy = -1
     try:
         copy = os.dup(fd)
+        raw = _Stream(copy, "wb", closefd=True)
     except OSError as exc:
+        if copy >= 0:  # a descriptor io.FileIO refused (a directory) is left to close
+            os.close(copy)
         raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
-    buffered = io.BufferedWriter(_Stream(copy, shown))
-    file: IO[Any] = (
-        buffered if binary else io.TextIOWrapper(buffered, encoding=encoding, newline=newline)
-    )
+    raw.shown = shown
+    file = _wrapped(raw, binary, encoding, newline)
     try:
         yield file
         file.flush()
@@ -255,8 +280,26 @@ class _Temporary(io.FileIO):
     def write(self, data: Any) -> int:
         try:
             return write_all(self.fileno(), data)
+        except BrokenPipeError:
+            raise  # a stream's reader went away: the command line ends with 141
         except OSError as exc:
             raise OutputError(f"cannot write {self.shown}: {_reason(exc)}") from None
+
+
+class _Stream(_Temporary):
+    """A stream named as a file (``/dev/stderr``, ``/dev/fd/3``): written to, never replaced.
+
+    Never seeked either: a text file on it starts with its byte order mark, if any, wherever
+    the stream stands.
+    """
+
+    def seekable(self) -> bool:
+        return False
+
+
+def _wrapped(raw: io.FileIO, binary: bool, encoding: str, newline: str | None) -> IO[Any]:
+    buffered = io.BufferedWriter(raw)
+    return buffered if binary else io.TextIOWrapper(buffered, encoding=encoding, newline=newline)
 
 
 def write_all(fd: int, data: Any) -> int:
@@ -270,34 +313,6 @@ def write_all(fd: int, data: Any) -> int:
     while done < len(view):
         done += os.write(fd, view[done:])
     return done
-
-
-class _Stream(io.RawIOBase):
-    """A stream named as a file (``/dev/stderr``, ``/dev/fd/3``): written to, never replaced."""
-
-    def __init__(self, fd: int, shown: str) -> None:
-        super().__init__()
-        self._fd, self._shown = fd, shown
-
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._fd
-
-    def write(self, data: Any) -> int:
-        try:
-            return write_all(self._fd, data)
-        except BrokenPipeError:
-            raise  # the reader went away: the command line ends with 141
-        except OSError as exc:
-            raise OutputError(f"cannot write {self._shown}: {_reason(exc)}") from None
-
-    def close(self) -> None:
-        if not self.closed:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-        super().close()
 
 
 class _Pending:
@@ -326,15 +341,9 @@ class _Pending:
                 # The umask would otherwise narrow the permissions the replaced file had.
                 with contextlib.suppress(OSError):
                     os.fchmod(fd, _permissions(existing))
-            raw = _Temporary(fd, "wb", closefd=True)
+            raw = self.raw = _Temporary(fd, "wb", closefd=True)
             raw.shown = shown
-            buffered = io.BufferedWriter(raw)
-            self.raw = raw
-            self.file: IO[Any] = (
-                buffered
-                if binary
-                else io.TextIOWrapper(buffered, encoding=encoding, newline=newline)
-            )
+            self.file = _wrapped(raw, binary, encoding, newline)
         except BaseException:
             with contextlib.suppress(OSError):
                 if raw is None:
@@ -392,10 +401,8 @@ def _signals_held() -> Iterator[None]:
     except (ImportError, AttributeError):  # pragma: no cover (Windows)
         yield
         return
-    wanted = {signal.SIGINT, signal.SIGTERM}
-    for name in ("SIGHUP", "SIGPIPE", "SIGQUIT"):
-        if hasattr(signal, name):
-            wanted.add(getattr(signal, name))
+    names = ("SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE", "SIGQUIT")
+    wanted = {getattr(signal, name) for name in names if hasattr(signal, name)}
     previous = block(signal.SIG_BLOCK, wanted)
     try:
         yield
@@ -549,10 +556,9 @@ class DirectoryWriter:
             pending.finish()
         for pending in self._pending.values():
             self._place.check(pending.name, self._force, pending.shown)
-        place = self._place
         with _signals_held():
             _move_all(self._place, list(self._pending.values()), self._force)
-        place.sync()
+        self._place.sync()
 
 
 def _move_all(place: _Place, pendings: list[_Pending], force: bool) -> None:
@@ -659,7 +665,7 @@ def _new_directory(parent: str, name: str, shown: str, force: bool) -> Iterator[
         try:
             yield from _fill(_Place(where), shown, force, rename)
         except BaseException:
-            _remove_tree(where)
+            remove_tree(where)
             raise
     finally:
         outer.close()
@@ -681,10 +687,8 @@ def _fill(
         place.close()
 
 
-def _remove_tree(where: str) -> None:
-    """Remove the directory being built, and the temporary files in it."""
-    with contextlib.suppress(OSError):
-        for entry in os.listdir(where):
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(where, entry))
-        os.rmdir(where)
+def remove_tree(path: str) -> None:
+    """Remove a directory this run (or an interrupted one) was building: all of it is ours."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Optional
 
 import attrs
 
 from ._codes import normalize_label, normalize_nsf, normalize_rncp, normalize_rome
+from ._rncp_export import LINKS, _day, _fiche, _refuse, _texts, export_path, fiche_elements
 from .exceptions import InvalidCodeError
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from xml.etree.ElementTree import Element
 
     from ._loading import Dataset
-    from ._records import CertificationVersion, NsfCode, RomeCode, ValidityWindow
+    from ._records import CertificationVersion, NsfCode, RomeCode
     from ._rncp_export import Coded, Fiche, SkippedFiche
 
 __all__ = [
@@ -150,11 +152,16 @@ class Lineage:
         return tuple(f for f in self.fiches if id(f) not in matched)
 
 
-def _number(text: Optional[str]) -> Optional[str]:
+def _canonical(normalize: Callable[[str], str], code: Optional[str]) -> Optional[str]:
+    """``code`` normalised, or ``None`` if there is none or it is not a valid code."""
     try:
-        return normalize_rncp(text) if text else None
+        return normalize(code) if code else None
     except InvalidCodeError:
         return None
+
+
+def _number(text: Optional[str]) -> Optional[str]:
+    return _canonical(normalize_rncp, text)
 
 
 def find_lineage(
@@ -166,8 +173,8 @@ def find_lineage(
     (at most ``MAX_LINEAGE`` of them, holding at most ``MAX_LINEAGE_ELEMENTS`` elements and
     ``MAX_LINEAGE_TEXT`` characters in all). A fiche linked to the lineage is kept when it
     comes after the fiche it is linked to; when one came before, a second pass fetches it.
-    Which fiches name which is not kept: the numbers a passed-over fiche names are marked in
-    a bitmap of one bit per possible fiche number (128 kB), whatever the export's size.
+    The numbers a passed-over fiche names are marked in a bitmap of one bit per possible
+    fiche number (128 kB), whatever the export's size.
 
     Raises:
         RegistryExportError: as :func:`~titre_mercd._rncp_export.read_fiches`, and for a
@@ -204,17 +211,14 @@ class _LineageSearch:
 
     def read(self, *, progress: bool | None, first_pass: bool) -> None:
         """One pass over the export: the first finds the lineage, the second what links to it."""
-        from ._rncp_export import LINKS, _texts, fiche_elements
 
         def skipped(fiche: SkippedFiche) -> None:
             self.fiches_read += first_pass
             number = _number(fiche.number)
-            named = tuple(n for n in map(_number, fiche.links) if n is not None)
-            tp = (fiche.abrege or "").strip() == "TP"
-            if number is not None and self.wanted(number, fiche.title, tp, named, first_pass):
+            if number is not None and self.wanted(
+                number, fiche.title, fiche.abrege, fiche.links, first_pass
+            ):
                 raise self.refused(number, fiche.line, f"holds {fiche.why}")
-            if first_pass:
-                self.mark(named)
 
         for element, line in fiche_elements(self.path, progress=progress, skipped=skipped):
             self.fiches_read += first_pass
@@ -222,60 +226,61 @@ class _LineageSearch:
             number = _number(find("NUMERO_FICHE"))
             if number is None or number in self.kept:
                 continue
-            given = (text for links in LINKS for text in _texts(element, links))
-            named = tuple(n for n in map(_number, given) if n is not None)
-            tp = (find("ABREGE/CODE") or "").strip() == "TP"
-            if self.wanted(number, find("INTITULE"), tp, named, first_pass):
+            links = (text for path in LINKS for text in _texts(element, path))
+            if self.wanted(number, find("INTITULE"), find("ABREGE/CODE"), links, first_pass):
                 self.keep(number, element, line)
-            elif first_pass:
-                self.mark(named)
 
     def wanted(
-        self, number: str, title: Optional[str], tp: bool, named: tuple[str, ...], first: bool
+        self,
+        number: str,
+        title: Optional[str],
+        abrege: Optional[str],
+        links: Iterable[str],
+        first_pass: bool,
     ) -> bool:
-        """Whether the fiche is of the lineage (a seed, noted as such) or linked to it."""
-        if first and (
+        """Whether the fiche is of the lineage (a seed, noted) or linked to it; else marked."""
+        named = tuple(n for n in map(_number, links) if n is not None)
+        tp = (abrege or "").strip() == "TP"
+        if first_pass and (
             number in self.numbers
             or (tp and title is not None and normalize_label(title) in self.titles)
         ):
             self.seeds.add(number)
             self.named_by_seeds.update(named)
             return True
-        return number in self.named_by_seeds or any(n in self.seeds for n in named)
+        if number in self.named_by_seeds or any(n in self.seeds for n in named):
+            return True
+        for bit in map(_bit, named if first_pass else ()):
+            self.marks[bit >> 3] |= 1 << (bit & 7)
+        return False
 
     def keep(self, number: str, element: Element, line: int) -> None:
         """Keep the fiche's record, within the caps on the lineage."""
-        from ._rncp_export import _fiche
-
         fiche = _fiche(element, keep=True)
         self.elements += len(fiche.elements)
         self.characters += sum(len(value) for _, value in fiche.elements)
         if len(self.kept) >= MAX_LINEAGE:
-            raise self.refused(number, line, f"would be more than {MAX_LINEAGE} fiches")
-        if self.elements > MAX_LINEAGE_ELEMENTS:
-            raise self.refused(
-                number, line, f"would make it hold more than {MAX_LINEAGE_ELEMENTS:,} elements"
-            )
-        if self.characters > MAX_LINEAGE_TEXT:
-            raise self.refused(
-                number, line, f"would make it hold more than {MAX_LINEAGE_TEXT:,} characters"
-            )
-        self.kept[number] = fiche
+            why = f"would be more than {MAX_LINEAGE} fiches"
+        elif self.elements > MAX_LINEAGE_ELEMENTS:
+            why = f"would make it hold more than {MAX_LINEAGE_ELEMENTS:,} elements"
+        elif self.characters > MAX_LINEAGE_TEXT:
+            why = f"would make it hold more than {MAX_LINEAGE_TEXT:,} characters"
+        else:
+            self.kept[number] = fiche
+            return
+        raise self.refused(number, line, why)
 
     def refused(self, number: str, line: int, why: str) -> Exception:
-        from ._rncp_export import _refuse
-
         return _refuse(self.path, f"fiche {number} of the lineage (line {line}) {why}: refused")
 
-    def mark(self, numbers: tuple[str, ...]) -> None:
-        """Mark each fiche number (``RNCP`` and digits) in the bitmap."""
-        for number in numbers:
-            bit = int(number[4:]) % _MARKS
-            self.marks[bit >> 3] |= 1 << (bit & 7)
-
     def marked(self, number: str) -> bool:
-        bit = int(number[4:]) % _MARKS
+        bit = _bit(number)
         return bool(self.marks[bit >> 3] & (1 << (bit & 7)))
+
+
+def _bit(number: str) -> int:
+    """The bit of a fiche number (``RNCP`` and digits) in the bitmap of numbers named."""
+    return int(number[4:]) % _MARKS
 
 
 def _match(
@@ -286,17 +291,19 @@ def _match(
     for v in data.versions:
         if v.rncp is not None:
             fiche = by_number.get(v.rncp)
-            note = None if fiche else f"its fiche {v.rncp} is not in this export"
-            matches.append((v.key, fiche, note))
+            matches.append(
+                (v.key, fiche, None if fiche else f"its fiche {v.rncp} is not in this export")
+            )
             continue
         if v.validity is None:
             matches.append((v.key, None, "no fiche number and no window: nothing to match by"))
             continue
+        title = normalize_label(v.title)
         candidates = [
             f
             for f in fiches
             if f.title is not None
-            and normalize_label(f.title) == normalize_label(v.title)
+            and normalize_label(f.title) == title
             and f.effective_on == v.validity.start
         ]
         if len(candidates) == 1:
@@ -305,10 +312,9 @@ def _match(
             listed = ", ".join(str(f.number) for f in candidates)
             matches.append((v.key, None, f"several fiches match its title and start: {listed}"))
         else:
-            matches.append(
-                (v.key, None, ("no fiche of the export has its title and DATE_EFFET "
-                 f"{v.validity.start.isoformat()}"))
-            )  # fmt: skip
+            start = v.validity.start.isoformat()
+            note = f"no fiche of the export has its title and DATE_EFFET {start}"
+            matches.append((v.key, None, note))
     return tuple(matches)
 
 
@@ -317,12 +323,7 @@ def _match(
 
 def _french_date(day: str, month: str, year: str) -> Optional[dt.date]:
     number = _MONTHS.get(month.lower())
-    if number is None:
-        return None
-    try:
-        return dt.date(int(year), number, int(day))
-    except ValueError:
-        return None
+    return None if number is None else _day(int(year), number, int(day))
 
 
 def creation_arrete(fiche: Fiche) -> Optional[tuple[dt.date, str, int]]:
@@ -397,29 +398,18 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     from pathlib import Path
 
     from ._referentiel import dataset
-    from ._rncp_export import export_path
 
     path = export_path(path)
     data = dataset()
     lineage = find_lineage(path, data, progress=progress)
     versions = []
-    for v in data.versions:
-        fiche = lineage.fiche_of(v.key)
-        note = next(n for k, _, n in lineage.matches if k == v.key)
-        fields: tuple[FieldCheck, ...] = ()
-        if fiche is not None:  # a fiche the export does not hold is absent, not different
-            fields = _compare(v, fiche, data)
+    for (key, fiche, note), v in zip(lineage.matches, data.versions):
+        # A fiche the export does not hold is absent, not different.
+        fields = [] if fiche is None else _compare(v, fiche, data)
         number = None if fiche is None else fiche.number
-        versions.append(VersionCheck(v.key, v.title, number, fields, note))
+        versions.append(VersionCheck(key, v.title, number, tuple(fields), note))
     missing = tuple(
-        MissingFiche(
-            number=f.number,
-            title=f.title,
-            effective_on=f.effective_on,
-            registered_until=f.registered_until,
-            active=f.active,
-            state=f.state,
-        )
+        MissingFiche(**{a.name: getattr(f, a.name) for a in attrs.fields(MissingFiche)})
         for f in lineage.unmatched
     )
     return RegistryCheck(
@@ -432,43 +422,60 @@ def registry_check(path: str | os.PathLike[str], *, progress: bool | None = None
     )
 
 
-def _compare(v: CertificationVersion, fiche: Fiche, data: Dataset) -> tuple[FieldCheck, ...]:
+def _compare(v: CertificationVersion, fiche: Fiche, data: Dataset) -> list[FieldCheck]:
+    data_level = None if v.level is None else v.level.france_2019
+    level = fiche.level
     checks = [
         _same("title", v.title, fiche.title, normalize_label),
         FieldCheck("rncp", v.rncp, fiche.number, v.rncp == _number(fiche.number)),
-    ]
-    registry_level = _level_number(fiche)
-    data_level = None if v.level is None else v.level.france_2019
-    checks.append(
         FieldCheck(
             "level",
             None if data_level is None else f"niveau {data_level}",
-            None
-            if fiche.level is None
-            else f"{fiche.level.code} {fiche.level.label or ''}".strip(),
-            data_level == registry_level,
+            None if level is None else f"{level.code} {level.label or ''}".strip(),
+            data_level == _level_number(fiche),
+        ),
+        *_compare_codes("nsf", v.nsf_codes, fiche.nsf, normalize_nsf, data.nsf_by_code),
+        *_compare_codes("rome", v.rome_codes, fiche.rome, normalize_rome, data.rome_by_code),
+        FieldCheck(
+            "blocs", str(len(v.blocks)), str(len(fiche.blocs)), len(v.blocks) == len(fiche.blocs)
+        ),
+    ]
+    for number, (block, bloc) in enumerate(zip_longest(v.blocks, fiche.blocs), start=1):
+        title = None if block is None else block.title
+        label = None if bloc is None else bloc.label
+        checks.append(_same(f"bloc {number} title", title, label, normalize_label))
+        code = None if block is None else block.rncp_code
+        given = None if bloc is None else bloc.code
+        checks.append(FieldCheck(f"bloc {number} code", code, given, code == given))
+    window, until = v.validity, fiche.registered_until
+    start = None if window is None else window.start
+    checks.append(
+        FieldCheck("start", _iso(start), _iso(fiche.effective_on), start == fiche.effective_on)
+    )
+    if window is None or window.end is None:
+        checks.append(FieldCheck("end", None, _iso(until), until is None))
+    else:
+        end, last = window.end, window.last_day
+        shown = f"{end.isoformat()} (exclusive; last day {_iso(last)})"
+        checks.append(
+            FieldCheck("end", shown, _iso(until), until is not None and until in (end, last))
         )
-    )
-    checks.extend(_compare_codes("nsf", v.nsf_codes, fiche.nsf, normalize_nsf, data.nsf_by_code))
-    checks.extend(
-        _compare_codes("rome", v.rome_codes, fiche.rome, normalize_rome, data.rome_by_code)
-    )
-    checks.extend(_compare_blocs(v, fiche))
-    checks.extend(_compare_dates(v.validity, fiche))
-    return tuple(checks)
-
-
-def _same(field: str, data: Optional[str], registry: Optional[str], norm: object) -> FieldCheck:
-    def reduce(text: Optional[str]) -> Optional[str]:
-        return None if text is None else norm(text)  # type: ignore[operator]
-
-    return FieldCheck(field, data, registry, reduce(data) == reduce(registry))
+    return checks
 
 
 def _level_number(fiche: Fiche) -> Optional[int]:
-    code = fiche.level.code if fiche.level is not None else None
-    match = re.fullmatch(r"\s*NIV\s*([1-8])\s*", code or "")
+    """The level the fiche gives (``NIV5``: 5), if it gives one."""
+    match = re.fullmatch(r"\s*NIV\s*([1-8])\s*", (fiche.level and fiche.level.code) or "")
     return int(match.group(1)) if match else None
+
+
+def _same(
+    field: str, data: Optional[str], registry: Optional[str], norm: Callable[[str], str]
+) -> FieldCheck:
+    def reduce(text: Optional[str]) -> Optional[str]:
+        return None if text is None else norm(text)
+
+    return FieldCheck(field, data, registry, reduce(data) == reduce(registry))
 
 
 def _compare_codes(
@@ -479,15 +486,8 @@ def _compare_codes(
     nomenclature: Mapping[str, NsfCode] | Mapping[str, RomeCode],
 ) -> list[FieldCheck]:
     """The codes side by side, then each registry label that differs from the shipped one."""
-
-    def canonical(code: Optional[str]) -> Optional[str]:
-        try:
-            return normalize(code) if code else None
-        except InvalidCodeError:
-            return None
-
     data_codes = [c.code for c in shipped]
-    registry = [(canonical(c.code), c) for c in given]
+    registry = [(_canonical(normalize, c.code), c) for c in given]
     registry_codes = [code or str(c.code) for code, c in registry]
     checks = [
         FieldCheck(
@@ -502,56 +502,6 @@ def _compare_codes(
         if known is not None and c.label is not None and known.label != c.label:
             checks.append(FieldCheck(f"{kind} {code} label", known.label, c.label, agrees=False))
     return checks
-
-
-def _compare_blocs(v: CertificationVersion, fiche: Fiche) -> list[FieldCheck]:
-    checks = [
-        FieldCheck(
-            "blocs", str(len(v.blocks)), str(len(fiche.blocs)), len(v.blocks) == len(fiche.blocs)
-        )
-    ]
-    for number in range(1, max(len(v.blocks), len(fiche.blocs)) + 1):
-        block = v.blocks[number - 1] if number <= len(v.blocks) else None
-        bloc = fiche.blocs[number - 1] if number <= len(fiche.blocs) else None
-        checks.append(
-            _same(
-                f"bloc {number} title",
-                None if block is None else block.title,
-                None if bloc is None else bloc.label,
-                normalize_label,
-            )
-        )
-        data_code = None if block is None else block.rncp_code
-        registry_code = None if bloc is None else bloc.code
-        checks.append(
-            FieldCheck(f"bloc {number} code", data_code, registry_code, data_code == registry_code)
-        )
-    return checks
-
-
-def _compare_dates(window: Optional[ValidityWindow], fiche: Fiche) -> list[FieldCheck]:
-    start = None if window is None else window.start
-    end = None if window is None else window.end
-    last = None if window is None else window.last_day
-    until = fiche.registered_until
-    if end is None:
-        end_text = None
-    else:
-        end_text = f"{end.isoformat()} (exclusive; last day {last.isoformat()})"  # type: ignore[union-attr]
-    return [
-        FieldCheck(
-            "start",
-            _iso(start),
-            _iso(fiche.effective_on),
-            start == fiche.effective_on,
-        ),
-        FieldCheck(
-            "end",
-            end_text,
-            _iso(until),
-            (end is None and until is None) or (until is not None and until in (end, last)),
-        ),
-    ]
 
 
 def _iso(day: Optional[dt.date]) -> Optional[str]:
@@ -578,14 +528,12 @@ def report_json(report: RegistryCheck) -> dict[str, object]:
             for v in report.versions
         ],
         "missing": [
-            {
-                "number": m.number,
-                "title": m.title,
-                "effective_on": _iso(m.effective_on),
-                "registered_until": _iso(m.registered_until),
-                "active": m.active,
-                "state": m.state,
-            }
+            attrs.asdict(
+                m,
+                value_serializer=lambda _, __, value: (
+                    _iso(value) if isinstance(value, dt.date) else value
+                ),
+            )
             for m in report.missing
         ],
     }

@@ -1,42 +1,29 @@
 """Reading France compétences' RNCP export (flux XML v4.1), streamed, as untrusted input.
 
-The export is published every day on data.gouv.fr: a zip (``export-fiches-rncp-v4-1-
-AAAA-MM-JJ.zip``) holding one XML file of about 30,000 fiches, hundreds of MB. This module
-reads the XML file or the zip in place, one ``FICHE`` at a time, and gives each as a frozen
-:class:`Fiche` record.
+The export is a zip on data.gouv.fr (``export-fiches-rncp-v4-1-AAAA-MM-JJ.zip``) holding one
+XML file of about 30,000 fiches, hundreds of MB. The XML or the zip is read in place, 64 kB at a
+time, and each ``FICHE`` (wherever it stands) is given as a frozen :class:`Fiche`; nothing
+outside a fiche is built, and each is dropped once the caller is done with it.
 
-Memory is bounded whatever the file's shape. Expat is fed 64 kB at a time; its handlers build
-the element of each ``FICHE`` (wherever it stands: under the root or inside another element)
-and nothing else, and the element is dropped once the caller is done with it. What one fiche
-may hold is capped (one text, its size, its elements, its nesting: ``MAX_TEXT`` and the caps
-after it): a fiche past a cap is not built, only what identifies it is noted
-(:class:`SkippedFiche`), so that the caller refuses it if it wants it and passes over it if
-not. What the parser itself would have to hold (elements open at once, one huge tag or
-comment) is capped too, and refuses the export. Every broken input is a
-:class:`~titre_mercd.exceptions.RegistryExportError` naming the line, or the zip's member.
+Memory is bounded whatever the file's shape. A fiche past a cap on what one fiche may hold
+(``MAX_TEXT`` and the caps after it) is not built: only what identifies it is noted
+(:class:`SkippedFiche`), for the caller to refuse it or pass over it. What the parser itself
+would hold (``MAX_DEPTH`` and the caps after it) is capped too, and refuses the export. Every
+broken input is a :class:`~titre_mercd.exceptions.RegistryExportError` naming the line, or the
+zip's member.
 
-Untrusted input. The file comes from the internet, so no DTD is accepted: without a DTD there
-are no entities to expand, internal or external. Two ways were measured on this machine, with
-0.2.0's reader (CPython 3.11.7, 2 cores shared with other work; CPU times, against a bare C
-``ElementTree.iterparse`` loop clearing each ``FICHE`` in the same run, alternating):
+No DTD is accepted, so no entity, internal or external, can be declared. Two ways were measured
+with 0.2.0's reader (CPython 3.11.7, CPU time against a bare C ``ElementTree.iterparse`` loop
+clearing each ``FICHE``, alternating): ``defusedxml.ElementTree.iterparse(forbid_dtd=True)``
+(defusedxml 0.7.1) ran at 0.73× the bare loop on the 722 kB sample and 0.59× on a 520 MB export
+(``benchmarks/registry.py --defusedxml``); checking that only an XML declaration, comments and
+processing instructions precede the root element, then feeding the very bytes checked to expat
+(:func:`fiche_elements`), ran at 0.80× and 1.00×. Both are safe (a DTD may only stand before the
+root element): the check is chosen, needing no dependency and leaving room for the handlers that
+bound memory (about 0.2× of the bare loop's throughput: the README's figures).
 
-- ``defusedxml.ElementTree.iterparse(forbid_dtd=True)`` (defusedxml 0.7.1): 0.73× the bare loop
-  on the 722 kB sample of 12 real fiches (in one process, 15 rounds), 0.59× on a 520 MB export
-  made of them (``benchmarks/registry.py --defusedxml``, two runs: 0.59 and 0.59);
-- checking that nothing but an XML declaration, comments and processing instructions precedes
-  the root element (so no ``<!DOCTYPE``), then feeding the very bytes checked to the parser
-  (:func:`fiche_elements`): 0.80× on the sample (so small a file that setting up counts), and
-  1.00× on the 520 MB export.
-
-Both are safe (entities can only be declared in a DTD, and a DTD only before the root element:
-expat refuses one anywhere else as a syntax error). The check is chosen: it needs no
-dependency, and it leaves room for the handlers that bound memory, which cost about 0.2× of
-the bare loop's throughput (the README's figures).
-
-Zip: the one member must be a plain file name (no directory, no ``..``, no drive) ending in
-``.xml``, neither encrypted nor compressed otherwise than stored or deflated; its declared
-size and its compression ratio are bounded, and the bytes actually inflated are counted
-against both, so a bomb stops early whatever its header says.
+Zip: its one member must be a plain ``.xml`` file name, unencrypted, stored or deflated; its
+declared size and ratio are bounded, and the bytes inflated are counted against both.
 """
 
 from __future__ import annotations
@@ -79,17 +66,16 @@ MAX_RATIO = 200  # inflated bytes per compressed byte
 CHUNK = 1 << 16
 PROLOG_LIMIT = 64 * 1024  # bytes before the root element: more is not an export
 
-# Caps on what one fiche may hold. A fiche past one is not built (see fiche_elements): the
-# lineage's are refused, others passed over. The 12 real fiches of the sample hold at most a
-# text of 13,712 characters, 62 kB, 2,948 elements and 5 levels below FICHE: each cap is well
-# above what a real fiche holds, and together they keep one fiche under about 25 MB.
+# Caps on what one fiche may hold: a fiche past one is not built. The 12 real fiches of the
+# sample hold at most a text of 13,712 characters, 62 kB, 2,948 elements and 5 levels below
+# FICHE: each cap is well above that, and together they keep one fiche under about 25 MB.
 MAX_TEXT = 1024 * 1024  # bytes of text between two tags
 MAX_FICHE_BYTES = 16 * 1024 * 1024  # bytes of one fiche
 MAX_FICHE_ELEMENTS = 20_000  # elements in one fiche
 MAX_FICHE_DEPTH = 32  # levels of elements below FICHE
-# Caps on what the parser itself would hold, whatever stands where: past one, the export is
-# refused. Expat keeps about 120 bytes and the name of each open element, and a token (a tag
-# with its attributes, a comment, a processing instruction) whole until its end.
+# Caps on what the parser itself would hold: past one, the export is refused. Expat keeps about
+# 120 bytes and the name of each open element, and a token (a tag with its attributes, a
+# comment, a processing instruction) whole until its end.
 MAX_DEPTH = 10_000  # elements open at once
 MAX_OPEN_NAMES = 1_000_000  # characters of their names
 MAX_TOKEN = 4 * 1024 * 1024  # bytes of one token
@@ -101,10 +87,11 @@ LINKS = (
 )
 _LINK_LISTS = frozenset({"ANCIENNES_CERTIFICATIONS", "NOUVELLES_CERTIFICATIONS"})
 _LINK_ITEMS = frozenset({"ANCIENNE_CERTIFICATION", "NOUVELLE_CERTIFICATION"})
-# What is noted of a fiche past a cap: these elements, and its links.
-_NOTED = ("NUMERO_FICHE", "INTITULE")
-_NOTED_TEXT = 1_000  # characters of each
+# What is noted of a fiche past a cap: these (each cut at _NOTED_TEXT characters), and its links.
+_NOTED = {"NUMERO_FICHE": "number", "INTITULE": "title", "ABREGE/CODE": "abrege"}
+_NOTED_TEXT = 1_000
 _NOTED_LINKS = 10_000
+_EXPECTED = "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml"
 
 # Elements that repeat under their parent: their path carries the 1-based index, as in
 # ``BLOCS_COMPETENCES/BLOC_COMPETENCES[1]/LIBELLE``.
@@ -120,9 +107,11 @@ REPEATED = frozenset(
 # where line breaks were flattened; an item may start with a bullet.
 _LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
 _SPACE_RUNS = re.compile(r"[ \t\u00a0]{2,}")
-_BULLET = re.compile(r"[-*•·–]\s*")
+_BULLET = re.compile(r"\s*[-*•·–]\s*")
 _DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 _EXPORT_DATE = re.compile(r"([0-9]{4})[-_]([0-9]{2})[-_]([0-9]{2})")
+_BOMB = "refused as a decompression bomb"
+_HTML = "is an HTML page, not an RNCP export (an error page saved instead of the file?)"
 
 
 @attrs.frozen
@@ -144,10 +133,7 @@ class Certifier:
 
 @attrs.frozen
 class FicheBloc:
-    """A bloc de compétences of a fiche: its code, libellé and compétences, in order.
-
-    ``competences_text`` is ``LISTE_COMPETENCES`` as given; :attr:`competences` its items.
-    """
+    """A bloc de compétences of a fiche; ``competences_text`` is ``LISTE_COMPETENCES``."""
 
     code: Optional[str]
     label: Optional[str]
@@ -156,10 +142,7 @@ class FicheBloc:
 
     @property
     def competences(self) -> tuple[str, ...]:
-        """The items of ``LISTE_COMPETENCES`` (see :func:`split_items`), verbatim, in order.
-
-        Split when asked: most fiches of an export are read only to be passed over.
-        """
+        """The items of ``LISTE_COMPETENCES`` (see :func:`split_items`), split when asked."""
         return split_items(self.competences_text)
 
 
@@ -189,8 +172,8 @@ class Publication:
 class Fiche:
     """What one ``FICHE`` of the export says; a missing or empty element is ``None`` or ``()``.
 
-    ``elements`` holds every element of the fiche that has a value, as (path, value) pairs in
-    document order, when the reader was asked to keep them (:func:`read_fiches`'s ``keep``).
+    ``elements``: every element that has a value, as (path, value) in document order, when the
+    reader was asked to keep them (:func:`read_fiches`'s ``keep``).
     """
 
     number: Optional[str]
@@ -235,6 +218,21 @@ class Fiche:
         return tuple(p for p in self.publications if p.kind == "CREATION")
 
 
+@attrs.frozen
+class SkippedFiche:
+    """A ``FICHE`` past a cap on what a fiche may hold, so not built: what identifies it.
+
+    Each text is cut at 1,000 characters, and at most 10,000 links are noted.
+    """
+
+    line: int  # where its start tag is
+    why: str  # the cap it passed, in words
+    number: Optional[str]  # NUMERO_FICHE
+    title: Optional[str]  # INTITULE
+    abrege: Optional[str]  # ABREGE/CODE
+    links: tuple[str, ...]  # the fiche numbers its ANCIENNE_ and NOUVELLE_CERTIFICATION give
+
+
 # ---------------------------------------------------------------- text
 
 
@@ -255,47 +253,35 @@ def split_items(text: Optional[str]) -> tuple[str, ...]:
     if not text or not text.strip():
         return ()
     separator = _LINE_BREAKS if ("\n" in text or "\r" in text) else _SPACE_RUNS
-    first = text.lstrip()
-    if _BULLET.match(first) is None:  # the common case, without merging: split and strip
+    if _BULLET.match(text) is None:  # the common case, without merging: split and strip
         return tuple(piece for piece in (p.strip() for p in separator.split(text)) if piece)
-    pieces: list[tuple[int, int]] = []
-    start = 0
+    bounds = [0]
     for match in separator.finditer(text):
-        pieces.append(_strip_span(text, start, match.start()))
-        start = match.end()
-    pieces.append(_strip_span(text, start, len(text)))
-    items: list[tuple[int, int]] = []
-    for a, b in pieces:
-        if a >= b:
+        bounds += match.span()
+    bounds.append(len(text))
+    items: list[list[int]] = []  # the spans of the items
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        if not text[start:end].strip():
             continue
-        bullet = _BULLET.match(text, a)
+        bullet = _BULLET.match(text, start)
         if bullet is None and items:
-            items[-1] = (items[-1][0], b)  # a continuation of the item before
-            continue
-        items.append((a if bullet is None else bullet.end(), b))
+            items[-1][1] = end  # a continuation of the item before
+        else:
+            items.append([start if bullet is None else bullet.end(), end])
     return tuple(item for item in (text[a:b].strip() for a, b in items) if item)
 
 
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _date(text: Optional[str]) -> Optional[dt.date]:
-    """A ``JJ/MM/AAAA`` date; anything else (or nothing) is ``None``, never an error."""
-    if not text:
-        return None
-    match = _DATE.fullmatch(text.strip())
-    if match is None:
-        return None
-    day, month, year = (int(part) for part in match.groups())
+def _day(year: int, month: int, day: int) -> Optional[dt.date]:
     try:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def _date(text: Optional[str]) -> Optional[dt.date]:
+    """A ``JJ/MM/AAAA`` date; anything else (or nothing) is ``None``, never an error."""
+    match = _DATE.fullmatch(text.strip()) if text else None
+    return None if match is None else _day(int(match[3]), int(match[2]), int(match[1]))
 
 
 def _bool(text: Optional[str]) -> Optional[bool]:
@@ -325,13 +311,7 @@ def export_date_from_name(path: str) -> Optional[dt.date]:
     True
     """
     matches = list(_EXPORT_DATE.finditer(Path(path).name))
-    if not matches:
-        return None
-    year, month, day = (int(part) for part in matches[-1].groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    return _day(*map(int, matches[-1].groups())) if matches else None
 
 
 # ---------------------------------------------------------------- one fiche
@@ -352,9 +332,16 @@ def _coded(element: Optional[Element], code: str = "CODE") -> Optional[Coded]:
     return None if result.code is None and result.label is None else result
 
 
-def _codes(elements: list[Element]) -> tuple[Coded, ...]:
-    found = (_coded(e) for e in elements)
-    return tuple(c for c in found if c is not None)
+def _texts(element: Optional[Element], path: str) -> tuple[str, ...]:
+    """The texts at ``path`` below ``element``, stripped."""
+    if element is None:
+        return ()
+    found = (_text(e) for e in element.iterfind(path))
+    return tuple(t.strip() for t in found if t is not None)
+
+
+def _strip(text: Optional[str]) -> Optional[str]:
+    return None if text is None else text.strip()
 
 
 def _fiche(element: Element, keep: bool) -> Fiche:
@@ -372,34 +359,11 @@ def _fiche(element: Element, keep: bool) -> Fiche:
 
     def items(tag: str, item: str) -> list[Element]:
         container = top.get(tag)
-        return [] if container is None else [e for e in container if e.tag == item]
+        return [] if container is None else container.findall(item)
 
-    blocs = tuple(
-        FicheBloc(
-            code=_text(b.find("CODE")),
-            label=_text(b.find("LIBELLE")),
-            competences_text=_text(b.find("LISTE_COMPETENCES")),
-            evaluation=_text(b.find("MODALITES_EVALUATION")),
-        )
-        for b in items("BLOCS_COMPETENCES", "BLOC_COMPETENCES")
-    )
-    correspondences = tuple(
-        BlocCorrespondence(
-            source_codes=_texts(c, "SOURCE/BLOC_COMPETENCES/CODE"),
-            fiche=_text(c.find("DESTINATION/NUMERO_FICHE")),
-            destination_codes=_texts(c, "DESTINATION/BLOC_COMPETENCES/CODE"),
-        )
-        for c in items("CORRESPONDANCES", "CORRESPONDANCE")
-    )
-    publications = tuple(
-        Publication(
-            kind=kind,
-            title=_text(p.find("TITRE")),
-            published_on=_date(_text(p.find("DATE_PUBLICATION_JO"))),
-        )
-        for kind in ("CREATION", "GENERAL", "AUTRE")
-        for p in items(f"PUBLICATION_DECRET_{kind}", "PUBLICATION_JO")
-    )
+    def codes(tag: str, item: str) -> tuple[Coded, ...]:
+        return tuple(c for c in map(_coded, items(tag, item)) if c is not None)
+
     return Fiche(
         number=_strip(text("NUMERO_FICHE")),
         id=_strip(text("ID_FICHE")),
@@ -415,9 +379,9 @@ def _fiche(element: Element, keep: bool) -> Fiche:
         published_on=_date(text("DATE_DE_PUBLICATION")),
         last_jo_on=_date(text("DATE_DERNIER_JO")),
         delivery_limit=_date(text("DATE_LIMITE_DELIVRANCE")),
-        nsf=_codes(items("CODES_NSF", "NSF")),
-        rome=_codes(items("CODES_ROME", "ROME")),
-        formacodes=_codes(items("FORMACODES", "FORMACODE")),
+        nsf=codes("CODES_NSF", "NSF"),
+        rome=codes("CODES_ROME", "ROME"),
+        formacodes=codes("FORMACODES", "FORMACODE"),
         certifiers=tuple(
             Certifier(
                 siret=_text(c.find("SIRET_CERTIFICATEUR")),
@@ -426,11 +390,34 @@ def _fiche(element: Element, keep: bool) -> Fiche:
             )
             for c in items("CERTIFICATEURS", "CERTIFICATEUR")
         ),
-        blocs=blocs,
-        former=_numbers(items("ANCIENNES_CERTIFICATIONS", "ANCIENNE_CERTIFICATION")),
-        newer=_numbers(items("NOUVELLES_CERTIFICATIONS", "NOUVELLE_CERTIFICATION")),
-        correspondences=correspondences,
-        publications=publications,
+        blocs=tuple(
+            FicheBloc(
+                code=_text(b.find("CODE")),
+                label=_text(b.find("LIBELLE")),
+                competences_text=_text(b.find("LISTE_COMPETENCES")),
+                evaluation=_text(b.find("MODALITES_EVALUATION")),
+            )
+            for b in items("BLOCS_COMPETENCES", "BLOC_COMPETENCES")
+        ),
+        former=_texts(top.get("ANCIENNES_CERTIFICATIONS"), "ANCIENNE_CERTIFICATION/*"),
+        newer=_texts(top.get("NOUVELLES_CERTIFICATIONS"), "NOUVELLE_CERTIFICATION/*"),
+        correspondences=tuple(
+            BlocCorrespondence(
+                source_codes=_texts(c, "SOURCE/BLOC_COMPETENCES/CODE"),
+                fiche=_text(c.find("DESTINATION/NUMERO_FICHE")),
+                destination_codes=_texts(c, "DESTINATION/BLOC_COMPETENCES/CODE"),
+            )
+            for c in items("CORRESPONDANCES", "CORRESPONDANCE")
+        ),
+        publications=tuple(
+            Publication(
+                kind=kind,
+                title=_text(p.find("TITRE")),
+                published_on=_date(_text(p.find("DATE_PUBLICATION_JO"))),
+            )
+            for kind in ("CREATION", "GENERAL", "AUTRE")
+            for p in items(f"PUBLICATION_DECRET_{kind}", "PUBLICATION_JO")
+        ),
         activities=text("ACTIVITES_VISEES"),
         capacities=text("CAPACITES_ATTESTEES"),
         sectors=text("SECTEURS_ACTIVITE"),
@@ -439,21 +426,6 @@ def _fiche(element: Element, keep: bool) -> Fiche:
         regulations=text("REGLEMENTATIONS_ACTIVITES"),
         elements=_elements(element) if keep else (),
     )
-
-
-def _numbers(links: list[Element]) -> tuple[str, ...]:
-    """The fiche numbers of ``ANCIENNE_CERTIFICATION`` (or ``NOUVELLE_…``) elements."""
-    found = (_text(child) for link in links for child in link)
-    return tuple(t.strip() for t in found if t is not None)
-
-
-def _strip(text: Optional[str]) -> Optional[str]:
-    return None if text is None else text.strip()
-
-
-def _texts(element: Element, path: str) -> tuple[str, ...]:
-    found = (_text(e) for e in element.iterfind(path))
-    return tuple(t.strip() for t in found if t is not None)
 
 
 def _elements(fiche: Element) -> tuple[tuple[str, str], ...]:
@@ -486,11 +458,8 @@ def _refuse(path: str, why: str) -> RegistryExportError:
     return RegistryExportError(f"{shown!r}: {why}")
 
 
-def _open(path: str) -> tuple[Any, int, list[Any]]:
-    """The export's XML bytes (the file itself, or the XML member of a zip) and its size.
-
-    Returns the stream, its size in bytes (for progress) and everything to close.
-    """
+def _open(path: str) -> tuple[Callable[[int], bytes], int, list[Any]]:
+    """How to read the export's XML (the file, or the zip's member), its size, what to close."""
     try:
         kind = Path(path).stat().st_mode
     except (OSError, ValueError):
@@ -513,147 +482,104 @@ def _open(path: str) -> tuple[Any, int, list[Any]]:
     head = file.read(4)
     file.seek(0)
     if head != b"PK\x03\x04":
-        return file, os.fstat(file.fileno()).st_size, [file]
+        return file.read, os.fstat(file.fileno()).st_size, [file]
     return _zip_member(path, file)
 
 
-def _zip_member(path: str, file: IO[bytes]) -> tuple[Any, int, list[Any]]:
+def _zip_member(path: str, file: IO[bytes]) -> tuple[Callable[[int], bytes], int, list[Any]]:
+    """As :func:`_open`, for a zip: its one member, checked, read up to its limit."""
     import zipfile
+    import zlib
 
+    damaged = (zipfile.BadZipFile, NotImplementedError, ValueError, zlib.error, OSError, EOFError)
     try:
         archive = zipfile.ZipFile(file)
-        members = archive.infolist()
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
+    except damaged as exc:
         file.close()
         raise _refuse(path, f"a damaged zip ({exc})") from None
     try:
-        member = _the_member(path, members)
+        member = _the_member(path, archive.infolist())
+        where = f"a damaged zip: its member {member.filename!r}"
         try:
             stream = archive.open(member)
-        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
-            raise _refuse(path, f"a damaged zip: its member {member.filename!r}: {exc}") from None
+        except damaged as exc:
+            raise _refuse(path, f"{where}: {exc}") from None
     except BaseException:
         archive.close()
         file.close()
         raise
-    limit = min(MAX_INFLATED, MAX_RATIO * max(member.compress_size, 1))
-    bounded = _Bounded(stream, path, member.filename, limit)
-    return bounded, member.file_size, [stream, archive, file]
+    left = min(MAX_INFLATED, MAX_RATIO * max(member.compress_size, 1))
+
+    def read(size: int) -> bytes:
+        """Up to ``size`` bytes, counted against the limit whatever the header said."""
+        nonlocal left
+        try:
+            data = stream.read(size)
+        except damaged as exc:
+            raise _refuse(path, f"{where}: {exc}") from None
+        left -= len(data)
+        if left < 0:
+            raise _refuse(
+                path,
+                f"the zip's member {member.filename!r} inflates beyond its limit: {_BOMB}",
+            )
+        return data
+
+    return read, member.file_size, [stream, archive, file]
 
 
 def _the_member(path: str, members: list[Any]) -> Any:
     """The one member of the zip, checked: a plain .xml name, bounded size and ratio."""
-    names = [m.filename for m in members if not m.is_dir()]
-    if len(names) != 1:
-        raise _refuse(
-            path,
-            f"a zip of {len(names)} files ({', '.join(repr(n) for n in names[:3])}"
-            f"{', …' if len(names) > 3 else ''}); expected one "
-            "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml",
+    files = [m for m in members if not m.is_dir()]
+    if len(files) != 1:
+        shown = ", ".join(repr(m.filename) for m in files[:3]) + (", …" if len(files) > 3 else "")
+        raise _refuse(path, f"a zip of {len(files)} files ({shown}); expected one {_EXPECTED}")
+    member = files[0]
+    name, size, packed = member.filename, member.file_size, member.compress_size
+    parted = any(part in name for part in ("/", "\\", "..", ":"))
+    if parted or name.startswith(".") or not name.lower().endswith(".xml"):
+        why = f"{name[:100]!r} is not a plain .xml file name; expected {_EXPECTED}"
+    elif member.flag_bits & 0x1:
+        why = f"{name!r} is encrypted; the export as downloaded is not"
+    elif member.compress_type not in _COMPRESSIONS:
+        why = (
+            f"{name!r} is compressed with method {member.compress_type}; "
+            "expected one stored (0) or deflated (8), as the export is"
         )
-    member = next(m for m in members if not m.is_dir())
-    name = member.filename
-    if (
-        "/" in name
-        or "\\" in name
-        or ".." in name
-        or ":" in name
-        or name.startswith(".")
-        or not name.lower().endswith(".xml")
-    ):
-        raise _refuse(
-            path,
-            f"the zip's member {name[:100]!r} is not a plain .xml file name; expected "
-            "export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml",
-        )
-    if member.flag_bits & 0x1:
-        raise _refuse(
-            path, f"the zip's member {name!r} is encrypted; the export as downloaded is not"
-        )
-    if member.compress_type not in _COMPRESSIONS:
-        raise _refuse(
-            path,
-            f"the zip's member {name!r} is compressed with method {member.compress_type}; "
-            "expected one stored (0) or deflated (8), as the export is",
-        )
-    if member.file_size > MAX_INFLATED:
-        raise _refuse(
-            path,
-            f"the zip's member {name!r} would inflate to {member.file_size} bytes "
-            f"(more than {MAX_INFLATED}): refused as a decompression bomb",
-        )
-    if member.file_size > MAX_RATIO * max(member.compress_size, 1):
-        raise _refuse(
-            path,
-            f"the zip's member {name!r} inflates {member.file_size} bytes from "
-            f"{member.compress_size} (a ratio over {MAX_RATIO}): refused as a "
-            "decompression bomb",
-        )
-    return member
+    elif size > MAX_INFLATED:
+        why = f"{name!r} would inflate to {size} bytes (more than {MAX_INFLATED}): {_BOMB}"
+    elif size > MAX_RATIO * max(packed, 1):
+        why = f"{name!r} inflates {size} bytes from {packed} (a ratio over {MAX_RATIO}): {_BOMB}"
+    else:
+        return member
+    raise _refuse(path, f"the zip's member {why}")
 
 
-class _Bounded:
-    """A zip member's stream that stops at ``limit`` inflated bytes, whatever its header said."""
-
-    def __init__(self, stream: IO[bytes], path: str, member: str, limit: int) -> None:
-        self._stream = stream
-        self._path = path
-        self._member = member
-        self._left = limit
-
-    def read(self, size: int) -> bytes:
-        import zipfile
-        import zlib
-
-        try:
-            data = self._stream.read(size)
-        except (zipfile.BadZipFile, NotImplementedError, zlib.error, OSError, EOFError) as exc:
-            raise _refuse(
-                self._path, f"a damaged zip: its member {self._member!r}: {exc}"
-            ) from None
-        self._left -= len(data)
-        if self._left < 0:
-            raise _refuse(
-                self._path,
-                f"the zip's member {self._member!r} inflates beyond its limit: refused as a "
-                "decompression bomb",
-            )
-        return data
-
-    def close(self) -> None:
-        self._stream.close()
-
-
-def _check_prolog(path: str, head: bytes) -> None:  # noqa: C901, PLR0912  (one branch per construct of a prolog)
+def _check_prolog(path: str, head: bytes) -> None:  # noqa: C901, PLR0912  (a branch per construct)
     """Refuse what precedes the root element if it is not plain XML of an RNCP export.
 
-    ``head`` holds the bytes up to and including the start of the root element's name.
+    ``head`` holds the file's first ``PROLOG_LIMIT`` bytes (or all of it).
     """
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _refuse(path, "is UTF-16; the RNCP export is UTF-8")
     position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     while True:
         lt = head.find(b"<", position)
-        if lt < 0:
-            _not_xml(path, head)
-        if head[position:lt].strip():
+        if lt < 0 or head[position:lt].strip():
             _not_xml(path, head)
         if head.startswith(b"<?", lt):
             end = head.find(b"?>", lt)
             if end < 0:
                 _not_xml(path, head)
-            declaration = head[lt : end + 2]
-            encoding = re.search(rb"encoding\s*=\s*[\"']([^\"']*)", declaration)
-            if encoding and encoding.group(1).lower().replace(b"_", b"-") not in (
-                b"utf-8",
-                b"utf8",
-            ):
+            position = end + 2
+            encoding = re.search(rb"encoding\s*=\s*[\"']([^\"']*)", head[lt:position])
+            named = encoding.group(1) if encoding else b"utf-8"
+            if named.lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
                 raise _refuse(
                     path,
-                    f"declares the encoding {encoding.group(1).decode('ascii', 'replace')!r}; "
+                    f"declares the encoding {named.decode('ascii', 'replace')!r}; "
                     "the RNCP export is UTF-8",
                 )
-            position = end + 2
         elif head.startswith(b"<!--", lt):
             end = head.find(b"-->", lt + 4)
             if end < 0:
@@ -661,7 +587,7 @@ def _check_prolog(path: str, head: bytes) -> None:  # noqa: C901, PLR0912  (one 
             position = end + 3
         elif head.startswith(b"<!", lt):
             if re.match(rb"<!doctype\s+html", head[lt : lt + 20], re.IGNORECASE):
-                _html(path)
+                raise _refuse(path, _HTML)
             raise _refuse(
                 path,
                 "has a DTD (<!DOCTYPE …>): refused, since a DTD can declare entities; "
@@ -673,7 +599,7 @@ def _check_prolog(path: str, head: bytes) -> None:  # noqa: C901, PLR0912  (one 
                 _not_xml(path, head)
             tag = name.group(1).decode("ascii")
             if tag.lower() == "html":
-                _html(path)
+                raise _refuse(path, _HTML)
             if tag != "FICHES":
                 raise _refuse(
                     path,
@@ -683,20 +609,13 @@ def _check_prolog(path: str, head: bytes) -> None:  # noqa: C901, PLR0912  (one 
             return
 
 
-def _html(path: str) -> NoReturn:
-    raise _refuse(
-        path,
-        "is an HTML page, not an RNCP export (an error page saved instead of the file?)",
-    )
-
-
 def _not_xml(path: str, head: bytes) -> NoReturn:
     start = head.lstrip()[:4]
     if start.startswith(b"\x1f\x8b"):
         what = "a gzip file"
     elif start.startswith(b"%PDF"):
         what = "a PDF file"
-    elif head.lstrip()[:1] in (b"{", b"["):
+    elif start[:1] in (b"{", b"["):
         what = "JSON"
     elif not head.strip():
         what = "empty"
@@ -707,42 +626,7 @@ def _not_xml(path: str, head: bytes) -> NoReturn:
     raise _refuse(path, f"is {what}, not an RNCP export (the XML of flux v4.1 or its zip)")
 
 
-def _root_start(head: bytes) -> int:
-    """The end of the root element's start in ``head``, or -1 when not there yet."""
-    position = 0
-    while True:
-        lt = head.find(b"<", position)
-        if lt < 0 or lt + 1 >= len(head):
-            return -1
-        following = head[lt + 1 : lt + 2]
-        if following == b"?":
-            end = head.find(b"?>", lt)
-        elif head.startswith(b"<!--", lt):
-            end = head.find(b"-->", lt)
-        elif following == b"!":
-            return min(len(head), lt + 100)  # a declaration: the check reads it, and refuses it
-        else:
-            name = re.match(rb"[^\s>/]*", head[lt + 1 :])
-            return lt + 1 + (len(name.group()) if name else 0)
-        if end < 0:
-            return -1
-        position = end + 2
-
-
-@attrs.frozen
-class SkippedFiche:
-    """A ``FICHE`` that passed one of the caps on what a fiche may hold, so was not built.
-
-    What identifies it is noted all the same (each text cut at 1,000 characters, at most
-    10,000 links), so that a reader can tell a fiche it wants from one it may pass over.
-    """
-
-    line: int  # where its start tag is
-    why: str  # the cap it passed, in words
-    number: Optional[str]  # NUMERO_FICHE
-    title: Optional[str]  # INTITULE
-    abrege: Optional[str]  # ABREGE/CODE
-    links: tuple[str, ...]  # the fiche numbers its ANCIENNE_ and NOUVELLE_CERTIFICATION give
+# ---------------------------------------------------------------- reading it
 
 
 def read_fiches(
@@ -770,7 +654,7 @@ def read_fiches(
         yield _fiche(element, keep is not None and keep(element))
 
 
-def fiche_elements(  # noqa: C901  (the streaming loop: check once, feed, give, free)
+def fiche_elements(  # noqa: C901, PLR0912, PLR0915  (the streaming loop, a closure per event)
     path: str | os.PathLike[str],
     *,
     progress: bool | None = None,
@@ -779,264 +663,203 @@ def fiche_elements(  # noqa: C901  (the streaming loop: check once, feed, give, 
     """Each ``FICHE`` element of the export, wherever it stands, and the line it starts on.
 
     Use an element only until the next one is asked for (it is freed then); :func:`read_fiches`
-    makes records. Nothing outside a ``FICHE`` is kept. A fiche past a cap on what one fiche
-    may hold (``MAX_TEXT`` bytes of text between two tags, ``MAX_FICHE_BYTES`` bytes or
-    ``MAX_FICHE_ELEMENTS`` elements in all, elements nested ``MAX_FICHE_DEPTH`` levels below
-    it) is not built, and ``skipped`` is called with what identifies it once it ends. Raises
-    :class:`RegistryExportError` as :func:`read_fiches` does, and for what the parser itself
-    would have to hold: a tag, comment or processing instruction of more than ``MAX_TOKEN``
-    bytes, more than ``MAX_DEPTH`` elements open at once or their names longer than
-    ``MAX_OPEN_NAMES`` characters in all.
+    makes records. A fiche past a cap on what one fiche may hold (``MAX_TEXT`` bytes of text
+    between two tags, ``MAX_FICHE_BYTES`` bytes or ``MAX_FICHE_ELEMENTS`` elements in all,
+    elements nested ``MAX_FICHE_DEPTH`` levels below it) is not built, and ``skipped`` is called
+    with what identifies it once it ends. Raises :class:`RegistryExportError` as
+    :func:`read_fiches` does, and for what the parser itself would hold: a tag, comment or
+    processing instruction of more than ``MAX_TOKEN`` bytes, more than ``MAX_DEPTH`` elements
+    open at once, or their names longer than ``MAX_OPEN_NAMES`` characters in all.
+
+    Expat's handlers are closures over local state (cheaper than attributes, for the millions
+    of elements of an export). Outside a fiche nothing is built and text is not even handed
+    over. Inside one, a C ``TreeBuilder`` takes the text directly and builds the fiche until it
+    ends or passes a cap: then it is dropped, and only what identifies the fiche is noted until
+    its end tag. The caps on text are checked after each chunk, from the bytes read since the
+    last tag: to within one chunk.
     """
+    from xml.etree.ElementTree import TreeBuilder
+    from xml.parsers import expat
+
     name = export_path(path)
-    stream, size, to_close = _open(name)
+    read, size, to_close = _open(name)
     bar = _Progress(size) if (sys.stderr.isatty() if progress is None else progress) else None
+    parser = expat.ParserCreate()
+    parser.buffer_text = True  # text handed over whole (up to a chunk), not line by line
+    parser.buffer_size = CHUNK
+    done: list[Any] = []  # the fiches the last chunk ended: (element, line) or SkippedFiche
+    fed = fiches = 0  # bytes fed, fiches ended
+    flux = False  # whether VERSION_FLUX was read
+    depth = names = count = 0  # elements open, characters of their names, elements started
+    base = 0  # the depth of the FICHE being read; 0 outside any fiche
+    most = deepest = 0  # the count and the depth it may reach
+    builder: Any = None  # builds it; None once it has passed a cap (or outside a fiche)
+    fiche: Any = None  # its element, as built so far
+    line = started = 0  # where it starts, and the bytes fed by then
+    why = ""  # the cap it passed
+    level1 = level2 = ""  # while skipping it: the elements open 1 and 2 levels below it
+    noted: dict[str, str] = {}  # what identifies it, while skipping it
+    links: list[str] = []
+    capture: Optional[str] = None  # which of those the text being read gives
+    captured: list[str] = []
+
+    def hostile(what: str) -> RegistryExportError:
+        where = parser.CurrentLineNumber
+        return _refuse(name, f"holds {what} at line {where}: refused as hostile")
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, names, count, base, most, deepest, builder, fiche, line, started
+        depth += 1
+        count += 1
+        if builder is not None:  # the common case first, and as short as can be
+            if count <= most and depth <= deepest:
+                builder.start(tag, attributes)
+                return
+            if count > most:
+                past(f"more than {MAX_FICHE_ELEMENTS:,} elements", depth - base - 1)
+            else:
+                past(f"elements nested more than {MAX_FICHE_DEPTH} levels", depth - base - 1)
+        # Names are counted outside what is built: a fiche built is held to its caps.
+        names += len(tag)
+        if depth > MAX_DEPTH or names > MAX_OPEN_NAMES:
+            raise hostile(
+                f"elements nested more than {MAX_DEPTH:,} deep (or their names longer "
+                f"than {MAX_OPEN_NAMES:,} characters)"
+            )
+        if base:
+            skip_start(tag)
+        elif tag == "FICHE":
+            base, line, started = depth, parser.CurrentLineNumber, fed
+            most, deepest = count + MAX_FICHE_ELEMENTS - 1, depth + MAX_FICHE_DEPTH
+            builder = TreeBuilder()
+            fiche = builder.start(tag, attributes)
+            parser.CharacterDataHandler = builder.data
+
+    def end(tag: str) -> None:
+        nonlocal depth, names, base, builder, fiche, fiches, flux
+        if builder is not None:
+            element = builder.end(tag)
+            if depth > base:
+                depth -= 1
+                return
+            done.append((element, line))
+            builder = fiche = None
+        elif base:
+            finish_capture()
+            if depth == base:
+                kept = {field: noted.get(tag) for tag, field in _NOTED.items()}
+                done.append(SkippedFiche(line, why, links=tuple(links), **kept))
+                noted.clear()
+                links.clear()
+        elif tag == "VERSION_FLUX":
+            flux = True
+        if depth == base:
+            fiches += 1
+            base = 0
+            parser.CharacterDataHandler = None
+        depth -= 1
+        names -= len(tag)
+
+    def past(reason: str, open_levels: int) -> None:
+        """The fiche passes a cap: note what identifies it, drop what was built.
+
+        ``open_levels``: how many of the elements built below it are still open.
+        """
+        nonlocal builder, fiche, level1, level2, names, why
+        why = reason
+        for tag in _NOTED:
+            value = fiche.findtext(tag)
+            if value is not None:
+                noted[tag] = value[:_NOTED_TEXT]
+        for links_path in LINKS:
+            for link in fiche.iterfind(links_path):
+                if link.text is not None and len(links) < _NOTED_LINKS:
+                    links.append(link.text[:_NOTED_TEXT])
+        # The elements still open are the last child of the fiche, its last child, …: their
+        # names are counted from now on, as those of any element not built.
+        chain = []
+        element = fiche
+        for _ in range(open_levels):
+            element = element[-1]
+            chain.append(element.tag)
+        names += sum(map(len, chain))
+        level1, level2 = (*chain, "", "")[:2]
+        builder = fiche = None
+        parser.CharacterDataHandler = skip_data
+
+    def skip_start(tag: str) -> None:
+        """An element of a fiche past a cap: note it if it identifies the fiche."""
+        nonlocal level1, level2, capture
+        finish_capture()
+        level = depth - base
+        if level == 1:
+            level1 = tag
+            capture = tag if tag in _NOTED else None
+        elif level == 2:
+            level2 = tag
+            capture = "ABREGE/CODE" if (level1, tag) == ("ABREGE", "CODE") else None
+        elif level == 3 and level1 in _LINK_LISTS and level2 in _LINK_ITEMS:
+            capture = "link"
+
+    def skip_data(text: str) -> None:
+        if capture is not None and sum(map(len, captured)) < _NOTED_TEXT:
+            captured.append(text)
+
+    def finish_capture() -> None:
+        nonlocal capture
+        if capture is None:
+            return
+        text = "".join(captured)[:_NOTED_TEXT]
+        captured.clear()
+        if capture != "link":
+            noted.setdefault(capture, text)
+        elif len(links) < _NOTED_LINKS:
+            links.append(text)
+        capture = None
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    quiet = 0  # bytes fed since the last tag (at most: to within one chunk)
+    seen = (0, 0)  # elements started and open at the end of the last chunk
     try:
-        parser = _FicheParser(name)
-        head = b""
-        checked = False
+        chunk = read(PROLOG_LIMIT)
+        _check_prolog(name, chunk)
         while True:
-            chunk = stream.read(CHUNK)
             if bar is not None:
                 bar.advance(len(chunk))
-            if not checked:
-                head += chunk
-                end = _root_start(head)
-                if end < 0 and chunk and len(head) < PROLOG_LIMIT:
-                    continue
-                _check_prolog(name, head if end < 0 else head[:end])
-                checked = True
-                chunk, head = head, b""
-            done = parser.feed(chunk)
-            for index, item in enumerate(done):
-                done[index] = None  # given once, then freed: the caller holds it, or nobody
+            try:
+                parser.Parse(chunk, not chunk)
+            except expat.ExpatError as exc:
+                raise _broken(name, exc) from None
+            fed += len(chunk)
+            # What expat holds unparsed is one token it has not seen the end of.
+            if chunk and (fed - parser.CurrentByteIndex) % (1 << 32) > MAX_TOKEN:
+                raise hostile(
+                    f"a tag, comment or processing instruction of more than {MAX_TOKEN:,} bytes"
+                )
+            quiet = quiet + len(chunk) if seen == (count, depth) else len(chunk)
+            seen = (count, depth)
+            if builder is not None and quiet > MAX_TEXT:
+                past(f"a text of more than {MAX_TEXT:,} bytes", depth - base)
+            elif builder is not None and fed - started > MAX_FICHE_BYTES:
+                past(f"more than {MAX_FICHE_BYTES:,} bytes", depth - base)
+            done.reverse()
+            while done:  # each given once, then freed: the caller holds it, or nobody
+                item = done.pop()
                 if not isinstance(item, SkippedFiche):
                     yield item
                 elif skipped is not None:
                     skipped(item)
             if not chunk:
                 break
-        if parser.fiches == 0 and not parser.flux:
+            chunk = read(CHUNK)
+        if fiches == 0 and not flux:
             raise _refuse(name, "has a <FICHES> root but neither VERSION_FLUX nor any FICHE")
     finally:
         if bar is not None:
             bar.done()
         for item in to_close:
             item.close()
-
-
-class _FicheParser:
-    """Expat, fed by chunks, building each ``FICHE`` element and nothing else.
-
-    The handlers are closures over local state (cheaper than attributes, for the millions of
-    elements of an export). Outside a fiche nothing is built and text is not even handed over,
-    so nothing is held. Inside one, a C ``TreeBuilder`` takes the text directly and builds
-    the fiche until it ends, or until it passes a cap: then it is dropped, and only what
-    identifies the fiche is noted until its end tag. The caps on text are checked after each
-    chunk, from the bytes read since the last tag: to within one chunk.
-    """
-
-    def __init__(self, path: str) -> None:  # noqa: C901, PLR0915  (one closure per event)
-        from xml.etree.ElementTree import TreeBuilder
-        from xml.parsers import expat
-
-        self.path = path
-        self.fiches = 0
-        self.flux = False
-        self._fed = 0  # bytes fed
-        self._quiet = 0  # bytes fed since the last tag (at most: to within one chunk)
-        self._seen = (0, 0)  # elements started and open at the end of the last chunk
-        self._done: list[Any] = []
-        done = self._done
-        parser = expat.ParserCreate()
-        parser.buffer_text = True  # text handed over whole (up to a chunk), not line by line
-        parser.buffer_size = CHUNK
-        self._parser = parser
-
-        depth = 0  # elements open
-        names = 0  # characters of their names
-        count = 0  # elements started
-        base = 0  # the depth of the FICHE being read; 0 outside any fiche
-        most = deepest = 0  # the count and the depth it may reach
-        builder: Any = None  # builds it; None once it has passed a cap (or outside a fiche)
-        fiche: Any = None  # its element, as built so far
-        line = 0  # where it starts
-        started = 0  # bytes fed when it started
-        level1 = level2 = ""  # while skipping it: the elements open 1 and 2 levels below it
-        noted: dict[str, str] = {}  # what identifies it, while skipping it
-        links: list[str] = []
-        capture: Optional[str] = None  # which of those the text being read gives
-        captured: list[str] = []
-
-        def start(name: str, attributes: dict[str, str]) -> None:
-            nonlocal depth, names, count, base, most, deepest, builder, fiche, line, started
-            depth += 1
-            count += 1
-            if builder is not None:  # the common case first, and as short as can be
-                if count <= most and depth <= deepest:
-                    builder.start(name, attributes)
-                    return
-                if count > most:
-                    past(f"more than {MAX_FICHE_ELEMENTS:,} elements", depth - base - 1)
-                else:
-                    past(f"elements nested more than {MAX_FICHE_DEPTH} levels", depth - base - 1)
-            # Names are counted outside what is built: a fiche built is held to its caps.
-            names += len(name)
-            if depth > MAX_DEPTH or names > MAX_OPEN_NAMES:
-                raise self.hostile(
-                    f"elements nested more than {MAX_DEPTH:,} deep (or their names longer "
-                    f"than {MAX_OPEN_NAMES:,} characters)"
-                )
-            if base:
-                skip_start(name)
-            elif name == "FICHE":
-                base, line, started = depth, parser.CurrentLineNumber, self._fed
-                most, deepest = count + MAX_FICHE_ELEMENTS - 1, depth + MAX_FICHE_DEPTH
-                builder = TreeBuilder()
-                fiche = builder.start(name, attributes)
-                parser.CharacterDataHandler = builder.data
-
-        def end(name: str) -> None:
-            nonlocal depth, names, base, builder, fiche
-            if builder is not None:
-                element = builder.end(name)
-                if depth == base:
-                    done.append((element, line))
-                    self.fiches += 1
-                    base, builder, fiche = 0, None, None
-                    parser.CharacterDataHandler = None
-                    names -= len(name)
-                depth -= 1
-                return
-            if base:
-                finish_capture()
-                if depth == base:
-                    done.append(
-                        SkippedFiche(
-                            line,
-                            self.why,
-                            noted.get("NUMERO_FICHE"),
-                            noted.get("INTITULE"),
-                            noted.get("ABREGE/CODE"),
-                            tuple(links),
-                        )
-                    )
-                    noted.clear()
-                    links.clear()
-                    self.fiches += 1
-                    base = 0
-                    parser.CharacterDataHandler = None
-            elif name == "VERSION_FLUX":
-                self.flux = True
-            depth -= 1
-            names -= len(name)
-
-        def past(why: str, open_levels: int) -> None:
-            """The fiche passes a cap: note what identifies it, drop what was built.
-
-            ``open_levels``: how many of the elements built below it are still open.
-            """
-            nonlocal builder, fiche, level1, level2, names
-            self.why = why
-            for tag in _NOTED:
-                value = fiche.findtext(tag)
-                if value is not None:
-                    noted.setdefault(tag, value[:_NOTED_TEXT])
-            code = fiche.findtext("ABREGE/CODE")
-            if code is not None:
-                noted["ABREGE/CODE"] = code[:_NOTED_TEXT]
-            for links_path in LINKS:
-                for link in fiche.iterfind(links_path):
-                    if link.text is not None and len(links) < _NOTED_LINKS:
-                        links.append(link.text[:_NOTED_TEXT])
-            # The elements still open are the last child of the fiche, its last child, …: their
-            # names are counted from now on, as those of any element not built.
-            chain = []
-            element = fiche
-            for _ in range(open_levels):
-                element = element[-1]
-                chain.append(element.tag)
-            names += sum(map(len, chain))
-            level1 = chain[0] if chain else ""
-            level2 = chain[1] if len(chain) > 1 else ""
-            builder = fiche = None
-            parser.CharacterDataHandler = skip_data
-
-        def skip_start(name: str) -> None:
-            """An element of a fiche past a cap: note it if it identifies the fiche."""
-            nonlocal level1, level2, capture
-            finish_capture()
-            level = depth - base
-            if level == 1:
-                level1 = name
-                capture = name if name in _NOTED else None
-            elif level == 2:
-                level2 = name
-                capture = "ABREGE/CODE" if (level1, name) == ("ABREGE", "CODE") else None
-            elif level == 3 and level1 in _LINK_LISTS and level2 in _LINK_ITEMS:
-                capture = "link"
-
-        def skip_data(text: str) -> None:
-            if capture is not None and sum(map(len, captured)) < _NOTED_TEXT:
-                captured.append(text)
-
-        def finish_capture() -> None:
-            nonlocal capture
-            if capture is None:
-                return
-            text = "".join(captured)[:_NOTED_TEXT]
-            captured.clear()
-            if capture == "link":
-                if len(links) < _NOTED_LINKS:
-                    links.append(text)
-            else:
-                noted.setdefault(capture, text)
-            capture = None
-
-        def state() -> tuple[int, int, int, bool, int]:
-            """Elements started and open, the fiche's depth, whether it is built, and since."""
-            return count, depth, base, builder is not None, started
-
-        self.past = past
-        self.state = state
-        self.why = ""
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-
-    def feed(self, chunk: bytes) -> list[Any]:
-        """Parse ``chunk`` (``b""``: the end of the file); the fiches it ended, in order.
-
-        Each is an element and its line, or a :class:`SkippedFiche`.
-        """
-        from xml.parsers import expat
-
-        try:
-            self._parser.Parse(chunk, not chunk)
-        except expat.ExpatError as exc:
-            raise _broken(self.path, exc) from None
-        self._fed += len(chunk)
-        # What expat holds unparsed is one token it has not seen the end of.
-        pending = (self._fed - self._parser.CurrentByteIndex) % (1 << 32)
-        if chunk and pending > MAX_TOKEN:
-            raise self.hostile(
-                f"a tag, comment or processing instruction of more than {MAX_TOKEN:,} bytes"
-            )
-        count, depth, base, building, started = self.state()
-        seen, self._seen = self._seen, (count, depth)
-        self._quiet = self._quiet + len(chunk) if seen == (count, depth) else len(chunk)
-        if building:
-            if self._quiet > MAX_TEXT:
-                self.past(f"a text of more than {MAX_TEXT:,} bytes", depth - base)
-            elif self._fed - started > MAX_FICHE_BYTES:
-                self.past(f"more than {MAX_FICHE_BYTES:,} bytes", depth - base)
-        done = self._done[:]
-        self._done.clear()
-        return done
-
-    def hostile(self, what: str) -> RegistryExportError:
-        """The error for an export that holds ``what``, at the line the parser is on."""
-        line = self._parser.CurrentLineNumber
-        return _refuse(self.path, f"holds {what} at line {line}: refused as hostile")
 
 
 def _broken(path: str, exc: Any) -> RegistryExportError:
@@ -1056,22 +879,18 @@ def _broken(path: str, exc: Any) -> RegistryExportError:
 class _Progress:
     """A progress bar on standard error: bytes read of the total."""
 
-    WIDTH = 40
-
     def __init__(self, total: int) -> None:
         self._total = max(total, 1)
-        self._done = 0
+        self._read = 0
         self._shown = -1
 
     def advance(self, count: int) -> None:
-        self._done += count
-        percent = min(100, self._done * 100 // self._total)
+        self._read += count
+        percent = min(100, self._read * 100 // self._total)
         if percent != self._shown:
             self._shown = percent
-            filled = self.WIDTH * percent // 100
-            sys.stderr.write(
-                f"\rReading the export [{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}%"
-            )
+            bar = "#" * (40 * percent // 100)
+            sys.stderr.write(f"\rReading the export [{bar:.<40}] {percent:3d}%")
             sys.stderr.flush()
 
     def done(self) -> None:

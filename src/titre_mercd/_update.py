@@ -6,22 +6,18 @@
    where an earlier run stopped (same title and checksum only), and checked against the size
    and the checksum the API gives. The verified zip is kept, and only it: a later update that
    finds the same file downloads nothing.
-3. It is imported, as ``registry import`` does, into ``user_data_dir("titre-mercd")/data``:
-   built in a hidden sibling (``.data.versions/``, :mod:`._directory_swap`), checked by the
-   loader, then swapped in whole. From then on the search rule of :mod:`._referentiel` answers
-   from it.
+3. It is imported, as ``registry import`` does, into ``user_data_dir("titre-mercd")/data``
+   (built aside, checked, swapped in whole: :mod:`._directory_swap`).
 
-A lock in the cache directory keeps two updates from running at once. Whatever fails (the
-network, the server, the download, the disk, a signal), the data in use stays as it was, byte
-for byte, and nothing is left outside the cache (where a partial download waits to be resumed).
+A lock in the cache directory keeps two updates from running at once. Whatever fails, the data
+in use stays as it was, and nothing is left outside the cache (where a partial download waits
+to be resumed).
 
-The network goes through the standard library's ``urllib``, not an HTTP client package: one
-streamed GET needs no more, it honours ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` as every
-Python program does, and a dependency on the load path of a reference-data library is a cost
-every user pays. Its defaults are tightened here: only ``http`` and ``https`` are opened (the
-default opener also follows ``file:`` and ``ftp:``), a redirect never goes from ``https`` down
-to ``http``, TLS is always verified (``SSL_CERT_FILE`` names the authorities to trust, for a
-company's proxy), and connect and read timeouts are separate.
+The network goes through ``urllib``: one streamed GET needs no HTTP client package, and it
+honours ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``. Its defaults are tightened: only ``http``
+and ``https`` are opened, a redirect never goes from ``https`` down to ``http``, TLS is always
+verified (``SSL_CERT_FILE`` names the authorities to trust, for a company's proxy), and connect
+and read timeouts are separate.
 """
 
 from __future__ import annotations
@@ -40,19 +36,17 @@ from typing import TYPE_CHECKING, Any, Optional
 import attrs
 
 from ._loading import APP_NAME, UPDATE_FOLDER
-from .exceptions import (
-    DataError,
-    ExportLacksLineageError,
-    RegistryExportError,
-    RegistryUpdateError,
-)
+from ._output import lock
+from .exceptions import RegistryExportError, RegistryUpdateError
 
 if TYPE_CHECKING:
     import http.client
+    import ssl
     import urllib.request
     from collections.abc import Iterator
 
     from ._loading import Dataset
+    from ._registry_import import ImportResult
 
 __all__ = ["DEFAULT_API", "UpdateResult", "update_data"]
 
@@ -161,7 +155,7 @@ def update_data(  # noqa: PLR0913  (keyword-only options)
             where.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # noqa: PERF203  (two directories)
             raise _disk_error(exc, where, "create") from None
-    with _lock(cache):
+    with _lock(cache / _LOCK):
         shipped = load(_package_data())
         target = home / UPDATE_FOLDER
         previous = _previous(target, shipped)
@@ -175,58 +169,40 @@ def update_data(  # noqa: PLR0913  (keyword-only options)
             resource = _newest_export(opener, api)
             kept = _kept(cache, resource)
             if kept is not None and _built_from(previous, kept.name, shipped):
-                return _unchanged(previous, kept.name, resource.date, target)
+                return _report(previous, target, kept.name, resource.date, downloaded=False)
             if kept is None:
                 kept = _download(opener, resource, cache, progress=progress)
                 downloaded = True
             path = kept
         result = _import(path, target, export_date, progress=progress, cache=cache)
         refresh()
-    return _report(result, previous, target, downloaded=downloaded)
+    return _report(
+        previous, target, result.export, result.export_date, downloaded=downloaded, imported=result
+    )
 
 
-# ---------------------------------------------------------------- the lock
-
-
-class _lock:  # noqa: N801  (used as a function: ``with _lock(cache):``)
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
     """Hold ``update.lock`` in the cache directory; another update holding it is an error.
 
     The import holds its own lock on the data directory (:mod:`._directory_swap`); this one
     keeps a second update from writing the same download as well.
     """
-
-    def __init__(self, cache: Path) -> None:
-        self._path = cache / _LOCK
-        self._fd = -1
-
-    def __enter__(self) -> None:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _disk_error(exc, path, "open") from None
+    try:
         try:
-            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0))
-        except OSError as exc:
-            raise _disk_error(exc, self._path, "open") from None
-        try:
-            _try_lock(self._fd)
+            lock(fd)
         except OSError:
-            os.close(self._fd)
             raise RegistryUpdateError(
-                f"another 'titre-mercd registry update' is running (it holds {self._path}): "
+                f"another 'titre-mercd registry update' is running (it holds {path}): "
                 "wait for it to end; the data in use is unchanged"
             ) from None
-
-    def __exit__(self, *_: object) -> None:
-        os.close(self._fd)  # closing releases the lock
-
-
-def _try_lock(fd: int) -> None:
-    """Lock ``fd`` without waiting; ``OSError`` when another process holds it."""
-    if sys.platform == "win32":
-        import msvcrt
-
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 # ---------------------------------------------------------------- the API
@@ -239,6 +215,8 @@ class _Opener:
         import ssl
         import urllib.request
 
+        from . import __version__
+
         self.connect = connect
         self.read = read
         # Always verified. SSL_CERT_FILE is honoured by OpenSSL's default paths already; named
@@ -247,15 +225,12 @@ class _Opener:
         self._opener = urllib.request.OpenerDirector()
         for handler in (
             urllib.request.ProxyHandler(),  # HTTP_PROXY, HTTPS_PROXY and NO_PROXY
-            _http_handler(read),
-            _https_handler(read, context),
+            _handler(read, context),
             urllib.request.HTTPDefaultErrorHandler(),
             _redirect_handler(),
             urllib.request.HTTPErrorProcessor(),
         ):
             self._opener.add_handler(handler)
-        from . import __version__
-
         self.user_agent = (
             f"{APP_NAME}/{__version__} (Python-urllib/{sys.version_info[0]}.{sys.version_info[1]})"
         )
@@ -266,46 +241,46 @@ class _Opener:
 
         _check_scheme(url, "URL")
         for attempt in range(TRIES):
-            request = urllib.request.Request(url, headers={"User-Agent": self.user_agent})  # noqa: S310  (http and https only: checked, and the only handlers)
-            for name, value in (headers or {}).items():
-                request.add_header(name, value)
+            request = urllib.request.Request(  # noqa: S310  (http and https only: checked, and the only handlers)
+                url, headers={"User-Agent": self.user_agent, **(headers or {})}
+            )
             try:
                 return self._opener.open(request, timeout=self.connect)  # type: ignore[no-any-return]
             except Exception as exc:  # noqa: BLE001  (each kind becomes one message)
-                if not _retryable(exc) or attempt == TRIES - 1:
-                    raise _network_error(exc, url, self, tries=attempt + 1) from None
+                _give_up_unless_retryable(exc, url, self, attempt)
             time.sleep(BACKOFF * 2**attempt)
         raise AssertionError  # pragma: no cover  (the loop returns or raises)
 
 
-def _http_handler(read: float) -> urllib.request.HTTPHandler:
+def _give_up_unless_retryable(exc: Exception, url: str, opener: _Opener, attempt: int) -> None:
+    """Raise the error for ``exc`` unless it is worth another try and one is left."""
+    if not _retryable(exc) or attempt == TRIES - 1:
+        raise _network_error(exc, url, opener, tries=attempt + 1) from None
+
+
+def _handler(read: float, context: ssl.SSLContext) -> urllib.request.BaseHandler:
+    """Open http and https URLs; a connection waits ``read`` seconds for data once made."""
     import http.client
     import urllib.request
 
-    class Connection(http.client.HTTPConnection):
-        def connect(self) -> None:
-            super().connect()
-            self.sock.settimeout(read)  # the connect timeout was for connecting
+    def timed(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+        class Connection(base):  # type: ignore[valid-type,misc]
+            def connect(self) -> None:
+                super().connect()
+                self.sock.settimeout(read)  # the connect timeout was for connecting
 
-    class Handler(urllib.request.HTTPHandler):
-        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(Connection, req)
+        return Connection
 
-    return Handler()
-
-
-def _https_handler(read: float, context: Any) -> urllib.request.HTTPSHandler:
-    import http.client
-    import urllib.request
-
-    class Connection(http.client.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            self.sock.settimeout(read)
+    plain, secure = timed(http.client.HTTPConnection), timed(http.client.HTTPSConnection)
 
     class Handler(urllib.request.HTTPSHandler):
+        http_request = urllib.request.AbstractHTTPHandler.do_request_
+
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(plain, req)
+
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-            return self.do_open(Connection, req, context=context)
+            return self.do_open(secure, req, context=context)
 
     return Handler(context=context)
 
@@ -327,18 +302,6 @@ def _redirect_handler() -> urllib.request.HTTPRedirectHandler:
 
         http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
-        def redirect_request(  # noqa: PLR0913, PLR0917
-            self,
-            req: urllib.request.Request,
-            fp: Any,
-            code: int,
-            msg: str,
-            headers: Any,
-            newurl: str,
-        ) -> urllib.request.Request | None:
-            _check_redirect(req.full_url, newurl)
-            return super().redirect_request(req, fp, code, msg, headers, newurl)
-
     return Handler()
 
 
@@ -357,8 +320,7 @@ def _check_redirect(url: str, newurl: str) -> None:
 def _check_scheme(url: str, what: str) -> None:
     from urllib.parse import urlsplit
 
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise RegistryUpdateError(
             f"{what} {url!r:.300} is not an http or https URL: refused (only http and https "
             "are fetched)"
@@ -549,12 +511,17 @@ def _meta_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def _read_meta(path: Path) -> dict[str, Any] | None:
+def _read_meta(path: Path, resource: _Resource | None = None) -> dict[str, Any] | None:
+    """The record kept beside ``path``; with ``resource``, only if ``path`` is that file."""
     try:
         meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return meta if isinstance(meta, dict) else None
+    if not isinstance(meta, dict):
+        return None
+    if resource is not None and (meta.get("identity") != resource.identity or not path.is_file()):
+        return None
+    return meta
 
 
 def _write_meta(path: Path, meta: dict[str, Any]) -> None:
@@ -564,21 +531,20 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
 def _kept(cache: Path, resource: _Resource) -> Path | None:
     """The verified zip of the cache, if it is the file the API lists now."""
     path = cache / resource.title
-    meta = _read_meta(path)
-    if meta is None or meta.get("identity") != resource.identity or not path.is_file():
-        return None
-    if resource.filesize is not None and path.stat().st_size != resource.filesize:
+    if _read_meta(path, resource) is None or (
+        resource.filesize is not None and path.stat().st_size != resource.filesize
+    ):
         return None
     return path
 
 
 def _kept_export(cache: Path) -> Path:
     """For ``--offline``: the verified zip the cache keeps."""
-    kept = sorted(
-        (p for p in cache.glob("export-fiches-rncp-v4-1-*.zip") if _TITLE.match(p.name)),
-        key=lambda p: p.name,
-    )
-    verified = [p for p in kept if _read_meta(p) is not None]
+    verified = [
+        p
+        for p in sorted(cache.glob("export-fiches-rncp-v4-1-*.zip"))
+        if _TITLE.match(p.name) and _read_meta(p) is not None
+    ]
     if not verified:
         raise RegistryUpdateError(
             f"no export is kept in {cache} for --offline: run 'titre-mercd registry update' "
@@ -591,8 +557,8 @@ def _download(opener: _Opener, resource: _Resource, cache: Path, *, progress: bo
     """Stream the export into the cache, resuming a part of the same file, and verify it."""
     final = cache / resource.title
     part = final.with_name(final.name + ".part")
-    meta = _read_meta(part)
-    if meta is None or meta.get("identity") != resource.identity or not part.is_file():
+    meta = _read_meta(part, resource)
+    if meta is None:
         _remove(part)
         meta = {"identity": resource.identity, "validator": None}
     _check_scheme(resource.url, f"the URL the API gives for {resource.title}")
@@ -643,15 +609,10 @@ def _try_download(  # noqa: PLR0913  (one try of the loop above, with its state)
                 out.write(chunk)
     except RegistryUpdateError:
         raise
-    except OSError as exc:
-        if exc.errno in _DISK_FULL:
-            raise _disk_error(exc, part.parent, "write", resource.filesize) from None
-        if not _retryable(exc) or attempt == TRIES - 1:
-            raise _network_error(exc, resource.url, opener, tries=attempt + 1) from None
-        return False
     except Exception as exc:  # noqa: BLE001  (a timeout, IncompleteRead… is tried again)
-        if not _retryable(exc) or attempt == TRIES - 1:
-            raise _network_error(exc, resource.url, opener, tries=attempt + 1) from None
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+            raise _disk_error(exc, part.parent, "write", resource.filesize) from None
+        _give_up_unless_retryable(exc, resource.url, opener, attempt)
         return False
     finally:
         response.close()
@@ -748,9 +709,8 @@ class _Bar:
 
     def __init__(self, total: int | None) -> None:
         self._total = total
-        self._done = 0
+        self._done = self._from = 0
         self._start = time.monotonic()
-        self._from = 0
         self._drawn = 0.0
 
     def start(self, done: int) -> None:
@@ -782,6 +742,7 @@ class _Bar:
 def _previous(target: Path, shipped: Dataset) -> Dataset:
     """The data the update replaces: the user's update if it loads, else the shipped data."""
     from ._loading import load_directory
+    from .exceptions import DataError
 
     if not (target / "MANIFEST.json").is_file():
         return shipped
@@ -793,34 +754,13 @@ def _previous(target: Path, shipped: Dataset) -> Dataset:
 
 def _built_from(previous: Dataset, export: str, shipped: Dataset) -> bool:
     """Whether the update in use was built from ``export`` on this package's data."""
-    return (
-        previous.imported is not None
-        and previous.imported[0] == export
-        and (previous.imported[2] == shipped.data_version)
-    )
-
-
-def _unchanged(previous: Dataset, export: str, when: dt.date, target: Path) -> UpdateResult:
-    return UpdateResult(
-        export=export,
-        export_date=when,
-        downloaded=False,
-        changed=False,
-        data_version=previous.data_version,
-        previous_data_version=previous.data_version,
-        directory=str(target),
-        new_versions=(),
-        changed_versions=(),
-        new_fiches=(),
-        changed_fiches=(),
-        added=(),
-        notes=(),
-    )
+    imported = previous.imported
+    return imported is not None and imported[0] == export and imported[2] == shipped.data_version
 
 
 def _import(
     path: Path, target: Path, export_date: dt.date | None, *, progress: bool | None, cache: Path
-) -> Any:
+) -> ImportResult:
     """Import ``path`` into ``target``, replacing the previous update only once it is checked."""
     from ._registry_import import import_export
     from .exceptions import ImportRefusedError
@@ -839,8 +779,6 @@ def _import(
             f"{path.name} is not an RNCP export that can be imported: {exc}; the data in use "
             "is unchanged"
         ) from None
-    except (ExportLacksLineageError, DataError):
-        raise
     except OSError as exc:
         raise _disk_error(exc, target.parent, "write in") from None
 
@@ -851,34 +789,44 @@ def _fiche_texts(directory: str | None) -> dict[str, str]:
         return {}
     texts = {}
     for path in Path(directory, "texts").glob("fiche-*.txt"):
-        number = path.stem.split("-")[1]
         content = path.read_text(encoding="utf-8")
-        texts[number] = content.split("\n\n", 1)[-1]  # the heading names the export's date
+        texts[path.stem.split("-")[1]] = content.split("\n\n", 1)[-1]  # the heading: a date
     return texts
 
 
-def _report(result: Any, previous: Dataset, target: Path, *, downloaded: bool) -> UpdateResult:
+def _report(  # noqa: PLR0913
+    previous: Dataset,
+    target: Path,
+    export: str,
+    export_date: dt.date,
+    *,
+    downloaded: bool,
+    imported: ImportResult | None = None,
+) -> UpdateResult:
+    """What changed from ``previous`` to the data in ``target``; nothing unless ``imported``."""
     from ._loading import load_directory
 
-    now = load_directory(target)
+    now = previous if imported is None else load_directory(target)
     before = {v.key: v for v in previous.versions}
-    new_versions = tuple(v.key for v in now.versions if v.key not in before)
-    changed_versions = tuple(v.key for v in now.versions if v.key in before and before[v.key] != v)
-    old_texts, new_texts = _fiche_texts(previous.directory), _fiche_texts(now.directory)
+    old_texts, new_texts = (
+        (_fiche_texts(previous.directory), _fiche_texts(now.directory)) if imported else ({}, {})
+    )
     return UpdateResult(
-        export=result.export,
-        export_date=result.export_date,
+        export=export,
+        export_date=export_date,
         downloaded=downloaded,
-        changed=True,
+        changed=imported is not None,
         data_version=now.data_version,
         previous_data_version=previous.data_version,
         directory=str(target),
-        new_versions=new_versions,
-        changed_versions=changed_versions,
+        new_versions=tuple(v.key for v in now.versions if v.key not in before),
+        changed_versions=tuple(
+            v.key for v in now.versions if v.key in before and before[v.key] != v
+        ),
         new_fiches=tuple(sorted(n for n in new_texts if n not in old_texts)),
         changed_fiches=tuple(
             sorted(n for n, t in new_texts.items() if n in old_texts and old_texts[n] != t)
         ),
-        added=result.added,
-        notes=result.notes,
+        added=() if imported is None else imported.added,
+        notes=() if imported is None else imported.notes,
     )

@@ -1,24 +1,18 @@
 """Excel workbooks (.xlsx): a sheet of candidates converted, and the CSV tables as one workbook.
 
-Both need openpyxl, the ``excel`` extra (``pip install 'titre-mercd[excel]'``, or
-``pip install ".[excel]"`` in a source checkout), imported only when a workbook is read or
-written. Workbooks are read in openpyxl's read-only mode and written in its write-only mode, so
-memory stays bounded whatever the number of rows: rows stream from the input's XML to the
-output's.
+Both need openpyxl, the ``excel`` extra, imported only when a workbook is read or written.
+Workbooks are read in openpyxl's read-only mode and written in its write-only mode, so memory
+stays bounded whatever the number of rows: rows stream from the input's XML to the output's.
 
-What a conversion keeps: every cell's value, with its type (text, number, date, boolean, error
-value such as ``#N/A``), in its row and column. A formula is kept as the value it had when the
-workbook was last saved by a spreadsheet application (its cached value; a workbook that no
-application has calculated has none, and the cell comes out empty). Styles (fonts, fills,
-borders, widths, number formats), merged cells, comments and the other sheets are not kept:
-the output holds the one sheet converted, by values; a date shows as ``JJ/MM/AAAA``. The added
-columns are text from the data, written as string cells whatever they start with: a bloc
-title ``=HYPERLINK(…)`` never becomes a formula, and neither does a CSV cell copied into a
-workbook.
+A conversion keeps every cell's value with its type (text, number, date, boolean, error value
+such as ``#N/A``) in its row and column; a formula is kept as its cached value (none, so an
+empty cell, in a workbook no application has calculated). Styles, merged cells, comments and
+the other sheets are not kept; a date shows as ``JJ/MM/AAAA``. The added columns are text from
+the data, written as string cells whatever they start with: a bloc title ``=HYPERLINK(…)``
+never becomes a formula, and neither does a CSV cell copied into a workbook.
 
 A sheet may also be written as CSV (:func:`convert_to_csv`), and a CSV file as a workbook
-(:class:`CsvRows`): every pair of formats gives the same answers. The per-cell work is
-:class:`titre_mercd._bulk.CellConverter`'s, and the added columns are its ``columns``.
+(:class:`CsvRows`). The per-cell work is :class:`titre_mercd._bulk.CellConverter`'s.
 """
 
 from __future__ import annotations
@@ -26,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import struct
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
@@ -67,7 +62,6 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 """The file names openpyxl reads: Office Open XML workbooks and templates."""
 
 _CACHE_LIMIT = 1 << 16
-_SHOWN_NAMES = 20
 
 
 def install_hint() -> str:
@@ -75,18 +69,16 @@ def install_hint() -> str:
 
     A source checkout is a ``src`` layout whose ``pyproject.toml`` names this project.
     """
-    import os
+    from pathlib import Path
 
-    package = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120
-    src = os.path.dirname(package)  # noqa: PTH120
-    project = os.path.join(os.path.dirname(src), "pyproject.toml")  # noqa: PTH118, PTH120
+    src = Path(__file__).absolute().parent.parent
     try:
-        with open(project, encoding="utf-8") as file:  # noqa: PTH123
+        with (src.parent / "pyproject.toml").open(encoding="utf-8") as file:
             named = 'name = "titre-mercd"' in file.read(1 << 16)
     except (OSError, UnicodeDecodeError):
         named = False
-    if named and os.path.basename(src) == "src":  # noqa: PTH119
-        return f"{SOURCE_INSTALL_HINT} (in {os.path.dirname(src)})"  # noqa: PTH120
+    if named and src.name == "src":
+        return f"{SOURCE_INSTALL_HINT} (in {src.parent})"
     return INSTALL_HINT
 
 
@@ -110,9 +102,9 @@ def is_workbook_name(path: str) -> bool:
     return path.lower().endswith(WORKBOOK_SUFFIXES)
 
 
-def _names(values: Sequence[str]) -> str:
-    shown = ", ".join(repr(v) for v in values[:_SHOWN_NAMES])
-    return shown + (", …" if len(values) > _SHOWN_NAMES else "")
+def error_detail(exc: BaseException) -> str:
+    """What an error says, on one line, 100 characters at most (its class when it says nothing)."""
+    return " ".join(str(exc).split())[:100] or type(exc).__name__
 
 
 def _text(value: object) -> str:
@@ -134,21 +126,20 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _is_empty(value: object) -> bool:
-    return value is None or value == ""
-
-
 def _width(row: Sequence[object]) -> int:
     """The number of cells up to the last that holds something."""
     width = len(row)
-    while width and _is_empty(row[width - 1]):
+    while width and row[width - 1] in (None, ""):
         width -= 1
     return width
 
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the .xls format's container
-_ZIP_MAGIC = b"PK\x03\x04"
-_OPENDOCUMENT = b"application/vnd.oasis.opendocument"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream Excel encrypts a workbook into
+_NOT_READ = (
+    "which is not read: open it in a spreadsheet application and save it as an Excel workbook "
+    "(.xlsx)"
+)
 
 
 def spreadsheet_format(path: str) -> str | None:
@@ -165,28 +156,43 @@ def spreadsheet_format(path: str) -> str | None:
         return None
     if head.startswith(_OLE2_MAGIC):
         return "xls"
-    if not head.startswith(_ZIP_MAGIC):
+    if not head.startswith(b"PK\x03\x04"):
         return None
-    return "ods" if _OPENDOCUMENT in head else "xlsx"
+    return "ods" if b"application/vnd.oasis.opendocument" in head else "xlsx"
 
 
 def refuse_other_formats(path: str, name: str) -> None:
     """Refuse an .xls or .ods spreadsheet (by its content) with the way to convert it."""
     found = spreadsheet_format(path)
-    if found == "xls":  # an OLE compound file: Excel's encrypted workbooks are one too
-        from ._xlsx_reader import refuse_encrypted
-
+    if found == "xls":
         with open(path, "rb") as file:  # noqa: PTH123  (pathlib is not imported at start-up)
-            refuse_encrypted(name, file)
-    what = {
-        "xls": "in the old .xls format",
-        "ods": "an OpenDocument spreadsheet (.ods)",
-    }.get(found or "")
-    if what is not None:
+            refuse_ole(name, file)
+    if found == "ods":
+        raise XlsxInputError(f"{name} is an OpenDocument spreadsheet (.ods), {_NOT_READ}")
+
+
+def refuse_ole(name: str, file: IO[bytes]) -> None:
+    """Refuse an OLE compound file: a workbook saved with a password, or the old .xls format.
+
+    Excel encrypts a workbook into an ``EncryptedPackage`` stream of such a file; its
+    directory, where that name is, starts at the sector the file's header gives.
+    """
+    head = file.read(512)
+    file.seek(0)
+    if not head.startswith(_OLE2_MAGIC):
+        return
+    directory = b""
+    with contextlib.suppress(OSError, ValueError, struct.error):
+        shift, (first,) = head[0x1E], struct.unpack_from("<I", head, 0x30)
+        file.seek((first + 1) << min(shift, 16))
+        directory = file.read(4096)
+    file.seek(0)
+    if _ENCRYPTED in directory:
         raise XlsxInputError(
-            f"{name} is {what}, which is not read: open it in a spreadsheet application and "
-            "save it as an Excel workbook (.xlsx)"
+            f"{name}: encrypted (saved with a password, its stream 'EncryptedPackage'): save it "
+            "again without a password, then convert it"
         )
+    raise XlsxInputError(f"{name} is in the old .xls format, {_NOT_READ}")
 
 
 class XlsxSource:
@@ -228,18 +234,15 @@ class XlsxSource:
             # A file rather than a name: openpyxl would refuse a name without its suffixes.
             self.file: IO[bytes] = self._stack.enter_context(open(path, "rb"))  # noqa: PTH123, SIM115
             workbook = load_workbook(self.file, name)  # openpyxl's reader, within bounds
-        except OSError as exc:
+        except BaseException as exc:
             self.close()
-            raise XlsxInputError(f"cannot read {name}: {exc.strerror or exc}") from None
-        except XlsxInputError:
-            self.close()
-            raise
-        except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
-            self.close()
-            detail = " ".join(str(exc).split())[:100]
-            raise XlsxInputError(
-                f"{name} is not an Excel workbook (.xlsx) openpyxl can read ({detail}); "
-                "open it in a spreadsheet application and save it as .xlsx"
+            if isinstance(exc, OSError):
+                raise XlsxInputError(f"cannot read {name}: {exc.strerror or exc}") from None
+            if isinstance(exc, XlsxInputError) or not isinstance(exc, Exception):
+                raise
+            raise XlsxInputError(  # zipfile, XML and openpyxl errors alike
+                f"{name} is not an Excel workbook (.xlsx) openpyxl can read "
+                f"({error_detail(exc)}); open it in a spreadsheet application and save it as .xlsx"
             ) from None
         self._stack.callback(workbook.close)
         try:
@@ -260,9 +263,10 @@ class XlsxSource:
         else:
             found = [w.title for w in worksheets if w.title.casefold() == sheet.casefold()]
             if len(found) != 1:
-                raise XlsxInputError(
-                    f"no sheet {sheet[:100]!r} in {self.name}; sheets: {_names(titles)}"
+                shown = ", ".join(repr(t) for t in titles[:20]) + (
+                    ", …" if len(titles) > 20 else ""
                 )
+                raise XlsxInputError(f"no sheet {sheet[:100]!r} in {self.name}; sheets: {shown}")
             worksheet = workbook[found[0]]
         self.sheet = str(worksheet.title)
         # The last row the workbook says it has: an estimate for progress reports only.
@@ -270,17 +274,12 @@ class XlsxSource:
         # Rows are then read as far as they go: a stale dimension must not cut any off.
         worksheet.reset_dimensions()
         self._rows: Iterator[tuple[Any, ...]] = worksheet.iter_rows(values_only=True)
-        first = []
-        for row in self._rows:
-            first.append(row)
-            if len(first) >= (self._header_row or HEADER_ROWS):
-                break
+        first = list(itertools.islice(self._rows, self._header_row or HEADER_ROWS))
         where = f"sheet {self.sheet!r} of {self.name}"
         at = self._find_header(first, where)
         self.above = [row[: _width(row)] for row in first[:at]]
         """The rows above the header, as values, to be copied through."""
         self.header = first[at][: _width(first[at])]
-        # The rows read after the header, then the others.
         self._rows = itertools.chain(first[at + 1 :], self._rows)
         labels = [_text(value) for value in self.header]
         try:  # found as in a CSV header: by exact name, else ignoring case and spaces
@@ -331,24 +330,17 @@ class _Writer:
         self._worksheet = worksheet
         self._error_codes = frozenset(openpyxl.cell.cell.ERROR_CODES)
 
-    def _string(self, text: str) -> Any:
-        """A string cell holding ``text``, whatever it starts with."""
-        cell = self._cell(self._worksheet, text)
-        cell.data_type = "s"
-        return cell
-
     def is_typed(self, text: str) -> bool:
         """Whether openpyxl would write ``text`` as something else than a string cell."""
         return (text.startswith("=") and len(text) > 1) or text in self._error_codes
 
     def text(self, text: str) -> Any:
-        """``text`` written from the data (or a CSV file) as a string cell; ``""`` none.
-
-        A bloc title ``=HYPERLINK(…)`` stays the text it is, and so does ``#N/A``.
-        """
-        if self.is_typed(text):
-            return self._string(text)
-        return text or None
+        """``text`` (from the data, a CSV file or a string cell) as a string cell; ``""`` none."""
+        if not self.is_typed(text):
+            return text or None
+        cell = self._cell(self._worksheet, text)
+        cell.data_type = "s"
+        return cell
 
     def value(self, value: Any) -> Any:
         """``value`` read from a workbook as openpyxl writes it back the same.
@@ -360,7 +352,7 @@ class _Writer:
         """
         kind = type(value)
         if kind is str:
-            return self._string(value) if self.is_typed(value) else value
+            return self.text(value) if value else value
         if kind is dt.datetime or kind is dt.date:
             if kind is dt.datetime and value.time() == dt.time():
                 # A date cell reads as a datetime; written as a date, it has no 00:00:00.
@@ -371,24 +363,8 @@ class _Writer:
         return value
 
     def row(self, values: Sequence[Any]) -> list[Any]:
-        """Each of ``values`` through :meth:`value`, when any needs it."""
+        """Each of ``values`` through :meth:`value`."""
         return [self.value(v) for v in values]
-
-
-_Added = tuple[tuple[Any, ...], bool, bool]
-
-
-def _added(values: tuple[str, ...], writer: _Writer | None) -> _Added:
-    """The added values (an empty one is an empty cell), whether one is an error, and more.
-
-    The third item tells whether one of them needs a string cell of its own in each row
-    (:meth:`_Writer.text`). Without ``writer`` (a CSV output), each is CSV text from the data
-    (:func:`titre_mercd._cells.csv_text`).
-    """
-    if writer is None:
-        return tuple(csv_text(v) or None for v in values), bool(values[-1]), False
-    typed = any(writer.is_typed(v) for v in values)
-    return tuple(v or None for v in values), bool(values[-1]), typed
 
 
 class CsvRows:
@@ -405,6 +381,7 @@ class CsvRows:
         self.index = source.index
         self.above = [tuple(f or None for f in row) for row, _ in source.above]
         self.size = source.size
+        self.position = source.position
         self._source = source
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
@@ -415,19 +392,6 @@ class CsvRows:
     def short(self, row: Sequence[Any]) -> bool:
         """Whether ``row`` has fewer fields than the header, and something in them."""
         return len(row) < len(self.header) and any(v is not None for v in row)
-
-    def position(self) -> int | None:
-        """The bytes read so far, when that can be told."""
-        return self._source.position()
-
-
-def _writer_cells(
-    source: XlsxSource | CsvRows, writer: _Writer
-) -> Callable[[Sequence[Any]], list[Any]]:
-    """How a row of ``source`` is made cells: a sheet's values as read, a CSV file's as text."""
-    if isinstance(source, CsvRows):
-        return lambda values: [writer.text(v or "") for v in values]
-    return writer.row
 
 
 def _check_clash(source: XlsxSource | CsvRows, names: Sequence[str]) -> None:
@@ -459,47 +423,25 @@ def convert(
         CsvInputError: a CSV source stops being readable.
     """
     openpyxl = require()
-    added_names = convert_cell.columns
-    _check_clash(source, added_names)
+    _check_clash(source, convert_cell.columns)
     workbook = openpyxl.Workbook(write_only=True)
     worksheet = workbook.create_sheet(source.sheet)
     writer = _Writer(openpyxl, worksheet)
-    append = worksheet.append
-    made = _writer_cells(source, writer)
+    made = writer.row  # a sheet's values as read, a CSV file's as text
+    if isinstance(source, CsvRows):
+        made = lambda values: [writer.text(v or "") for v in values]  # noqa: E731
     for row in source.above:
-        append(made(row))
-    append([*made(source.header), *map(writer.text, added_names)])
+        worksheet.append(made(row))
+    worksheet.append([*made(source.header), *map(writer.text, convert_cell.columns)])
     convert_row = _RowConverter(source, convert_cell, made, writer)
-    rows = unmatched = 0
-    try:
-        for row in source.rows():
-            rows += 1
-            cells, bad = convert_row(row)
-            append(cells)
-            unmatched += bad
-            if progress is not None and not rows % 4096:
-                progress.update(rows - convert_row.blank, _position(source, rows))
-    except (XlsxInputError, CsvInputError):  # the readers', naming the zip member or line
-        _discard(worksheet)
-        raise
-    except Exception as exc:  # noqa: BLE001  (openpyxl's writing errors)
-        _discard(worksheet)
-        detail = " ".join(str(exc).split())[:100]
-        raise XlsxInputError(
-            f"{source.name}, sheet {source.sheet!r}, around row {len(source.above) + rows + 2}: "
-            f"cannot be read or written ({detail})"
-        ) from None
-    except BaseException:
-        _discard(worksheet)
-        raise
+
+    def discard() -> None:  # a write-only sheet left open is reported by openpyxl at exit
+        with contextlib.suppress(Exception):
+            worksheet.close()
+
+    outcome = _convert_rows(source, convert_row, worksheet.append, progress, discard=discard)
     workbook.save(sink)
-    blank = convert_row.blank
-    return Outcome(rows=rows - blank, unmatched=unmatched, blank=blank, above=len(source.above))
-
-
-def _position(source: XlsxSource | CsvRows, rows: int) -> int | None:
-    """How far the reading is, in the unit of ``source.size``."""
-    return source.position() if isinstance(source, CsvRows) else rows
+    return outcome
 
 
 def convert_to_csv(  # noqa: PLR0913  (the progress report and the CSV form are options)
@@ -523,8 +465,7 @@ def convert_to_csv(  # noqa: PLR0913  (the progress report and the CSV form are 
         XlsxInputError: the header already has an added column, or the sheet stops being
             readable.
     """
-    added_names = convert_cell.columns
-    _check_clash(source, added_names)
+    _check_clash(source, convert_cell.columns)
     sep, newline = (";", "\r\n") if excel else (",", "\n")
     join = _Joiner(sep)
     text = _french_text if french_dates else _csv_text
@@ -534,27 +475,53 @@ def convert_to_csv(  # noqa: PLR0913  (the progress report and the CSV form are 
 
     sink.write("\ufeff" if excel else "")
     out = [join(cells(row)) + newline for row in source.above]
-    out.append(join([*cells(source.header), *added_names]) + newline)
+    out.append(join([*cells(source.header), *convert_cell.columns]) + newline)
+
+    def flush() -> None:
+        sink.write("".join(out))
+        out.clear()
+
     convert_row = _RowConverter(source, convert_cell, cells, None)
+    outcome = _convert_rows(
+        source, convert_row, lambda row: out.append(join(row) + newline), progress, flush=flush
+    )
+    flush()
+    return outcome
+
+
+def _convert_rows(  # noqa: PLR0913  (what differs between the two outputs)
+    source: XlsxSource | CsvRows,
+    convert_row: _RowConverter,
+    write: Callable[[Sequence[Any]], object],
+    progress: Progress | None,
+    *,
+    flush: Callable[[], None] = lambda: None,
+    discard: Callable[[], None] = lambda: None,
+) -> Outcome:
+    """Convert and ``write`` each row of ``source``, ``flush`` and report every 4096 rows.
+
+    An error that is not the readers' (which name the zip member or line) names the row.
+    """
     rows = unmatched = 0
     try:
         for row in source.rows():
             rows += 1
-            values, bad = convert_row(row)
-            out.append(join(values) + newline)
+            cells, bad = convert_row(row)
+            write(cells)
             unmatched += bad
-            if len(out) >= 4096:
-                sink.write("".join(out))
-                out.clear()
+            if not rows % 4096:
+                flush()
                 if progress is not None:
-                    progress.update(rows - convert_row.blank, rows)
-    except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
-        detail = " ".join(str(exc).split())[:100]
+                    position = source.position() if isinstance(source, CsvRows) else rows
+                    progress.update(rows - convert_row.blank, position)
+    except BaseException as exc:
+        discard()
+        if isinstance(exc, (XlsxInputError, CsvInputError)) or not isinstance(exc, Exception):
+            raise
         raise XlsxInputError(
             f"{source.name}, sheet {source.sheet!r}, around row {len(source.above) + rows + 2}: "
-            f"cannot be read ({detail})"
+            f"cannot be read or written ({error_detail(exc)})"
         ) from None
-    sink.write("".join(out))
     blank = convert_row.blank
     return Outcome(rows=rows - blank, unmatched=unmatched, blank=blank, above=len(source.above))
 
@@ -580,18 +547,12 @@ def _french_text(value: object) -> str:
     >>> _french_text(dt.datetime(2020, 1, 2)), _french_text(dt.datetime(2020, 1, 2, 10, 30))
     ('02/01/2020', '02/01/2020 10:30:00')
     """
-    if isinstance(value, dt.datetime):
-        day = value.strftime("%d/%m/") + f"{value.year:04d}"
-        return day if value.time() == dt.time() else f"{day} {value.time().isoformat()}"
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/") + f"{value.year:04d}"
-    return _csv_text(value)
-
-
-def _discard(worksheet: Any) -> None:
-    """Close a write-only sheet being written, which openpyxl would otherwise report at exit."""
-    with contextlib.suppress(Exception):
-        worksheet.close()
+    if not isinstance(value, dt.date):
+        return _csv_text(value)
+    day = value.strftime("%d/%m/") + f"{value.year:04d}"
+    if isinstance(value, dt.datetime) and value.time() != dt.time():
+        return f"{day} {value.time().isoformat()}"
+    return day
 
 
 class _RowConverter:
@@ -616,8 +577,18 @@ class _RowConverter:
         self._words = convert_cell.words
         self.blank = 0
         """The blank rows met."""
-        # Each distinct cell is converted once (candidates' cells repeat), up to a bound.
-        self._cache: dict[str, _Added] = {}
+        # Each distinct cell's added values, once (candidates' cells repeat), up to a bound:
+        # the values, whether the conversion failed, and whether one needs a string cell of
+        # its own in each row (:meth:`_Writer.text`).
+        self._cache: dict[str, tuple[tuple[Any, ...], bool, bool]] = {}
+
+    def _added(self, text: str) -> tuple[tuple[Any, ...], bool, bool]:
+        """The added values for a cell's ``text`` (CSV text from the data for a CSV output)."""
+        values = self._convert_cell(text)
+        if self._writer is None:
+            return tuple(csv_text(v) or None for v in values), bool(values[-1]), False
+        typed = any(self._writer.is_typed(v) for v in values)
+        return tuple(v or None for v in values), bool(values[-1]), typed
 
     def __call__(self, row: Sequence[Any]) -> tuple[Sequence[Any], bool]:
         """The cells to write for ``row``, and whether its conversion failed."""
@@ -642,7 +613,7 @@ class _RowConverter:
         if added is None:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            added = self._cache[text] = _added(self._convert_cell(text), self._writer)
+            added = self._cache[text] = self._added(text)
         cells = self._cells(row[:width])
         if len(cells) < width:
             cells += self._padding[len(cells) :]

@@ -41,6 +41,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS
 
+from ._xlsx import error_detail, refuse_ole
 from .exceptions import XlsxInputError
 
 if TYPE_CHECKING:
@@ -88,7 +89,6 @@ _DIMENSION, _SHEET_DATA = f"{_MAIN}dimension", f"{_MAIN}sheetData"
 _ROW_ELEMENTS = 16 * MAX_COLUMNS  # elements of one row: a cell, its value, its runs of text
 _SIZE_SEARCH = 1_000  # elements looked through for a sheet's dimension, before its rows
 _EOCD_SEARCH = 22 + 0xFFFF  # the end of central directory record, and its comment
-_OLE = bytes.fromhex("d0cf11e0a1b11ae1")  # the start of an OLE compound file
 # What may precede the root element: a byte order mark, an XML declaration, processing
 # instructions, comments and spaces. A DOCTYPE is what may not (it declares entities).
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
@@ -110,17 +110,12 @@ class _Place:
         return f"{self.workbook}, sheet {self.sheet!r}, around row {self.row:,}"
 
 
-def _limits() -> tuple[int, int]:
-    """The registry's limits on a zip member: inflated bytes, and the ratio."""
-    from ._rncp_export import MAX_INFLATED, MAX_RATIO
-
-    return MAX_INFLATED, MAX_RATIO
-
-
 class _Archive(zipfile.ZipFile):
     """The workbook's zip, its members checked when it is opened and whenever one is read."""
 
     def __init__(self, file: IO[bytes], name: str) -> None:
+        from ._rncp_export import MAX_INFLATED, MAX_RATIO  # the registry's limits
+
         self.workbook = name
         self.current: str | None = None  # the member read last, named by errors
         try:
@@ -129,63 +124,44 @@ class _Archive(zipfile.ZipFile):
             file.seek(0)
             what = "a damaged zip: " if file.read(4) == b"PK\x03\x04" else ""
             raise XlsxInputError(
-                f"{name} is not an Excel workbook (.xlsx) ({what}{_detail(exc)}); open it in a "
-                "spreadsheet application and save it as .xlsx"
+                f"{name} is not an Excel workbook (.xlsx) ({what}{error_detail(exc)}); open it "
+                "in a spreadsheet application and save it as .xlsx"
             ) from None
-        inflated, ratio = _limits()
-        for info in self.infolist():
-            self._check(info, inflated, ratio)
-
-    def _check(self, info: zipfile.ZipInfo, inflated: int, ratio: int) -> None:
-        member = info.filename
-        if info.flag_bits & 0x1:
-            raise _refuse(
-                self.workbook, member,
-                "encrypted (a workbook protected by a password): save it without a password",
-            )  # fmt: skip
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _refuse(
-                self.workbook,
-                member,
-                f"compressed with method {info.compress_type}, which Office never uses "
-                "(expected stored or deflated)",
-            )
-        if info.file_size > inflated:
-            raise _refuse(
-                self.workbook,
-                member,
-                f"would inflate to {info.file_size:,} bytes (more than {inflated:,}): "
-                "refused as a decompression bomb",
-            )
-        if info.file_size > ratio * max(info.compress_size, 1):
-            raise _refuse(
-                self.workbook,
-                member,
-                f"inflates {info.file_size:,} bytes from {info.compress_size:,} "
-                f"(a ratio over {ratio}): refused as a decompression bomb",
-            )
+        for info in self.infolist():  # each member as the registry's export is
+            refuse = functools.partial(_refuse, name, info.filename)
+            size, packed = info.file_size, info.compress_size
+            if info.flag_bits & 0x1:
+                why = "encrypted (a workbook protected by a password): save it without a password"
+                raise refuse(why)
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise refuse(
+                    f"compressed with method {info.compress_type}, which Office never uses "
+                    "(expected stored or deflated)"
+                )
+            bomb = "refused as a decompression bomb"
+            if size > MAX_INFLATED:
+                raise refuse(
+                    f"would inflate to {size:,} bytes (more than {MAX_INFLATED:,}): {bomb}"
+                )
+            if size > MAX_RATIO * max(packed, 1):
+                raise refuse(
+                    f"inflates {size:,} bytes from {packed:,} (a ratio over {MAX_RATIO}): {bomb}"
+                )
 
     def read(self, name: Any, pwd: bytes | None = None) -> bytes:
         """A part read whole: bounded in bytes and elements, checked to parse."""
         member = name.filename if isinstance(name, zipfile.ZipInfo) else str(name)
         self.current = member
-        info = self.getinfo(member)
-        if info.file_size > MAX_PART:
-            raise _refuse(
-                self.workbook,
-                member,
-                f"{info.file_size:,} bytes to read whole (more than {MAX_PART:,})",
-            )
+        size = self.getinfo(member).file_size
+        refuse = functools.partial(_refuse, self.workbook, member)
+        if size > MAX_PART:
+            raise refuse(f"{size:,} bytes to read whole (more than {MAX_PART:,})")
         data = _inflated(self.workbook, member, lambda: super(_Archive, self).read(name, pwd))
         if member.endswith((".xml", ".rels")):
             events = _events(self.workbook, member, [data], "end", MAX_DEPTH)
             for elements, _ in enumerate(events, 1):
                 if elements > MAX_ELEMENTS:
-                    raise _refuse(
-                        self.workbook,
-                        member,
-                        f"more than {MAX_ELEMENTS:,} elements in a part read whole",
-                    )
+                    raise refuse(f"more than {MAX_ELEMENTS:,} elements in a part read whole")
         return data
 
     def stream(self, member: str) -> Iterator[bytes]:
@@ -201,18 +177,14 @@ class _Archive(zipfile.ZipFile):
                 yield block
 
 
-def _detail(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:100] or type(exc).__name__
-
-
 def _inflated(workbook: str, member: str, read: Callable[[], _T]) -> _T:
     """What ``read`` gives, or a typed error naming ``member`` when its bytes are broken."""
     try:
         return read()
     except zlib.error as exc:
-        raise _refuse(workbook, member, f"corrupt deflate data ({_detail(exc)})") from None
+        raise _refuse(workbook, member, f"corrupt deflate data ({error_detail(exc)})") from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise _refuse(workbook, member, f"cannot be inflated ({_detail(exc)})") from None
+        raise _refuse(workbook, member, f"cannot be inflated ({error_detail(exc)})") from None
 
 
 def _parsed(workbook: object, member: str, blocks: Iterable[bytes]) -> Iterator[list[Any]]:
@@ -232,12 +204,9 @@ def _parsed(workbook: object, member: str, blocks: Iterable[bytes]) -> Iterator[
         except ParseError as exc:
             raise _refuse(workbook, member, f"not well-formed XML ({exc})") from None
         quiet = 0 if found or piece is None else quiet + len(piece)
-        if quiet > MAX_TEXT:
-            raise _refuse(
-                workbook,
-                member,
-                f"{quiet:,} bytes without an element (a text longer than any cell holds)",
-            )
+        if quiet > MAX_TEXT:  # a text longer than any cell holds
+            why = f"{quiet:,} bytes without an element (a text longer than any cell holds)"
+            raise _refuse(workbook, member, why)
         yield found
 
 
@@ -278,47 +247,6 @@ def _check_prolog(workbook: object, member: str, head: bytes) -> None:
         raise _refuse(workbook, member, "a DOCTYPE (no workbook part declares one)")
 
 
-def refuse_encrypted(workbook: str, file: IO[bytes]) -> None:
-    """Refuse an OLE compound file that holds a workbook saved with a password.
-
-    Excel encrypts a workbook into an ``EncryptedPackage`` stream of such a file; its
-    directory, where that name is, starts at the sector the file's header gives.
-    """
-    try:
-        head = file.read(512)
-        if not head.startswith(_OLE):
-            return
-        shift, (first,) = head[0x1E], struct.unpack_from("<I", head, 0x30)
-        file.seek((first + 1) << min(shift, 16))
-        directory = file.read(4096)
-    except (OSError, ValueError, struct.error):
-        return
-    finally:
-        file.seek(0)
-    if "EncryptedPackage".encode("utf-16-le") in directory:
-        raise _refuse(
-            workbook,
-            None,
-            "encrypted (saved with a password, its stream 'EncryptedPackage'): save it again "
-            "without a password, then convert it",
-        )
-
-
-def _check_container(workbook: str, file: IO[bytes]) -> None:
-    """Refuse an OLE compound file: a workbook saved with a password, or the old .xls format."""
-    refuse_encrypted(workbook, file)
-    if file.read(len(_OLE)) != _OLE:
-        file.seek(0)
-        return
-    file.seek(0)
-    raise _refuse(
-        workbook,
-        None,
-        "not a workbook but an OLE compound file, as the old .xls format is: open it in a "
-        "spreadsheet application and save it as an Excel workbook (.xlsx)",
-    )
-
-
 def _check_members(workbook: str, file: IO[bytes]) -> None:
     """Refuse a zip whose directory lists more members than a workbook has, before reading it.
 
@@ -337,11 +265,8 @@ def _check_members(workbook: str, file: IO[bytes]) -> None:
         return
     (count,) = struct.unpack("<H", tail[at + 10 : at + 12])
     if count > MAX_MEMBERS:
-        raise _refuse(
-            workbook,
-            None,
-            f"a zip of {count:,} members (more than {MAX_MEMBERS:,}): not a workbook",
-        )
+        why = f"a zip of {count:,} members (more than {MAX_MEMBERS:,}): not a workbook"
+        raise _refuse(workbook, None, why)
 
 
 class ErrorValue(str):
@@ -457,43 +382,32 @@ class _Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
             timedelta_formats=workbook._timedelta_formats,  # noqa: SLF001
         )
         place = _Place(archive.workbook, self.title)
+        refuse = functools.partial(_refuse, place, member)
         last = inside = 0  # the last row's number; elements read inside the current row
         for element, depth in _events(place, member, archive.stream(member), "end", 3):
             if depth != 3 or element.tag != _ROW:
                 inside += depth > 3
                 if inside > _ROW_ELEMENTS:
-                    raise _refuse(
-                        place,
-                        member,
+                    raise refuse(
                         f"a row holding more than {_ROW_ELEMENTS:,} elements "
-                        f"(Excel's {MAX_COLUMNS:,} columns hold fewer)",
+                        f"(Excel's {MAX_COLUMNS:,} columns hold fewer)"
                     )
                 continue
             inside = 0
             try:
                 index, cells = parser.parse_row(element)
             except Exception as exc:  # noqa: BLE001  (openpyxl's reading of a value that is not one)
-                raise _refuse(place, member, f"cannot be read ({_detail(exc)})") from None
+                raise refuse(f"cannot be read ({error_detail(exc)})") from None
             parser.row_dimensions.clear()  # what openpyxl keeps of each row's height and style
             if index > MAX_ROWS:
-                raise _refuse(
-                    place,
-                    member,
-                    f"a row numbered {index:,}, beyond Excel's last row ({MAX_ROWS:,})",
-                )
+                raise refuse(f"a row numbered {index:,}, beyond Excel's last row ({MAX_ROWS:,})")
             if index <= last:
-                raise _refuse(
-                    place,
-                    member,
-                    f"row {index:,} comes after row {last:,}: rows out of order",
-                )
+                raise refuse(f"row {index:,} comes after row {last:,}: rows out of order")
             widest = max((cell["column"] for cell in cells), default=0)
             if widest > MAX_COLUMNS:
-                raise _refuse(
-                    place,
-                    member,
+                raise refuse(
                     f"row {index:,} has a cell in column {widest:,}, beyond Excel's last column "
-                    f"({MAX_COLUMNS:,}, XFD)",
+                    f"({MAX_COLUMNS:,}, XFD)"
                 )
             last = index
             place.row = index + 1
@@ -551,7 +465,7 @@ def load_workbook(file: IO[bytes], name: str) -> Any:
         XlsxInputError: the file is not a workbook, or breaks a bound, or a part is broken;
             the message names the zip member.
     """
-    _check_container(name, file)
+    refuse_ole(name, file)
     _check_members(name, file)
     archive = _Archive(file, name)
     try:
@@ -563,5 +477,5 @@ def load_workbook(file: IO[bytes], name: str) -> Any:
         cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
         if isinstance(cause, XlsxInputError):
             raise cause from None
-        raise _refuse(name, archive.current, f"cannot be read ({_detail(cause)})") from None
+        raise _refuse(name, archive.current, f"cannot be read ({error_detail(cause)})") from None
     return reader.wb

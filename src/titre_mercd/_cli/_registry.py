@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from ._common import (
     BAD_INPUT,
@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .._registry import RegistryCheck
+    from .._registry_import import ImportResult
     from .._update import UpdateResult
     from ..exceptions import ExportLacksLineageError
 
 __all__ = ["cmd_registry", "registry_arguments"]
+
+R = TypeVar("R")
 
 
 def registry_arguments(registry: argparse.ArgumentParser, argv: Sequence[str] = ()) -> None:
@@ -87,25 +90,24 @@ def registry_arguments(registry: argparse.ArgumentParser, argv: Sequence[str] = 
     )
 
 
-_ONLY_UPDATE = ("--api", "--export", "--offline", "--timeout")
-
-
 def cmd_registry(args: argparse.Namespace) -> int:
     """Run the action ``registry`` names."""
-    update_options = (args.api, args.export_file, args.offline or None, args.timeout)
     if args.action == "update":
         return _cmd_update(args)
-    for option, value in zip(_ONLY_UPDATE, update_options):
-        if value is not None:
-            raise CommandError(BAD_INPUT, f"registry {args.action}: {option} only goes with update")
+    _refuse(
+        f"registry {args.action}: {{}} only goes with update",
+        {
+            "--api": args.api,
+            "--export": args.export_file,
+            "--offline": args.offline,
+            "--timeout": args.timeout,
+        },
+    )
     if args.action == "check":
-        for option, value in (
-            ("-o", args.output),
-            ("--force", args.force or None),
-            ("--export-date", args.export_date),
-        ):
-            if value is not None:
-                raise CommandError(BAD_INPUT, f"registry check: {option} only goes with import")
+        _refuse(
+            "registry check: {} only goes with import",
+            {"-o": args.output, "--force": args.force, "--export-date": args.export_date},
+        )
         return cmd_check(args)
     if args.output is None:
         raise CommandError(
@@ -114,8 +116,25 @@ def cmd_registry(args: argparse.Namespace) -> int:
     return cmd_import(args)
 
 
-def _export_error(exc: Exception) -> CommandError:
-    return CommandError(BAD_INPUT, str(exc))
+def _refuse(message: str, options: dict[str, object]) -> None:
+    """Refuse the first of ``options`` given (neither ``None`` nor false), named in ``message``."""
+    for option, value in options.items():
+        if value is not None and value is not False:
+            raise CommandError(BAD_INPUT, message.format(option))
+
+
+def _result_json(result: ImportResult | UpdateResult) -> dict[str, Any]:
+    """An import's or an update's result as JSON: its fields in order, dates in ISO form."""
+    import datetime as dt
+
+    import attrs
+
+    return attrs.asdict(
+        result,
+        value_serializer=lambda _, __, value: (
+            value.isoformat() if isinstance(value, dt.date) else value
+        ),
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -126,7 +145,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         report = registry_check(args.export)
     except RegistryExportError as exc:
-        raise _export_error(exc) from None
+        raise CommandError(BAD_INPUT, str(exc)) from None
     if getattr(args, "json", False):
         print_json(report_json(report))
     else:
@@ -203,33 +222,19 @@ def _field_table(fields: object) -> list[str]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """``registry import EXPORT -o DIR [--force] [--export-date AAAA-MM-JJ] [--json]``."""
-    from .._registry_import import ImportRefusedError, import_export
-    from ..exceptions import DataError, ExportLacksLineageError, RegistryExportError
+    from .._registry_import import import_export
     from ._common import parse_date
 
     when = None if args.export_date is None else parse_date(args.export_date)
-    try:
-        result = import_export(args.export, args.output, force=args.force, export_date=when)
-    except ExportLacksLineageError as exc:
-        return _lacks_lineage(exc, args)
-    except (ImportRefusedError, RegistryExportError) as exc:
-        raise CommandError(BAD_INPUT, f"registry import: {exc}") from None
-    except DataError as exc:
-        raise CommandError(
-            BAD_INPUT, f"registry import: what the export gives does not pass the checks: {exc}"
-        ) from None
+    result = _imported(
+        "import",
+        args,
+        lambda: import_export(args.export, args.output, force=args.force, export_date=when),
+    )
+    if isinstance(result, int):
+        return result
     if getattr(args, "json", False):
-        print_json(
-            {
-                "directory": result.directory,
-                "data_version": result.data_version,
-                "export": result.export,
-                "export_date": result.export_date.isoformat(),
-                "new_versions": list(result.new_versions),
-                "added": list(result.added),
-                "notes": list(result.notes),
-            }
-        )
+        print_json(_result_json(result))
         return OK
     lines = wrap(f"Wrote {result.directory} (data version {result.data_version}).", WIDTH)
     lines.append(
@@ -245,6 +250,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     print_lines(lines)
     return OK
+
+
+def _imported(action: str, args: argparse.Namespace, run: Callable[[], R]) -> R | int:
+    """What ``run`` returns; the exit status once an export lacking the lineage is reported."""
+    from ..exceptions import (
+        DataError,
+        ExportLacksLineageError,
+        ImportRefusedError,
+        RegistryExportError,
+        RegistryUpdateError,
+    )
+
+    try:
+        return run()
+    except ExportLacksLineageError as exc:
+        return _lacks_lineage(exc, args)
+    except (ImportRefusedError, RegistryExportError, RegistryUpdateError) as exc:
+        raise CommandError(BAD_INPUT, f"registry {action}: {exc}") from None
+    except DataError as exc:
+        unchanged = "; the data in use is unchanged" if action == "update" else ""
+        raise CommandError(
+            BAD_INPUT,
+            f"registry {action}: what the export gives does not pass the checks: {exc}{unchanged}",
+        ) from None
 
 
 def _lacks_lineage(exc: ExportLacksLineageError, args: argparse.Namespace) -> int:
@@ -285,21 +314,16 @@ def _lacks_lineage(exc: ExportLacksLineageError, args: argparse.Namespace) -> in
 def _cmd_update(args: argparse.Namespace) -> int:
     """``registry update [--api URL] [--export FILE] [--offline] [--json]``."""
     from .._update import DEFAULT_API, update_data
-    from ..exceptions import (
-        DataError,
-        ExportLacksLineageError,
-        RegistryExportError,
-        RegistryUpdateError,
-    )
     from ._common import parse_date
 
-    for option, value in (
-        ("EXPORT (give it with --export FILE)", args.export),
-        ("-o", args.output),
-        ("--force", args.force or None),
-    ):
-        if value is not None:
-            raise CommandError(BAD_INPUT, f"registry update: {option} does not go with update")
+    _refuse(
+        "registry update: {} does not go with update",
+        {
+            "EXPORT (give it with --export FILE)": args.export,
+            "-o": args.output,
+            "--force": args.force,
+        },
+    )
     if args.export_date is not None and args.export_file is None:
         raise CommandError(BAD_INPUT, "registry update: --export-date only goes with --export")
     chosen = [o for o, v in (("--api", args.api), ("--export", args.export_file)) if v] + (
@@ -312,42 +336,21 @@ def _cmd_update(args: argparse.Namespace) -> int:
             BAD_INPUT, f"registry update: --timeout {args.timeout:g}: give 0 < SECONDS <= 3600"
         )
     timeout = (10.0, 60.0) if args.timeout is None else (min(args.timeout, 10.0), args.timeout)
-    try:
-        result = update_data(
+    result = _imported(
+        "update",
+        args,
+        lambda: update_data(
             api=args.api or DEFAULT_API,
             export=args.export_file,
             export_date=None if args.export_date is None else parse_date(args.export_date),
             offline=args.offline,
             timeout=timeout,
-        )
-    except ExportLacksLineageError as exc:
-        return _lacks_lineage(exc, args)
-    except (RegistryUpdateError, RegistryExportError) as exc:
-        raise CommandError(BAD_INPUT, f"registry update: {exc}") from None
-    except DataError as exc:
-        raise CommandError(
-            BAD_INPUT,
-            f"registry update: what the export gives does not pass the checks: {exc}; the data "
-            "in use is unchanged",
-        ) from None
+        ),
+    )
+    if isinstance(result, int):
+        return result
     if getattr(args, "json", False):
-        print_json(
-            {
-                "export": result.export,
-                "export_date": result.export_date.isoformat(),
-                "downloaded": result.downloaded,
-                "changed": result.changed,
-                "data_version": result.data_version,
-                "previous_data_version": result.previous_data_version,
-                "directory": result.directory,
-                "new_versions": list(result.new_versions),
-                "changed_versions": list(result.changed_versions),
-                "new_fiches": list(result.new_fiches),
-                "changed_fiches": list(result.changed_fiches),
-                "added": list(result.added),
-                "notes": list(result.notes),
-            }
-        )
+        print_json(_result_json(result))
         return OK
     print_lines(_update_lines(result))
     return OK

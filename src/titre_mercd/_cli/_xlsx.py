@@ -8,8 +8,9 @@ the arguments, the formats, the output file and the report. A workbook needs ope
 from __future__ import annotations
 
 import contextlib
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
+from ..exceptions import CsvInputError, MissingExtraError, XlsxInputError
 from ._common import BAD_INPUT, NOT_FOUND, OK, CommandError, print_json, print_lines, separator
 from ._files import STDIO, open_input, output, refuse_same_file, shown, standard_output
 
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
     from .._records import CertificationVersion
 
 __all__ = ["convert_file", "export_workbook", "output_format"]
+
+
+@contextlib.contextmanager
+def _refused(prefix: str = "") -> Iterator[None]:
+    """An input that cannot be read, or openpyxl missing, said in one line: exit status 2."""
+    try:
+        yield
+    except (CsvInputError, MissingExtraError, XlsxInputError) as exc:
+        raise CommandError(BAD_INPUT, f"{prefix}{exc}") from None
 
 
 def _output_name(option: str, path: str | None, what: str, *, suffix: bool = True) -> str:
@@ -51,10 +61,8 @@ def _input_format(path: str) -> str:
 
     if path == STDIO:
         return "csv"
-    try:
+    with _refused():
         _xlsx.refuse_other_formats(path, shown(path))
-    except _xlsx.XlsxInputError as exc:
-        raise CommandError(BAD_INPUT, str(exc)) from None
     return "xlsx" if _xlsx.spreadsheet_format(path) == "xlsx" else "csv"
 
 
@@ -97,10 +105,8 @@ def convert_file(
     with _opened(args, path, reading) as source:
         if writing == "xlsx":
             outcome = _to_workbook(args, source, convert_cell)
-        elif reading == "xlsx":
-            outcome = _workbook_to_csv(args, source, convert_cell)
         else:
-            outcome = _csv_to_csv(args, source, convert_cell)
+            outcome = _to_csv(args, source, convert_cell, reading)
     return _report(args, source, outcome, convert_cell, reading)
 
 
@@ -121,25 +127,21 @@ def _opened(args: argparse.Namespace, path: str, reading: str) -> Iterator[Any]:
 
     name = "stdin" if path == STDIO else shown(path)
     if reading == "xlsx":
-        try:
+        with _refused():
             source = _xlsx.XlsxSource(
                 path, name, args.column, args.sheet, header_row=args.header_row
             )
-        except (_xlsx.MissingExtraError, _xlsx.XlsxInputError) as exc:
-            raise CommandError(BAD_INPUT, str(exc)) from None
         with contextlib.closing(source):
             refuse_same_file(source.file, name, args.output)
             yield source
         return
     sep = None if args.sep is None else separator(args.sep)
     max_line = _bulk.MAX_LINE if args.max_line is None else _max_line(args.max_line)
-    try:
+    with _refused("convert: "):
         encoding = None if args.encoding is None else _bulk.check_encoding(args.encoding)
-    except _bulk.CsvInputError as exc:
-        raise CommandError(BAD_INPUT, f"convert: {exc}") from None
     with _bulk.large_fields(), open_input(path) as binary:
         refuse_same_file(binary, name, args.output)
-        try:
+        with _refused():
             yield _bulk.CsvSource(
                 binary,
                 name,
@@ -150,8 +152,6 @@ def _opened(args: argparse.Namespace, path: str, reading: str) -> Iterator[Any]:
                 allow_c1=args.allow_c1,
                 max_line=max_line,
             )
-        except _bulk.CsvInputError as exc:
-            raise CommandError(BAD_INPUT, str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -173,48 +173,37 @@ def _progress(source: Any) -> Iterator[_bulk.Progress | None]:
 
 def _to_workbook(args: argparse.Namespace, source: Any, convert_cell: Any) -> _bulk.Outcome:
     """Write a workbook from a sheet or a CSV file."""
-    from .. import _bulk, _xlsx
+    from .. import _xlsx
     from .._output import atomic_file
 
-    try:
+    with _refused():
         _xlsx.require()
-    except _xlsx.MissingExtraError as exc:
-        raise CommandError(BAD_INPUT, str(exc)) from None
     rows = source if isinstance(source, _xlsx.XlsxSource) else _xlsx.CsvRows(source)
     with (
         atomic_file(args.output, force=args.force, binary=True) as sink,
         _progress(source) as progress,
+        _refused(),
     ):
-        try:
-            return _xlsx.convert(rows, sink, convert_cell, progress)
-        except (_xlsx.XlsxInputError, _bulk.CsvInputError) as exc:
-            raise CommandError(BAD_INPUT, str(exc)) from None
+        return _xlsx.convert(rows, sink, convert_cell, progress)
 
 
-def _workbook_to_csv(args: argparse.Namespace, source: Any, convert_cell: Any) -> _bulk.Outcome:
-    """Write CSV text from a sheet."""
-    from .. import _xlsx
+def _to_csv(
+    args: argparse.Namespace, source: Any, convert_cell: Any, reading: str
+) -> _bulk.Outcome:
+    """Write CSV text from a sheet or a CSV file."""
+    from .. import _bulk, _xlsx
 
-    french = args.excel or args.lang == "fr"
-    sink: IO[str]
-    with output(args.output, args.force, newline="") as sink, _progress(source) as progress:
-        try:
-            return _xlsx.convert_to_csv(
-                source, sink, convert_cell, progress, excel=args.excel, french_dates=french
-            )
-        except _xlsx.XlsxInputError as exc:
-            raise CommandError(BAD_INPUT, str(exc)) from None
-
-
-def _csv_to_csv(args: argparse.Namespace, source: Any, convert_cell: Any) -> _bulk.Outcome:
-    """Write CSV text from a CSV file."""
-    from .. import _bulk
-
-    with output(args.output, args.force, newline="") as sink, _progress(source) as progress:
-        try:
+    with (
+        output(args.output, args.force, newline="") as sink,
+        _progress(source) as progress,
+        _refused(),
+    ):
+        if reading == "csv":
             return _bulk.convert(source, sink, convert_cell, progress, excel=args.excel)
-        except _bulk.CsvInputError as exc:
-            raise CommandError(BAD_INPUT, str(exc)) from None
+        french = args.excel or args.lang == "fr"
+        return _xlsx.convert_to_csv(
+            source, sink, convert_cell, progress, excel=args.excel, french_dates=french
+        )
 
 
 def _report(
@@ -270,10 +259,8 @@ def export_workbook(args: argparse.Namespace) -> int:
     from .._output import atomic_file
 
     output = _output_name("-o", args.output, "export: --format xlsx")
-    try:
+    with _refused():
         _xlsx.require()
-    except _xlsx.MissingExtraError as exc:
-        raise CommandError(BAD_INPUT, str(exc)) from None
     with atomic_file(output, force=args.force, binary=True) as sink:
         _xlsx.write_tables(sink)
     if args.json:
