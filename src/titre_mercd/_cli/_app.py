@@ -25,6 +25,7 @@ from ..exceptions import (
     ArgumentTypeError,
     DataError,
     InvalidCodeError,
+    OutputError,
     UndecidedError,
     UnknownBlockError,
     UnknownCodeError,
@@ -141,41 +142,29 @@ def _explain(exc: Exception) -> tuple[int, str, str]:
     """The exit status, the message and the kind (for ``--json``) of an error."""
     if isinstance(exc, CommandError):
         return exc.status, exc.message, exc.kind
-    kind = type(exc).__name__
+    kind, message = type(exc).__name__, str(exc)
     if isinstance(exc, (UnknownCodeError, UnknownVersionError, UnknownBlockError, UndecidedError)):
-        return NOT_FOUND, str(exc), kind
-    if isinstance(exc, (InvalidCodeError, AmbiguousBlockError, ArgumentTypeError)):
-        return BAD_INPUT, str(exc), kind
-    if isinstance(exc, DataError):
-        # A directory the user named (--data, TITRE_MERCD_DATA) is theirs to fix, and the
-        # message names it; reinstalling mends only the shipped data.
-        reinstall = "the shipped data is invalid (reinstall titre-mercd): "
-        return BAD_INPUT, (reinstall if exc.directory is None else "") + str(exc), kind
-    from .._output import OutputError
+        return NOT_FOUND, message, kind
+    if isinstance(exc, DataError) and exc.directory is None:
+        # Reinstalling mends only the shipped data; a directory the user named (--data,
+        # TITRE_MERCD_DATA) is theirs to fix, and the message names it.
+        message = f"the shipped data is invalid (reinstall titre-mercd): {message}"
+    elif isinstance(exc, UnicodeEncodeError):
+        kind = "EncodingError"
+        message = f"standard output cannot show French text ({exc.encoding}); "
+        message += "set PYTHONIOENCODING=utf-8"
+    elif isinstance(exc, OutputError):  # it says what and why
+        kind = "OutputError"
+    elif isinstance(exc, OSError):  # standard output closed or failing
+        from ._process import ClosedStreamError
 
-    system = {UnicodeEncodeError: "EncodingError", OutputError: "OutputError", OSError: "OSError"}
-    for cls, name in system.items():
-        if isinstance(exc, cls):
-            return BAD_INPUT, _system_error(exc), name
-    return BAD_INPUT, f"unexpected error, please report it: {kind}: {exc}", "UnexpectedError"
-
-
-def _system_error(exc: Exception) -> str:
-    """The message for an output refused, or a stream closed, failing or not UTF-8."""
-    from ._process import ClosedStreamError
-
-    if isinstance(exc, UnicodeEncodeError):
-        return (
-            f"standard output cannot show French text ({exc.encoding}); set PYTHONIOENCODING=utf-8"
-        )
-    from .._output import OutputError
-
-    if isinstance(exc, OutputError) or not isinstance(exc, OSError):  # it says what and why
-        return str(exc)
-    if isinstance(exc, ClosedStreamError):
-        return str(exc.strerror)
-    where = str(exc.filename)[:200] if exc.filename is not None else "standard output"
-    return f"cannot write {where}: {exc.strerror or type(exc).__name__}"
+        kind, message = "OSError", str(exc.strerror)
+        if not isinstance(exc, ClosedStreamError):
+            where = str(exc.filename)[:200] if exc.filename is not None else "standard output"
+            message = f"cannot write {where}: {exc.strerror or type(exc).__name__}"
+    elif not isinstance(exc, (InvalidCodeError, AmbiguousBlockError, ArgumentTypeError, DataError)):
+        kind, message = "UnexpectedError", f"unexpected error, please report it: {kind}: {exc}"
+    return BAD_INPUT, message, kind
 
 
 def wants_json(argv: Sequence[str]) -> bool:
