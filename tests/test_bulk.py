@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from converting import convert_cli
 from titre_mercd import _bulk, deemed_obtained, find_block, missing_blocks, version
 
 FROM, TO = "2011-06-01", "2018-12-11"
@@ -33,17 +34,7 @@ STRIP_ACCENTS = str.maketrans("éèêàâîôûçœÉÈ", "eeeaaioucoEE")
 
 
 def cli(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM, "--to", TO, *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        check=False,
-        timeout=300,
-    )
-    return subprocess.CompletedProcess(
-        result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
-    )
+    return convert_cli("--from", FROM, "--to", TO, *args, cwd=cwd, stdin=stdin, timeout=300)
 
 
 def one_line(stderr: str) -> str:

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from converting import convert_cli
 from titre_mercd import _bulk, _export, deemed_obtained, missing_blocks, version
 from titre_mercd._referentiel import closest_blocks
 
@@ -35,16 +36,7 @@ HEADER = ["Nom", "Prénom", "CCP obtenus", "Centre", "Remarque"]
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "titre_mercd", "convert", "--from", FROM, "--to", TO, *args],
-        cwd=cwd,
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    return subprocess.CompletedProcess(
-        result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
-    )
+    return convert_cli("--from", FROM, "--to", TO, *args, cwd=cwd)
 
 
 def unknown(label: str) -> str:

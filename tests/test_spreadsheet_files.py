@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from converting import convert_cli
 from titre_mercd import _bulk, _xlsx
 from titre_mercd._referentiel import closest_blocks, deemed_obtained, find_block, version
 
@@ -49,16 +50,7 @@ INPUTS = {
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "titre_mercd", "convert", "--to", TO, *args],
-        cwd=cwd,
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    return subprocess.CompletedProcess(
-        result.args, result.returncode, result.stdout.decode(), result.stderr.decode()
-    )
+    return convert_cli("--to", TO, *args, cwd=cwd)
 
 
 def expected_added(name: str) -> list[str]:

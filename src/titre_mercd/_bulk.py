@@ -1,25 +1,18 @@
 """Bulk conversion: a CSV file of candidates' CCPs converted, row by row, to another version.
 
-One column of the file holds the CCPs a candidate holds, as people type their titles, as
-``KEY/N`` references or as bloc numbers (« CCP 2 », « 2 ») of the version they were obtained
-in, separated by ``|`` or line breaks (and by ``;`` or ``,`` when every part then names a bloc).
-Every row comes out, in order, with four columns added: the blocks of the target version deemed
-obtained, those still missing, whether all are held, and an error (empty when the row
-converted); without a version to convert from, a fifth column comes first and names the
-version each held bloc was recognised in. A row whose labels cannot all be matched keeps its
-data, gets the error and no result: a partial answer could mislead a jury.
+One column holds the CCPs a candidate holds: titles as people type them, ``KEY/N`` references
+or bloc numbers (« CCP 2 », « 2 ») of the version they were obtained in, separated by ``|`` or
+line breaks (and by ``;`` or ``,`` when every part then names a bloc). Every row comes out, in
+order, with the columns of :func:`added_columns`; a row whose labels cannot all be matched keeps
+its data and gets the error, no result: a partial answer could mislead a jury.
 
 The file may come from a spreadsheet: UTF-8 with or without a byte order mark, or cp1252,
 latin-1 or UTF-16 when asked (an 8-bit encoding that decodes a C1 control character, which
 real text never holds, is refused unless asked for); the header is the first of the first rows
-that names the column, and the rows above it are copied through; the separator is detected from
-the header when not given. Rows are kept as they were read when nothing asks for a change;
-otherwise each field's value is kept exactly and only the encoding, the separator or the line
-ending changes.
-
-It streams: rows are read, converted and written in chunks, so memory does not grow with the
-file. Each distinct cell is converted once and remembered (candidates' cells repeat), in a
-cache bounded in entries and in characters, as the chunks are.
+that names the column (the rows above it are copied through) and gives the separator when none
+is. Rows are kept as they were read unless the encoding, the separator or the line ending
+changes. It streams, in chunks; each distinct cell is converted once, in caches bounded in
+entries and in characters.
 """
 
 from __future__ import annotations
@@ -70,9 +63,6 @@ __all__ = [
     "separator_name",
 ]
 
-LIST_SEPARATOR = "|"
-"""What separates the CCPs inside one cell on output (and, with line breaks, on input)."""
-
 ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16")
 """The encodings a CSV input may be read in (UTF-8, with or without a byte order mark, first)."""
 
@@ -82,13 +72,11 @@ SEPARATORS = (";", ",", "\t", "|")
 MAX_LINE = 1 << 20
 """The longest line read by default, in characters: a row, its quoted line breaks included.
 
-A longer one is refused with its line number (``--max-line`` on the command line sets another
-limit), and so is a longer field: memory stays bounded whatever the input, ``/dev/zero``
-included.
+A longer row or field is refused with its line number (``--max-line`` sets another limit):
+memory stays bounded whatever the input, ``/dev/zero`` included.
 """
 
-EXCEL_SEPARATOR, EXCEL_NEWLINE = ";", "\r\n"
-"""What French Excel reads without asking: ``;`` between fields, CRLF (and a byte order mark)."""
+EXCEL_SEPARATOR, EXCEL_NEWLINE = ";", "\r\n"  # what French Excel reads (with a byte order mark)
 
 HEADER_ROWS = 20
 """Without a header row given, the header is the first of these first rows naming the column."""
@@ -143,30 +131,21 @@ _CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
 _CODECS.update({"iso8859-1": "latin-1", "utf-16": "utf-16"})
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _ZIP_MAGIC = b"PK\x03\x04"  # a zip file (an .xlsx workbook is one)
-# What stands for NUL while csv parses a row, before Python 3.11 (csv refuses NUL there); a
-# row's fields get their NUL back unless its text holds that character too.
+# csv refuses NUL before Python 3.11: this stands for it while a row is parsed.
 _NUL_STAND_IN = "\ufffd" if sys.version_info < (3, 11) else ""
 _CONTINUATION = bytes(range(0x80, 0xC0))  # the bytes that continue a UTF-8 character
-_CHUNK_ROWS = 4096
-_CHUNK_CHARACTERS = 1 << 20  # rows are written once this much text is waiting
-_CACHE_LIMIT = 1 << 16
-# Each cache of converted cells and labels holds at most this many characters (keys and
-# values): with distinct large cells, memory stays flat whatever the file's size. An entry
-# larger than _CACHE_ENTRY_CHARACTERS is not kept at all: a cell that long rarely repeats.
-_CACHE_CHARACTERS = 1 << 22
-_CACHE_ENTRY_CHARACTERS = 1 << 16
-# csv's default limit (128 KiB) refuses a long field; the largest value every platform's C
-# long can hold lets any field through (a row is held in memory whatever its size).
-_FIELD_LIMIT = 2**31 - 1
-# How much of the start of the file the separator is detected from, at most.
-_HEADER_LINES, _HEADER_CHARS = 100, 1 << 20
-# What separates CCPs in a cell whatever the file's separator: '|' and line breaks.
-_CELL_PARTS = re.compile(r"\r\n|[|\r\n]")
-# A bloc of the --from version by its number: « CCP 2 », « CCP2 », « ccp n° 2 », « 2 ».
-_BLOCK_NUMBER = re.compile(r"(?:ccp\s*(?:n\s*°\s*)?)?([0-9]{1,3})", re.IGNORECASE)
-# The bytes latin-1 decodes as C1 control characters (U+0080 to U+009F); cp1252 reads most as
-# letters (0x9c is « œ », 0x80 « € », 0x92 « ’ »).
-_C1_BYTES = re.compile(b"[\x80-\x9f]")
+_CHUNK_ROWS, _CHUNK_CHARACTERS = 4096, 1 << 20  # rows are written once this much is waiting
+# A cache holds this many entries and characters (keys and values) at most; an entry larger
+# than _CACHE_ENTRY_CHARACTERS is not kept: a cell that long rarely repeats.
+_CACHE_LIMIT, _CACHE_CHARACTERS, _CACHE_ENTRY_CHARACTERS = 1 << 16, 1 << 22, 1 << 16
+_FIELD_LIMIT = 2**31 - 1  # the largest C long of every platform: csv reads any field
+_HEADER_LINES, _HEADER_CHARS = 100, 1 << 20  # the most of the file the header is looked for in
+_CELL_PARTS = re.compile(r"\r\n|[|\r\n]")  # between CCPs in a cell, whatever the separator
+# Where a cell with no such part may still hold several blocs: each separator alone (a title
+# may hold the other), then both.
+_SPLITTERS = (re.compile(";"), re.compile(","), re.compile("[;,]"))
+_BLOCK_NUMBER = re.compile(r"(?:ccp\s*(?:n\s*°\s*)?)?([0-9]{1,3})", re.IGNORECASE)  # « CCP n° 2 »
+_C1_BYTES = re.compile(b"[\x80-\x9f]")  # C1 controls in latin-1, letters in cp1252 (0x80 « € »)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SHOWN = 60  # characters of a label an error cell quotes
 
@@ -348,10 +327,8 @@ def resolve_block(label: str, from_key: str | None, to_key: str, *, explain: boo
             return match_block(label, keys[0])
     try:
         found: Block | None = match_block(label)
-    except UnknownBlockError:
-        found = None
-    except AmbiguousBlockError:
-        if from_key is None:
+    except (UnknownBlockError, AmbiguousBlockError) as exc:
+        if from_key is None and isinstance(exc, AmbiguousBlockError):
             raise
         found = None
     if found is not None and found.version_key in keys:
@@ -390,19 +367,6 @@ class CellConverter:
     ('2007-04-27/2 | 2011-06-01/3', 'oui')
     """
 
-    __slots__ = (
-        "_blocks",
-        "_errors",
-        "_from",
-        "_keys",
-        "_splitters",
-        "_to",
-        "_to_blocks",
-        "columns",
-        "numbers_need_from",
-        "words",
-    )
-
     def __init__(self, from_key: str | None, to_key: str, *, lang: str = "en") -> None:
         """Check both keys (:class:`~titre_mercd.UnknownVersionError` if unknown) and ``lang``.
 
@@ -420,16 +384,12 @@ class CellConverter:
         """The names of the columns the values are for."""
         self.numbers_need_from = False
         """Whether a bloc number was met without a version to convert from (so none named)."""
+        self._blank = ("",) * (len(self.columns) - 1)
         self._blocks = _Cache()  # label -> Block, or a few words saying why none
         self._errors = _Cache()  # label -> those words with the closest titles
-        # Try each separator alone (a title may hold the other), then both together.
-        self._splitters = [re.compile(";"), re.compile(","), re.compile("[;,]")]
 
     def _block(self, label: str) -> Block | tuple[str, bool]:
-        """The block ``label`` names, or a few words saying why none does.
-
-        Those words come with whether the closest titles would help (``label`` is no number).
-        """
+        """The block ``label`` names, or why none does and whether the closest titles help."""
         found: Block | tuple[str, bool] | None = self._blocks.get(label)
         if found is None:
             words, number = self.words, _number(label)
@@ -442,11 +402,9 @@ class CellConverter:
                     else (words["no number"].format(number=number, key=self._keys[0]), False)
                 )
             except AmbiguousBlockError:
-                if number is None:
-                    found = (words["several"].format(label=_shown(label)), False)
-                else:
-                    found = (words["number needs from"].format(label=_shown(label)), False)
-                    self.numbers_need_from = True
+                self.numbers_need_from |= number is not None
+                why = "several" if number is None else "number needs from"
+                found = (words[why].format(label=_shown(label)), False)
             size = len(label) + (0 if isinstance(found, Block) else len(found[0]))
             self._blocks.keep(label, found, size)
         return found
@@ -465,9 +423,8 @@ class CellConverter:
 
     def _split(self, label: str) -> list[Block] | None:
         """The blocs ``label`` names when split at ``;`` or ``,`` and every part names one."""
-        for splitter in self._splitters:
-            parts = [part.strip() for part in splitter.split(label)]
-            labels = [part for part in parts if part]
+        for splitter in _SPLITTERS:
+            labels = [part for part in map(str.strip, splitter.split(label)) if part]
             if len(labels) > 1:
                 found = [self._block(part) for part in labels]
                 if all(isinstance(block, Block) for block in found):
@@ -490,15 +447,14 @@ class CellConverter:
                     errors.append(self._error(label, *found))
                 else:
                     held.extend(split)
-        recognised: tuple[str, ...] = ()
-        if self._from is None:
-            recognised = (" | ".join(dict.fromkeys(b.ref for b in held)),)
-        if errors:
-            return (*("" for _ in recognised), "", "", "", "; ".join(errors))
+        error = "; ".join(errors)
         try:
-            obtained = deemed_obtained(held, self._to)
+            obtained = () if error else deemed_obtained(held, self._to)
         except UndecidedError as exc:  # never « none » or « all missing » for it
-            return (*("" for _ in recognised), "", "", "", f"not known: {exc}")
+            error = f"not known: {exc}"
+        if error:
+            return (*self._blank, error)
+        recognised = (" | ".join(dict.fromkeys(b.ref for b in held)),) if self._from is None else ()
         deemed = " | ".join(b.title for b in self._to_blocks if b in obtained)
         missing = " | ".join(b.title for b in self._to_blocks if b not in obtained)
         complete = self.words["no" if missing else "yes"]
@@ -506,31 +462,29 @@ class CellConverter:
 
 
 class _Prefixed(io.RawIOBase):
-    """A binary stream giving ``head`` (already read from ``rest``) and then the rest.
+    """``head`` (already read from ``rest``), then the rest.
 
-    From a stream that cannot be read again (a pipe), it keeps the last two blocks it gave
-    and counts the lines before them, so that an undecodable byte can still be located. With
-    ``refuse_c1`` (latin-1 input), a byte latin-1 reads as a C1 control character raises
-    :class:`_ControlCharacterError` with its line and column.
+    From a pipe, it keeps the last two blocks, and where they start, to locate an undecodable
+    byte. With ``refuse_c1`` (the input's name), a byte latin-1 reads as a C1 control
+    character is refused where it is.
     """
 
-    def __init__(self, head: bytes, rest: IO[bytes], *, refuse_c1: bool = False) -> None:
+    def __init__(self, head: bytes, rest: IO[bytes], *, refuse_c1: str = "") -> None:
         super().__init__()
         self._head = head
         self._rest = rest
         self._refuse_c1 = refuse_c1
         self._line, self._column, self._after_cr = 1, 0, False  # where the next block starts
-        # One read of the stream at most: a pipe gives what it has, without waiting for more
-        # (a buffered reader's readinto1 would wait to fill a large buffer; its read1 does not).
+        # One read at most: a buffered reader's read1 gives what a pipe has without waiting.
         self._read = getattr(rest, "read1", rest.read)
         try:
             self._keep = not rest.seekable()
         except (OSError, ValueError):
             self._keep = True
         self.kept: deque[bytes] = deque(maxlen=2)
-        self.kept_line = 1  # the line the first kept block starts on
-        self.kept_offset = 0  # and its byte offset
-        self.kept_after_cr = False  # whether a CR came just before it
+        # The line and byte offset the first kept block starts at, and whether a CR ends the
+        # block before.
+        self.kept_line, self.kept_offset, self.kept_after_cr = 1, 0, False
 
     def readable(self) -> bool:
         return True
@@ -558,7 +512,6 @@ class _Prefixed(io.RawIOBase):
         return count
 
     def _scan(self, block: bytes) -> None:
-        """Count the lines of ``block``; raise at its first C1 control byte."""
         found = _C1_BYTES.search(block)
         before = block if found is None else block[: found.start()]
         self._line += _line_breaks(before, self._after_cr)
@@ -567,7 +520,20 @@ class _Prefixed(io.RawIOBase):
         if before:
             self._after_cr = before.endswith(b"\r")
         if found is not None:
-            raise _ControlCharacterError(self._line, self._column + 1, block[found.start()])
+            byte, column = block[found.start()], self._column + 1
+            where = f"{self._refuse_c1} line {self._line}, column {column}: byte 0x{byte:02x}"
+            control = f"the control character U+{byte:04X} in latin-1, which real text never holds"
+            try:
+                letter = bytes([byte]).decode("cp1252")
+            except UnicodeDecodeError:
+                raise CsvInputError(
+                    f"{where} is {control}, and no other encoding read here makes it a letter; "
+                    "if the file really holds such characters, add --allow-c1"
+                ) from None
+            raise CsvInputError(
+                f"{where} is {control}; cp1252 (Excel's default in France) reads it as "
+                f"{letter!r}: give --encoding cp1252 (--allow-c1 keeps the control characters)"
+            )
 
     def fileno(self) -> int:
         return self._rest.fileno()
@@ -576,7 +542,6 @@ class _Prefixed(io.RawIOBase):
         return self._rest.seekable()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        """Only back to the start (to read a regular file again)."""
         if (offset, whence) != (0, 0):
             raise io.UnsupportedOperation("seek back to the start only")
         self._head = b""
@@ -584,30 +549,6 @@ class _Prefixed(io.RawIOBase):
 
     def tell(self) -> int:
         return self._rest.tell() - len(self._head)
-
-
-class _ControlCharacterError(ValueError):
-    """A byte latin-1 decodes as a C1 control character: its line, column and value."""
-
-    def __init__(self, line: int, column: int, byte: int) -> None:
-        super().__init__(line, column, byte)
-        self.line, self.column, self.byte = line, column, byte
-
-    def message(self, name: str) -> str:
-        """What is wrong with the input ``name``, and what reads it."""
-        where = f"{name} line {self.line}, column {self.column}: byte 0x{self.byte:02x}"
-        control = f"the control character U+{self.byte:04X} in latin-1, which real text never holds"
-        try:
-            letter = bytes([self.byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            return (
-                f"{where} is {control}, and no other encoding read here makes it a letter; "
-                "if the file really holds such characters, add --allow-c1"
-            )
-        return (
-            f"{where} is {control}; cp1252 (Excel's default in France) reads it as "
-            f"{letter!r}: give --encoding cp1252 (--allow-c1 keeps the control characters)"
-        )
 
 
 def _read_head(binary: IO[bytes], size: int) -> bytes:
@@ -643,11 +584,11 @@ def detect_separator(header: str, column: str) -> str:
     return best[3] if best[1] > 1 else ","
 
 
-def _names_column(record: str, column: str, sep: str | None) -> str | None:
+def _names_column(record: str, column: str, sep: str | None) -> str:
     """The separator (``sep``, or the one detected) with which ``record`` names ``column``."""
     found = detect_separator(record, column) if sep is None else sep
     fields = next(csv.reader(io.StringIO(record, newline=""), delimiter=found), [])
-    return found if _column_matches(fields, column) else None
+    return found if _column_matches(fields, column) else ""
 
 
 class CsvSource:
@@ -679,30 +620,24 @@ class CsvSource:
         control character is refused unless ``allow_c1``. A row longer than ``max_line``
         characters (its quoted line breaks included) is refused.
         """
-        self.name = name
-        self.column = column
-        self.max_line = max_line
+        self.name, self.column, self.max_line = name, column, max_line
         self._line = 0  # the lines read so far
-        self._row_start = 1  # the line the row being read starts on
-        self._row_size = 0  # and the characters read of it
+        self._row_start, self._row_size = 1, 0  # the row being read: its first line, its size
         self.encoding = "utf-8" if encoding is None else check_encoding(encoding)
         self.reencoded = self.encoding != "utf-8"
-        try:
+        self._reader = csv.reader(())
+        self._last = ("", 1)  # the text of the last record read, and the line it starts on
+        with self._errors():
             head = _read_head(binary, 4)
-        except OSError as exc:
-            raise CsvInputError(f"cannot read {name}: {exc.strerror or exc}") from None
-        refuse_c1 = self.encoding == "latin-1" and not allow_c1
+        refuse_c1 = name if self.encoding == "latin-1" and not allow_c1 else ""
         self._prefixed = _Prefixed(head, binary, refuse_c1=refuse_c1)
         self._binary = io.BufferedReader(self._prefixed, 1 << 16)
         self.bom = head.startswith(codecs.BOM_UTF8)
         self._check_head(head)
         codec = {"utf-8": "utf-8-sig"}.get(self.encoding, self.encoding)
         text = io.TextIOWrapper(self._binary, encoding=codec, newline="")
-        self._reader = csv.reader(())
-        self._last = ("", 1)  # the text of the last record read, and the line it starts on
         with self._errors():
-            first, lines = self._first_records(self._lines(text), header_row, column, sep)
-            at, self.sep = self._find_header(first, column, sep, header_row)
+            first, lines, at = self._first_records(self._lines(text), header_row, sep)
             self.sep_detected = sep is None
             # The reader parses one copy of the lines; the other gives each row's own text.
             parsed: Iterator[str]
@@ -713,27 +648,23 @@ class CsvSource:
             self._rows = self._read()
             self.above = list(itertools.islice(self._rows, at))
             """The rows above the header, with their text, to be copied through."""
-            header, header_text = next(self._rows, ([], ""))
-        if not header or header == [""]:
+            self.header, self.header_text = next(self._rows, ([], ""))
+        if not self.header or self.header == [""]:
             raise CsvInputError(
                 f"{name} is empty: expected a header row naming column {column!r:.200}"
             )
         line = 1
-        for _, record in [*self.above, (header, header_text)]:
+        for _, record in [*self.above, (self.header, self.header_text)]:
             self._check_quotes(record, line)
             line += len(_LINE_BREAK.findall(record))
-        self.header = header
-        self.header_text = header_text
-        self.newline = "\r\n" if header_text.endswith("\r\n") else "\n"
-        self.index = _column_index(header, column, name)
+        self.newline = "\r\n" if self.header_text.endswith("\r\n") else "\n"
+        self.index = _column_index(self.header, column, name)
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
         """Turn what reading the input raises into :class:`CsvInputError`."""
         try:
             yield
-        except _ControlCharacterError as exc:
-            raise CsvInputError(exc.message(self.name)) from None
         except UnicodeDecodeError:
             raise CsvInputError(self._decode_error()) from None
         except csv.Error as exc:
@@ -741,10 +672,34 @@ class CsvSource:
         except OSError as exc:
             raise CsvInputError(f"cannot read {self.name}: {exc.strerror or exc}") from None
 
-    def _find_header(
-        self, first: list[list[str]], column: str, sep: str | None, header_row: int | None
-    ) -> tuple[int, str]:
-        """Which of the ``first`` records is the header (0-based), and the separator."""
+    def _first_records(
+        self, text: Iterable[str], header_row: int | None, sep: str | None
+    ) -> tuple[list[list[str]], Iterator[str], int]:
+        """The lines of the records up to the header, the other lines, and the header's index.
+
+        Reads ``header_row`` records, else up to the first that names the column, and at most
+        :data:`HEADER_ROWS`: no more than that is waited for from a live pipe. Sets the
+        separator: ``sep``, the one the header names the column with, or the one detected.
+        """
+        lines = iter(text)
+        first: list[list[str]] = []
+        record: list[str] = []
+        size = quotes = 0
+        named = ""
+        for line in lines:
+            record.append(line)
+            size += len(line)
+            quotes += line.count('"')
+            if quotes % 2 == 0 or len(record) >= _HEADER_LINES or size >= _HEADER_CHARS:
+                first.append(record)
+                named = "" if header_row else _names_column("".join(record), self.column, sep)
+                record, quotes = [], 0
+                self._row_size, self._row_start = 0, self._line + 1  # each row is counted
+                if named or len(first) >= (header_row or HEADER_ROWS) or size >= _HEADER_CHARS:
+                    break
+        if record:  # the last record, whose quote is never closed
+            first.append(record)
+            named = "" if header_row else _names_column("".join(record), self.column, sep)
         if header_row is not None:
             if header_row > len(first):
                 raise CsvInputError(
@@ -752,45 +707,13 @@ class CsvSource:
                     f"row{'s' if len(first) != 1 else ''}"
                 )
             at = header_row - 1
-            record = "".join(first[at])
-            return at, detect_separator(record, column) if sep is None else sep
-        for at, lines in enumerate(first):
-            record = "".join(lines)
-            found = _names_column(record, column, sep)
-            if found is not None:
-                return at, found
-        # No row names the column: the first that holds something is the header, to name its
-        # columns in the message.
-        at = next((i for i, lines in enumerate(first) if "".join(lines).strip()), 0)
-        record = "".join(first[at]) if first else ""
-        return at, detect_separator(record, column) if sep is None else sep
-
-    def _first_records(
-        self, text: Iterable[str], header_row: int | None, column: str, sep: str | None
-    ) -> tuple[list[list[str]], Iterator[str]]:
-        """The lines of the records up to the header (to find it in), and the others.
-
-        Reads ``header_row`` records, else up to the first that names ``column``, and at most
-        :data:`HEADER_ROWS`: no more than that is waited for from a live pipe.
-        """
-        lines = iter(text)
-        first: list[list[str]] = []
-        record: list[str] = []
-        size = quotes = 0
-        for line in lines:
-            record.append(line)
-            size += len(line)
-            quotes += line.count('"')
-            if quotes % 2 == 0 or len(record) >= _HEADER_LINES or size >= _HEADER_CHARS:
-                first.append(record)
-                found = header_row is None and _names_column("".join(record), column, sep)
-                record, quotes = [], 0
-                self._row_size, self._row_start = 0, self._line + 1  # each row is counted
-                if found or len(first) >= (header_row or HEADER_ROWS) or size >= _HEADER_CHARS:
-                    break
-        if record:
-            first.append(record)
-        return first, lines
+        elif named:
+            at = len(first) - 1
+        else:  # none names the column: the first that holds something, to name its columns
+            at = next((i for i, rows in enumerate(first) if "".join(rows).strip()), 0)
+        header = "".join(first[at]) if first else ""
+        self.sep = named or (detect_separator(header, self.column) if sep is None else sep)
+        return first, lines, at
 
     def _check_head(self, head: bytes) -> None:
         """Refuse a start of file that says it is in another encoding than the one asked for."""
@@ -828,11 +751,6 @@ class CsvSource:
             if self._row_size > limit:
                 raise CsvInputError(self._too_long())
             yield line
-
-    def _next_row(self) -> None:
-        """Start counting the characters of the next row."""
-        self._row_start = self._reader.line_num + 1
-        self._row_size = 0
 
     def _too_long(self) -> str:
         lines = (
@@ -877,7 +795,7 @@ class CsvSource:
         reader, raw = self._reader, self._raw
         read = reader.line_num
         for row in reader:
-            self._next_row()
+            self._row_start, self._row_size = reader.line_num + 1, 0  # the next row's
             lines = reader.line_num - read
             read += lines
             text = next(raw) if lines == 1 else "".join(itertools.islice(raw, lines))
@@ -921,25 +839,12 @@ class CsvSource:
 
 def _unclosed_quote(text: str, sep: str) -> int | None:
     """Where a quoted field that ``text`` never closes opens, reading it as :mod:`csv` does."""
-    unquoted = re.compile(f"[^{re.escape(sep)}\r\n]*")
-    at, end = 0, len(text)
-    while at < end:
-        if text[at] == '"':  # a quoted field: up to a quote that is not doubled
-            search = at + 1
-            while True:
-                close = text.find('"', search)
-                if close < 0:
-                    return at
-                if text.startswith('"', close + 1):
-                    search = close + 2
-                    continue
-                break
-            at = close + 1
-        match = unquoted.match(text, at)
-        at = match.end() if match else at
-        if at < end:  # a separator or a line break: the next field starts after it
-            at += 2 if text.startswith("\r\n", at) else 1
-    return None
+    # Fields, each quoted up to a quote that is not doubled (or not quoted), then unquoted up
+    # to a separator or a line break; they stop short only at an unclosed quote.
+    s = re.escape(sep)
+    fields = re.compile(f'(?:(?:"[^"]*(?:""[^"]*)*"(?!")|(?!"))[^{s}\r\n]*(?:\r\n|[{s}\r\n]|\\Z))*')
+    end = next(fields.finditer(text)).end()
+    return end if end < len(text) else None
 
 
 def _line_breaks(data: bytes, after_cr: bool) -> int:
@@ -984,10 +889,10 @@ def _undecodable(blocks: Iterable[bytes], encoding: str, kept: _Prefixed | None 
     return ""
 
 
-def _decodes(decoder: codecs.IncrementalDecoder, block: bytes) -> bool:
-    """Whether ``decoder`` decodes ``block``."""
+def _decodes(blocks: Iterable[bytes], encoding: str) -> bool:
     try:
-        decoder.decode(block)
+        for block in blocks:
+            block.decode(encoding)
     except UnicodeDecodeError:
         return False
     return True
@@ -995,20 +900,13 @@ def _decodes(decoder: codecs.IncrementalDecoder, block: bytes) -> bool:
 
 def _encoding_advice(blocks: Iterable[bytes], encoding: str) -> str:
     """An encoding that decodes every block: cp1252 when it does, Excel's default in France."""
-    candidates = {"utf-8": ["cp1252", "latin-1"], "cp1252": ["latin-1"]}.get(encoding, [])
-    decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
-    for block in blocks:
-        for name, decoder in list(decoders.items()):
-            if not _decodes(decoder, block):
-                del decoders[name]
-        if not decoders:
-            break
-    for name in decoders:
-        why = " (Excel's default in France)" if name == "cp1252" else ""
-        return f"it decodes as {name}{why}: add --encoding {name}"
     if encoding == "utf-16":
         return "save it as UTF-16 with a byte order mark, or as UTF-8, and try again"
-    return "save it as UTF-8 and try again"
+    if encoding == "latin-1":
+        return "save it as UTF-8 and try again"
+    if encoding == "utf-8" and _decodes(blocks, "cp1252"):
+        return "it decodes as cp1252 (Excel's default in France): add --encoding cp1252"
+    return "it decodes as latin-1: add --encoding latin-1"
 
 
 def _column_matches(header: list[str], column: str) -> list[int]:
@@ -1126,13 +1024,11 @@ def convert(
     sep = EXCEL_SEPARATOR if excel else source.sep
     newline = EXCEL_NEWLINE if excel else None
     rejoin = _Joiner(sep) if sep != source.sep else None
-    header = _header(source, convert_cell, sep=sep, newline=newline, bom=excel or source.bom)
-    bom = header[:1] if header.startswith("\ufeff") else ""
-    out: list[str] = [bom]
+    out = ["\ufeff" if excel or source.bom or source.reencoded else ""]
     for row, text in source.above:  # copied through as they were read
         data = text.rstrip("\r\n")
         out += (data if rejoin is None or not row else rejoin(row), newline or text[len(data) :])
-    out.append(header[len(bom) :])
+    out.append(_header(source, convert_cell, sep, newline))
     sink.write("".join(out))  # at once: a reader of a pipe sees the header before any row
     out.clear()
     fit = _Fitter(source, sep, convert_cell)
@@ -1172,17 +1068,9 @@ def convert(
     return Outcome(rows=rows - blank, unmatched=unmatched, blank=blank, above=len(source.above))
 
 
-def _header(
-    source: CsvSource,
-    convert_cell: CellConverter,
-    *,
-    sep: str,
-    newline: str | None,
-    bom: bool,
-) -> str:
-    """The header with the added columns' names; a byte order mark first if ``bom``."""
-    added_names = convert_cell.columns
-    clash = [name for name in added_names if name in source.header]
+def _header(source: CsvSource, convert_cell: CellConverter, sep: str, newline: str | None) -> str:
+    """The header with the added columns' names."""
+    clash = [name for name in convert_cell.columns if name in source.header]
     if clash:
         raise CsvInputError(
             f"{source.name} already has a column {clash[0]!r}; "
@@ -1192,8 +1080,7 @@ def _header(
     ending = newline or source.header_text[len(header) :] or source.newline
     if sep != source.sep:
         header = _Joiner(sep)(source.header)
-    bom = bom or source.reencoded
-    return ("\ufeff" if bom else "") + header + _suffix(added_names, sep)[0] + ending
+    return header + _suffix(convert_cell.columns, sep)[0] + ending
 
 
 def _suffix(values: tuple[str, ...], sep: str) -> tuple[str, bool]:
@@ -1209,41 +1096,29 @@ class _Fitter:
     """Fits a row with more or fewer fields than the header to the header's width."""
 
     def __init__(self, source: CsvSource, sep: str, convert_cell: CellConverter) -> None:
-        self._width = len(source.header)
-        self._index = source.index
-        self._sep = source.sep
-        self._join_in = _Joiner(source.sep)
-        self._join_out = _Joiner(sep)
-        self._out_sep = sep
-        self._convert_cell = convert_cell
+        self._source, self._sep, self._convert_cell = source, sep, convert_cell
+        self._join_in, self._join_out = _Joiner(source.sep), _Joiner(sep)
         self._empty = ("",) * (len(convert_cell.columns) - 1)
-        self.words = convert_cell.words
 
     def __call__(self, row: list[str], data: str) -> tuple[list[str], str, tuple[str, bool]]:
         """The row cut or padded to the header's width, its text, and its added fields."""
-        width, count = self._width, len(row)
+        width, count, sep = len(self._source.header), len(row), self._source.sep
         if count < width:
-            problem = self.words["fewer"].format(
-                count=count, s="s" if count > 1 else "", width=width
-            )
-            row = row + [""] * (width - count)
-            return (
-                row,
-                data + self._sep * (width - count),
-                _suffix((*self._empty, problem), self._out_sep),
-            )
+            fewer = self._problem("fewer", count, width)
+            return row + [""] * (width - count), data + sep * (width - count), fewer
         extra = row[width:]
         while extra and not extra[-1]:  # trailing empty fields hold nothing: dropped
             extra.pop()
-        row = row[:width]
-        trailing = self._sep * (count - width)
-        if not extra and data.endswith(trailing):
-            data = data[: len(data) - len(trailing)]
-        else:
+        row, trailing = row[:width], sep * (count - width)
+        if extra or not data.endswith(trailing):
             data = self._join_in(row)
-        if not extra:
-            return row, data, _suffix(self._convert_cell(row[self._index]), self._out_sep)
-        problem = self.words["beyond csv"].format(
-            count=len(extra), s="s" if len(extra) > 1 else "", width=width
-        ) + self._join_out(extra)
-        return row, data, _suffix((*self._empty, problem), self._out_sep)
+        else:
+            data = data[: len(data) - len(trailing)]
+        if extra:
+            return row, data, self._problem("beyond csv", len(extra), width, self._join_out(extra))
+        return row, data, _suffix(self._convert_cell(row[self._source.index]), self._sep)
+
+    def _problem(self, what: str, count: int, width: int, after: str = "") -> tuple[str, bool]:
+        words = self._convert_cell.words[what]
+        problem = words.format(count=count, s="s" if count > 1 else "", width=width) + after
+        return _suffix((*self._empty, problem), self._sep)

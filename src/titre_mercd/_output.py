@@ -24,6 +24,7 @@ import stat
 import sys
 from typing import IO, TYPE_CHECKING, Any, Callable
 
+from ._cli._process import write_all
 from .exceptions import OutputError
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ __all__ = [
     "lock",
     "remove_tree",
     "stream_descriptor",
-    "write_all",
 ]
 
 _SHOWN = 200  # characters of a path a message shows
@@ -300,19 +300,6 @@ class _Stream(_Temporary):
 def _wrapped(raw: io.FileIO, binary: bool, encoding: str, newline: str | None) -> IO[Any]:
     buffered = io.BufferedWriter(raw)
     return buffered if binary else io.TextIOWrapper(buffered, encoding=encoding, newline=newline)
-
-
-def write_all(fd: int, data: Any) -> int:
-    """Write every byte of ``data`` to ``fd``, as many times as the system takes part of it.
-
-    A write the system takes only in part (a pipe whose reader goes away, a full disk) is
-    continued until its error comes: nothing is ever cut short without one.
-    """
-    view = memoryview(data).cast("B")
-    done = 0
-    while done < len(view):
-        done += os.write(fd, view[done:])
-    return done
 
 
 class _Pending:

@@ -33,6 +33,7 @@ __all__ = [
     "CommandError",
     "Formatter",
     "Parser",
+    "add_options",
     "field",
     "json_controls_escaped",
     "json_text",
@@ -107,6 +108,28 @@ class Formatter(argparse.HelpFormatter):
 
 
 # ---------------------------------------------------------------- arguments
+
+
+def add_options(parser: argparse.ArgumentParser, options: dict[str, str | dict[str, Any]]) -> None:
+    """Add each option: its flags then its metavar (none: a switch), and its help.
+
+    A dict instead of the help gives the keywords of ``add_argument``, ``help`` among them.
+
+    >>> parser = Parser(prog=PROG)
+    >>> add_options(parser, {"-o --output OUT": "write here", "--force": "replace OUT"})
+    >>> parser.parse_args(["-o", "x", "--force"])
+    Namespace(output='x', force=True)
+    """
+    for spec, given in options.items():
+        *flags, metavar = spec.split()
+        keywords = {"help": given} if isinstance(given, str) else dict(given)
+        if metavar.startswith("-"):
+            flags.append(metavar)
+            if len(keywords) == 1:
+                keywords["action"] = "store_true"
+        else:
+            keywords["metavar"] = metavar
+        parser.add_argument(*flags, **keywords)
 
 
 def _iso(text: str) -> str:

@@ -12,6 +12,7 @@ from ._common import (
     OK,
     WIDTH,
     CommandError,
+    add_options,
     field,
     plain,
     print_json,
@@ -23,8 +24,9 @@ from ._common import (
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
-    from .._records import Block, CertificationVersion, Correspondence, Source
+    from .._records import Block, CertificationVersion, Correspondence
 
 __all__ = ["cmd_convert", "convert_arguments"]
 
@@ -32,93 +34,58 @@ __all__ = ["cmd_convert", "convert_arguments"]
 def convert_arguments(convert: argparse.ArgumentParser) -> None:
     """``convert [--from KEY] --to KEY BLOCK…`` or ``--csv IN``/``--input FILE --column COL``."""
     convert.add_argument(
-        "--from",
-        dest="from_key",
-        metavar="KEY",
-        help="the version of the CCPs held (default: each label is looked up in --to and "
-        "every older version)",
-    )
-    convert.add_argument(
-        "--to", dest="to_key", required=True, metavar="KEY", help="the version to convert to"
-    )
-    convert.add_argument(
         "blocks",
         nargs="*",
         metavar="BLOCK",
         help="a CCP title as people type it, KEY/N, or a bloc number of --from: 'CCP 2' or 2",
     )
-    convert.add_argument(
-        "--csv", metavar="IN", help="a file of candidates, CSV or a workbook ('-': stdin, CSV)"
-    )
-    convert.add_argument(
-        "--input",
-        metavar="FILE",
-        help=(
-            "a file of candidates, CSV or an Excel workbook (.xlsx, needs the 'excel' extra), "
-            "told apart by its content: a workbook's values kept, formulas as their last "
-            "computed values, styles not kept"
-        ),
-    )
-    convert.add_argument(
-        "--sheet", metavar="NAME", help="with a workbook: the sheet to convert (default: first)"
-    )
-    convert.add_argument(
-        "--column", metavar="COL", help="the column of CCPs, separated by '|' or line breaks"
-    )
-    convert.add_argument(
-        "--header-row",
-        type=_row_number,
-        metavar="N",
-        help="the row of the header (1 for the first; default: the first of the first "
-        "20 rows naming --column); the rows above it are copied through",
-    )
-    convert.add_argument(
-        "--sep",
-        metavar="CHAR",
-        help="the CSV separator (default: detected from the header: ';', ',', tab or '|')",
-    )
-    convert.add_argument(
-        "--encoding",
-        metavar="NAME",
-        help="the CSV input's encoding: utf-8 (the default, with or without a byte order "
-        "mark), cp1252, latin-1 or utf-16 (with a byte order mark); the output is UTF-8",
-    )
-    convert.add_argument(
-        "--allow-c1",
-        action="store_true",
-        help="read the C1 control characters (U+0080 to U+009F) an 8-bit --encoding decodes, "
-        "which are refused otherwise: real text never holds them, and they mean the file "
-        "is in another encoding (cp1252 for Excel's)",
-    )
-    convert.add_argument(
-        "--lang",
-        choices=("en", "fr"),
-        default="en",
-        help="the language of the added columns and their values (default: en); fr also "
-        "writes the dates of a workbook as JJ/MM/AAAA in a CSV output",
-    )
-    convert.add_argument(
-        "--excel",
-        action="store_true",
-        help="write CSV for Excel: a byte order mark, ';' between fields, CRLF line endings, "
-        "and the dates of a workbook as JJ/MM/AAAA",
-    )
-    convert.add_argument(
-        "--output-format",
-        choices=("csv", "xlsx"),
-        help="the output's format (default: from -o's extension, .xlsx for a workbook, else CSV)",
-    )
-    convert.add_argument(
-        "--max-line",
-        metavar="N",
-        help="the longest CSV line read, in characters (a row with its quoted line breaks, so "
-        "also the longest field): 1048576 by default; a longer one is refused",
-    )
-    convert.add_argument(
-        "-o", "--output", metavar="OUT", help="write here, not to stdout ('-': stdout)"
-    )
-    convert.add_argument(
-        "--force", action="store_true", help="replace OUT if it is a file or a symbolic link"
+    add_options(
+        convert,
+        {
+            "--from KEY": {
+                "help": "the version of the CCPs held (default: each label is looked up in --to "
+                "and every older version)",
+                "dest": "from_key",
+            },
+            "--to KEY": {"help": "the version to convert to", "dest": "to_key", "required": True},
+            "--csv IN": "a file of candidates, CSV or a workbook ('-': stdin, CSV)",
+            "--input FILE": "a file of candidates, CSV or an Excel workbook (.xlsx, needs the "
+            "'excel' extra), told apart by its content: a workbook's values kept, formulas as "
+            "their last computed values, styles not kept",
+            "--sheet NAME": "with a workbook: the sheet to convert (default: first)",
+            "--column COL": "the column of CCPs, separated by '|' or line breaks",
+            "--header-row N": {
+                "help": "the row of the header (1 for the first; default: the first of the first "
+                "20 rows naming --column); the rows above it are copied through",
+                "type": _row_number,
+            },
+            "--sep CHAR": "the CSV separator (default: detected from the header: ';', ',', tab "
+            "or '|')",
+            "--encoding NAME": "the CSV input's encoding: utf-8 (the default, with or without a "
+            "byte order mark), cp1252, latin-1 or utf-16 (with a byte order mark); the output "
+            "is UTF-8",
+            "--allow-c1": "read the C1 control characters (U+0080 to U+009F) an 8-bit "
+            "--encoding decodes, which are refused otherwise: real text never holds them, and "
+            "they mean the file is in another encoding (cp1252 for Excel's)",
+            "--lang": {
+                "help": "the language of the added columns and their values (default: en); fr also "
+                "writes the dates of a workbook as JJ/MM/AAAA in a CSV output",
+                "choices": ("en", "fr"),
+                "default": "en",
+            },
+            "--excel": "write CSV for Excel: a byte order mark, ';' between fields, CRLF line "
+            "endings, and the dates of a workbook as JJ/MM/AAAA",
+            "--output-format": {
+                "help": "the output's format (default: from -o's extension, .xlsx for a workbook, "
+                "else CSV)",
+                "choices": ("csv", "xlsx"),
+            },
+            "--max-line N": "the longest CSV line read, in characters (a row with its quoted "
+            "line breaks, so also the longest field): 1048576 by default; a longer one is "
+            "refused",
+            "-o --output OUT": "write here, not to stdout ('-': stdout)",
+            "--force": "replace OUT if it is a file or a symbolic link",
+        },
     )
 
 
@@ -227,10 +194,7 @@ def _convert_blocks(args: argparse.Namespace) -> int:
         not_known = None
     except UndecidedError as exc:  # a step has no table: what the blocs give is not known
         deemed, missing, not_known = None, None, str(exc)
-    sources: dict[Source, None] = {}
-    for block in held:
-        for row in _rows_followed(block, new.key):
-            sources[row.source] = None
+    sources = dict.fromkeys(row.source for block in held for row in _rows_followed(block, new.key))
     if args.json:
         print_json(
             {
@@ -245,15 +209,14 @@ def _convert_blocks(args: argparse.Namespace) -> int:
             }
         )
         return OK if not_known is None else NOT_FOUND
-    held_rows = []
+    held_rows: list[list[str]] = []
     for block in held:
         try:
             given = deemed_obtained([block], new.key)
             leads_to = ", ".join(b.ref for b in given) or f"none of the {new.key} blocs"
         except UndecidedError:
             leads_to = "not known"
-        held_rows.append([block.ref, block.title])
-        held_rows.append(["", "→ " + leads_to])
+        held_rows += ([block.ref, block.title], ["", "→ " + leads_to])
     where = (
         list(dict.fromkeys(f"{s.text.title}, {s.location}." for s in sources))
         if sources
@@ -261,44 +224,36 @@ def _convert_blocks(args: argparse.Namespace) -> int:
         if all(b.version_key == new.key for b in held)
         else [f"No text gives a correspondence leading from these blocs to {new.key}."]
     )
-    if deemed is None or missing is None:
-        unknown = wrap(f"not known: {not_known}.", WIDTH - 2)
-        verdict = [
-            "Deemed obtained",
-            *("  " + line for line in unknown),
-            "Still to obtain",
-            "  not known",
-            "",
-            f"All blocs of the {new.key} title held: not known",
-        ]
-    else:
-        verdict = [
-            "Deemed obtained",
-            *table(None, [[b.ref, b.title] for b in deemed], indent=2),
-            *(["  none"] if not deemed else []),
-            "Still to obtain",
-            *table(None, [[b.ref, b.title] for b in missing], indent=2),
-            *(["  none"] if not missing else []),
-            "",
-            f"All blocs of the {new.key} title held: {'yes' if not missing else 'no'}",
-        ]
+    all_held = "not known" if missing is None else "no" if missing else "yes"
     print_lines(
         [
             *table(None, [_from_row(old, new), ["To", new.key, new.title]]),
             "",
             "Held",
             *table(None, held_rows, indent=2),
-            *verdict,
+            "Deemed obtained",
+            *_listed(deemed, ["  " + line for line in wrap(f"not known: {not_known}.", WIDTH - 2)]),
+            "Still to obtain",
+            *_listed(missing, ["  not known"]),
+            "",
+            f"All blocs of the {new.key} title held: {all_held}",
             *field("Source", where, 8),
         ]
     )
     return OK if not_known is None else NOT_FOUND
 
 
+def _listed(blocks: Sequence[Block] | None, unknown: list[str]) -> list[str]:
+    """The blocs as a table, ``none``, or ``unknown`` when not known."""
+    if blocks is None:
+        return unknown
+    return table(None, [[b.ref, b.title] for b in blocks], indent=2) or ["  none"]
+
+
 def _from_row(old: CertificationVersion | None, new: CertificationVersion) -> list[str]:
     """The « From » row: the version given, or the versions each label was looked up in."""
     if old is not None:
         return ["From", old.key, old.title]
-    keys = [v.key for v in versions()]
-    searched = keys[: keys.index(new.key) + 1]
-    return ["From", "any", f"each label looked up in {', '.join(searched)}"]
+    from .._bulk import searched_keys
+
+    return ["From", "any", f"each label looked up in {', '.join(searched_keys(None, new.key))}"]

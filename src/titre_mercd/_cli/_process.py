@@ -35,6 +35,7 @@ __all__ = [
     "install",
     "refuse_closed_output",
     "signal_name",
+    "write_all",
 ]
 
 _ENDING = ("SIGINT", "SIGTERM", "SIGHUP")
@@ -53,7 +54,7 @@ class ClosedStreamError(OSError):
 
 
 class _ClosedOutput(io.TextIOBase):
-    """Stands for a standard output that was closed before the program started."""
+    """Stands for a standard output closed before the program started."""
 
     encoding = "utf-8"
 
@@ -74,34 +75,25 @@ class _ClosedOutput(io.TextIOBase):
         return False
 
 
-class _WholeWrites(io.RawIOBase):
-    """Standard output's descriptor, written in full or not at all.
+def write_all(fd: int, data: object) -> int:
+    """Write every byte of ``data`` to ``fd``, as many times as the system takes part of it.
 
-    Python's own unbuffered stream (``python -u``, ``PYTHONUNBUFFERED``) takes a write the
-    system accepts only in part (a pipe whose reader goes away mid-write) as done, and drops
-    the rest without an error: here the rest is written again, until it is all out or the
-    error comes (a broken pipe: status 141).
+    Python's own unbuffered stream (``python -u``) takes a write the system accepts only in
+    part (a pipe whose reader goes away, a full disk) as done, and drops the rest without an
+    error: here the rest is written again, until it is all out or the error comes.
     """
+    view = memoryview(data).cast("B")  # type: ignore[arg-type]
+    done = 0
+    while done < len(view):
+        done += os.write(fd, view[done:])
+    return done
 
-    def __init__(self, fd: int) -> None:
-        super().__init__()
-        self._fd = fd
 
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._fd
-
-    def isatty(self) -> bool:
-        return os.isatty(self._fd)
+class _WholeWrites(io.FileIO):
+    """Standard output's descriptor, written in full or with an error (:func:`write_all`)."""
 
     def write(self, data: object) -> int:
-        view = memoryview(data).cast("B")  # type: ignore[arg-type]
-        done = 0
-        while done < len(view):
-            done += os.write(self._fd, view[done:])
-        return done
+        return write_all(self.fileno(), data)
 
 
 def _whole_writes() -> None:
@@ -114,7 +106,7 @@ def _whole_writes() -> None:
         fd = out.fileno()
     except (OSError, ValueError):
         return
-    raw = _WholeWrites(fd)
+    raw = _WholeWrites(fd, "w", closefd=False)
     # Unbuffered (python -u, PYTHONUNBUFFERED), the text layer writes to the raw file itself.
     sys.stdout = io.TextIOWrapper(
         raw if type(out.buffer) is io.FileIO else io.BufferedWriter(raw),

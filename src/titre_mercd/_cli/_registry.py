@@ -11,6 +11,7 @@ from ._common import (
     PROG,
     WIDTH,
     CommandError,
+    add_options,
     print_json,
     print_lines,
     wrap,
@@ -59,34 +60,25 @@ def registry_arguments(registry: argparse.ArgumentParser, argv: Sequence[str] = 
         nargs="?" if "update" in argv else None,
         help="check, import: the XML export, or its zip",
     )
-    registry.add_argument("-o", "--output", metavar="DIR", help="import: where to write")
-    registry.add_argument(
-        "--force", action="store_true", help="import: replace DIR if an earlier import wrote it"
-    )
-    registry.add_argument(
-        "--export-date",
-        metavar="AAAA-MM-JJ",
-        help="import, update --export: the export's date, when its file name does not give it",
-    )
-    registry.add_argument(
-        "--api",
-        metavar="URL",
-        help="update: the dataset's API URL (default: data.gouv.fr's), or a mirror's",
-    )
-    registry.add_argument(
-        "--export",
-        dest="export_file",
-        metavar="FILE",
-        help="update: import this export (XML or zip) instead of downloading one",
-    )
-    registry.add_argument(
-        "--offline", action="store_true", help="update: import the export kept in the cache again"
-    )
-    registry.add_argument(
-        "--timeout",
-        metavar="SECONDS",
-        type=float,
-        help="update: seconds to wait for the server to connect and to send (default: 10 and 60)",
+    add_options(
+        registry,
+        {
+            "-o --output DIR": "import: where to write",
+            "--force": "import: replace DIR if an earlier import wrote it",
+            "--export-date AAAA-MM-JJ": "import, update --export: the export's date, when its "
+            "file name does not give it",
+            "--api URL": "update: the dataset's API URL (default: data.gouv.fr's), or a mirror's",
+            "--export FILE": {
+                "help": "update: import this export (XML or zip) instead of downloading one",
+                "dest": "export_file",
+            },
+            "--offline": "update: import the export kept in the cache again",
+            "--timeout SECONDS": {
+                "help": "update: seconds to wait for the server to connect and to send (default: "
+                "10 and 60)",
+                "type": float,
+            },
+        },
     )
 
 
