@@ -71,6 +71,14 @@ def brief(record: Any) -> str:
     return _fields_repr(record, getattr(record, "_key_fields", None))
 
 
+def _record_repr(self: Any) -> str:
+    """The fields that identify a record and say what it is; ``to_dict`` has all.
+
+    A version holds thousands of characters of text: its repr names it in one line.
+    """
+    return _fields_repr(self, getattr(self, "_repr_fields", None))
+
+
 class _Record:
     """What the records share: a one-line repr, and equality and a hash over every field.
 
@@ -90,12 +98,7 @@ class _Record:
         if made is not None:
             cls._values = operator.attrgetter(*(a.name for a in made))
 
-    def __repr__(self) -> str:
-        """The fields that identify the record and say what it is; ``to_dict`` has all.
-
-        A version holds thousands of characters of text: its repr names it in one line.
-        """
-        return _fields_repr(self, self._repr_fields)
+    __repr__ = _record_repr  # (the file records of _format have it too)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
