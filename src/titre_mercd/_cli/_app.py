@@ -121,8 +121,13 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def _stale_update(message: str) -> None:
     """An update built on another DATA_VERSION: one line on standard error (not a warning)."""
+    _error_line(f"{PROG}: {message}")
+
+
+def _error_line(line: str) -> None:
+    """``line`` on standard error; a closed or broken one cannot show it (the status tells)."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(f"{PROG}: {message}\n")
+        sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
 
@@ -218,13 +223,9 @@ def _fail(
     if json_output and status == NOT_FOUND:
         return status
     if json_output:  # one line too, so that a log keeps each error whole
-        line = json_text({"message": line, "kind": kind, "status": status}, indent=None)
+        _error_line(json_text({"message": line, "kind": kind, "status": status}, indent=None))
     else:
-        line = f"{PROG}: {line}"
-    # A closed or broken standard error cannot show the message; the status still tells.
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        _error_line(f"{PROG}: {line}")
     return status
 
 
