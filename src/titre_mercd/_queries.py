@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import update_wrapper
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 import attrs
@@ -410,20 +411,13 @@ class Lookups:
             return record.source
         raise LookupError(f"{describe(record)} is not an interval the data records")
 
-    def _holds(self, record: object) -> bool:
+    def _holds(self, record: Any) -> bool:
         """Whether ``record`` is one of this data set's (equal to the one it holds there)."""
-        data = self._data
-        if isinstance(record, CertificationVersion):
-            return data.version_by_key.get(record.key) == record
-        if isinstance(record, Block):
-            return data.block_by_ref.get((record.version_key, record.number)) == record
-        if isinstance(record, RomeCode):
-            return data.rome_by_code.get(record.code) == record
-        if isinstance(record, NsfCode):
-            return data.nsf_by_code.get(record.code) == record
-        if isinstance(record, RegisteredFiche):
-            return data.registered_by_rncp.get(record.rncp) == record
-        return record in data.levels
+        held = _HELD.get(type(record))
+        if held is None:  # a level
+            return record in self._data.levels
+        index, key = held
+        return bool(getattr(self._data, index).get(key(record)) == record)
 
     def contradictions(self, record: object, field: str) -> tuple[Source, ...]:
         self.source_of(record, field)
@@ -492,6 +486,16 @@ _SOURCE_KINDS = {
     NsfCode: ("nsf", "code"),
     Level: ("level", ""),  # the levels' sources are the table's columns'
     RegisteredFiche: ("registered", "rncp"),
+}
+
+
+# Where a data set holds each kind of record that has sources but a level: the index, its key.
+_HELD = {
+    CertificationVersion: ("version_by_key", attrgetter("key")),
+    Block: ("block_by_ref", attrgetter("version_key", "number")),
+    RomeCode: ("rome_by_code", attrgetter("code")),
+    NsfCode: ("nsf_by_code", attrgetter("code")),
+    RegisteredFiche: ("registered_by_rncp", attrgetter("rncp")),
 }
 
 
