@@ -10,17 +10,18 @@ they fail instead.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import shutil
 import subprocess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["read_back", "soffice"]
+__all__ = ["read_back", "shown", "soffice", "trimmed"]
 
 # The CSV export filter's options, by position: separator ',' (44), text delimiter '"' (34),
 # UTF-8 (76), from line 1, no column formats, English (US) (1033) so that numbers show with a
@@ -28,6 +29,28 @@ __all__ = ["read_back", "soffice"]
 # contents as shown, no formulas, spaces kept, and -1: every sheet, each to FILE-SHEET.csv.
 EXPORT_ALL_SHEETS = "44,34,76,1,,1033,false,true,true,false,false,-1"
 TIMEOUT = 180  # seconds: the first start of a fresh profile is slow on a busy machine
+
+
+def shown(value: Any) -> str:
+    """What a cell holding ``value`` shows, in the formats a converted sheet gives it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):  # shown as JJ/MM/AAAA, with the time if it has one
+        if value.time() == dt.time():
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def trimmed(row: list[str]) -> list[str]:
+    """``row`` without its trailing empty cells."""
+    while row and row[-1] == "":
+        row.pop()
+    return row
 
 
 def soffice() -> str:

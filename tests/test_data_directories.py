@@ -315,11 +315,17 @@ def test_a_directory_marked_as_an_import_says_so(other: Path, shipped_in_use: Re
     ("member", "place"),
     [
         ("yes", "$.import: expected an object, got str"),
-        ({**IMPORT, "export": 1}, "$.import.export: expected str, got int"),
+        ({**IMPORT, "export": 1}, "$.import.export: expected a string, got int"),
         ({**IMPORT, "export": ""}, "$.import: export and base_data_version must not be empty"),
-        ({**IMPORT, "export_date": "2029-6-1"}, "$.import.export_date: '2029-6-1' is not an ISO"),
-        ({**IMPORT, "export_date": 20290601}, "$.import.export_date: expected str, got int"),
-        ({**IMPORT, "base_data_version": None}, "$.import.base_data_version: expected str"),
+        (
+            {**IMPORT, "export_date": "2029-6-1"},
+            "$.import.export_date: expected an ISO date 'YYYY-MM-DD', got '2029-6-1'",
+        ),
+        (
+            {**IMPORT, "export_date": 20290601},
+            "$.import.export_date: expected an ISO date string, got int",
+        ),
+        ({**IMPORT, "base_data_version": None}, "$.import.base_data_version: expected a string"),
         ({k: v for k, v in IMPORT.items() if k != "export"}, "required field 'export' missing"),
         ({**IMPORT, "rows": 3}, "$.import: unknown fields ['rows']"),
     ],

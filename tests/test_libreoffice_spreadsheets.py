@@ -9,12 +9,11 @@ the dates (JJ/MM/AAAA) included. Skipped, saying why, where LibreOffice is not i
 from __future__ import annotations
 
 import csv
-import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from libreoffice import read_back, soffice
+from libreoffice import read_back, shown, soffice, trimmed
 
 openpyxl = pytest.importorskip("openpyxl", reason="the excel extra (openpyxl) is not installed")
 
@@ -24,21 +23,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 pytestmark = pytest.mark.libreoffice
-
-
-def shown(value: Any) -> str:
-    """What a cell of a written workbook shows in LibreOffice (dates as JJ/MM/AAAA)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def trimmed(row: list[str]) -> list[str]:
-    while row and row[-1] == "":
-        row.pop()
-    return row
 
 
 @pytest.mark.parametrize("out", ["out.xlsx", "out.csv"])

@@ -8,8 +8,7 @@ is not installed (``nox -s libreoffice`` installs it where it can).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,7 +17,7 @@ from titre_mercd._export import CSV_TABLES, csv_table
 
 pytest.importorskip("openpyxl", reason="the excel extra (openpyxl) is not installed")
 
-from libreoffice import read_back, soffice
+from libreoffice import read_back, shown, soffice, trimmed
 from test_cli import LAUNCHERS, run
 from test_xlsx import HEADER, ROWS, write_workbook
 
@@ -29,27 +28,6 @@ pytestmark = pytest.mark.libreoffice
 
 CLI = LAUNCHERS["python -m titre_mercd"]
 FROM_KEY, TO_KEY = "2011-06-01", "2018-12-11"
-
-
-def shown(value: Any) -> str:
-    """What a cell holding ``value`` shows, in the formats a converted sheet gives it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):  # shown as JJ/MM/AAAA, with the time if it has one
-        if value.time() == dt.time():
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def trimmed(row: list[str]) -> list[str]:
-    while row and row[-1] == "":
-        row.pop()
-    return row
 
 
 def test_a_converted_workbook_shows_every_cell_and_the_added_columns(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.resources
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,11 +12,36 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import titre_mercd
-from titre_mercd import Block, CertificationVersion, DataError, ValidityWindow, to_dict
+from titre_mercd import (
+    Block,
+    CertificationVersion,
+    DataError,
+    ValidityWindow,
+    _format,
+    _referentiel,
+    to_dict,
+)
 from titre_mercd._converter import structure as structure_with_cattrs
 from titre_mercd._structure import structure as structure_fast
 
-SHIPPED = [(type(r), to_dict(r)) for v in titre_mercd.versions() for r in (v, *v.blocks)]
+DATA = Path(str(importlib.resources.files("titre_mercd") / "data"))
+# Each shipped data file with the record it is read as.
+FILES = {
+    "MANIFEST.json": _format.Manifest,
+    "texts.json": _format.TextsFile,
+    "lineage.json": _format.LineageFile,
+    "nomenclatures/rome.json": _format.CodesFile,
+    "nomenclatures/nsf.json": _format.CodesFile,
+    "nomenclatures/levels.json": _format.LevelsFile,
+    **{f"versions/{v.key}.json": _format.VersionFile for v in titre_mercd.versions()},
+    **{
+        f"correspondences/{o}_{n}.json": _format.TableFile for o, n in _referentiel.dataset().tables
+    },
+}
+SHIPPED = [
+    *((type(r), to_dict(r)) for v in titre_mercd.versions() for r in (v, *v.blocks)),
+    *((cls, json.loads((DATA / name).read_text(encoding="utf-8"))) for name, cls in FILES.items()),
+]
 json_leaves = st.one_of(
     st.none(), st.booleans(), st.integers(), st.text(max_size=12), st.just("2019-05-12")
 )
@@ -27,15 +55,17 @@ json_values = st.recursive(
 
 
 def outcome(structure: Any, data: object, cls: type) -> object:
-    try:
-        return structure(data, cls, "x.json")
+    try:  # as plain data: a file's record is equal to another only if it is the same one
+        return _format.unstructure(structure(data, cls, "x.json"))
     except DataError:
         return DataError
 
 
 @pytest.mark.parametrize(("cls", "data"), SHIPPED, ids=lambda x: getattr(x, "__name__", ""))
 def test_both_build_the_shipped_records_alike(cls: type, data: dict[str, Any]) -> None:
-    assert structure_fast(data, cls, "x.json") == structure_with_cattrs(data, cls, "x.json")
+    built = outcome(structure_fast, data, cls)
+    assert built is not DataError
+    assert built == outcome(structure_with_cattrs, data, cls)
 
 
 @st.composite
@@ -81,3 +111,30 @@ def test_extra_and_missing_fields_are_refused() -> None:
     del data["title"]
     with pytest.raises(DataError, match="title"):
         structure_fast(data, Block, "x.json")
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_each_shipped_file_is_written_back_as_it_is(name: str) -> None:
+    """The records declare the files: reading one and writing it back gives the same bytes.
+
+    A version's validity is the exception: a window is written with its ``last_day``.
+    """
+    text = (DATA / name).read_text(encoding="utf-8")
+    data = json.loads(text)
+    if name.startswith("versions/") and data["version"]["validity"] is not None:
+        data["version"]["validity"] = to_dict(titre_mercd.version(name[9:19]).validity)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    record = structure_fast(data, FILES[name], name)
+    assert json.dumps(_format.unstructure(record), ensure_ascii=False, indent=2) + "\n" == text
+
+
+def test_a_file_error_names_the_member_as_the_file_writes_it() -> None:
+    manifest = json.loads((DATA / "MANIFEST.json").read_text(encoding="utf-8"))
+    manifest["import"] = {"export": "x.xml", "export_date": 20261201, "base_data_version": "1"}
+    manifest["files"]["texts/a.txt"] = None
+    with pytest.raises(DataError) as raised:
+        structure_fast(manifest, _format.Manifest, "MANIFEST.json")
+    assert str(raised.value) == (
+        "MANIFEST.json: $.files['texts/a.txt']: expected a string, got NoneType None; "
+        "$.import.export_date: expected an ISO date string, got int 20261201"
+    )

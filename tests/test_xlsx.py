@@ -473,6 +473,13 @@ def test_without_openpyxl_one_line_says_how_to_install_it(
     assert not (tmp_path / "out.xlsx").exists()
 
 
+def test_without_openpyxl_an_old_xls_file_is_still_refused_as_one(tmp_path: Path) -> None:
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    result = run([sys.executable, "-c", WITHOUT_OPENPYXL], *CONVERT, "--input",
+                 str(tmp_path / "old.xls"), "--column", "c", "-o", str(tmp_path / "out.csv"))  # fmt: skip
+    error(result, 2, "old.xls is in the old .xls format", "save it as an Excel workbook (.xlsx)")
+
+
 def test_the_csv_conversion_needs_no_openpyxl(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("nom,ccp\nPetit,2011-06-01/3\n", encoding="utf-8")

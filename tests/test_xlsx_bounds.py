@@ -269,6 +269,22 @@ def test_the_command_line_says_it_in_one_line(case: str, tmp_path: Path) -> None
     assert not (tmp_path / "out.xlsx").exists()
 
 
+@pytest.mark.parametrize("out", ["out.csv", "out.xlsx"])
+def test_a_bound_broken_far_below_the_header_is_said_once_to_either_output(
+    out: str, tmp_path: Path
+) -> None:
+    rows = "".join(f'<row r="{i}">{cell(i, "2011-06-01/2")}</row>' for i in range(2, 60))
+    rows += f'<row r="2000000000">{cell(2000000000, "x")}</row>'
+    path = rewritten(base(tmp_path / "candidats.xlsx"), SHEET, sheet(rows))
+    result = run(CLI, *CONVERT, "--input", str(path), "--column", "ccp", "-o",
+                 str(tmp_path / out))  # fmt: skip
+    message = error(result, 2)
+    assert message.endswith(
+        f"candidats.xlsx, sheet 'Candidats', around row 60, zip member '{SHEET}': a row numbered "
+        "2,000,000,000, beyond Excel's last row (1,048,576)\n"
+    )
+
+
 def test_a_good_workbook_still_reads_every_cell_and_error_values_stay_errors(
     tmp_path: Path,
 ) -> None:

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.gen import make_dict_structure_fn
-from cattrs.v import transform_error
+from cattrs.gen import make_dict_structure_fn, override
 
 from . import _records
+from ._structure import json_name
 from .exceptions import ArgumentTypeError, DataError
 
 __all__ = ["from_dict", "structure", "to_dict"]
@@ -91,9 +91,23 @@ def _unstructure_frozenset(value: frozenset[Any]) -> list[Any]:
     return sorted(value)
 
 
+def _renamed(cls: type) -> dict[str, Any]:
+    """The overrides telling cattrs of the fields a data file writes under another name."""
+    attrs.resolve_types(cls)
+    return {
+        f.name: override(rename=f.metadata["json"])
+        for f in attrs.fields(cls)
+        if "json" in f.metadata
+    }
+
+
 def _strict_record_factory(cls: type, converter: cattrs.Converter) -> Any:
     structure_fields: Any = make_dict_structure_fn(
-        cls, converter, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=True,
+        _cattrs_detailed_validation=True,
+        **_renamed(cls),
     )
 
     def structure_record(value: object, _: type) -> Any:
@@ -151,7 +165,54 @@ def _unstructure_window(window: _records.ValidityWindow) -> dict[str, Any]:
     }
 
 
-def _format_exception(exc: BaseException, _type: type | None) -> str:
+def _is_file_record(cls: Any) -> bool:
+    return attrs.has(cls) and cls.__module__ == "titre_mercd._format"
+
+
+def _file_record_unstructure_factory(cls: type, converter: cattrs.Converter) -> Any:
+    """A data file's record as its file writes it, in order; a member at its default is left out.
+
+    (cattrs' own ``omit_if_default`` would move those members after the others.)
+    """
+    fields = []
+    for f in attrs.fields(cls):
+        default = f.default.factory() if isinstance(f.default, attrs.Factory) else f.default  # type: ignore[arg-type]
+        fields.append((f.name, json_name(f), default))
+
+    def unstructure_file(record: Any) -> dict[str, Any]:
+        return {
+            key: converter.unstructure(getattr(record, name))
+            for name, key, default in fields
+            if getattr(record, name) != default
+        }
+
+    return unstructure_file
+
+
+def _problems(exc: BaseException, path: str) -> list[tuple[str, str]]:
+    """Each problem cattrs found under ``exc``, with its JSON path.
+
+    As ``cattrs.transform_error``, but a field is named as its file writes it, and a key of
+    an object that is a plain word as a member (``$.sources.title``, ``$.files['a/b.json']``).
+    """
+    if not isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
+        return [(path, _format_exception(exc))]
+    with_notes, without = exc.group_exceptions()
+    problems = []
+    for inner, note in with_notes:
+        if isinstance(note, cattrs.AttributeValidationNote):
+            field = attrs.fields_dict(exc.cl)[note.name]
+            where = f"{path}.{json_name(field)}"
+        elif isinstance(note.index, str) and note.index.replace("_", "").isalnum():
+            where = f"{path}.{note.index}"
+        else:
+            where = f"{path}[{note.index!r}]"
+        problems.extend(_problems(inner, where))
+    problems.extend((path, _format_exception(inner)) for inner in without)
+    return problems
+
+
+def _format_exception(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return (
             f"required field {exc.args[0]!r:.200} missing" if exc.args else "required field missing"
@@ -173,6 +234,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_frozenset, _strict_frozenset_factory)
     converter.register_unstructure_hook_func(_is_frozenset, _unstructure_frozenset)
     converter.register_structure_hook_factory(attrs.has, _strict_record_factory)
+    converter.register_unstructure_hook_factory(_is_file_record, _file_record_unstructure_factory)
     for cls in RECORD_CLASSES:
         attrs.resolve_types(cls)
     converter.register_structure_hook(_records.ValidityWindow, _window_factory(converter))
@@ -183,19 +245,19 @@ def _make_converter() -> cattrs.Converter:
 CONVERTER = _make_converter()
 
 
-def structure(data: object, cls: type[R], where: str, path: str = "$") -> R:
+def structure(
+    data: object, cls: type[R], where: str, path: str = "$", form: str = "{path}: {problem}"
+) -> R:
     """``data`` (found at ``path`` in ``where``) as a ``cls`` record.
 
-    Raises :class:`DataError` naming ``where`` and the JSON path of each problem.
+    Raises :class:`DataError` naming ``where`` and the JSON path of each problem (each as
+    ``form`` writes it).
     """
     try:
         return CONVERTER.structure(data, cls)
     # Any error from a structuring hook is a problem in the data; cattrs wraps each field's.
     except Exception as exc:  # noqa: BLE001
-        if isinstance(exc, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
-            problems = transform_error(exc, path, format_exception=_format_exception)
-        else:
-            problems = [f"{_format_exception(exc, cls)} @ {path}"]
+        problems = (form.format(path=p, problem=problem) for p, problem in _problems(exc, path))
         raise DataError(f"{where}: " + "; ".join(problems)) from None
 
 
@@ -232,4 +294,5 @@ def from_dict(cls: type[R], data: object) -> R:
     if cls not in RECORD_CLASSES:
         accepted = ", ".join(c.__name__ for c in RECORD_CLASSES)
         raise ArgumentTypeError(f"from_dict takes a record class ({accepted}), not {cls!r:.80}")
-    return structure(data, cls, f"from_dict({cls.__name__}, {data!r:.120})")
+    where = f"from_dict({cls.__name__}, {data!r:.120})"
+    return structure(data, cls, where, form="{problem} @ {path}")

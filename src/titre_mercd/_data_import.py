@@ -1,17 +1,16 @@
 """How a data directory written by ``titre-mercd registry import`` was made.
 
-A module of its own: an attrs class costs start-up to create, and only a caller that asks
-:attr:`~titre_mercd.Referentiel.imported` needs this one.
+A module of its own: ``import titre_mercd`` does not create its class, the first load does
+(it is the ``"import"`` member of ``MANIFEST.json``, see ``_format.Manifest``).
 """
 
 from __future__ import annotations
 
 import datetime as dt  # noqa: TC003  (DataImport's annotations are evaluated at run time)
-from functools import cache
 
 import attrs
 
-__all__ = ["DataImport", "data_import"]
+__all__ = ["DataImport"]
 
 
 @attrs.frozen
@@ -30,9 +29,3 @@ class DataImport:
     export: str  # the file name of the registry export the directory was made from
     export_date: dt.date  # the date of that export
     base_data_version: str  # the DATA_VERSION of the data the import started from
-
-
-@cache
-def data_import(export: str, export_date: dt.date, base_data_version: str) -> DataImport:
-    """The record of an import, the same object every time it is asked for."""
-    return DataImport(export, export_date, base_data_version)

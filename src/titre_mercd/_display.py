@@ -73,22 +73,6 @@ def level_phrase(level: Level) -> str:
     return f"{old}niveau {level.france_2019} · EQF {level.eqf}"
 
 
-def _legal_text(text: LegalText) -> list[str]:
-    details = [text.kind + (f" of {text.date.isoformat()}" if text.date else "")]
-    details.append(f"NOR {text.nor}" if text.nor else "NOR not known")
-    if text.consolidated_on is not None:
-        details.append(f"consolidated on {text.consolidated_on.isoformat()}")
-    return [text.title, ", ".join(details)]
-
-
-def _window(window: ValidityWindow) -> list[str]:
-    until = window.registered_until
-    shown = [window_phrase(window)]
-    if until is not None:
-        shown.append(f"registered until {until.isoformat()} (the registry's échéance, as given)")
-    return shown
-
-
 def phrases(value: Any) -> list[str]:  # noqa: PLR0911  (one return per kind of value)
     """A value that is not empty, in words: one line per item of a list or part of a record.
 
@@ -99,9 +83,15 @@ def phrases(value: Any) -> list[str]:  # noqa: PLR0911  (one return per kind of 
         items = sorted(value) if isinstance(value, frozenset) else value
         return [line for item in items for line in phrases(item)]
     if isinstance(value, LegalText):
-        return _legal_text(value)
+        details = [value.kind + (f" of {value.date.isoformat()}" if value.date else "")]
+        details.append(f"NOR {value.nor}" if value.nor else "NOR not known")
+        if value.consolidated_on is not None:
+            details.append(f"consolidated on {value.consolidated_on.isoformat()}")
+        return [value.title, ", ".join(details)]
     if isinstance(value, ValidityWindow):
-        return _window(value)
+        until = value.registered_until
+        given = f"registered until {until} (the registry's échéance, as given)" if until else ""
+        return [window_phrase(value), *([given] if given else [])]
     if isinstance(value, Level):
         return [level_phrase(value)]
     if isinstance(value, Block):  # a bloc named outside its version: by its reference
@@ -253,17 +243,14 @@ def html(record: Any) -> str:
     """
     if isinstance(record, CorrespondenceTable):
         return _correspondence_table(record)
-    shown = [(name, declared.label) for name, declared in rendered_by(type(record), "html")]
-    for derived, after, label in getattr(record, "_derived", ()):
-        at = next((i + 1 for i, (name, _) in enumerate(shown) if name == after), len(shown))
-        shown.insert(at, (derived, label))
     rows = []
-    for name, label in shown:
+    for name, declared in rendered_by(type(record), "html"):
         if isinstance(record, CertificationVersion) and name == "title":
             continue  # the caption
         value = getattr(record, name)
         cell = f"<em>{_empty(record, name)}</em>" if _is_empty(value) else _cell_html(value)
-        rows.append(f"<tr><th {_CELL}>{_escape(label)}</th><td {_CELL}>{cell}</td></tr>")
+        label = _escape(declared.label)
+        rows.append(f"<tr><th {_CELL}>{label}</th><td {_CELL}>{cell}</td></tr>")
     caption = f"<caption><b>{_escape(_caption(record))}</b></caption>"
     return f"{_TABLE}{caption}<tbody>{''.join(rows)}</tbody></table>"
 

@@ -27,6 +27,7 @@ from ._referentiel import dataset, source_of, versions
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ._format import SourceKey
     from ._records import Block, CertificationVersion, Correspondence, LegalText
 
 __all__ = [
@@ -90,11 +91,21 @@ def dataset_document() -> dict[str, Any]:
             for title, source in wordings
         ],
         "contradictions": [
-            {"record": kind, "key": key, "field": field, "reads": reads, "source": to_dict(source)}
-            for (kind, key, field), readings in sorted(data.contradictions.items())
-            for reads, source in readings
+            {
+                "record": at.record,
+                "key": at.key,
+                "field": at.field,
+                "reads": r,
+                "source": to_dict(s),
+            }
+            for at, readings in sorted(data.contradictions.items(), key=_source_order)
+            for r, s in readings
         ],
     }
+
+
+def _source_order(item: tuple[SourceKey, object]) -> tuple[str, str, str]:
+    return (item[0].record, item[0].key, item[0].field)
 
 
 def _tables() -> list[tuple[tuple[str, str], tuple[Correspondence, ...]]]:
@@ -163,38 +174,24 @@ def _columns(cls: type, prefix: str = "") -> list[tuple[str, Callable[[Any], obj
         header = prefix + column(name, declared)
         held = record_class(cls, name)
         if held is not None and not held_in_tuple(cls, name):
-            for sub_header, read in _columns(held, header + "_"):
-                columns.append((sub_header, _through(name, read)))
-            for derived, after, _ in getattr(held, "_derived", ()):
-                at = next(i for i, (h, _) in enumerate(columns) if h == f"{header}_{after}")
-                columns.insert(at + 1, (f"{header}_{derived}", _through(name, _getter(derived))))
-        elif held is not None:
-            columns.append((header, _count(name) if held is _records.Block else _codes(name)))
+            columns.extend((h, _read(name, read)) for h, read in _columns(held, header + "_"))
+        elif held is not None:  # a list of blocs: their count; of codes: the codes
+            count = held is _records.Block
+            columns.append((header, _read(name, len if count else _code_list)))
         else:
-            columns.append((header, _getter(name)))
+            columns.append((header, _read(name)))
     return columns
 
 
-def _count(name: str) -> Callable[[Any], object]:
-    return lambda record: len(getattr(record, name))
+def _code_list(codes: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(c.code for c in codes)
 
 
-def _codes(name: str) -> Callable[[Any], object]:
-    return lambda record: tuple(c.code for c in getattr(record, name))
-
-
-def _getter(name: str) -> Callable[[Any], object]:
-    return lambda record: getattr(record, name)
-
-
-def _through(name: str, read: Callable[[Any], object]) -> Callable[[Any], object]:
-    """``read`` applied to the record in field ``name``; ``None`` when there is none."""
-
-    def cell(record: Any) -> object:
-        held = getattr(record, name)
-        return None if held is None else read(held)
-
-    return cell
+def _read(name: str, then: Callable[[Any], object] | None = None) -> Callable[[Any], object]:
+    """What reads field ``name`` of a record, then ``then`` of its value unless it is ``None``."""
+    if then is None:
+        return lambda record: getattr(record, name)
+    return lambda record: None if getattr(record, name) is None else then(getattr(record, name))
 
 
 def _cells(columns: list[tuple[str, Callable[[Any], object]]], record: Any) -> tuple[str, ...]:
@@ -577,11 +574,17 @@ def _graph_parts() -> tuple[list[CertificationVersion], list[tuple[str, str, Cor
     return list(versions()), rows
 
 
+_MERMAID_ESCAPES = str.maketrans(
+    {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;"}
+)
+
+
 def _mermaid_text(text: str) -> str:
-    escaped = (
-        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-    )
-    return escaped.replace("|", "#124;")
+    return text.translate(_MERMAID_ESCAPES)
+
+
+def _mermaid_label(text: str) -> str:
+    return "<br>".join(_mermaid_text(line) for line in _lines(text))
 
 
 def _mermaid_id(*parts: object) -> str:
@@ -601,12 +604,10 @@ def mermaid() -> str:
     all_versions, rows = _graph_parts()
     lines = ["flowchart LR", f"  %% titre_mercd data {dataset().data_version}"]
     for v in all_versions:
-        title = "<br>".join(_mermaid_text(line) for line in _lines(f"{v.key} · {v.title}"))
+        title = _mermaid_label(f"{v.key} · {v.title}")
         lines.append(f'  subgraph {_mermaid_id("v", v.key)}["{title}"]')
         for b in v.blocks:
-            label = "<br>".join(
-                _mermaid_text(line) for line in _lines(f"CCP {b.number} · {b.title}")
-            )
+            label = _mermaid_label(f"CCP {b.number} · {b.title}")
             lines.append(f'    {_mermaid_id("b", b.version_key, b.number)}["{label}"]')
         lines.append("  end")
     lines.extend(

@@ -47,17 +47,6 @@ _KEY = "titre_mercd"
 class About:
     """What a field declares of itself: see :func:`about`."""
 
-    __slots__ = (
-        "brief",
-        "cited",
-        "column",
-        "label",
-        "omitted",
-        "schema",
-        "section",
-        "unknowable",
-    )
-
     def __init__(
         self,
         label: str,
@@ -123,8 +112,17 @@ def fields_of(cls: type) -> tuple[tuple[str, About], ...]:
 
 
 def rendered_by(cls: type, renderer: str) -> tuple[tuple[str, About], ...]:
-    """The fields of ``cls`` that ``renderer`` shows: every field it does not leave out."""
-    return tuple((name, a) for name, a in fields_of(cls) if renderer not in a.omitted)
+    """The fields of ``cls`` that ``renderer`` shows: every field it does not leave out.
+
+    A value the record derives from a field (a window's last day, from its end) follows that
+    field, or comes last when the renderer leaves the field out.
+    """
+    shown = [(name, a) for name, a in fields_of(cls) if renderer not in a.omitted]
+    for derived, after, label in getattr(cls, "_derived", ()):
+        at = next((i + 1 for i, (name, _) in enumerate(shown) if name == after), len(shown))
+        declared = About(label, None, False, "holder", {}, False, None, {})  # noqa: FBT003
+        shown.insert(at, (derived, declared))
+    return tuple(shown)
 
 
 def column(name: str, declared: About) -> str:
@@ -134,7 +132,8 @@ def column(name: str, declared: About) -> str:
 
 def _field_type(cls: type, name: str) -> Any:
     attrs.resolve_types(cls)  # the annotations are strings until resolved (kept by attrs)
-    return attrs.fields_dict(cls)[name].type
+    field = attrs.fields_dict(cls).get(name)
+    return None if field is None else field.type  # None: a value the record derives
 
 
 def _args(type_: Any) -> tuple[Any, ...]:

@@ -11,10 +11,9 @@ listing them there.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import attrs
 
@@ -29,7 +28,6 @@ from ._records import (
     Block,
     CertificationVersion,
     Correspondence,
-    Formacode,
     LegalText,
     Level,
     NsfCode,
@@ -42,6 +40,26 @@ from .exceptions import DataError, InvalidCodeError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
+    from typing import Protocol
+
+    from . import _format  # noqa: TC004  (bound at the first load, by _Builder)
+    from ._data_import import DataImport
+    from ._format import Contradiction, RegisteredEntry, SourceKey, SourceRef
+
+    # (Declared for type checking only: a Protocol class costs start-up to create.)
+    class Traversable(Protocol):
+        """A data directory: the part of ``importlib.resources``' ``Traversable`` the loader uses.
+
+        ``pathlib.Path`` and what ``importlib.resources.files()`` returns both fit.
+        """
+
+        @property
+        def name(self) -> str: ...
+        def joinpath(self, child: str, /) -> Traversable: ...
+        def read_bytes(self) -> bytes: ...
+        def is_dir(self) -> bool: ...
+        def iterdir(self) -> Iterator[Traversable]: ...
+
 
 __all__ = [
     "ENVIRONMENT_VARIABLE",
@@ -92,20 +110,6 @@ class _NotAFileError(OSError):
 
     def __init__(self, path: str, why: str) -> None:
         super().__init__(0, why, path)
-
-
-class Traversable(Protocol):
-    """A data directory: the part of ``importlib.resources``' ``Traversable`` the loader uses.
-
-    ``pathlib.Path`` and what ``importlib.resources.files()`` returns both fit.
-    """
-
-    @property
-    def name(self) -> str: ...
-    def joinpath(self, child: str, /) -> Traversable: ...
-    def read_bytes(self) -> bytes: ...
-    def is_dir(self) -> bool: ...
-    def iterdir(self) -> Iterator[Traversable]: ...
 
 
 class _Directory:
@@ -175,8 +179,7 @@ class _Directory:
         return (self.joinpath(name) for name in sorted(os.listdir(self._path)))
 
 
-# Where each fact's source is kept: (kind of record, its identity..., field name).
-SourceKey = tuple[Any, ...]
+R = TypeVar("R")
 
 
 class Dataset(NamedTuple):
@@ -205,7 +208,7 @@ class Dataset(NamedTuple):
     reachable_blocks: Mapping[tuple[str, int], frozenset[Block]]
     # (version key, number) -> the block's other wordings in the texts, each with its source
     other_wordings: Mapping[tuple[str, int], tuple[tuple[str, Source], ...]]
-    # ("version", key, field) -> what other texts read where they contradict the one followed
+    # a version's field -> what other texts read where they contradict the one followed
     contradictions: Mapping[SourceKey, tuple[tuple[str, Source], ...]]
     # lineage.json: the intervals no text covers, in order, and the fiches RNCP registered
     # but of which the data holds no version, by number
@@ -213,9 +216,8 @@ class Dataset(NamedTuple):
     registered_by_rncp: Mapping[str, RegisteredFiche] = {}
     # the data directory as an absolute path, None for the shipped data
     directory: str | None = None
-    # the MANIFEST's "import" member, for a directory written by ``registry import``: the
-    # export's file name, its date and the base data version (see Referentiel.imported)
-    imported: tuple[str, dt.date, str] | None = None
+    # the MANIFEST's "import" member, for a directory written by ``registry import``
+    imported: DataImport | None = None
 
 
 # ---------------------------------------------------------------- reading files
@@ -259,7 +261,7 @@ def _duplicated_key(text: str, json: Any) -> str:
 
 
 class _Reader:
-    """Reads the files the manifest lists, checking each one's sha256.
+    """Reads the files the manifest lists, checking each one's sha256, into their records.
 
     ``trusted``: the files are those that passed every rule (see :class:`_Builder`), so a
     JSON object is read without looking for a key given twice, at C speed.
@@ -268,24 +270,25 @@ class _Reader:
     def __init__(self, root: Traversable, *, trusted: bool = False) -> None:
         import json
 
+        from ._structure import structure
+
         self._hook = None if trusted else _no_duplicate_keys
         self._root = root
         self._sha256 = _sha256()
         self._json = json
+        self._structure = structure
         self._budget = MAX_TOTAL_SIZE  # bytes the directory's files may still hold
         self._texts: dict[str, str] = {}  # each text file, read once
-        manifest = self.json(MANIFEST, check=False)
-        _known_fields(
-            manifest, {"header", "data_version", "files", "history", "import"}, f"{MANIFEST}: $"
-        )
-        self.data_version = _field(manifest, "data_version", str, f"{MANIFEST}: $")
-        files = _field(manifest, "files", dict, f"{MANIFEST}: $")
-        for name, digest in files.items():
+        self.files: dict[str, str] = {}
+        manifest = self.read(MANIFEST, _format.Manifest, check=False)
+        for name in manifest.files:
             inside(name, f"{MANIFEST}: $.files")
-            if not isinstance(digest, str):
-                raise DataError(f"{MANIFEST}: $.files[{name!r}]: expected a sha256 string")
-        self.files: dict[str, str] = files
-        self.imported = _imported(manifest["import"]) if "import" in manifest else None
+        made = manifest.imported
+        if made is not None and not (made.export and made.base_data_version):
+            raise DataError(f"{MANIFEST}: $.import: export and base_data_version must not be empty")
+        self.data_version = manifest.data_version
+        self.files = manifest.files
+        self.imported = made
 
     def bytes(self, name: str, *, check: bool = True) -> bytes:
         resource = self._root
@@ -329,7 +332,8 @@ class _Reader:
             self._texts[name] = text
         return text
 
-    def json(self, name: str, *, check: bool = True) -> dict[str, Any]:
+    def read(self, name: str, cls: type[R], *, check: bool = True) -> R:
+        """The JSON file ``name`` as a ``cls`` record (see ``_format``)."""
         try:
             text = self.bytes(name, check=check).decode("utf-8")
             payload = self._json.loads(text, object_pairs_hook=self._hook)
@@ -345,14 +349,11 @@ class _Reader:
             raise DataError(f"{name}: invalid JSON: {exc}") from None
         except RecursionError:  # "[[[[…" nested deeper than the parser goes
             raise DataError(f"{name}: invalid JSON: arrays or objects nested too deeply") from None
-        if not isinstance(payload, dict):
-            raise DataError(f"{name}: $: expected a JSON object")
         import re
 
         if re.search(_ESCAPED_CONTROL, text):  # else no string of it can hold one
-            plain: dict[str, Any] = _plain_strings(payload, name, "$")
-            return plain
-        return payload
+            payload = _plain_strings(payload, name, "$")
+        return self._structure(payload, cls, name)
 
     def listed(self, folder: str) -> list[str]:
         """The JSON files of ``folder``; one on disk but not in the manifest is an error."""
@@ -407,15 +408,13 @@ def _plain_strings(value: Any, name: str, path: str) -> Any:
     return value
 
 
-def inside(name: object, where: str) -> str:
+def inside(name: str, where: str) -> str:
     """``name``, a data file's name relative to its directory, checked not to leave it.
 
     A name is POSIX-style (``texts/a.txt``); an absolute one, one with ``..``, ``.`` or an
     empty part, a backslash, a colon or a NUL is refused before anything is read through it,
     so that no file outside the directory is read, nor its digest shown.
     """
-    if not isinstance(name, str):
-        raise DataError(f"{where}: expected a file name, got {type(name).__name__}")
     parts = name.split("/")
     if any(part in ("", ".", "..") or any(c in part for c in "\\:\0") for part in parts):
         raise DataError(
@@ -423,31 +422,6 @@ def inside(name: object, where: str) -> str:
             "(relative, '/'-separated, without '..' or '.')"
         )
     return name
-
-
-def _imported(raw: object) -> tuple[str, dt.date, str]:
-    """The MANIFEST's ``"import"`` member, checked: which export and data it was made from.
-
-    As a plain tuple: :class:`~titre_mercd.DataImport` is made only when asked for, so that
-    loading the data does not generate its class.
-    """
-    where = f"{MANIFEST}: $.import"
-    if not isinstance(raw, dict):
-        raise DataError(f"{where}: expected an object, got {type(raw).__name__}")
-    fields = {"export", "export_date", "base_data_version"}
-    _known_fields(raw, fields, where)
-    export = _field(raw, "export", str, where)
-    base = _field(raw, "base_data_version", str, where)
-    if not export or not base:
-        raise DataError(f"{where}: export and base_data_version must not be empty")
-    raw_date = _field(raw, "export_date", str, where)
-    try:
-        export_date = dt.date.fromisoformat(raw_date)
-    except ValueError:
-        export_date = None
-    if export_date is None or export_date.isoformat() != raw_date:
-        raise DataError(f"{where}.export_date: {raw_date!r:.40} is not an ISO date (YYYY-MM-DD)")
-    return (export, export_date, base)
 
 
 def _sha256() -> Callable[[bytes], Any]:
@@ -468,43 +442,27 @@ def _sha256() -> Callable[[bytes], Any]:
         return sha256
 
 
-def _known_fields(obj: Mapping[str, Any], fields: set[str], where: str) -> None:
-    """Refuse a field of ``obj`` that is not one of ``fields``; ``where`` is "file: $.path"."""
-    unknown = obj.keys() - fields
-    if unknown:
-        raise DataError(f"{where}: unknown fields {sorted(unknown)}; known: {sorted(fields)}")
-
-
-def _field(obj: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
-    """``obj[name]`` checked to be a ``kind``; ``where`` is "file: $.path" of ``obj``."""
-    if name not in obj:
-        raise DataError(f"{where}: required field {name!r} missing")
-    value = obj[name]
-    if not isinstance(value, kind):
-        raise DataError(f"{where}.{name}: expected {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
 # ---------------------------------------------------------------- building the dataset
 
 
 class _Builder:
     """Turns the files of one data directory into a checked :class:`Dataset`.
 
-    Every file's sha256 and shape are always checked. The rules across files (each excerpt
-    verbatim in its text, canonical codes, windows and gaps, codes as their nomenclature
-    writes them, a source for every fact) run unless ``rules`` is false: for the shipped
-    data and the user's own update, whose files passed them when they were built (the test
-    suite, ``registry import``) and whose manifest proves they are those files. A broken rule
-    raises, or with ``failures`` (``data verify``) is added to it and the build goes on.
+    Every file's sha256 and shape (its record in ``_format``) are always checked. The rules
+    across files (each excerpt verbatim in its text, canonical codes, windows and gaps, codes
+    as their nomenclature writes them, a source for every fact) run unless ``rules`` is
+    false: for the shipped data and the user's own update, whose files passed them when they
+    were built (the test suite, ``registry import``) and whose manifest proves they are those
+    files. A broken rule raises, or with ``failures`` (``data verify``) is added to it and
+    the build goes on.
     """
 
     def __init__(
         self, root: Traversable, *, rules: bool = True, failures: list[str] | None = None
     ) -> None:
-        from ._structure import structure
+        global _format  # noqa: PLW0603  (imported at the first load: start-up stays light)
+        from . import _format
 
-        self.structure = structure
         self.rules = rules
         self.failures = failures
         self.reader = _Reader(root, trusted=not rules)
@@ -522,12 +480,8 @@ class _Builder:
 
     def build(self) -> Dataset:
         self._load_texts()
-        rome_by_code = {
-            c.code: c for c in self._load_codes("nomenclatures/rome.json", RomeCode, "rome")
-        }
-        nsf_by_code = {
-            c.code: c for c in self._load_codes("nomenclatures/nsf.json", NsfCode, "nsf")
-        }
+        rome_by_code = self._load_codes("rome", RomeCode, normalize_rome)
+        nsf_by_code = self._load_codes("nsf", NsfCode, normalize_nsf)
         levels = self._load_levels()
         versions = [self._load_version(name) for name in self.reader.listed("versions")]
         versions.sort(key=lambda v: v.key)
@@ -560,73 +514,56 @@ class _Builder:
 
     def _load_texts(self) -> None:
         name = "texts.json"
-        payload = self.reader.json(name)
-        _known_fields(payload, {"header", "texts"}, f"{name}: $")
-        entries = _field(payload, "texts", list, f"{name}: $")
-        for i, entry in enumerate(entries):
+        for i, entry in enumerate(self.reader.read(name, _format.TextsFile).texts):
             path = f"$.texts[{i}]"
-            if not isinstance(entry, dict):
-                raise DataError(f"{name}: {path}: expected an object")
-            _known_fields(entry, {"id", "file", "legal_text", "source"}, f"{name}: {path}")
-            text_id = _field(entry, "id", str, f"{name}: {path}")
-            if text_id in self.texts:
-                raise DataError(f"{name}: {path}.id: duplicated text id {text_id!r}")
-            legal_text = self.structure(
-                _field(entry, "legal_text", dict, f"{name}: {path}"),
-                LegalText,
-                name,
-                f"{path}.legal_text",
-            )
-            file = inside(_field(entry, "file", str, f"{name}: {path}"), f"{name}: {path}.file")
+            if entry.id in self.texts:
+                raise DataError(f"{name}: {path}.id: duplicated text id {entry.id!r}")
+            file = inside(entry.file, f"{name}: {path}.file")
             try:
                 content = self.reader.text(file)
             except DataError as exc:
                 raise DataError(f"{exc} (the file of {name}: {path})") from None
-            self.texts[text_id] = (legal_text, content)
-            self.text_contents.setdefault(legal_text, content)
+            self.texts[entry.id] = (entry.legal_text, content)
+            self.text_contents.setdefault(entry.legal_text, content)
 
-    def _source(self, raw: object, where: str) -> Source:
-        if not isinstance(raw, dict):
-            raise DataError(f"{where}: expected an object")
-        text_id = raw.get("text")
-        if text_id not in self.texts:
-            raise DataError(f"{where}.text: unknown text {text_id!r}; known: {sorted(self.texts)}")
-        unknown = raw.keys() - {"text", "location", "excerpt"}
-        if unknown:
-            raise DataError(f"{where}: unknown fields {sorted(unknown)}")
-        legal_text, content = self.texts[text_id]
-        location = _field(raw, "location", str, where)
-        excerpt = _field(raw, "excerpt", str, where)
-        if self.rules and (not excerpt or excerpt not in content):
-            self.fail(f"{where}.excerpt: not found verbatim in text {text_id!r}: {excerpt!r:.120}")
-        return Source(text=legal_text, location=location, excerpt=excerpt)
+    def _source(self, ref: SourceRef, where: str) -> Source:
+        found = self.texts.get(ref.text)
+        if found is None:
+            raise DataError(f"{where}.text: unknown text {ref.text!r}; known: {sorted(self.texts)}")
+        legal_text, content = found
+        if self.rules and (not ref.excerpt or ref.excerpt not in content):
+            self.fail(
+                f"{where}.excerpt: not found verbatim in text {ref.text!r}: {ref.excerpt!r:.120}"
+            )
+        return Source(text=legal_text, location=ref.location, excerpt=ref.excerpt)
 
     def _sources(
         self,
-        raw: object,
-        key: tuple[Any, ...],
-        fields: set[str],
-        record: object,
+        refs: Mapping[str, SourceRef],
+        kind: str,
+        key: str,
+        record: Any,
         where: str,
         *,
         unknown: frozenset[str] | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         """Record the sources of ``record``'s fields; each non-empty field must have one.
 
-        With ``unknown`` (a version's ``unknown_fields``), an empty field not named there is
-        one the text says is empty, and may have a source: the text saying so. Otherwise an
-        empty field has no source. A field named in ``unknown`` never has one: no source
-        gives it. Each item of a list and each paragraph of a text must be in the excerpt.
+        ``kind`` and ``key`` name the record (see :class:`~._format.SourceKey`), ``names`` the
+        record's field of each member its file names otherwise. With ``unknown`` (a version's
+        ``unknown_fields``), an empty field not named there is one the text says is empty,
+        and may have a source: the text saying so. Otherwise an empty field has no source. A
+        field named in ``unknown`` never has one: no source gives it. Each item of a list and
+        each paragraph of a text must be in the excerpt (but for a registered fiche's).
         """
-        if not isinstance(raw, dict):
-            raise DataError(f"{where}: expected an object")
-        for field, source in raw.items():
+        fields = [f.name for f in attrs.fields(type(record)) if f.name not in _NO_SOURCE]
+        for field, ref in refs.items():
             if field not in fields:
                 raise DataError(f"{where}.{field}: no such field; fields: {sorted(fields)}")
             value = getattr(record, field)
-            found = self._source(source, f"{where}.{field}")
-            source_key = (*key, field)
-            self.sources[source_key] = found
+            found = self._source(ref, f"{where}.{field}")
+            self.sources[_format.SourceKey(kind, key, (names or {}).get(field, field))] = found
             if not self.rules:
                 continue
             if unknown is not None and field in unknown:
@@ -636,104 +573,91 @@ class _Builder:
                 )
             if unknown is None and _is_empty(value):
                 self.fail(f"{where}.{field}: a source for a field that is empty")
-            if field not in _NOT_QUOTED:
+            if field not in _NOT_QUOTED and names is None:
                 _check_covered(value, found.excerpt, f"{where}.{field}.excerpt", self.fail)
-        for field in sorted(fields - raw.keys()) if self.rules else ():
+        for field in sorted(set(fields) - refs.keys()) if self.rules else ():
             if not _is_empty(getattr(record, field)):
                 self.fail(f"{where}: field {field!r} has a value but no source")
 
+    def _quoted(self, text: str, ref: SourceRef, path: str, name: str) -> tuple[str, Source]:
+        """A text and its source at ``path``, whose excerpt must quote it."""
+        source = self._source(ref, f"{path}.source")
+        if self.rules and (not text or text not in source.excerpt):
+            self.fail(f"{path}.{name}: not found verbatim in its excerpt")
+        return text, source
+
     # -- nomenclatures
 
-    def _load_codes(self, name: str, cls: type[RomeCode | NsfCode], kind: str) -> list[Any]:
-        normalize = normalize_rome if kind == "rome" else normalize_nsf
-        payload = self.reader.json(name)
-        _known_fields(payload, {"header", "codes"}, f"{name}: $")
-        records = []
-        seen: set[str] = set()
-        for i, entry in enumerate(_field(payload, "codes", list, f"{name}: $")):
-            path = f"$.codes[{i}]"
-            if not isinstance(entry, dict):
-                raise DataError(f"{name}: {path}: expected an object")
-            raw_sources = entry.get("sources", {})
-            record = self.structure(
-                {k: v for k, v in entry.items() if k != "sources"}, cls, name, path
-            )
+    def _load_codes(
+        self, kind: str, cls: type[RomeCode | NsfCode], normalize: Callable[[str], str]
+    ) -> dict[str, Any]:
+        name = f"nomenclatures/{kind}.json"
+        by_code: dict[str, Any] = {}
+        for i, entry in enumerate(self.reader.read(name, _format.CodesFile).codes):
+            path = f"{name}: $.codes[{i}]"
+            if entry.label is None and cls is RomeCode:
+                raise DataError(f"{path}.label: expected a string, got null")
+            record = cls(entry.code, entry.label)  # type: ignore[arg-type]
             if self.rules and not _is_canonical(normalize, record.code):
-                self.fail(f"{name}: {path}.code: {record.code!r} is not a canonical code")
-            if record.code in seen:
-                self.fail(f"{name}: {path}.code: duplicated code {record.code!r}")
-            seen.add(record.code)
-            self._sources(
-                raw_sources,
-                (kind, record.code),
-                {"code", "label"},
-                record,
-                f"{name}: {path}.sources",
-            )
-            records.append(record)
-        return records
+                self.fail(f"{path}.code: {record.code!r} is not a canonical code")
+            if record.code in by_code:
+                self.fail(f"{path}.code: duplicated code {record.code!r}")
+            self._sources(entry.sources, kind, record.code, record, f"{path}.sources")
+            by_code[record.code] = record
+        return by_code
 
     def _load_levels(self) -> tuple[Level, ...]:
         name = "nomenclatures/levels.json"
-        payload = self.reader.json(name)
-        _known_fields(payload, {"header", "levels", "sources"}, f"{name}: $")
-        levels = self.structure(
-            _field(payload, "levels", list, f"{name}: $"), tuple[Level, ...], name, "$.levels"
-        )
-        sources = _field(payload, "sources", dict, f"{name}: $")
-        for field in ("france_1969", "france_2019", "eqf"):
-            raw = _field(sources, field, dict, f"{name}: $.sources")
-            self.sources[("level", field)] = self._source(raw, f"{name}: $.sources.{field}")
-        unknown = sources.keys() - {"france_1969", "france_2019", "eqf"}
-        if unknown:
-            raise DataError(f"{name}: $.sources: unknown fields {sorted(unknown)}")
-        return levels
+        levels = self.reader.read(name, _format.LevelsFile)
+        for field in attrs.fields(_format.LevelSources):
+            ref = getattr(levels.sources, field.name)
+            found = self._source(ref, f"{name}: $.sources.{field.name}")
+            self.sources[_format.SourceKey("level", "", field.name)] = found
+        return levels.levels
 
     # -- versions
 
     def _load_version(self, name: str) -> CertificationVersion:
-        payload = self.reader.json(name)
-        members = {"header", "version", "sources", "block_sources"}
-        unknown = payload.keys() - members - {"other_wordings", "contradictions"}
-        if unknown:
-            raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
-        version = self.structure(
-            _field(payload, "version", dict, f"{name}: $"), CertificationVersion, name, "$.version"
-        )
+        file = self.reader.read(name, _format.VersionFile)
+        version = file.version
         if name != f"versions/{version.key}.json":
             raise DataError(f"{name}: $.version.key: {version.key!r} does not match the file name")
-        fields = {f.name for f in attrs.fields(CertificationVersion)}
         if self.rules:
-            self._check_version(version, fields, name)
+            self._check_version(version, name)
         self._sources(
-            payload.get("sources", {}),
-            ("version", version.key),
-            fields - {"unknown_fields"},  # what no source gives has, itself, no source
+            file.sources,
+            "version",
+            version.key,
             version,
             f"{name}: $.sources",
             unknown=version.unknown_fields,
         )
-        self._load_contradictions(payload.get("contradictions", []), version, fields, name)
-        block_sources = payload.get("block_sources", {})
-        if not isinstance(block_sources, dict):
-            raise DataError(f"{name}: $.block_sources: expected an object")
+        self._load_contradictions(file.contradictions, version, name)
         numbers = {str(b.number): b for b in version.blocks}
-        for number in block_sources:
+        for number in file.block_sources:
             if number not in numbers:
                 raise DataError(f"{name}: $.block_sources.{number}: no block number {number}")
-        block_fields = {"number", "title", "competences", "rncp_code"}
         for number, block in numbers.items():
             self._sources(
-                block_sources.get(number, {}),
-                ("block", version.key, block.number),
-                block_fields,
+                file.block_sources.get(number, {}),
+                "block",
+                block.ref,
                 block,
                 f"{name}: $.block_sources.{number}",
             )
-        self._load_other_wordings(payload.get("other_wordings", {}), version, name)
+        for number, wordings in file.other_wordings.items():
+            where = f"{name}: $.other_wordings.{number}"
+            if number not in numbers:
+                raise DataError(f"{where}: no block number {number}")
+            if not wordings:
+                raise DataError(f"{where}: expected a non-empty array")
+            self.other_wordings[(version.key, int(number))] = tuple(
+                self._quoted(w.title, w.source, f"{where}[{i}]", "title")
+                for i, w in enumerate(wordings)
+            )
         return version
 
-    def _check_version(self, version: CertificationVersion, fields: set[str], name: str) -> None:
+    def _check_version(self, version: CertificationVersion, name: str) -> None:
         """The version's fields agree with its key, and ``unknown_fields`` with its values."""
         if (
             version.legal_text.date is not None
@@ -747,77 +671,39 @@ class _Builder:
                     f"expected version_key {version.key!r} and number {i + 1}, "
                     f"got {block.version_key!r} and {block.number}"
                 )
+        fields = attrs.fields_dict(CertificationVersion)
         for field in sorted(version.unknown_fields):
             if field not in fields or field in _NEVER_UNKNOWN:
                 self.fail(
                     f"{name}: $.version.unknown_fields: {field!r} is not a field that can be "
-                    f"unknown; fields: {sorted(fields - _NEVER_UNKNOWN)}"
+                    f"unknown; fields: {sorted(fields.keys() - _NEVER_UNKNOWN)}"
                 )
             elif not _is_empty(getattr(version, field)):
                 self.fail(
                     f"{name}: $.version.unknown_fields: {field!r} has a value, so a source gives it"
                 )
 
-    def _load_other_wordings(self, raw: object, version: CertificationVersion, name: str) -> None:
-        """A block's other wordings in the texts: ``{"N": [{"title", "source"}, ...]}``.
-
-        Each title is found verbatim in its source's excerpt; ``find_block`` accepts it.
-        """
-        where = f"{name}: $.other_wordings"
-        if not isinstance(raw, dict):
-            raise DataError(f"{where}: expected an object")
-        for number, entries in raw.items():
-            if number not in {str(b.number) for b in version.blocks}:
-                raise DataError(f"{where}.{number}: no block number {number}")
-            if not isinstance(entries, list) or not entries:
-                raise DataError(f"{where}.{number}: expected a non-empty array")
-            found = [
-                self._quoted(entry, "title", f"{where}.{number}[{i}]")
-                for i, entry in enumerate(entries)
-            ]
-            self.other_wordings[(version.key, int(number))] = tuple(found)
-
-    def _quoted(self, entry: object, name: str, path: str) -> tuple[str, Source]:
-        """``{name: text, "source": …}`` at ``path``: the text and its source, which quotes it."""
-        if not isinstance(entry, dict):
-            raise DataError(f"{path}: expected an object")
-        _known_fields(entry, {name, "source"}, path)
-        text = _field(entry, name, str, path)
-        source = self._source(entry.get("source"), f"{path}.source")
-        if self.rules and (not text or text not in source.excerpt):
-            self.fail(f"{path}.{name}: not found verbatim in its excerpt")
-        return text, source
-
     def _load_contradictions(
-        self, raw: object, version: CertificationVersion, fields: set[str], name: str
+        self, entries: tuple[Contradiction, ...], version: CertificationVersion, name: str
     ) -> None:
-        """Facts the texts contradict: ``[{"field", "note", "readings": [{"reads", "source"}]}]``.
+        """Facts the texts contradict, each with the readings of the texts not followed.
 
         The value shipped is the one its ``sources`` entry gives (the reading followed); each
         reading here is another text's, recorded with its own verbatim source.
         """
-        where = f"{name}: $.contradictions"
-        if not isinstance(raw, list):
-            raise DataError(f"{where}: expected an array")
-        for i, entry in enumerate(raw):
-            path = f"{where}[{i}]"
-            if not isinstance(entry, dict):
-                raise DataError(f"{path}: expected an object")
-            _known_fields(entry, {"field", "note", "readings"}, path)
-            field = _field(entry, "field", str, path)
-            _field(entry, "note", str, path)
-            key = ("version", version.key, field)
-            if field not in fields or key not in self.sources:
-                raise DataError(f"{path}.field: {field!r} is not a field with a source")
+        for i, entry in enumerate(entries):
+            path = f"{name}: $.contradictions[{i}]"
+            key = _format.SourceKey("version", version.key, entry.field)
+            if key not in self.sources:
+                raise DataError(f"{path}.field: {entry.field!r} is not a field with a source")
             if key in self.contradictions:
-                raise DataError(f"{path}.field: {field!r} is given twice")
-            readings = [
-                self._quoted(reading, "reads", f"{path}.readings[{j}]")
-                for j, reading in enumerate(_field(entry, "readings", list, path))
-            ]
-            if not readings:
+                raise DataError(f"{path}.field: {entry.field!r} is given twice")
+            if not entry.readings:
                 raise DataError(f"{path}.readings: expected at least one reading")
-            self.contradictions[key] = tuple(readings)
+            self.contradictions[key] = tuple(
+                self._quoted(r.reads, r.source, f"{path}.readings[{j}]", "reads")
+                for j, r in enumerate(entry.readings)
+            )
 
     def _check_version_codes(
         self,
@@ -827,17 +713,11 @@ class _Builder:
         levels: tuple[Level, ...],
     ) -> None:
         where = f"versions/{version.key}.json: $.version"
-        for i, code in enumerate(version.rome_codes):
-            if rome_by_code.get(code.code) != code:
-                self.fail(
-                    f"{where}.rome_codes[{i}]: {code} is not in nomenclatures/rome.json as written"
-                )
-        for i, nsf_code in enumerate(version.nsf_codes):
-            if nsf_by_code.get(nsf_code.code) != nsf_code:
-                self.fail(
-                    f"{where}.nsf_codes[{i}]: {nsf_code} "
-                    "is not in nomenclatures/nsf.json as written"
-                )
+        for field, table in (("rome_codes", rome_by_code), ("nsf_codes", nsf_by_code)):
+            file = f"nomenclatures/{field[:-6]}.json"
+            for i, code in enumerate(getattr(version, field)):
+                if table.get(code.code) != code:
+                    self.fail(f"{where}.{field}[{i}]: {code} is not in {file} as written")
         if version.level is not None and version.level not in levels:
             self.fail(f"{where}.level: {version.level} is not in nomenclatures/levels.json")
         if version.rncp is not None and not _is_canonical(normalize_rncp, version.rncp):
@@ -861,142 +741,81 @@ class _Builder:
         """``lineage.json``, when the manifest lists it (a data directory may have none)."""
         if LINEAGE not in self.reader.files:
             return (), ()
-        payload = self.reader.json(LINEAGE)
-        _known_fields(payload, {"header", "gaps", "registered"}, f"{LINEAGE}: $")
-        gaps = tuple(
-            self._gap(raw, f"{LINEAGE}: $.gaps[{i}]")
-            for i, raw in enumerate(_field(payload, "gaps", list, f"{LINEAGE}: $"))
-        )
-        if self.rules:
-            _check_gaps(gaps, versions, self.fail)
-        registered: list[RegisteredFiche] = []
-        for i, raw in enumerate(_field(payload, "registered", list, f"{LINEAGE}: $")):
-            fiche = self._registered(raw, i, version_by_key, nsf_by_code)
-            if any(fiche.rncp == earlier.rncp for earlier in registered):
-                raise DataError(
-                    f"{LINEAGE}: $.registered[{i}].rncp: {fiche.rncp} is recorded twice"
+        lineage = self.reader.read(LINEAGE, _format.LineageFile)
+        gaps = []
+        for i, gap in enumerate(lineage.gaps):
+            where = f"{LINEAGE}: $.gaps[{i}]"
+            if self.rules and gap.end <= gap.start:
+                self.fail(
+                    f"{where}.end: {gap.end} is not after start {gap.start} (end is excluded)"
                 )
-            registered.append(fiche)
-        return gaps, tuple(registered)
-
-    def _date(self, raw: Mapping[str, Any], name: str, where: str) -> dt.date:
-        if name not in raw:
-            raise DataError(f"{where}: required field {name!r} missing")
-        found: dt.date = self.structure(
-            raw[name], dt.date, LINEAGE, f"{where[len(LINEAGE) + 2 :]}.{name}"
-        )
-        return found
-
-    def _gap(self, raw: object, where: str) -> ValidityGap:
-        if not isinstance(raw, dict):
-            raise DataError(f"{where}: expected an object")
-        _known_fields(raw, {"start", "end", "source"}, where)
-        start, end = self._date(raw, "start", where), self._date(raw, "end", where)
-        if self.rules and end <= start:
-            self.fail(f"{where}.end: {end} is not after start {start} (end is excluded)")
-        return ValidityGap(start, end, self._source(raw.get("source"), f"{where}.source"))
-
-    # The fields of an entry of lineage.json's "registered", and the record's names for them.
-    _REGISTERED_FIELDS: Mapping[str, str] = {
-        "rncp": "rncp",
-        "successor_of": "successor_of",
-        "level": "level",
-        "nsf": "nsf_codes",
-        "formacodes": "formacodes",
-        "registered_until": "registered_until",
-        "certifying_authority": "certifying_authority",
-    }
+            gaps.append(
+                ValidityGap(gap.start, gap.end, self._source(gap.source, f"{where}.source"))
+            )
+        if self.rules:
+            _check_gaps(tuple(gaps), versions, self.fail)
+        registered: dict[str, RegisteredFiche] = {}
+        for i, entry in enumerate(lineage.registered):
+            where = f"{LINEAGE}: $.registered[{i}]"
+            fiche = self._registered(entry, where, version_by_key, nsf_by_code)
+            if fiche.rncp in registered:
+                raise DataError(f"{where}.rncp: {fiche.rncp} is recorded twice")
+            registered[fiche.rncp] = fiche
+        return tuple(gaps), tuple(registered.values())
 
     def _registered(
         self,
-        raw: object,
-        index: int,
+        entry: RegisteredEntry,
+        where: str,
         version_by_key: Mapping[str, CertificationVersion],
         nsf_by_code: Mapping[str, NsfCode],
     ) -> RegisteredFiche:
-        where = f"{LINEAGE}: $.registered[{index}]"
-        if not isinstance(raw, dict):
-            raise DataError(f"{where}: expected an object")
-        _known_fields(raw, {*self._REGISTERED_FIELDS, "sources"}, where)
-        rncp = _field(raw, "rncp", str, where)
-        if self.rules and not _is_canonical(normalize_rncp, rncp):
-            self.fail(f"{where}.rncp: {rncp!r} is not a canonical RNCP number")
-        successor_of = _field(raw, "successor_of", str, where)
-        if successor_of not in version_by_key:
+        if self.rules and not _is_canonical(normalize_rncp, entry.rncp):
+            self.fail(f"{where}.rncp: {entry.rncp!r} is not a canonical RNCP number")
+        if entry.successor_of not in version_by_key:
             raise DataError(
-                f"{where}.successor_of: unknown version {successor_of!r}; "
+                f"{where}.successor_of: unknown version {entry.successor_of!r}; "
                 f"known: {sorted(version_by_key)}"
             )
-        path = where[len(LINEAGE) + 2 :]
-        level: Level | None = self.structure(
-            raw.get("level"),
-            Optional[Level],  # type: ignore[arg-type]  # a typing form, as the structurer takes
-            LINEAGE,
-            f"{path}.level",
-        )
+        level = entry.level
         if level is not None and not all(1 <= n <= 8 for n in (level.france_2019, level.eqf)):
             raise DataError(f"{where}.level: expected niveaux 1 to 8, got {level}")
-        nsf_codes = self.structure(
-            _field(raw, "nsf", list, where), tuple[NsfCode, ...], LINEAGE, f"{path}.nsf"
-        )
-        for i, code in enumerate(nsf_codes if self.rules else ()):
+        for i, code in enumerate(entry.nsf if self.rules else ()):
             if nsf_by_code.get(code.code) != code:
                 self.fail(f"{where}.nsf[{i}]: {code} is not in nomenclatures/nsf.json as written")
-        formacodes = self.structure(
-            raw.get("formacodes", []), tuple[Formacode, ...], LINEAGE, f"{path}.formacodes"
-        )
-        until = raw.get("registered_until")
-        authority = raw.get("certifying_authority")
-        if authority is not None and (not isinstance(authority, str) or not authority):
+        if entry.certifying_authority == "":
             raise DataError(f"{where}.certifying_authority: expected a name or null")
         fiche = RegisteredFiche(
-            rncp=rncp,
-            successor_of=successor_of,
+            rncp=entry.rncp,
+            successor_of=entry.successor_of,
             level=level,
-            nsf_codes=nsf_codes,
-            formacodes=formacodes,
-            registered_until=None if until is None else self._date(raw, "registered_until", where),
-            certifying_authority=authority,
+            nsf_codes=entry.nsf,
+            formacodes=entry.formacodes,
+            registered_until=entry.registered_until,
+            certifying_authority=entry.certifying_authority,
         )
-        self._registered_sources(fiche, _field(raw, "sources", dict, where), where)
+        self._sources(
+            entry.sources,
+            "registered",
+            fiche.rncp,
+            entry,
+            f"{where}.sources",
+            names={"nsf": "nsf_codes"},
+        )
         return fiche
-
-    def _registered_sources(
-        self, fiche: RegisteredFiche, sources: Mapping[str, Any], where: str
-    ) -> None:
-        """Record the sources of a registered fiche; each non-empty field must have one."""
-        names = self._REGISTERED_FIELDS
-        for name, source in sources.items():
-            field = names.get(name)
-            if field is None:
-                raise DataError(f"{where}.sources.{name}: no such field; fields: {sorted(names)}")
-            if self.rules and _is_empty(getattr(fiche, field)):
-                self.fail(f"{where}.sources.{name}: a source for a field that is empty")
-            self.sources[("registered", fiche.rncp, field)] = self._source(
-                source, f"{where}.sources.{name}"
-            )
-        for name, field in names.items() if self.rules else ():
-            if name not in sources and not _is_empty(getattr(fiche, field)):
-                self.fail(f"{where}.sources: field {name!r} has a value but no source")
 
     # -- correspondence tables
 
     def _load_table(
         self, name: str, version_by_key: Mapping[str, CertificationVersion]
     ) -> tuple[tuple[str, str], tuple[Correspondence, ...]]:
-        payload = self.reader.json(name)
-        unknown = payload.keys() - {"header", "old_key", "new_key", "rows"}
-        if unknown:
-            raise DataError(f"{name}: $: unknown fields {sorted(unknown)}")
-        keys = []
-        for side in ("old_key", "new_key"):
-            key = _field(payload, side, str, f"{name}: $")
+        table = self.reader.read(name, _format.TableFile)
+        for side, key in (("old_key", table.old_key), ("new_key", table.new_key)):
             if key not in version_by_key:
                 raise DataError(
                     f"{name}: $.{side}: unknown version {key!r}; known: {sorted(version_by_key)}"
                 )
-            keys.append(key)
-        old_key, new_key = keys
+        old_key, new_key = table.old_key, table.new_key
         if name != f"correspondences/{old_key}_{new_key}.json":
             raise DataError(f"{name}: $: old_key and new_key do not match the file name")
         if self.rules and old_key >= new_key:
@@ -1005,42 +824,25 @@ class _Builder:
         new_blocks = version_by_key[new_key].blocks
         rows = []
         seen: set[int] = set()
-        for i, row in enumerate(_field(payload, "rows", list, f"{name}: $")):
-            path = f"$.rows[{i}]"
-            if not isinstance(row, dict):
-                raise DataError(f"{name}: {path}: expected an object")
-            unknown = row.keys() - {"old", "new", "source"}
-            if unknown:
-                raise DataError(f"{name}: {path}: unknown fields {sorted(unknown)}")
-            old = _block_number(row, "old", old_blocks, name, path, allow_none=False)
-            new = _block_number(row, "new", new_blocks, name, path, allow_none=True)
-            if old.number in seen:
-                self.fail(f"{name}: {path}.old: block {old.number} appears twice")
-            seen.add(old.number)
-            source = self._source(row.get("source"), f"{name}: {path}.source")
+        for i, row in enumerate(table.rows):
+            path = f"{name}: $.rows[{i}]"
+            old = _block_at(row.old, old_blocks, f"{path}.old")
+            new = (
+                None
+                if row.new is None
+                else _block_at(row.new, new_blocks, f"{path}.new", " or null")
+            )
+            if row.old in seen:
+                self.fail(f"{path}.old: block {row.old} appears twice")
+            seen.add(row.old)
+            source = self._source(row.source, f"{path}.source")
             rows.append(Correspondence(old=old, new=new, source=source))
         return (old_key, new_key), tuple(rows)
 
 
-def _block_number(
-    row: Mapping[str, Any],
-    side: str,
-    blocks: tuple[Block, ...],
-    name: str,
-    path: str,
-    *,
-    allow_none: bool,
-) -> Any:
-    if side not in row:
-        raise DataError(f"{name}: {path}: required field {side!r} missing")
-    number = row[side]
-    if number is None and allow_none:
-        return None
-    if type(number) is not int or not 1 <= number <= len(blocks):
-        raise DataError(
-            f"{name}: {path}.{side}: {number!r} names no block; expected 1 to {len(blocks)}"
-            + (" or null" if allow_none else "")
-        )
+def _block_at(number: int, blocks: tuple[Block, ...], where: str, or_null: str = "") -> Block:
+    if not 1 <= number <= len(blocks):
+        raise DataError(f"{where}: {number!r} names no block; expected 1 to {len(blocks)}{or_null}")
     return blocks[number - 1]
 
 
@@ -1059,6 +861,10 @@ def _is_empty(value: object) -> bool:
 # Fields whose value is not written as such in the text: a key is a date the title of the
 # arrêté spells out, a code may be written with a space (« 312 w »).
 _NOT_QUOTED = frozenset({"key", "code"})
+
+# Fields that have no source of their own: what no source gives, a block's version key (the
+# version's key has one), a file's member holding the sources.
+_NO_SOURCE = frozenset({"unknown_fields", "version_key", "sources"})
 
 # Fields every version has, so never unknown.
 _NEVER_UNKNOWN = frozenset({"key", "title", "legal_text", "unknown_fields"})
@@ -1121,7 +927,7 @@ def _check_gaps(
 
 def _index(
     *,
-    imported: tuple[str, dt.date, str] | None,
+    imported: DataImport | None,
     data_version: str,
     versions: tuple[CertificationVersion, ...],
     tables: dict[tuple[str, str], tuple[Correspondence, ...]],

@@ -13,6 +13,10 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._data_import import DataImport
 
 __all__ = ["contents_digest", "file_hashes", "write_manifest"]
 
@@ -39,15 +43,20 @@ def contents_digest(hashes: dict[str, str]) -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
-def write_manifest(root: Path, data_version: str) -> None:
+def write_manifest(root: Path, data_version: str, imported: DataImport | None = None) -> None:
     """Write ``root/MANIFEST.json`` for the files now under ``root``.
 
-    Raises ``ValueError`` when ``data_version`` is already recorded for other contents.
+    ``imported``: how ``registry import`` made the directory. Raises ``ValueError`` when
+    ``data_version`` is already recorded for other contents.
     """
+    from ._format import Manifest, unstructure
+    from ._structure import structure
+
     manifest_path = root / MANIFEST
     history: dict[str, str] = {}
     if manifest_path.exists():
-        history = json.loads(manifest_path.read_text(encoding="utf-8")).get("history", {})
+        text = manifest_path.read_text(encoding="utf-8")
+        history = structure(json.loads(text), Manifest, MANIFEST).history
     hashes = file_hashes(root)
     digest = contents_digest(hashes)
     if history.get(data_version, digest) != digest:
@@ -55,8 +64,11 @@ def write_manifest(root: Path, data_version: str) -> None:
             f"data version {data_version!r} already names other contents: choose a new one"
         )
     history[data_version] = digest
-    manifest = {"header": HEADER, "data_version": data_version, "files": hashes, "history": history}
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    manifest = Manifest(
+        header=HEADER, data_version=data_version, files=hashes, history=history, imported=imported
+    )
+    text = json.dumps(unstructure(manifest), ensure_ascii=False, indent=2)
+    manifest_path.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ from .exceptions import (
 if TYPE_CHECKING:
     from typing import Union
 
+    from ._format import SourceKey
     from ._loading import Dataset
 
     # A version key, or the version itself (see :func:`titre_mercd.version`).
@@ -420,18 +421,15 @@ class Lookups:
             raise LookupError(f"{cls.__name__} has no field {field!r}; fields: {', '.join(names)}")
         if isinstance(record, (Correspondence, ValidityGap)):
             return self._own_source(record)
-        record_key = _source_key(record)
-        if record_key is None:
+        at = _source_key(record, field)
+        if at is None:
             raise LookupError(
                 f"{cls.__name__} records carry no sources of their own (asked: {field!r} of "
                 f"{describe(record)}); ask the record that holds it, such as the version"
             )
         if not self._holds(record):
             raise LookupError(f"{describe(record)} is not a shipped record")
-        key = (*record_key, field)
-        if field == "version_key" and isinstance(record, Block):
-            key = ("version", record.version_key, "key")
-        found = self._data.sources.get(key)
+        found = self._data.sources.get(at)
         if found is None:
             raise LookupError(_no_source(record, field))
         return found
@@ -472,7 +470,9 @@ class Lookups:
         self.source_of(record, field)
         if not isinstance(record, CertificationVersion):
             return ()
-        readings = self._data.contradictions.get(("version", record.key, field), ())
+        from ._format import SourceKey
+
+        readings = self._data.contradictions.get(SourceKey("version", record.key, field), ())
         return tuple(source for _, source in readings)
 
     def text_of(self, legal_text: LegalText) -> str:
@@ -511,19 +511,28 @@ def _known(table: Any, code: object, normalize: Callable[[object], str], what: s
 _LONGEST_LABEL_COMPARED = 250
 
 
-def _source_key(record: object) -> tuple[object, ...] | None:
-    """Where the sources of a shipped record's fields are kept (see ``Dataset.sources``)."""
-    if isinstance(record, CertificationVersion):
-        return ("version", record.key)
-    if isinstance(record, Block):
-        return ("block", record.version_key, record.number)
-    if isinstance(record, (RomeCode, NsfCode)):
-        return ("rome" if isinstance(record, RomeCode) else "nsf", record.code)
-    if isinstance(record, Level):
-        return ("level",)
-    if isinstance(record, RegisteredFiche):
-        return ("registered", record.rncp)
-    return None
+def _source_key(record: object, field: str) -> SourceKey | None:
+    """Where the source of a shipped record's field is kept (see ``Dataset.sources``)."""
+    from ._format import SourceKey
+
+    if isinstance(record, Block) and field == "version_key":  # the version's key's source
+        return SourceKey("version", record.version_key, "key")
+    found = _SOURCE_KINDS.get(type(record))
+    if found is None:
+        return None
+    kind, key = found
+    return SourceKey(kind, key and getattr(record, key), field)
+
+
+# The records whose fields have sources: the kind of record and the field naming it.
+_SOURCE_KINDS = {
+    CertificationVersion: ("version", "key"),
+    Block: ("block", "ref"),
+    RomeCode: ("rome", "code"),
+    NsfCode: ("nsf", "code"),
+    Level: ("level", ""),  # the levels' sources are the table's columns'
+    RegisteredFiche: ("registered", "rncp"),
+}
 
 
 def _no_source(record: object, field: str) -> str:

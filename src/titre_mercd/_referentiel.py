@@ -105,12 +105,7 @@ class Referentiel(Correspondences):
         ``None`` for the shipped data and for a directory its manifest does not mark as an
         import.
         """
-        imported = self._data.imported
-        if imported is None:
-            return None
-        from ._data_import import data_import
-
-        return data_import(*imported)
+        return self._data.imported
 
     @property
     def is_import(self) -> bool:
@@ -213,7 +208,7 @@ def _user_update(directory: str, status: os.stat_result) -> Referentiel:
         _update = (stamp, update)
     shipped = _shipped(locked=True)
     imported = update._data.imported  # noqa: SLF001  (the class's own module)
-    base = None if imported is None else imported[2]
+    base = None if imported is None else imported.base_data_version
     if base == shipped.data_version:
         return update
     message = (

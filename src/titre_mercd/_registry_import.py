@@ -30,18 +30,22 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from ._codes import normalize_formacode, normalize_nsf, normalize_rncp, normalize_rome
+from ._data_import import DataImport
+from ._fields import fields_of
 from ._format import (
     CodeEntry,
-    ImportInfo,
+    CodesFile,
+    LineageFile,
     SourceRef,
     TableFile,
     TableRow,
     TextEntry,
+    TextsFile,
     VersionFile,
     unstructure,
 )
@@ -66,6 +70,8 @@ if TYPE_CHECKING:
     from ._rncp_export import Fiche
 
 __all__ = ["ImportRefusedError", "ImportResult", "import_export"]
+
+R = TypeVar("R")
 
 MANIFEST = "MANIFEST.json"
 
@@ -272,21 +278,17 @@ def _copy_tree(source: Traversable, destination: Path) -> None:
             (destination / entry.name).write_bytes(entry.read_bytes())
 
 
-def _read(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+def _read(path: Path, cls: type[R]) -> R:
+    """A data file of the copy, as its record (see ``_format``)."""
+    from ._structure import structure
+
+    return structure(json.loads(path.read_text(encoding="utf-8")), cls, str(path))
 
 
-def _write(path: Path, payload: object) -> None:
-    """``payload`` (a file-format record, or plain data) as the JSON file ``path``."""
-    if attrs.has(type(payload)):
-        payload = unstructure(payload)
-    text = json.dumps(payload, ensure_ascii=False, indent=2)
+def _write(path: Path, record: object) -> None:
+    """A data file's record as the JSON file ``path``."""
+    text = json.dumps(unstructure(record), ensure_ascii=False, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
-
-
-# A new version's fields that no fiche leaves empty; every other empty one is unknown (a
-# fiche never says that a field is empty).
-_ALWAYS_GIVEN = frozenset({"key", "title", "legal_text", "unknown_fields"})
 
 
 class _Builder:
@@ -301,11 +303,13 @@ class _Builder:
         self.new_versions: list[str] = []
         self.added: list[str] = []
         self.notes: list[str] = []
-        self.codes = {kind: _read(root / f"nomenclatures/{kind}.json") for kind in ("rome", "nsf")}
-        # Every version by key (shipped, then new), and the files to write: key -> its file
-        # as read (a shipped version completed) or as built (a new one).
+        self.codes = {
+            kind: _read(root / f"nomenclatures/{kind}.json", CodesFile) for kind in ("rome", "nsf")
+        }
+        # Every version by key (shipped, then new), and the files to write: key -> its file,
+        # a shipped version completed or a new one.
         self.versions: dict[str, CertificationVersion] = dict(base.version_by_key)
-        self.changed: dict[str, dict[str, Any] | VersionFile] = {}
+        self.changed: dict[str, VersionFile] = {}
 
     def text(self, fiche: Fiche) -> FicheText:
         number = fiche.number or ""
@@ -344,7 +348,7 @@ class _Builder:
         version = self.versions[key]
         text = self.text(fiche)
         sources: dict[str, SourceRef] = {}
-        block_sources: dict[int, SourceRef] = {}
+        block_sources: dict[str, SourceRef] = {}
         number = _canonical(normalize_rncp, fiche.number)
         if version.rncp is None and number is not None:
             version = attrs.evolve(
@@ -360,19 +364,24 @@ class _Builder:
             code = parse_rncp_block_code(bloc.code) if bloc.code is not None and same else None
             if block.rncp_code is None and code is not None:
                 blocks[i - 1] = attrs.evolve(block, rncp_code=code)
-                block_sources[i] = text.value(f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]/CODE")
+                block_sources[str(i)] = text.value(f"BLOCS_COMPETENCES/BLOC_COMPETENCES[{i}]/CODE")
                 self.added.append(f"{key}: bloc {i} code {code}")
         if not sources and not block_sources:
             return
         self.versions[key] = attrs.evolve(version, blocks=tuple(blocks))
-        payload = _read(self.root / f"versions/{key}.json")
-        payload["version"] = unstructure(self.versions[key])
-        payload.setdefault("sources", {}).update(unstructure(sources))
-        for i, source in block_sources.items():
-            payload.setdefault("block_sources", {}).setdefault(str(i), {})["rncp_code"] = (
-                unstructure(source)
-            )
-        self.changed[key] = payload
+        shipped = _read(self.root / f"versions/{key}.json", VersionFile)
+        self.changed[key] = attrs.evolve(
+            shipped,
+            version=self.versions[key],
+            sources={**shipped.sources, **sources},
+            block_sources={
+                **shipped.block_sources,
+                **{
+                    n: {**shipped.block_sources.get(n, {}), "rncp_code": source}
+                    for n, source in block_sources.items()
+                },
+            },
+        )
 
     # -- a new version
 
@@ -450,10 +459,11 @@ class _Builder:
         )
         blocks, block_sources = self._blocks(key, fiche, text, sources)
         version = attrs.evolve(version, blocks=blocks)
+        # A fiche never says that a field is empty: every empty one is unknown.
         unknown = frozenset(
-            field.name
-            for field in attrs.fields(CertificationVersion)
-            if field.name not in _ALWAYS_GIVEN and getattr(version, field.name) in (None, ())
+            name
+            for name, declared in fields_of(CertificationVersion)
+            if declared.unknowable and getattr(version, name) in (None, ())
         )
         version = attrs.evolve(version, unknown_fields=unknown)
         header = {
@@ -465,7 +475,9 @@ class _Builder:
             "(registered_until keeps it as given).",
         }
         self.versions[key] = version
-        self.changed[key] = VersionFile(header, version, sources, block_sources)
+        self.changed[key] = VersionFile(
+            header=header, version=version, sources=sources, block_sources=block_sources
+        )
         self.new_versions.append(key)
         return key
 
@@ -567,8 +579,7 @@ class _Builder:
         )
         element = f"CODES_{kind.upper()}"
         prefix = f"{element}/{kind.upper()}"
-        table = self.codes[kind]
-        known = {entry["code"]: entry["label"] for entry in table["codes"]}
+        known: dict[str, Any] = {entry.code: entry.label for entry in self.codes[kind].codes}
         codes = []
         for i, coded in enumerate(getattr(fiche, kind), start=1):
             code = _canonical(normalize, coded.code)
@@ -582,7 +593,9 @@ class _Builder:
                 code_sources = {"code": text.value(f"{prefix}[{i}]/CODE")}
                 if coded.label is not None:
                     code_sources["label"] = text.value(f"{prefix}[{i}]/LIBELLE")
-                table["codes"].append(unstructure(CodeEntry(code, coded.label, code_sources)))
+                table = self.codes[kind]
+                entry = CodeEntry(code, coded.label, code_sources)
+                self.codes[kind] = attrs.evolve(table, codes=(*table.codes, entry))
                 known[code] = coded.label
                 self.added.append(f"{kind.upper()} {code} « {coded.label} »")
             codes.append(record(code, known[code]))
@@ -648,7 +661,12 @@ class _Builder:
                     "the older bloc (DESTINATION) are deemed to hold the newer one (SOURCE)",
                     "files": [text.file],
                 }
-                table = TableFile(header, old_key, new_key, tuple(sorted(rows, key=_old)))
+                table = TableFile(
+                    header=header,
+                    old_key=old_key,
+                    new_key=new_key,
+                    rows=tuple(sorted(rows, key=_old)),
+                )
                 _write(self.root / f"correspondences/{old_key}_{new_key}.json", table)
                 self.added.append(f"correspondence {old_key} → {new_key} ({len(rows)} rows)")
 
@@ -661,7 +679,8 @@ class _Builder:
             _write(self.root / f"versions/{key}.json", payload)
         for kind, table in self.codes.items():
             _write(self.root / f"nomenclatures/{kind}.json", table)
-        texts = _read(self.root / "texts.json")
+        texts = _read(self.root / "texts.json", TextsFile)
+        entries = list(texts.texts)
         for text in self.texts.values():
             (self.root / text.file).write_text(text.content, encoding="utf-8")
             source = (
@@ -669,28 +688,23 @@ class _Builder:
                 f"file {self.export}, data.gouv.fr dataset 5eebbc067a14b6fecc9c9976, "
                 "Licence Ouverte 2.0"
             )
-            entry = TextEntry(text.text_id, text.file, text.legal_text, source)
-            texts["texts"].append(unstructure(entry))
-        _write(self.root / "texts.json", texts)
+            entries.append(TextEntry(text.text_id, text.file, text.legal_text, source))
+        _write(self.root / "texts.json", attrs.evolve(texts, texts=tuple(entries)))
         self._lineage_file()
         self.data_version = f"{self.base.data_version}+rncp.{self.when.isoformat()}"
-        write_manifest(self.root, self.data_version)
-        manifest = _read(self.root / MANIFEST)
-        manifest["import"] = unstructure(ImportInfo(self.export, self.when, self.base.data_version))
-        _write(self.root / MANIFEST, manifest)
+        made = DataImport(self.export, self.when, self.base.data_version)
+        write_manifest(self.root, self.data_version, imported=made)
 
     def _lineage_file(self) -> None:
         """An imported fiche the data recorded as registered is now a version: drop that entry."""
         path = self.root / "lineage.json"
         if not path.exists():
             return
-        lineage = _read(path)
+        lineage = _read(path, LineageFile)
         imported = {self.versions[key].rncp for key in self.new_versions}
-        registered = lineage.get("registered", [])
-        kept = [entry for entry in registered if entry.get("rncp") not in imported]
-        if len(kept) != len(registered):
-            lineage["registered"] = kept
-            _write(path, lineage)
+        kept = tuple(entry for entry in lineage.registered if entry.rncp not in imported)
+        if len(kept) != len(lineage.registered):
+            _write(path, attrs.evolve(lineage, registered=kept))
             self.added.append("lineage.json: registered fiches now imported as versions removed")
 
 

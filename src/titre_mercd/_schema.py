@@ -41,6 +41,18 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/$defs/{name}"}
 
 
+def _object(properties: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    """An object that has every one of ``properties``, and no other."""
+    described = {} if description is None else {"description": description}
+    return {
+        **described,
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
 def _value_schema(type_: Any, declared: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0911
     """The JSON Schema of a value of ``type_`` (the keywords a field declares added)."""
     origin = typing.get_origin(type_)
@@ -83,13 +95,7 @@ def record_schema(cls: type) -> dict[str, Any]:
             if after == name:
                 properties[derived] = {"title": label, **_value_schema(types[name].type, {})}
     doc = (cls.__doc__ or "").strip().split("\n\n")[0]
-    return {
-        "description": " ".join(doc.split()),
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(properties),
-        "properties": properties,
-    }
+    return _object(properties, " ".join(doc.split()))
 
 
 def _version_summary() -> dict[str, Any]:
@@ -100,14 +106,11 @@ def _version_summary() -> dict[str, Any]:
         "oneOf": [{"type": "boolean"}, _NULL],
     }
     properties["reason"] = {"description": "Why, in a sentence.", **_ref("text")}
-    return {
-        "description": "A version named with what it is made of, and whether it is in force "
-        "on the day the command answers for (versions --json, on --json).",
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(properties),
-        "properties": properties,
-    }
+    return _object(
+        properties,
+        "A version named with what it is made of, and whether it is in force on the day the "
+        "command answers for (versions --json, on --json).",
+    )
 
 
 def _array(items: str, description: str | None = None) -> dict[str, Any]:
@@ -118,24 +121,16 @@ def _array(items: str, description: str | None = None) -> dict[str, Any]:
 def _envelope() -> dict[str, Any]:
     """The JSON export's own keys: what ``titre-mercd export --format json`` writes."""
     text = _ref("text")
-    quoted = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["block", "title", "source"],
-        "properties": {"block": text, "title": text, "source": _ref("Source")},
-    }
-    contradiction = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["record", "key", "field", "reads", "source"],
-        "properties": {
+    quoted = _object({"block": text, "title": text, "source": _ref("Source")})
+    contradiction = _object(
+        {
             "record": {"const": "version"},
             "key": _ref("versionKey"),
             "field": text,
             "reads": text,
             "source": _ref("Source"),
-        },
-    }
+        }
+    )
     return {
         "data_version": {
             "description": "titre_mercd.DATA_VERSION: identifies the data that produced this "
@@ -188,11 +183,8 @@ def _envelope() -> dict[str, Any]:
 
 
 def _fact_source() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["record", "key", "field", "source"],
-        "properties": {
+    return _object(
+        {
             "record": {"enum": ["version", "block", "rome", "nsf", "levels", "registered"]},
             "key": {
                 "description": "The version key, the block's KEY/N, the code, the RNCP number "
@@ -201,13 +193,12 @@ def _fact_source() -> dict[str, Any]:
             },
             "field": _ref("text"),
             "source": _ref("Source"),
-        },
-    }
+        }
+    )
 
 
 def dataset_schema() -> dict[str, Any]:
     """The JSON Schema of the JSON export, and of every record, as plain data."""
-    envelope = _envelope()
     definitions: dict[str, Any] = {
         "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"},
         "versionKey": {
@@ -226,17 +217,16 @@ def dataset_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "titre_mercd data set",
-        "description": "The output of `titre-mercd export --format json`: every version of the "
-        "titre professionnel « manager d'équipe relation client à distance » and its lineage, "
-        "the correspondence tables, the nomenclatures and the source of every fact. Records "
-        "have the fields of the titre_mercd attrs classes of the same name; each definition "
-        "under $defs is written from its class by `python -m titre_mercd._schema`. A "
-        "version's null or empty field is a fact no source gives when its unknown_fields "
-        "names it, and one the text says is empty otherwise.",
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(envelope),
-        "properties": envelope,
+        **_object(
+            _envelope(),
+            "The output of `titre-mercd export --format json`: every version of the titre "
+            "professionnel « manager d'équipe relation client à distance » and its lineage, the "
+            "correspondence tables, the nomenclatures and the source of every fact. Records "
+            "have the fields of the titre_mercd attrs classes of the same name; each definition "
+            "under $defs is written from its class by `python -m titre_mercd._schema`. A "
+            "version's null or empty field is a fact no source gives when its unknown_fields "
+            "names it, and one the text says is empty otherwise.",
+        ),
         "$defs": definitions,
     }
 

@@ -7,7 +7,10 @@ on it to report every problem with its JSON path, so the explanation costs only 
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+import re
+import sys
 import typing
 from typing import Any, Callable, TypeVar
 
@@ -16,7 +19,7 @@ import attrs
 from ._records import ValidityWindow
 from .exceptions import DataError
 
-__all__ = ["structure"]
+__all__ = ["json_name", "structure"]
 
 R = TypeVar("R")
 Builder = Callable[[Any], Any]
@@ -35,6 +38,10 @@ def _build_str(value: Any) -> str:
 def _build_int(value: Any) -> int:
     if type(value) is not int:
         raise _MismatchError
+    return value
+
+
+def _build_any(value: Any) -> Any:
     return value
 
 
@@ -79,15 +86,69 @@ def _frozenset_of(build: Builder) -> Builder:
     return build_frozenset
 
 
+def _dict_of(build: Builder) -> Builder:
+    def build_dict(value: Any) -> dict[str, Any]:
+        if type(value) is not dict:
+            raise _MismatchError
+        return {_build_str(key): build(item) for key, item in value.items()}
+
+    return build_dict
+
+
+def json_name(field: attrs.Attribute[Any]) -> str:
+    """The member a field is written as: its name, unless its metadata says ``json``."""
+    return field.metadata.get("json", field.name)  # type: ignore[no-any-return]
+
+
+_TOKEN = re.compile(r"\.\.\.|[\w.]+|[\[\],]")
+
+
+def _resolve(annotation: str, names: dict[str, Any]) -> Any:
+    """A string annotation (``Optional[dt.date]``, ``Tuple[Block, ...]``) as the type it names.
+
+    What ``typing.get_type_hints`` does for these forms, at a third of its cost per record.
+    """
+    tokens = _TOKEN.findall(annotation)
+
+    def parse(i: int) -> tuple[Any, int]:
+        word = tokens[i]
+        if word == "...":
+            return Ellipsis, i + 1
+        first, *rest = word.split(".")
+        value = names[first] if first in names else getattr(builtins, first)
+        for part in rest:
+            value = getattr(value, part)
+        i += 1
+        if i < len(tokens) and tokens[i] == "[":
+            args = []
+            while tokens[i] != "]":
+                arg, i = parse(i + 1)
+                args.append(arg)
+            value = value[tuple(args) if len(args) > 1 else args[0]]
+            i += 1
+        return value, i
+
+    return parse(0)[0]
+
+
+def _types(cls: type) -> dict[str, Any]:
+    names = vars(sys.modules[cls.__module__])
+    return {
+        f.name: _resolve(f.type, names) if isinstance(f.type, str) else f.type
+        for f in attrs.fields(cls)
+    }
+
+
 def _record(cls: type) -> Builder:
-    hints = typing.get_type_hints(cls)
-    fields = [(f.name, _builder(hints[f.name])) for f in attrs.fields(cls)]
-    names = frozenset(name for name, _ in fields)
+    types = _types(cls)
+    fields = [(json_name(f), f.name, _builder(types[f.name])) for f in attrs.fields(cls)]
+    keys = frozenset(key for key, _, _ in fields)
+    required = frozenset(json_name(f) for f in attrs.fields(cls) if f.default is attrs.NOTHING)
 
     def build_record(value: Any) -> Any:
-        if type(value) is not dict or value.keys() != names:
+        if type(value) is not dict or not required <= value.keys() <= keys:
             raise _MismatchError
-        return cls(*[build(value[name]) for name, build in fields])
+        return cls(**{name: build(value[key]) for key, name, build in fields if key in value})
 
     return build_record
 
@@ -117,6 +178,7 @@ _BUILDERS: dict[Any, Builder] = {
     str: _build_str,
     int: _build_int,
     dt.date: _build_date,
+    Any: _build_any,
     ValidityWindow: _build_window,
 }
 
@@ -132,6 +194,8 @@ def _builder(type_: Any) -> Builder:
         built = _tuple_of(_builder(args[0]))
     elif origin is frozenset and len(args) == 1:
         built = _frozenset_of(_builder(args[0]))
+    elif origin is dict and args[0] is str:
+        built = _dict_of(_builder(args[1]))
     elif attrs.has(type_):
         built = _record(type_)
     else:

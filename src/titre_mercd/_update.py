@@ -342,8 +342,7 @@ def _retryable(exc: BaseException) -> bool:
             socket.timeout,
             TimeoutError,
             http.client.IncompleteRead,
-            http.client.RemoteDisconnected,
-            ConnectionResetError,
+            ConnectionResetError,  # http.client.RemoteDisconnected too
             ConnectionAbortedError,
         ),
     )
@@ -755,7 +754,11 @@ def _previous(target: Path, shipped: Dataset) -> Dataset:
 def _built_from(previous: Dataset, export: str, shipped: Dataset) -> bool:
     """Whether the update in use was built from ``export`` on this package's data."""
     imported = previous.imported
-    return imported is not None and imported[0] == export and imported[2] == shipped.data_version
+    return (
+        imported is not None
+        and imported.export == export
+        and imported.base_data_version == shipped.data_version
+    )
 
 
 def _import(

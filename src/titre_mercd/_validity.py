@@ -52,8 +52,8 @@ def import_hint(data: Dataset) -> str:
     if data.imported is None:
         return IMPORT_HINT
     return (
-        f"the RNCP export of {data.imported[1].isoformat()} this data was imported from did "
-        "not hold it; `titre-mercd registry update` fetches a newer one"
+        f"the RNCP export of {data.imported.export_date.isoformat()} this data was imported "
+        "from did not hold it; `titre-mercd registry update` fetches a newer one"
     )
 
 

@@ -17,7 +17,7 @@ STALE_AFTER_DAYS = 30  # the summary says when the update's export is older than
 def data_json(today: dt.date | None = None) -> dict[str, Any]:
     """The data set in use: where it comes from, its version and, for an import, its export."""
     data = dataset()
-    export_date = None if data.imported is None else data.imported[1]
+    export_date = None if data.imported is None else data.imported.export_date
     age = None if export_date is None else ((today or dt.date.today()) - export_date).days
     return {
         "origin": data_origin(data),
