@@ -69,6 +69,14 @@ def update(
     return status, (json.loads(out) if json_output and out else out), err
 
 
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run ``registry update ARGS``, refused: exit status 2 and one error line, returned."""
+    status, out, err = update(capsys, *args, json_output=False)
+    assert (status, out, err.count("\n")) == (2, "", 1)
+    assert err.startswith("titre-mercd: registry update: ")
+    return err
+
+
 def outside_the_cache() -> list[str]:
     """What lies in the user's data directory besides the data: a leftover of a failed run.
 
@@ -220,9 +228,7 @@ def test_a_checksum_or_size_mismatch_changes_nothing(
     else:
         server.publish(ZIP, content, filesize=len(content) + 10)
         expected = "truncated"
-    status, _, err = update(capsys, "--api", server.api, json_output=False)
-    assert status == 2
-    assert err.count("\n") == 1
+    err = refused(capsys, "--api", server.api)
     assert expected in err
     assert "run the update again" in err
     assert_unchanged(previous)
@@ -273,9 +279,7 @@ def test_http_errors_change_nothing(  # noqa: PLR0917  (fixtures)
 ) -> None:
     server.publish(ZIP, export_zip(tmp_path))
     server.faults[f"/files/{ZIP}"] = list(fault)
-    status, _, err = update(capsys, "--api", server.api, json_output=False)
-    assert status == 2
-    assert err.startswith("titre-mercd: registry update: ")
+    err = refused(capsys, "--api", server.api)
     assert expected in err
     assert_unchanged(previous)
 
@@ -298,8 +302,7 @@ def test_a_server_that_stalls_past_the_read_timeout(
     server.always[f"/files/{ZIP}"] = "stall"
     server.stall = 3
     started = time.monotonic()
-    status, _, err = update(capsys, "--api", server.api, "--timeout", "0.3", json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", server.api, "--timeout", "0.3")
     assert "no answer from 127.0.0.1 within 0.3 s, 3 tries" in err
     assert time.monotonic() - started < 10
     assert len(server.requested(f"/files/{ZIP}")) == 3
@@ -328,16 +331,14 @@ def test_a_redirect_to_another_scheme_is_refused(
 ) -> None:
     server.publish(ZIP, export_zip(tmp_path))
     server.always[f"/files/{ZIP}"] = ("redirect", "file:///etc/passwd")
-    status, _, err = update(capsys, "--api", server.api, json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", server.api)
     assert "to 'file:///etc/passwd' is not an http or https URL: refused" in err
     assert_unchanged(previous)
 
 
 @pytest.mark.parametrize("api", ["file:///etc/passwd", "ftp://127.0.0.1/"])
 def test_only_http_and_https_are_fetched(api: str, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = update(capsys, "--api", api, json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", api)
     assert "is not an http or https URL: refused" in err
 
 
@@ -347,8 +348,7 @@ def test_an_api_listing_only_rs_and_csv_exports(
     content = export_zip(tmp_path)
     server.publish(f"export-fiches-rs-v4-1-{DAY}.zip", content)
     server.publish(f"export-fiches-csv-{DAY}.zip", content)
-    status, _, err = update(capsys, "--api", server.api, json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", server.api)
     assert "lists no RNCP XML v4.1 export" in err
     assert "among its 2 resources" in err
     assert_unchanged(previous)
@@ -358,8 +358,7 @@ def test_an_api_answer_that_is_not_json(
     server: Server, capsys: pytest.CaptureFixture[str], previous: dict[str, bytes]
 ) -> None:
     server.api_body = b"<!DOCTYPE html><html>Maintenance</html>"
-    status, _, err = update(capsys, "--api", server.api, json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", server.api)
     assert "did not answer JSON" in err
     assert_unchanged(previous)
 
@@ -372,13 +371,11 @@ def test_network_failures_are_one_line(
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    status, _, err = update(capsys, "--api", f"http://127.0.0.1:{port}/api/", json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", f"http://127.0.0.1:{port}/api/")
     assert "cannot connect to 127.0.0.1 (connection refused)" in err
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("NO_PROXY", "")
-    status, _, err = update(capsys, "--api", "http://data.example/api/", json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", "http://data.example/api/")
     assert f"the proxy http://127.0.0.1:{port} refused the connection" in err
 
 
@@ -400,8 +397,7 @@ def test_a_zip_that_is_not_an_export(
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("export_fiches_RNCP_V4_1_2026-12-01.xml", "<html><body>Erreur</body></html>")
     server.publish(ZIP, archive.read_bytes())
-    status, _, err = update(capsys, "--api", server.api, json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", server.api)
     assert f"{ZIP} is not an RNCP export that can be imported" in err
     assert_unchanged(previous)
     assert not (cache_dir() / ZIP).exists()
@@ -456,8 +452,7 @@ def test_export_file_and_offline_need_no_network(
     status, out, err = update(capsys, "--export", str(path))
     assert (status, err) == (0, "")
     assert (out["downloaded"], out["new_versions"]) == (False, [NEW_KEY])
-    status, out, err = update(capsys, "--offline", json_output=False)
-    assert status == 2
+    err = refused(capsys, "--offline")
     assert "no export is kept" in err
 
 
@@ -741,8 +736,7 @@ def test_a_dns_failure_names_the_host_and_what_to_check(
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
-    status, _, err = update(capsys, "--api", "http://data.example/api/", json_output=False)
-    assert status == 2
+    err = refused(capsys, "--api", "http://data.example/api/")
     assert "cannot resolve the host name data.example (DNS: Name or service not known)" in err
     assert "HTTPS_PROXY" in err
 

@@ -318,16 +318,16 @@ class _Pending:
         self.place, self.name, self.shown, self.force = place, name, shown, force
         existing = place.check(name, force, shown)
         self.temporary = place.temporary_name(name)
+        mode = _permissions(existing)
         try:
-            fd = place.create(self.temporary, _permissions(existing))
+            fd = place.create(self.temporary, mode)
         except OSError as exc:
             raise OutputError(f"cannot write {shown}: {_reason(exc)}") from None
         raw: _Temporary | None = None
         try:
             if existing is not None and stat.S_ISREG(existing.st_mode) and hasattr(os, "fchmod"):
-                # The umask would otherwise narrow the permissions the replaced file had.
-                with contextlib.suppress(OSError):
-                    os.fchmod(fd, _permissions(existing))
+                with contextlib.suppress(OSError):  # the umask would narrow the old permissions
+                    os.fchmod(fd, mode)
             raw = self.raw = _Temporary(fd, "wb", closefd=True)
             raw.shown = shown
             self.file = _wrapped(raw, binary, encoding, newline)
@@ -421,14 +421,8 @@ def atomic_file(
     (anything, ``KeyboardInterrupt`` and ``SystemExit`` included), the temporary file is removed
     and ``path`` is as it was.
 
-    Args:
-        path: the file to write.
-        force: replace ``path`` if it is a regular file or a symbolic link (the link itself is
-            replaced; the file it points to is left alone).
-        binary: yield a binary file instead of a text one.
-        encoding: the text encoding.
-        newline: as for :func:`open`.
-
+    ``force``: replace ``path`` if it is a regular file or a symbolic link (the link itself is
+    replaced; the file it points to is left alone). ``binary``: a binary file, not a text one.
     A path naming a stream (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
     ``/proc/self/fd/N``: see :func:`stream_descriptor`) is written to as that stream, and what
     the block wrote stays there even if it fails.
@@ -460,7 +454,7 @@ def atomic_file(
             yield pending.file
             pending.finish()
             with _signals_held():
-                _move(place, pending, force)
+                _move(pending)
         except BaseException:
             if pending is not None:
                 pending.discard()
@@ -470,12 +464,12 @@ def atomic_file(
         place.close()
 
 
-def _move(place: _Place, pending: _Pending, force: bool) -> None:
+def _move(pending: _Pending) -> None:
     """Put the finished temporary file in place under its name."""
-    name, shown = pending.name, pending.shown
-    place.check(name, force, shown)  # still what it was allowed to be
+    place, name, shown = pending.place, pending.name, pending.shown
+    place.check(name, pending.force, shown)  # still what it was allowed to be
     try:
-        if not force:
+        if not pending.force:
             # A link fails if the name appeared meanwhile: nothing created since is replaced.
             try:
                 place.link(pending.temporary, name)
@@ -516,15 +510,14 @@ class DirectoryWriter:
                 already, or cannot be replaced.
         """
         if (
-            not isinstance(name, str)
-            or not name
+            not name
             or name in (".", "..")
             or "\0" in name
             or os.sep in name
             or (os.altsep is not None and os.altsep in name)
         ):
             raise OutputError(
-                f"cannot write {_show(str(name))} in {self._shown}: "
+                f"cannot write {_show(name)} in {self._shown}: "
                 "only plain file names inside the directory are written"
             )
         if name in self._pending:
@@ -544,11 +537,11 @@ class DirectoryWriter:
         for pending in self._pending.values():
             self._place.check(pending.name, self._force, pending.shown)
         with _signals_held():
-            _move_all(self._place, list(self._pending.values()), self._force)
+            _move_all(self._place, list(self._pending.values()))
         self._place.sync()
 
 
-def _move_all(place: _Place, pendings: list[_Pending], force: bool) -> None:
+def _move_all(place: _Place, pendings: list[_Pending]) -> None:
     """Move every file into place; if one move fails, put back what the earlier ones replaced.
 
     Each old file is kept under a second name until all the moves are done.
@@ -567,7 +560,7 @@ def _move_all(place: _Place, pendings: list[_Pending], force: bool) -> None:
                     backup = None
                 else:
                     backups.append(backup)
-            _move(place, pending, force)
+            _move(pending)
             done.append((pending, backup, existed))
     except BaseException:
         for pending, backup, existed in reversed(done):
@@ -592,13 +585,12 @@ def atomic_directory(path: str | os.PathLike[str], *, force: bool) -> Iterator[D
     and nothing in the directory has changed. A directory that does not exist yet is built
     under a temporary name beside it and renamed into place at the end.
 
-    Args:
-        path: the directory; it is not followed if it is a symbolic link.
-        force: replace files of the same names (regular files, or symbolic links themselves).
+    ``force``: replace files of the same names (regular files, or symbolic links themselves).
 
     Raises:
-        OutputError: ``path`` is not a directory; a name is not a plain file name; a file exists
-            and ``force`` is false, or is something else than a file; or writing fails.
+        OutputError: ``path`` is not a directory (or is a link to one); a name is not a plain
+            file name; a file exists and ``force`` is false, or is something else than a file;
+            or writing fails.
 
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp()) / "tables"

@@ -25,7 +25,6 @@ from .exceptions import InvalidCodeError
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Iterable, Mapping
-    from xml.etree.ElementTree import Element
 
     from ._loading import Dataset
     from ._records import CertificationVersion, NsfCode, RomeCode
@@ -141,10 +140,6 @@ class Lineage:
     fiches_read: int
     matches: tuple[tuple[str, Optional[Fiche], Optional[str]], ...]  # key, fiche, note
 
-    def fiche_of(self, key: str) -> Optional[Fiche]:
-        """The fiche matched to the version ``key``, if any."""
-        return next((fiche for k, fiche, _ in self.matches if k == key), None)
-
     @property
     def unmatched(self) -> tuple[Fiche, ...]:
         """The lineage's fiches that match no version of the data."""
@@ -164,7 +159,7 @@ def _number(text: Optional[str]) -> Optional[str]:
     return _canonical(normalize_rncp, text)
 
 
-def find_lineage(
+def find_lineage(  # noqa: C901, PLR0915  (two passes, a fiche past a cap, the lineage's caps)
     path: str | os.PathLike[str], data: Dataset, *, progress: bool | None = None
 ) -> Lineage:
     """The fiches of this title's lineage in the export at ``path``, matched to ``data``.
@@ -181,101 +176,81 @@ def find_lineage(
             fiche of the lineage past a cap (a cap on one fiche, or on the lineage), with its
             line; a fiche past a cap that is not of the lineage is passed over.
     """
-    search = _LineageSearch(str(path), data)
-    search.read(progress=progress, first_pass=True)
-    if search.named_by_seeds - search.kept.keys() or any(search.marked(n) for n in search.seeds):
-        search.read(progress=progress, first_pass=False)
-    fiches = tuple(
-        sorted(search.kept.values(), key=lambda f: (f.effective_on or dt.date.min, f.number or ""))
-    )
-    return Lineage(fiches=fiches, fiches_read=search.fiches_read, matches=_match(fiches, data))
-
-
-class _LineageSearch:
-    """What :func:`find_lineage` knows as it reads: the lineage's fiches, and little else."""
-
-    def __init__(self, path: str, data: Dataset) -> None:
-        self.path = path
-        self.titles = {
-            normalize_label(t) for v in data.versions for t in (v.title, *v.former_titles)
-        }
-        self.numbers = {v.rncp for v in data.versions if v.rncp is not None}
-        self.numbers |= set(data.registered_by_rncp)  # fiches the data records as registered
-        self.seeds: set[str] = set()  # the lineage's own fiches (by number or title)
-        self.named_by_seeds: set[str] = set()  # the numbers they name
-        self.kept: dict[str, Fiche] = {}  # those, and the fiches linked to them
-        self.marks = bytearray(_MARKS // 8)  # the numbers that fiches not kept name
-        self.elements = 0  # elements kept
-        self.characters = 0  # characters of text kept
-        self.fiches_read = 0
-
-    def read(self, *, progress: bool | None, first_pass: bool) -> None:
-        """One pass over the export: the first finds the lineage, the second what links to it."""
-
-        def skipped(fiche: SkippedFiche) -> None:
-            self.fiches_read += first_pass
-            number = _number(fiche.number)
-            if number is not None and self.wanted(
-                number, fiche.title, fiche.abrege, fiche.links, first_pass
-            ):
-                raise self.refused(number, fiche.line, f"holds {fiche.why}")
-
-        for element, line in fiche_elements(self.path, progress=progress, skipped=skipped):
-            self.fiches_read += first_pass
-            find = element.findtext
-            number = _number(find("NUMERO_FICHE"))
-            if number is None or number in self.kept:
-                continue
-            links = (text for path in LINKS for text in _texts(element, path))
-            if self.wanted(number, find("INTITULE"), find("ABREGE/CODE"), links, first_pass):
-                self.keep(number, element, line)
+    path = str(path)
+    titles = {normalize_label(t) for v in data.versions for t in (v.title, *v.former_titles)}
+    numbers = {v.rncp for v in data.versions if v.rncp is not None}
+    numbers |= set(data.registered_by_rncp)  # fiches the data records as registered
+    seeds: set[str] = set()  # the lineage's own fiches (by number or title)
+    named_by_seeds: set[str] = set()  # the numbers they name
+    kept: dict[str, Fiche] = {}  # those, and the fiches linked to them
+    marks = bytearray(_MARKS // 8)  # the numbers that fiches not kept name
+    fiches_read = elements = characters = 0  # fiches read; elements and characters kept
 
     def wanted(
-        self,
         number: str,
         title: Optional[str],
         abrege: Optional[str],
         links: Iterable[str],
-        first_pass: bool,
+        first: bool,
     ) -> bool:
         """Whether the fiche is of the lineage (a seed, noted) or linked to it; else marked."""
         named = tuple(n for n in map(_number, links) if n is not None)
         tp = (abrege or "").strip() == "TP"
-        if first_pass and (
-            number in self.numbers
-            or (tp and title is not None and normalize_label(title) in self.titles)
+        if first and (
+            number in numbers or (tp and title is not None and normalize_label(title) in titles)
         ):
-            self.seeds.add(number)
-            self.named_by_seeds.update(named)
+            seeds.add(number)
+            named_by_seeds.update(named)
             return True
-        if number in self.named_by_seeds or any(n in self.seeds for n in named):
+        if number in named_by_seeds or any(n in seeds for n in named):
             return True
-        for bit in map(_bit, named if first_pass else ()):
-            self.marks[bit >> 3] |= 1 << (bit & 7)
+        for bit in map(_bit, named if first else ()):
+            marks[bit >> 3] |= 1 << (bit & 7)
         return False
 
-    def keep(self, number: str, element: Element, line: int) -> None:
-        """Keep the fiche's record, within the caps on the lineage."""
-        fiche = _fiche(element, keep=True)
-        self.elements += len(fiche.elements)
-        self.characters += sum(len(value) for _, value in fiche.elements)
-        if len(self.kept) >= MAX_LINEAGE:
-            why = f"would be more than {MAX_LINEAGE} fiches"
-        elif self.elements > MAX_LINEAGE_ELEMENTS:
-            why = f"would make it hold more than {MAX_LINEAGE_ELEMENTS:,} elements"
-        elif self.characters > MAX_LINEAGE_TEXT:
-            why = f"would make it hold more than {MAX_LINEAGE_TEXT:,} characters"
-        else:
-            self.kept[number] = fiche
-            return
-        raise self.refused(number, line, why)
+    def refused(number: str, line: int, why: str) -> Exception:
+        return _refuse(path, f"fiche {number} of the lineage (line {line}) {why}: refused")
 
-    def refused(self, number: str, line: int, why: str) -> Exception:
-        return _refuse(self.path, f"fiche {number} of the lineage (line {line}) {why}: refused")
+    def read(first: bool) -> None:
+        """One pass over the export: the first finds the lineage, the second what links to it."""
+        nonlocal fiches_read, elements, characters
 
-    def marked(self, number: str) -> bool:
-        bit = _bit(number)
-        return bool(self.marks[bit >> 3] & (1 << (bit & 7)))
+        def skipped(fiche: SkippedFiche) -> None:
+            nonlocal fiches_read
+            fiches_read += first
+            number = _number(fiche.number)
+            if number is not None and wanted(number, fiche.title, fiche.abrege, fiche.links, first):
+                raise refused(number, fiche.line, f"holds {fiche.why}")
+
+        for element, line in fiche_elements(path, progress=progress, skipped=skipped):
+            fiches_read += first
+            find = element.findtext
+            number = _number(find("NUMERO_FICHE"))
+            if number is None or number in kept:
+                continue
+            links = (text for where in LINKS for text in _texts(element, where))
+            if not wanted(number, find("INTITULE"), find("ABREGE/CODE"), links, first):
+                continue
+            fiche = _fiche(element, keep=True)
+            elements += len(fiche.elements)
+            characters += sum(len(value) for _, value in fiche.elements)
+            if len(kept) >= MAX_LINEAGE:
+                raise refused(number, line, f"would be more than {MAX_LINEAGE} fiches")
+            if elements > MAX_LINEAGE_ELEMENTS:
+                why = f"would make it hold more than {MAX_LINEAGE_ELEMENTS:,} elements"
+                raise refused(number, line, why)
+            if characters > MAX_LINEAGE_TEXT:
+                why = f"would make it hold more than {MAX_LINEAGE_TEXT:,} characters"
+                raise refused(number, line, why)
+            kept[number] = fiche
+
+    read(first=True)
+    if named_by_seeds - kept.keys() or any(marks[_bit(n) >> 3] & 1 << (_bit(n) & 7) for n in seeds):
+        read(first=False)
+    fiches = tuple(
+        sorted(kept.values(), key=lambda f: (f.effective_on or dt.date.min, f.number or ""))
+    )
+    return Lineage(fiches=fiches, fiches_read=fiches_read, matches=_match(fiches, data))
 
 
 def _bit(number: str) -> int:
@@ -291,30 +266,27 @@ def _match(
     for v in data.versions:
         if v.rncp is not None:
             fiche = by_number.get(v.rncp)
-            matches.append(
-                (v.key, fiche, None if fiche else f"its fiche {v.rncp} is not in this export")
-            )
-            continue
-        if v.validity is None:
-            matches.append((v.key, None, "no fiche number and no window: nothing to match by"))
-            continue
-        title = normalize_label(v.title)
-        candidates = [
-            f
-            for f in fiches
-            if f.title is not None
-            and normalize_label(f.title) == title
-            and f.effective_on == v.validity.start
-        ]
-        if len(candidates) == 1:
-            matches.append((v.key, candidates[0], None))
-        elif candidates:
-            listed = ", ".join(str(f.number) for f in candidates)
-            matches.append((v.key, None, f"several fiches match its title and start: {listed}"))
+            note = None if fiche else f"its fiche {v.rncp} is not in this export"
+        elif v.validity is None:
+            fiche, note = None, "no fiche number and no window: nothing to match by"
         else:
-            start = v.validity.start.isoformat()
-            note = f"no fiche of the export has its title and DATE_EFFET {start}"
-            matches.append((v.key, None, note))
+            title, start = normalize_label(v.title), v.validity.start
+            candidates = [
+                f
+                for f in fiches
+                if f.title is not None
+                and normalize_label(f.title) == title
+                and f.effective_on == start
+            ]
+            fiche = candidates[0] if len(candidates) == 1 else None
+            listed = ", ".join(str(f.number) for f in candidates)
+            if not candidates:
+                note = f"no fiche of the export has its title and DATE_EFFET {start}"
+            elif fiche is None:
+                note = f"several fiches match its title and start: {listed}"
+            else:
+                note = None
+        matches.append((v.key, fiche, note))
     return tuple(matches)
 
 

@@ -325,10 +325,15 @@ def _text(element: Optional[Element]) -> Optional[str]:
     return text if text and not text.isspace() else None  # isspace: no copy of a long text
 
 
+def _finds(element: Element, *tags: str) -> tuple[Optional[str], ...]:
+    """The text of the first child of each tag (see :func:`_text`)."""
+    return tuple(_text(element.find(tag)) for tag in tags)
+
+
 def _coded(element: Optional[Element], code: str = "CODE") -> Optional[Coded]:
     if element is None:
         return None
-    result = Coded(code=_text(element.find(code)), label=_text(element.find("LIBELLE")))
+    result = Coded(*_finds(element, code, "LIBELLE"))
     return None if result.code is None and result.label is None else result
 
 
@@ -383,20 +388,11 @@ def _fiche(element: Element, keep: bool) -> Fiche:
         rome=codes("CODES_ROME", "ROME"),
         formacodes=codes("FORMACODES", "FORMACODE"),
         certifiers=tuple(
-            Certifier(
-                siret=_text(c.find("SIRET_CERTIFICATEUR")),
-                name=_text(c.find("NOM_CERTIFICATEUR")),
-                state=_text(c.find("ETAT_CERTIFICATEUR")),
-            )
+            Certifier(*_finds(c, "SIRET_CERTIFICATEUR", "NOM_CERTIFICATEUR", "ETAT_CERTIFICATEUR"))
             for c in items("CERTIFICATEURS", "CERTIFICATEUR")
         ),
         blocs=tuple(
-            FicheBloc(
-                code=_text(b.find("CODE")),
-                label=_text(b.find("LIBELLE")),
-                competences_text=_text(b.find("LISTE_COMPETENCES")),
-                evaluation=_text(b.find("MODALITES_EVALUATION")),
-            )
+            FicheBloc(*_finds(b, "CODE", "LIBELLE", "LISTE_COMPETENCES", "MODALITES_EVALUATION"))
             for b in items("BLOCS_COMPETENCES", "BLOC_COMPETENCES")
         ),
         former=_texts(top.get("ANCIENNES_CERTIFICATIONS"), "ANCIENNE_CERTIFICATION/*"),

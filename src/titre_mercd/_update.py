@@ -342,8 +342,7 @@ def _retryable(exc: BaseException) -> bool:
             socket.timeout,
             TimeoutError,
             http.client.IncompleteRead,
-            http.client.RemoteDisconnected,
-            ConnectionResetError,
+            ConnectionResetError,  # http.client.RemoteDisconnected too
             ConnectionAbortedError,
         ),
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+import datetime as dt
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from ._common import (
     BAD_INPUT,
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
+    from attrs import AttrsInstance
+
     from .._registry import RegistryCheck
     from .._registry_import import ImportResult
     from .._update import UpdateResult
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["cmd_registry", "registry_arguments"]
 
-R = TypeVar("R")
+R = TypeVar("R", bound="AttrsInstance")
 
 
 def registry_arguments(registry: argparse.ArgumentParser, argv: Sequence[str] = ()) -> None:
@@ -115,20 +118,6 @@ def _refuse(message: str, options: dict[str, object]) -> None:
             raise CommandError(BAD_INPUT, message.format(option))
 
 
-def _result_json(result: ImportResult | UpdateResult) -> dict[str, Any]:
-    """An import's or an update's result as JSON: its fields in order, dates in ISO form."""
-    import datetime as dt
-
-    import attrs
-
-    return attrs.asdict(
-        result,
-        value_serializer=lambda _, __, value: (
-            value.isoformat() if isinstance(value, dt.date) else value
-        ),
-    )
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     """``registry check EXPORT [--json]``."""
     from .._registry import registry_check, report_json
@@ -193,6 +182,8 @@ def _check_lines(report: RegistryCheck) -> list[str]:
 
 def _field_table(fields: object) -> list[str]:
     """FIELD, DATA and REGISTRY side by side, ``≠`` marking a difference, in 80 columns."""
+    from itertools import zip_longest
+
     name_width, value_width = 22, 26
     lines = [f"  {'FIELD':<{name_width}}{'DATA':<{value_width + 2}}REGISTRY"]
     for f in fields:  # type: ignore[attr-defined]
@@ -201,13 +192,8 @@ def _field_table(fields: object) -> list[str]:
         names = wrap(f.field, name_width - 2)
         mark = "  " if f.agrees else "≠ "
         lines.extend(
-            (
-                (mark if i == 0 else "  ")
-                + f"{names[i] if i < len(names) else '':<{name_width}}"
-                + f"{data[i] if i < len(data) else '':<{value_width + 2}}"
-                + (registry[i] if i < len(registry) else "")
-            ).rstrip()
-            for i in range(max(len(data), len(registry), len(names)))
+            ((mark if i == 0 else "  ") + f"{n:<{name_width}}{d:<{value_width + 2}}{r}").rstrip()
+            for i, (n, d, r) in enumerate(zip_longest(names, data, registry, fillvalue=""))
         )
     return lines
 
@@ -218,16 +204,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ._common import parse_date
 
     when = None if args.export_date is None else parse_date(args.export_date)
-    result = _imported(
+    return _imported(
         "import",
         args,
         lambda: import_export(args.export, args.output, force=args.force, export_date=when),
+        _import_lines,
     )
-    if isinstance(result, int):
-        return result
-    if getattr(args, "json", False):
-        print_json(_result_json(result))
-        return OK
+
+
+def _import_lines(result: ImportResult) -> list[str]:
     lines = wrap(f"Wrote {result.directory} (data version {result.data_version}).", WIDTH)
     lines.append(
         "New versions: " + (", ".join(result.new_versions) if result.new_versions else "none")
@@ -240,12 +225,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             WIDTH,
         )
     )
-    print_lines(lines)
-    return OK
+    return lines
 
 
-def _imported(action: str, args: argparse.Namespace, run: Callable[[], R]) -> R | int:
-    """What ``run`` returns; the exit status once an export lacking the lineage is reported."""
+def _imported(
+    action: str, args: argparse.Namespace, run: Callable[[], R], lines: Callable[[R], list[str]]
+) -> int:
+    """Run the import or the update and print its report, or why the export is not imported."""
+    import attrs
+
     from ..exceptions import (
         DataError,
         ExportLacksLineageError,
@@ -255,7 +243,7 @@ def _imported(action: str, args: argparse.Namespace, run: Callable[[], R]) -> R 
     )
 
     try:
-        return run()
+        result = run()
     except ExportLacksLineageError as exc:
         return _lacks_lineage(exc, args)
     except (ImportRefusedError, RegistryExportError, RegistryUpdateError) as exc:
@@ -266,6 +254,16 @@ def _imported(action: str, args: argparse.Namespace, run: Callable[[], R]) -> R 
             BAD_INPUT,
             f"registry {action}: what the export gives does not pass the checks: {exc}{unchanged}",
         ) from None
+    if getattr(args, "json", False):  # the result's fields in order, dates in ISO form
+        print_json(
+            attrs.asdict(
+                result,
+                value_serializer=lambda _, __, v: v.isoformat() if isinstance(v, dt.date) else v,
+            )
+        )
+    else:
+        print_lines(lines(result))
+    return OK
 
 
 def _lacks_lineage(exc: ExportLacksLineageError, args: argparse.Namespace) -> int:
@@ -328,7 +326,7 @@ def _cmd_update(args: argparse.Namespace) -> int:
             BAD_INPUT, f"registry update: --timeout {args.timeout:g}: give 0 < SECONDS <= 3600"
         )
     timeout = (10.0, 60.0) if args.timeout is None else (min(args.timeout, 10.0), args.timeout)
-    result = _imported(
+    return _imported(
         "update",
         args,
         lambda: update_data(
@@ -338,14 +336,8 @@ def _cmd_update(args: argparse.Namespace) -> int:
             offline=args.offline,
             timeout=timeout,
         ),
+        _update_lines,
     )
-    if isinstance(result, int):
-        return result
-    if getattr(args, "json", False):
-        print_json(_result_json(result))
-        return OK
-    print_lines(_update_lines(result))
-    return OK
 
 
 def _update_lines(result: UpdateResult) -> list[str]:
