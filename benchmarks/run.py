@@ -27,14 +27,14 @@ from typing import Callable
 
 GOALS = {
     "import": 1.10,
-    "first use": 1.0,
+    "first use": 0.85,
     "lookup by_rome": 3.0,
     "lookup rome": 3.0,
     "lookup version": 3.0,
     "lookup find_block": 3.0,
     "bulk deemed_obtained": 3.0,
     "memory (MiB)": 5.0,
-    "CLI start-up": 1.5,
+    "CLI start-up": 1.35,
 }
 
 FIRST_USE = (

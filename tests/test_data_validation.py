@@ -1090,6 +1090,24 @@ def test_data_verify_exits_1_with_the_failures_listed(
     assert [f[: len(V2018)] for f in report["failures"]] == [V2018]
 
 
+def test_data_verify_refuses_a_dir_that_is_missing_or_no_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from titre_mercd._cli import main
+
+    (tmp_path / "file").write_text("")
+    (tmp_path / "broken").symlink_to(tmp_path / "nowhere")
+    for name, what in (
+        ("nowhere", "does not exist"),
+        ("file", "is not a directory"),
+        ("broken", "is not a directory"),
+    ):
+        assert main(["data", "verify", str(tmp_path / name)]) == 2
+        assert capsys.readouterr().err == (
+            f"titre-mercd: data verify: {str(tmp_path / name)!r} {what}\n"
+        )
+
+
 def test_data_verify_without_dir_lists_what_the_directory_in_use_fails(data_copy: Path) -> None:
     """TITRE_MERCD_DATA naming a broken directory: every failure listed, exit 1, not an error."""
     import os

@@ -15,73 +15,16 @@ from __future__ import annotations
 # Not typing.TYPE_CHECKING: importing typing would cost start-up, and would widen the moment
 # when a Ctrl-C reaches the command line before its signal handlers are installed.
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # the names below are served lazily by __getattr__
+if TYPE_CHECKING:  # the names below are served lazily by __getattr__; __all__ says which
     from typing import Any
 
     from ._converter import from_dict, to_dict
     from ._data_import import DataImport
-    from ._records import (
-        Block,
-        CertificationVersion,
-        Correspondence,
-        CorrespondenceTable,
-        Formacode,
-        LegalText,
-        Level,
-        NsfCode,
-        RegisteredFiche,
-        RomeCode,
-        Source,
-        ValidityGap,
-        ValidityWindow,
-    )
-    from ._referentiel import (
-        Referentiel,
-        by_formacode,
-        by_nsf,
-        by_rncp,
-        by_rome,
-        contradictions,
-        correspondence_table,
-        correspondences,
-        current,
-        deemed_obtained,
-        find_block,
-        is_in_force,
-        missing_blocks,
-        nsf,
-        preload,
-        referentiel,
-        registered_fiche,
-        registered_fiches,
-        rome,
-        source_of,
-        successor,
-        text_of,
-        use_data,
-        validity_gaps,
-        version,
-        versions,
-    )
+    from ._records import *
+    from ._referentiel import *
     from ._registry import RegistryCheck, registry_check
     from ._update import UpdateResult, update_data
-    from .exceptions import (
-        AmbiguousBlockError,
-        ArgumentTypeError,
-        DataError,
-        ExportLacksLineageError,
-        InvalidCodeError,
-        NotInDataError,
-        RegistryExportError,
-        RegistryUpdateError,
-        StaleUpdateWarning,
-        TitreMercdError,
-        TitreMercdWarning,
-        UndecidedError,
-        UnknownBlockError,
-        UnknownCodeError,
-        UnknownVersionError,
-    )
+    from .exceptions import *
 
     DATA_VERSION: str
     __version__: str
@@ -153,8 +96,9 @@ __all__ = [
 ]
 
 
-# Where each public name lives. Nothing is imported until a name is first asked for, so
-# ``import titre_mercd`` costs next to nothing; ``from titre_mercd import x`` imports x's module.
+# Where the public names live: these here, the errors and warnings in exceptions, the other
+# classes in _records, the other functions in _referentiel. Nothing is imported until a name is
+# first asked for, so ``import titre_mercd`` costs next to nothing.
 _HOMES = {
     "DataImport": "_data_import",
     "from_dict": "_converter",
@@ -163,35 +107,8 @@ _HOMES = {
     "registry_check": "_registry",
     "UpdateResult": "_update",
     "update_data": "_update",
-    **dict.fromkeys(
-        [
-            "Referentiel", "by_formacode", "by_nsf", "by_rncp", "by_rome", "contradictions",
-            "correspondence_table", "correspondences", "current", "deemed_obtained",
-            "find_block", "is_in_force", "missing_blocks", "nsf", "preload", "referentiel",
-            "registered_fiche", "registered_fiches", "rome", "source_of", "successor",
-            "text_of", "use_data", "validity_gaps", "version", "versions",
-        ],
-        "_referentiel",
-    ),
-    **dict.fromkeys(
-        [
-            "Block", "CertificationVersion", "Correspondence", "CorrespondenceTable", "Formacode",
-            "LegalText",
-            "Level", "NsfCode", "RegisteredFiche", "RomeCode", "Source", "ValidityGap",
-            "ValidityWindow",
-        ],
-        "_records",
-    ),
-    **dict.fromkeys(
-        [
-            "AmbiguousBlockError", "ArgumentTypeError", "DataError", "ExportLacksLineageError",
-            "InvalidCodeError", "NotInDataError", "RegistryExportError", "RegistryUpdateError",
-            "StaleUpdateWarning", "TitreMercdError", "TitreMercdWarning", "UndecidedError",
-            "UnknownBlockError", "UnknownCodeError", "UnknownVersionError",
-        ],
-        "exceptions",
-    ),
-}  # fmt: skip
+    "Referentiel": "_referentiel",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -204,9 +121,15 @@ def __getattr__(name: str) -> Any:
         from ._referentiel import in_use
 
         return in_use().data_version
-    home = _HOMES.get(name)
-    if home is None:
+    if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    home = _HOMES.get(name) or (
+        "exceptions"
+        if name.endswith(("Error", "Warning"))
+        else "_records"
+        if name[0].isupper()
+        else "_referentiel"
+    )
     from importlib import import_module
 
     # Records shown in a notebook get their HTML from the display module, which gives it to

@@ -24,6 +24,7 @@ import functools
 import io
 import itertools
 import operator
+import os
 import re
 import sys
 import time
@@ -777,10 +778,8 @@ class CsvSource:
     def size(self) -> int | None:
         """The file's size in bytes, when it is a regular file."""
         try:
-            import os
-
             return os.fstat(self._binary.fileno()).st_size
-        except (OSError, ValueError, io.UnsupportedOperation):
+        except (OSError, ValueError):  # io.UnsupportedOperation is both
             return None
 
     def position(self) -> int | None:

@@ -13,18 +13,18 @@ import unicodedata
 
 from .exceptions import ArgumentTypeError, InvalidCodeError
 
-_ROME = re.compile(r"[A-N][0-9]{4}")
-_NSF = re.compile(r"[0-9]{3}[a-z]?")
-_FORMACODE = re.compile(r"[0-9]{5}")
-_RNCP = re.compile(r"(?:RNCP)?([0-9]{1,6})")
-_RNCP_BLOCK = re.compile(r"(RNCP[0-9]{1,6})BC([0-9]{2})")
+# Patterns, compiled on first use (by ``re``'s cache): most runs need one or two of them.
+_ROME = r"[A-N][0-9]{4}"
+_NSF = r"[0-9]{3}[a-z]?"
+_FORMACODE = r"[0-9]{5}"
+_RNCP = r"(?:RNCP)?([0-9]{1,6})"
+_RNCP_BLOCK = r"(RNCP[0-9]{1,6})BC([0-9]{2})"
 # N has at most nine digits: a million digits would make int() slow, then refuse it.
-_BLOCK_REF = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s*/\s*([0-9]{1,9})")
-_WHITESPACE = re.compile(r"\s+")
+_BLOCK_REF = r"([0-9]{4}-[0-9]{2}-[0-9]{2})\s*/\s*([0-9]{1,9})"
 # An inclusive form in parentheses: « conseillers (ères) », « superviseur(se) »,
 # « téléconseillers (téléconseillères) »: one word alone between parentheses.
-_INCLUSIVE_FORM = re.compile(r"\s*\(\s*[a-z]+\s*\)")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_INCLUSIVE_FORM = r"\s*\(\s*[a-z]+\s*\)"
+_NOT_WORD = r"[^a-z0-9]+"
 _ASCII_NOT_WORD = {
     code: " " for code in range(128) if not chr(code).isdigit() and not "a" <= chr(code) <= "z"
 }
@@ -88,7 +88,7 @@ def _compact(value: object, what: str, accepted: str, *, integer: bool = False) 
     With ``integer``, an ``int`` is taken as the code's digits (``312`` is ``"312"``).
     """
     if isinstance(value, str):
-        return _WHITESPACE.sub("", value)
+        return "".join(value.split())  # every white space (as \s), at C speed
     number = _integer(value) if integer else None
     if number is not None:
         return str(number) if 0 <= number <= _LARGEST_CODE_NUMBER else "-"
@@ -108,7 +108,7 @@ def normalize_rome(code: object) -> str:
     'D1408'
     """
     compact = _compact(code, "a ROME code", "'D1408'").upper()
-    if not _ROME.fullmatch(compact):
+    if not re.fullmatch(_ROME, compact):
         raise InvalidCodeError(
             f"malformed ROME code {given(code)}: "
             "expected one letter A to N and four digits, e.g. 'D1408'"
@@ -125,7 +125,7 @@ def normalize_nsf(code: object) -> str:
     ('312t', '312', '312')
     """
     compact = _compact(code, "an NSF code", "'312t' or 312", integer=True).lower()
-    if not _NSF.fullmatch(compact):
+    if not re.fullmatch(_NSF, compact):
         raise InvalidCodeError(
             f"malformed NSF code {given(code)}: expected three digits and an optional letter, "
             "e.g. '312t' or '312'"
@@ -142,7 +142,7 @@ def normalize_formacode(code: object) -> str:
     ('34076', '34076')
     """
     compact = _compact(code, "a Formacode", "'34076' or 34076", integer=True)
-    if not _FORMACODE.fullmatch(compact):
+    if not re.fullmatch(_FORMACODE, compact):
         raise InvalidCodeError(
             f"malformed Formacode {given(code)}: expected five digits, e.g. '34076'"
         )
@@ -158,7 +158,7 @@ def normalize_rncp(code: object) -> str:
     ('RNCP12505', 'RNCP12505', 'RNCP12505')
     """
     compact = _compact(code, "an RNCP number", "'RNCP12505' or 12505", integer=True).upper()
-    match = _RNCP.fullmatch(compact)
+    match = re.fullmatch(_RNCP, compact)
     if match is None:
         raise InvalidCodeError(
             f"malformed RNCP number {given(code)}: expected 'RNCP' and up to six digits, "
@@ -173,7 +173,7 @@ def parse_rncp_block_code(text: str) -> str | None:
     >>> parse_rncp_block_code("rncp12505bc01"), parse_rncp_block_code("Manager")
     ('RNCP12505BC01', None)
     """
-    match = _RNCP_BLOCK.fullmatch("".join(text.split()).upper())  # str.split: C speed
+    match = re.fullmatch(_RNCP_BLOCK, "".join(text.split()).upper())  # str.split: C speed
     return None if match is None else f"{match.group(1)}BC{match.group(2)}"
 
 
@@ -183,7 +183,7 @@ def parse_block_ref(text: str) -> tuple[str, int] | None:
     >>> parse_block_ref(" 2011-06-01/2 ")
     ('2011-06-01', 2)
     """
-    match = _BLOCK_REF.fullmatch(text.strip())
+    match = re.fullmatch(_BLOCK_REF, text.strip())
     return None if match is None else (match.group(1), int(match.group(2)))
 
 
@@ -220,10 +220,10 @@ def normalize_label(text: str) -> str:
         else "".join(c for c in decomposed if not unicodedata.combining(c))
     )
     folded = ascii_text.casefold().replace("œ", "oe").replace("æ", "ae")
-    without_forms = _INCLUSIVE_FORM.sub("", folded) if "(" in folded else folded
+    without_forms = re.sub(_INCLUSIVE_FORM, "", folded) if "(" in folded else folded
     if without_forms.isascii():  # the same as the expression below, at C speed
         return " ".join(without_forms.translate(_ASCII_NOT_WORD).split())
-    return _NOT_WORD.sub(" ", without_forms).strip()
+    return re.sub(_NOT_WORD, " ", without_forms).strip()
 
 
 def require_date(value: object, name: str) -> dt.date:

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Union
 
-    from ._loading import Dataset
     from ._queries import VersionKey
     from ._records import CertificationVersion
 
@@ -30,17 +29,11 @@ __all__ = ["Correspondences", "HeldBlocks"]
 class Correspondences(Lookups):
     """The lookups of one data set, and its correspondence tables applied."""
 
-    __slots__ = ("_deemed_memo",)
-    _deemed_memo: dict[object, tuple[Block, ...]]
-
-    def __init__(self, data: Dataset) -> None:
-        super().__init__(data)
-        self._deemed_memo = {}
+    __slots__ = ()
 
     def correspondences(
         self, old_key: VersionKey, new_key: VersionKey
     ) -> tuple[Correspondence, ...]:
-        """The table between two versions: :func:`titre_mercd.correspondences`."""
         old, new = self.version(old_key), self.version(new_key)
         table = self._data.tables.get((old.key, new.key))
         if table is None:
@@ -48,7 +41,6 @@ class Correspondences(Lookups):
         return table
 
     def correspondence_table(self, old_key: VersionKey, new_key: VersionKey) -> CorrespondenceTable:
-        """The table as one record: :func:`titre_mercd.correspondence_table`."""
         rows = self.correspondences(old_key, new_key)
         return CorrespondenceTable(
             old_key=self.version(old_key).key, new_key=self.version(new_key).key, rows=rows
@@ -57,15 +49,15 @@ class Correspondences(Lookups):
     def deemed_obtained(
         self, held: HeldBlocks, target_key: VersionKey | None = None
     ) -> tuple[Block, ...]:
-        """The target's blocs ``held`` is deemed to give: :func:`titre_mercd.deemed_obtained`."""
         # A tuple or a list, as callers mostly give, is taken without a call (the bulk figure).
         if type(held) is tuple:
             items = held
         else:
             items = tuple(held) if type(held) is list else _held_items(held)
         argument = (target_key, items)
+        memo = self._memos["deemed_obtained"]
         try:
-            return self._deemed_memo[argument]
+            return memo[argument]  # type: ignore[no-any-return]
         except (KeyError, TypeError):  # not asked before, or an item is not even hashable
             pass
         target = self._target(target_key)
@@ -74,12 +66,11 @@ class Correspondences(Lookups):
             self._require_chain(block.version_key, target.key)
             obtained.update(self._data.reachable_blocks[(block.version_key, block.number)])
         answer = tuple(b for b in target.blocks if b in obtained)
-        return remember(self._deemed_memo, argument, answer)  # type: ignore[no-any-return]
+        return remember(memo, argument, answer)  # type: ignore[no-any-return]
 
     def missing_blocks(
         self, held: HeldBlocks, target_key: VersionKey | None = None
     ) -> tuple[Block, ...]:
-        """The target's blocs still to obtain: :func:`titre_mercd.missing_blocks`."""
         obtained = self.deemed_obtained(held, target_key)
         return tuple(b for b in self._target(target_key).blocks if b not in obtained)
 

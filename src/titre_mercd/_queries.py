@@ -1,17 +1,17 @@
 """The lookups of one data set: versions, validity, codes, blocks and sources.
 
 :class:`Lookups` holds one loaded :class:`Dataset` and answers from it alone; each lookup is
-written once, as its method, and remembers its answers on that instance, so that a repeated
-lookup is one dict hit whatever normalisation the first one needed. A data set's memos hold
-its own answers only: switching the data set in use, or forking, has nothing to forget.
-:class:`~titre_mercd.Referentiel` is this class with the correspondence tables added; the
-module-level functions call the one in use.
+written once, as its method, and remembers its answers on that instance: switching the data set
+in use, or forking, has nothing to forget. :class:`~titre_mercd.Referentiel` is this class with
+the correspondence tables added; the module-level functions call the one in use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Callable
+from functools import update_wrapper
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 import attrs
 
@@ -59,6 +59,7 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Union
 
     from ._format import SourceKey
@@ -74,6 +75,9 @@ __all__ = ["MEMO_KEY_CHARACTERS", "MEMO_LIMIT", "Lookups", "VersionKey", "rememb
 # of keys; the answers are the data set's own records, shared.
 MEMO_LIMIT = 4096
 MEMO_KEY_CHARACTERS = 300
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def remember(memo: dict[Any, Any], argument: object, answer: Any) -> Any:
@@ -91,11 +95,7 @@ def remember(memo: dict[Any, Any], argument: object, answer: Any) -> Any:
 
 
 def _plain(argument: object) -> bool:
-    """Whether ``argument`` equals only what it is read as: str, a record, None, or tuples of them.
-
-    A :class:`CertificationVersion` stands for its key; one equal to the data's is that version.
-    A string longer than :data:`MEMO_KEY_CHARACTERS` is not kept either.
-    """
+    """Whether ``argument`` equals only what it is read as (a version stands for its key)."""
     if isinstance(argument, tuple):
         return type(argument) is tuple and all(_plain(item) for item in argument)
     if type(argument) is str:
@@ -104,52 +104,45 @@ def _plain(argument: object) -> bool:
     return kind is Block or kind is CertificationVersion or argument is None
 
 
-class Lookups:
-    """The lookups of one loaded data set, each remembering its answers on this instance.
+# The name of each lookup that keeps a memo (those of more than one argument are named here).
+_MEMOS = ["find_block", "deemed_obtained"]
 
-    The memos are tried first, in each method, before anything else: a repeated lookup
-    is one dict hit (the benchmarks' lookup figures).
+
+def remembered(find: F) -> F:
+    """The lookup ``find`` of one argument, trying first the answers it gave on this data set.
+
+    A repeated lookup is then two dict hits (the benchmarks' lookup figures).
     """
+    name = find.__name__
+    _MEMOS.append(name)
 
-    __slots__ = (
-        "_by_formacode_memo",
-        "_by_nsf_memo",
-        "_by_rncp_memo",
-        "_by_rome_memo",
-        "_data",
-        "_find_block_memo",
-        "_nsf_memo",
-        "_rome_memo",
-        "_version_memo",
-    )
-    _data: Dataset
-    _version_memo: dict[object, CertificationVersion]
-    _by_rome_memo: dict[object, tuple[CertificationVersion, ...]]
-    _by_nsf_memo: dict[object, tuple[CertificationVersion, ...]]
-    _by_formacode_memo: dict[object, tuple[CertificationVersion, ...]]
-    _by_rncp_memo: dict[object, CertificationVersion]
-    _rome_memo: dict[object, RomeCode]
-    _nsf_memo: dict[object, NsfCode]
-    _find_block_memo: dict[object, Block]
+    def lookup(self: Lookups, argument: Any) -> Any:
+        memo = self._memos[name]
+        try:
+            return memo[argument]
+        except (KeyError, TypeError):  # not asked before, or not even hashable
+            return remember(memo, argument, find(self, argument))
+
+    return cast("F", update_wrapper(lookup, find))
+
+
+class Lookups:
+    """The lookups of one loaded data set, each remembering its answers on this instance."""
+
+    __slots__ = ("_data", "_memos")
 
     def __init__(self, data: Dataset) -> None:
         self._data = data
-        for name in Lookups.__slots__:
-            if name.endswith("_memo"):
-                setattr(self, name, {})
+        # One memo per lookup, a plain dict (the interpreter's fast path for them).
+        self._memos: dict[str, dict[Any, Any]] = {name: {} for name in _MEMOS}
 
     # -- versions and validity
 
     def versions(self) -> tuple[CertificationVersion, ...]:
-        """Every version of this data set, oldest first: :func:`titre_mercd.versions`."""
         return self._data.versions
 
+    @remembered
     def version(self, key: VersionKey) -> CertificationVersion:
-        """The version of that key: :func:`titre_mercd.version`."""
-        try:
-            return self._version_memo[key]
-        except (KeyError, TypeError):  # not asked before, or not even hashable
-            pass
         data = self._data
         if isinstance(key, CertificationVersion):
             found = data.version_by_key.get(key.key)
@@ -164,7 +157,7 @@ class Lookups:
             raise UnknownVersionError(
                 f"unknown version {key!r:.80}; known versions: {', '.join(data.version_by_key)}"
             )
-        return remember(self._version_memo, key, found)  # type: ignore[no-any-return]
+        return found
 
     def _verdict(self, on: dt.date, key: VersionKey | None = None) -> Verdict:
         """Whether the version ``key`` (any version when ``None``) is in force on ``on``, and why.
@@ -177,11 +170,9 @@ class Lookups:
         return version_verdict(day, self.version(key), self._data)
 
     def current(self, on: dt.date | None = None) -> CertificationVersion | None:
-        """The version in force on ``on`` (today when omitted): :func:`titre_mercd.current`."""
         return self._decided(dt.date.today() if on is None else on, None).version
 
     def is_in_force(self, on: dt.date, key: VersionKey | None = None) -> bool:
-        """Whether a version is in force on ``on``: :func:`titre_mercd.is_in_force`."""
         return bool(self._decided(on, key).in_force)
 
     def _decided(self, on: dt.date, key: VersionKey | None) -> Verdict:
@@ -196,7 +187,6 @@ class Lookups:
         return verdict
 
     def successor(self, key: VersionKey) -> CertificationVersion | None:
-        """The version after ``key``: :func:`titre_mercd.successor`."""
         found = self.version(key)
         ordered = self._data.versions
         index = ordered.index(found)
@@ -208,15 +198,12 @@ class Lookups:
         return None
 
     def validity_gaps(self) -> tuple[ValidityGap, ...]:
-        """The intervals no text covers: :func:`titre_mercd.validity_gaps`."""
         return self._data.gaps
 
     def registered_fiches(self) -> tuple[RegisteredFiche, ...]:
-        """Fiches registered but not versions here: :func:`titre_mercd.registered_fiches`."""
         return tuple(self._data.registered_by_rncp.values())
 
     def registered_fiche(self, code: str | int) -> RegisteredFiche:
-        """A fiche registered but not a version here: :func:`titre_mercd.registered_fiche`."""
         canonical = normalize_rncp(code)
         found = self._data.registered_by_rncp.get(canonical)
         if found is None:
@@ -228,75 +215,50 @@ class Lookups:
 
     # -- codes
 
+    @remembered
     def by_rome(self, code: str) -> tuple[CertificationVersion, ...]:
-        """The versions that list a ROME code: :func:`titre_mercd.by_rome`."""
-        try:
-            return self._by_rome_memo[code]
-        except (KeyError, TypeError):  # not asked before, or not even hashable
-            found = self._data.versions_by_rome.get(normalize_rome(code), ())
-            return remember(self._by_rome_memo, code, found)  # type: ignore[no-any-return]
+        return self._data.versions_by_rome.get(normalize_rome(code), ())
 
+    @remembered
     def by_nsf(self, code: str | int) -> tuple[CertificationVersion, ...]:
-        """The versions that list an NSF code or group: :func:`titre_mercd.by_nsf`."""
-        try:
-            return self._by_nsf_memo[code]
-        except (KeyError, TypeError):  # not asked before, or not even hashable
-            found = self._data.versions_by_nsf.get(normalize_nsf(code), ())
-            return remember(self._by_nsf_memo, code, found)  # type: ignore[no-any-return]
+        return self._data.versions_by_nsf.get(normalize_nsf(code), ())
 
+    @remembered
     def by_formacode(self, code: str | int) -> tuple[CertificationVersion, ...]:
-        """The versions that list a Formacode: :func:`titre_mercd.by_formacode`."""
-        try:
-            return self._by_formacode_memo[code]
-        except (KeyError, TypeError):  # not asked before, or not even hashable
-            canonical = normalize_formacode(code)
-            found = tuple(
-                v for v in self._data.versions if any(c.code == canonical for c in v.formacodes)
-            )
-            return remember(self._by_formacode_memo, code, found)  # type: ignore[no-any-return]
+        canonical = normalize_formacode(code)
+        return tuple(
+            v for v in self._data.versions if any(c.code == canonical for c in v.formacodes)
+        )
 
+    @remembered
     def by_rncp(self, code: str | int) -> CertificationVersion:
-        """The version of a fiche RNCP: :func:`titre_mercd.by_rncp`."""
-        try:
-            return self._by_rncp_memo[code]
-        except (KeyError, TypeError):  # not asked before, or not even hashable
-            pass
         data = self._data
         try:
-            found = _known(data.version_by_rncp, code, normalize_rncp, "RNCP number")
+            return _known(data.version_by_rncp, code, normalize_rncp, "RNCP number")
         except UnknownCodeError:
             fiche = data.registered_by_rncp.get(normalize_rncp(code))
             if fiche is None:
                 raise
             raise NotInDataError(not_in_data_message(fiche, self._data)) from None
-        return remember(self._by_rncp_memo, code, found)  # type: ignore[no-any-return]
 
+    @remembered
     def rome(self, code: str) -> RomeCode:
-        """A ROME code and its label: :func:`titre_mercd.rome`."""
-        try:
-            return self._rome_memo[code]
-        except (KeyError, TypeError):  # not asked before, or not even hashable
-            found = _known(self._data.rome_by_code, code, normalize_rome, "ROME code")
-            return remember(self._rome_memo, code, found)  # type: ignore[no-any-return]
+        return _known(self._data.rome_by_code, code, normalize_rome, "ROME code")
 
+    @remembered
     def nsf(self, code: str | int) -> NsfCode:
-        """An NSF code and its label: :func:`titre_mercd.nsf`."""
-        try:
-            return self._nsf_memo[code]
-        except (KeyError, TypeError):  # not asked before, or not even hashable
-            found = _known(self._data.nsf_by_code, code, normalize_nsf, "NSF code")
-            return remember(self._nsf_memo, code, found)  # type: ignore[no-any-return]
+        return _known(self._data.nsf_by_code, code, normalize_nsf, "NSF code")
 
     # -- blocks
 
     def find_block(self, text: str, version_key: VersionKey | None = None) -> Block:
-        """A bloc by title, ``"KEY/N"`` or RNCP bloc code: :func:`titre_mercd.find_block`."""
         argument = text if version_key is None else (text, version_key)
+        memo = self._memos["find_block"]
         try:
-            return self._find_block_memo[argument]
+            return memo[argument]  # type: ignore[no-any-return]
         except (KeyError, TypeError):  # not asked before, or not even hashable
             found = self._match_block(text, version_key, explain=True)
-            return remember(self._find_block_memo, argument, found)  # type: ignore[no-any-return]
+            return remember(memo, argument, found)  # type: ignore[no-any-return]
 
     def _match_block(
         self, text: str, version_key: VersionKey | None = None, *, explain: bool = False
@@ -408,7 +370,6 @@ class Lookups:
     # -- sources
 
     def source_of(self, record: object, field: str) -> Source:
-        """Where a fact of this data set comes from: :func:`titre_mercd.source_of`."""
         if not isinstance(field, str):
             raise ArgumentTypeError(
                 f"field must be a field name as a string, not {describe(field)}"
@@ -450,23 +411,15 @@ class Lookups:
             return record.source
         raise LookupError(f"{describe(record)} is not an interval the data records")
 
-    def _holds(self, record: object) -> bool:
+    def _holds(self, record: Any) -> bool:
         """Whether ``record`` is one of this data set's (equal to the one it holds there)."""
-        data = self._data
-        if isinstance(record, CertificationVersion):
-            return data.version_by_key.get(record.key) == record
-        if isinstance(record, Block):
-            return data.block_by_ref.get((record.version_key, record.number)) == record
-        if isinstance(record, RomeCode):
-            return data.rome_by_code.get(record.code) == record
-        if isinstance(record, NsfCode):
-            return data.nsf_by_code.get(record.code) == record
-        if isinstance(record, RegisteredFiche):
-            return data.registered_by_rncp.get(record.rncp) == record
-        return record in data.levels
+        held = _HELD.get(type(record))
+        if held is None:  # a level
+            return record in self._data.levels
+        index, key = held
+        return bool(getattr(self._data, index).get(key(record)) == record)
 
     def contradictions(self, record: object, field: str) -> tuple[Source, ...]:
-        """The sources contradicting the one followed: :func:`titre_mercd.contradictions`."""
         self.source_of(record, field)
         if not isinstance(record, CertificationVersion):
             return ()
@@ -476,7 +429,6 @@ class Lookups:
         return tuple(source for _, source in readings)
 
     def text_of(self, legal_text: LegalText) -> str:
-        """The copy of a text this data set's sources quote: :func:`titre_mercd.text_of`."""
         if not isinstance(legal_text, LegalText):
             raise ArgumentTypeError(f"text_of takes a LegalText, not {describe(legal_text)}")
         found = self._data.text_contents.get(legal_text)
@@ -488,7 +440,9 @@ class Lookups:
         return found
 
 
-def _known(table: Any, code: object, normalize: Callable[[object], str], what: str) -> Any:
+def _known(
+    table: Mapping[str, T], code: object, normalize: Callable[[object], str], what: str
+) -> T:
     """The record ``table`` holds for ``code`` once normalised.
 
     Raises :class:`UnknownCodeError` for a well-formed code the table does not hold.
@@ -532,6 +486,16 @@ _SOURCE_KINDS = {
     NsfCode: ("nsf", "code"),
     Level: ("level", ""),  # the levels' sources are the table's columns'
     RegisteredFiche: ("registered", "rncp"),
+}
+
+
+# Where a data set holds each kind of record that has sources but a level: the index, its key.
+_HELD = {
+    CertificationVersion: ("version_by_key", attrgetter("key")),
+    Block: ("block_by_ref", attrgetter("version_key", "number")),
+    RomeCode: ("rome_by_code", attrgetter("code")),
+    NsfCode: ("nsf_by_code", attrgetter("code")),
+    RegisteredFiche: ("registered_by_rncp", attrgetter("rncp")),
 }
 
 

@@ -4,10 +4,9 @@ Every class is frozen and slotted, hashable and equal by value; every collection
 ``tuple`` or a ``frozenset``, so no caller can change what another sees.
 """
 
-from __future__ import annotations
-
 import datetime as dt
-from typing import Any, ClassVar, FrozenSet, Optional, Tuple
+import operator
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, FrozenSet, Optional, Tuple
 
 import attrs
 
@@ -29,9 +28,9 @@ __all__ = [
     "ValidityWindow",
 ]
 
-# The field annotations use ``Optional``/``Tuple``/``FrozenSet`` so that they evaluate on
-# Python 3.9, where cattrs reads them at run time.
-
+# The annotations are evaluated when the classes are made (no ``from __future__ import
+# annotations``): the structurer then reads them without compiling a string for each field,
+# and they use ``Optional``/``Tuple``/``FrozenSet`` so that they evaluate on Python 3.9.
 
 # What the JSON schema says of some fields' values (schemas/dataset.schema.json).
 _VERSION_KEY = {"$ref": "#/$defs/versionKey"}
@@ -54,7 +53,7 @@ def _shown(value: object) -> str:
     return repr(value)
 
 
-def _fields_repr(record: Any, names: tuple[str, ...] | None) -> str:
+def _fields_repr(record: Any, names: _Names) -> str:
     """``Name(field=value, …)`` over ``names`` (every field when ``None``), « … » for the rest."""
     every = tuple(f.name for f in attrs.fields(type(record)))
     shown = every if names is None else names
@@ -73,17 +72,45 @@ def brief(record: Any) -> str:
 
 
 def _record_repr(self: Any) -> str:
-    """The fields that identify a record and say what it is; :func:`~titre_mercd.to_dict` has all.
+    """The fields that identify a record and say what it is; ``to_dict`` has all.
 
     A version holds thousands of characters of text: its repr names it in one line.
-    attrs would generate and compile a ``__repr__`` for each class (``repr=False`` below):
-    sharing one takes about 4 ms off the first use of the package.
     """
     return _fields_repr(self, getattr(self, "_repr_fields", None))
 
 
-@attrs.frozen(repr=False)
-class LegalText:
+class _Record:
+    """What the records share: a one-line repr, and equality and a hash over every field.
+
+    Written once here rather than generated and compiled by attrs for each class
+    (``repr=False, eq=False``), which takes milliseconds off the first use of the package.
+    Equality is attrs's: records of the same class whose fields are all equal.
+    """
+
+    __slots__ = ()
+    _key_fields: ClassVar[_Names] = None
+    _repr_fields: ClassVar[_Names] = None
+    if TYPE_CHECKING:  # not an annotation at run time, where the structurer reads them
+        _values: ClassVar[operator.attrgetter[Any]]
+
+    def __init_subclass__(cls) -> None:
+        made = cls.__dict__.get("__attrs_attrs__")  # the slotted class attrs makes
+        if made is not None:
+            cls._values = operator.attrgetter(*(a.name for a in made))
+
+    __repr__ = _record_repr  # (the file records of _format have it too)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._values(self) == self._values(other))
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self._values(self)))
+
+
+@attrs.frozen(repr=False, eq=False)
+class LegalText(_Record):
     """A text facts are read in: an arrêté, a décret, a code, or a fiche RNCP.
 
     >>> from titre_mercd import version
@@ -91,7 +118,6 @@ class LegalText:
     'MTRD1833181A'
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("kind", "date", "nor")
     _repr_fields: ClassVar[_Names] = ("kind", "date", "nor")
 
@@ -102,8 +128,8 @@ class LegalText:
     consolidated_on: Optional[dt.date] = about("Consolidated on", cited="identity")
 
 
-@attrs.frozen(repr=False)
-class Source:
+@attrs.frozen(repr=False, eq=False)
+class Source(_Record):
     """Where a fact comes from: a text, a place in it, and a verbatim excerpt.
 
     >>> from titre_mercd import source_of, version
@@ -111,7 +137,6 @@ class Source:
     'article 1 (counted; no headings in the copy)'
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("text", "location")
     _repr_fields: ClassVar[_Names] = ("text", "location")
 
@@ -120,8 +145,8 @@ class Source:
     excerpt: str = about("Excerpt", cited="identity")
 
 
-@attrs.frozen(repr=False)
-class ValidityWindow:
+@attrs.frozen(repr=False, eq=False)
+class ValidityWindow(_Record):
     """The days a version is in force: ``start`` included, ``end`` excluded (``None``: open).
 
     ``registered_until`` is the RNCP registry's « date d'échéance de l'enregistrement » exactly
@@ -138,9 +163,6 @@ class ValidityWindow:
     True
     """
 
-    __repr__ = _record_repr
-    _key_fields: ClassVar[_Names] = None
-    _repr_fields: ClassVar[_Names] = None
     # A property the renderers show too: its name, the field it follows, its label.
     _derived: ClassVar[Tuple[Tuple[str, str, str], ...]] = (("last_day", "end", "Last day"),)
 
@@ -165,8 +187,8 @@ class ValidityWindow:
         return None if self.end is None else self.end - dt.timedelta(days=1)
 
 
-@attrs.frozen(repr=False)
-class ValidityGap:
+@attrs.frozen(repr=False, eq=False)
+class ValidityGap(_Record):
     """Days of the lineage that no text found covers: ``start`` included, ``end`` excluded.
 
     On such a day, whether the version whose window ended at ``start`` (or any version) is in
@@ -179,7 +201,6 @@ class ValidityGap:
     ('2017-05-12', '2019-05-11')
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("start", "end")
     _repr_fields: ClassVar[_Names] = ("start", "end")
 
@@ -200,18 +221,14 @@ class ValidityGap:
         return self.end - dt.timedelta(days=1)
 
 
-@attrs.frozen(repr=False)
-class Level:
+@attrs.frozen(repr=False, eq=False)
+class Level(_Record):
     """A level in the 1969 nomenclature, the 2019 national framework and the EQF.
 
     >>> from titre_mercd import version
     >>> version("2018-12-11").level
     Level(france_1969='III', france_2019=5, eqf=5)
     """
-
-    __repr__ = _record_repr
-    _key_fields: ClassVar[_Names] = None
-    _repr_fields: ClassVar[_Names] = None
 
     france_1969: Optional[str] = about(
         "Nomenclature de 1969", schema={"enum": ["I", "II", "III", "IV", "V"]}
@@ -220,8 +237,8 @@ class Level:
     eqf: int = about("EQF", schema=_NIVEAU)
 
 
-@attrs.frozen(repr=False)
-class RomeCode:
+@attrs.frozen(repr=False, eq=False)
+class RomeCode(_Record):
     """A code of the ROME (répertoire opérationnel des métiers et des emplois) and its label.
 
     >>> from titre_mercd import rome
@@ -229,16 +246,14 @@ class RomeCode:
     'Téléconseil et télévente'
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("code",)
-    _repr_fields: ClassVar[_Names] = None
 
     code: str = about("Code", schema={"pattern": "^[A-N][0-9]{4}$"})
     label: str = about("Label")
 
 
-@attrs.frozen(repr=False)
-class NsfCode:
+@attrs.frozen(repr=False, eq=False)
+class NsfCode(_Record):
     """A code of the NSF (nomenclature des spécialités de formation) and its label, if known.
 
     >>> from titre_mercd import nsf
@@ -246,16 +261,14 @@ class NsfCode:
     NsfCode(code='312t', label='Négociation et vente')
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("code",)
-    _repr_fields: ClassVar[_Names] = None
 
     code: str = about("Code", schema={"pattern": "^[0-9]{3}[a-z]?$"})
     label: Optional[str] = about("Label")
 
 
-@attrs.frozen(repr=False)
-class Formacode:
+@attrs.frozen(repr=False, eq=False)
+class Formacode(_Record):
     """A code of the Formacode (the thesaurus of training fields, five digits) and its label.
 
     >>> from titre_mercd import registered_fiche
@@ -263,9 +276,7 @@ class Formacode:
     Formacode(code='34026', label='Développement sens commercial')
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("code",)
-    _repr_fields: ClassVar[_Names] = None
 
     code: str = about("Code", schema={"pattern": "^[0-9]{5}$"})
     label: Optional[str] = about("Label")
@@ -278,10 +289,19 @@ _BLOCK_BRIEF = ("version_key", "number", "title")
 _SAID_IN_EACH_FIELD = "each field it names reads « not known (no source gives it) »"
 
 
+def _ordering(compare: Callable[[Any, Any], bool]) -> Callable[[Any, object], bool]:
+    def method(self: Any, other: object) -> bool:
+        if not isinstance(other, Block):
+            return NotImplemented  # type: ignore[no-any-return]
+        return compare((self.version_key, self.number), (other.version_key, other.number))
+
+    return method
+
+
 # Blocks and versions are hashed whenever they go into a frozenset or key a memo: their
 # hash is computed once.
 @attrs.frozen(repr=False, cache_hash=True)
-class Block:
+class Block(_Record):
     """A bloc de compétences, sanctioned by a CCP (certificat de compétences professionnelles).
 
     Blocks sort by version key, then number.
@@ -296,7 +316,6 @@ class Block:
     '2011-06-01/2'
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("version_key", "number")
     _repr_fields: ClassVar[_Names] = ("version_key", "number", "title")
 
@@ -309,26 +328,10 @@ class Block:
     )
 
     # Blocks sort by version key, then number: the order of the arrêtés, oldest first.
-    def _order(self, other: object) -> tuple[tuple[str, int], tuple[str, int]] | None:
-        if not isinstance(other, Block):
-            return None
-        return (self.version_key, self.number), (other.version_key, other.number)
-
-    def __lt__(self, other: object) -> bool:
-        pair = self._order(other)
-        return NotImplemented if pair is None else pair[0] < pair[1]
-
-    def __le__(self, other: object) -> bool:
-        pair = self._order(other)
-        return NotImplemented if pair is None else pair[0] <= pair[1]
-
-    def __gt__(self, other: object) -> bool:
-        pair = self._order(other)
-        return NotImplemented if pair is None else pair[0] > pair[1]
-
-    def __ge__(self, other: object) -> bool:
-        pair = self._order(other)
-        return NotImplemented if pair is None else pair[0] >= pair[1]
+    __lt__ = _ordering(operator.lt)
+    __le__ = _ordering(operator.le)
+    __gt__ = _ordering(operator.gt)
+    __ge__ = _ordering(operator.ge)
 
     @property
     def ref(self) -> str:
@@ -336,8 +339,8 @@ class Block:
         return f"{self.version_key}/{self.number}"
 
 
-@attrs.frozen(repr=False)
-class Correspondence:
+@attrs.frozen(repr=False, eq=False)
+class Correspondence(_Record):
     """A row of a correspondence table: an old block and the new one it counts as, if any.
 
     >>> from titre_mercd import correspondences
@@ -346,7 +349,6 @@ class Correspondence:
     (True, 'article 4 (counted; no headings in the copy)')
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("old", "new")
     _repr_fields: ClassVar[_Names] = ("old", "new")
 
@@ -355,8 +357,8 @@ class Correspondence:
     source: Source = about("Source", cited="identity")
 
 
-@attrs.frozen(repr=False)
-class CorrespondenceTable:
+@attrs.frozen(repr=False, eq=False)
+class CorrespondenceTable(_Record):
     """A whole correspondence table between two versions, shown as a table in notebooks.
 
     >>> from titre_mercd import correspondence_table
@@ -365,7 +367,6 @@ class CorrespondenceTable:
     ('2011-06-01', '2018-12-11', 3)
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("old_key", "new_key")
     _repr_fields: ClassVar[_Names] = ("old_key", "new_key")
 
@@ -375,7 +376,7 @@ class CorrespondenceTable:
 
 
 @attrs.frozen(repr=False, cache_hash=True)
-class CertificationVersion:
+class CertificationVersion(_Record):
     """One version of the titre professionnel, as the legal text that made it describes it.
 
     ``sectors`` are the principal sectors as the text lists them, ``sectors_text`` the text's
@@ -395,7 +396,6 @@ class CertificationVersion:
     Its repr names it; :func:`~titre_mercd.to_dict` gives every field.
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("key",)
     _repr_fields: ClassVar[_Names] = ("key", "title")
 
@@ -438,8 +438,8 @@ class CertificationVersion:
     )
 
 
-@attrs.frozen(repr=False)
-class RegisteredFiche:
+@attrs.frozen(repr=False, eq=False)
+class RegisteredFiche(_Record):
     """A fiche RNCP of the lineage that the data records as registered but holds no version of.
 
     What a source gives of it, and nothing more: its number, the version it succeeds, its
@@ -454,7 +454,6 @@ class RegisteredFiche:
     ('RNCP38665', '2018-12-11', Level(france_1969=None, france_2019=5, eqf=5), '2029-05-12')
     """
 
-    __repr__ = _record_repr
     _key_fields: ClassVar[_Names] = ("rncp",)
     _repr_fields: ClassVar[_Names] = ("rncp", "successor_of", "registered_until")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from _thread import allocate_lock
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from . import _loading
@@ -22,7 +23,6 @@ from .exceptions import DataError
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterator
-    from contextlib import AbstractContextManager
     from pathlib import Path
 
     from ._correspondence import HeldBlocks
@@ -146,10 +146,7 @@ def _shipped(*, locked: bool = False) -> Referentiel:
 
 
 def in_use() -> Referentiel:
-    """The data set in use, loaded on first use, once per process even under many threads.
-
-    The first use follows the rule (see :func:`_by_the_rule`).
-    """
+    """The data set in use: on first use, the rule's, loaded once even under many threads."""
     global _in_use
     found = _in_use
     if found is None:
@@ -161,13 +158,9 @@ def in_use() -> Referentiel:
 
 
 def _by_the_rule() -> Referentiel:
-    """What the rule gives when no caller named a directory (the caller holds the lock).
+    """The data set the rule gives (see :func:`use_data`); the caller holds the lock.
 
-    The rule, zoneinfo's search path before the tzdata package as its model:
-    ``TITRE_MERCD_DATA``'s directory if set and not empty (``shipped``: the shipped data); else
-    the user's update (``titre-mercd registry update``) if there is one built on the shipped
-    data's ``DATA_VERSION``; else the shipped data. With no update, finding out costs one
-    ``stat``.
+    With no update, finding out costs one ``stat``.
     """
     global _chosen_by_rule
     directory = os.environ.get(_loading.ENVIRONMENT_VARIABLE)
@@ -187,8 +180,7 @@ def _by_the_rule() -> Referentiel:
 def _user_update(directory: str, status: os.stat_result) -> Referentiel:
     """The user's update in ``directory`` if built on the shipped data, else the shipped data.
 
-    Loaded once for each state of its manifest (an update swaps in a whole new directory, and
-    so a new manifest): the same records every time the rule is asked again. The caller holds
+    Loaded once for each state of its manifest (an update swaps in a new one); the caller holds
     the lock.
     """
     global _update
@@ -238,9 +230,7 @@ def refresh() -> None:
 def _switch(replacement: Referentiel | None) -> None:
     """Make ``replacement`` the data set in use; ``None`` forgets every loaded data set.
 
-    After ``None`` the next use loads the data again. A data set read from no user's
-    directory becomes the shipped data that ``use_data(None)`` goes back to (tests put a
-    copy there).
+    One read from no user's directory becomes the shipped data (tests put a copy there).
     """
     global _in_use, _shipped_referentiel
     with _lock:
@@ -249,32 +239,20 @@ def _switch(replacement: Referentiel | None) -> None:
             _shipped_referentiel = replacement
 
 
-def _use_data_directory(root: Traversable) -> AbstractContextManager[Referentiel]:
-    """Private entry point for tests: answer from ``root`` inside a ``with`` block.
-
-    The directory is loaded and checked first; on a :class:`DataError` nothing changes.
-    """
-    from contextlib import contextmanager
-
-    @contextmanager
-    def using() -> Iterator[Referentiel]:
-        replacement = _of(_loading.load(root))
-        previous = _in_use
-        _switch(replacement)
-        try:
-            yield replacement
-        finally:
-            _switch(previous)
-
-    return using()
+@contextmanager
+def _use_data_directory(root: Traversable) -> Iterator[Referentiel]:
+    """For tests: answer from ``root`` inside a ``with`` block (loaded and checked first)."""
+    replacement = _of(_loading.load(root))
+    previous = _in_use
+    _switch(replacement)
+    try:
+        yield replacement
+    finally:
+        _switch(previous)
 
 
 def _after_fork_in_child() -> None:
-    """Give a forked child a lock of its own.
-
-    A thread of the parent may hold the lock at the fork (loading, or switching data sets);
-    that thread does not exist in the child, which would wait for it forever.
-    """
+    """Give a forked child a lock of its own: a parent's thread may have held it at the fork."""
     global _lock
     _lock = allocate_lock()
 
@@ -686,3 +664,10 @@ def missing_blocks(held: HeldBlocks, target_key: VersionKey | None = None) -> tu
     [1]
     """
     return (_in_use or in_use()).missing_blocks(held, target_key)
+
+
+# Each query method of a Referentiel is the module's function of the same name, documented there.
+for _name in dir(Correspondences):
+    _method = getattr(Correspondences, _name)
+    if not _name.startswith("_") and _method.__doc__ is None:
+        _method.__doc__ = f":func:`titre_mercd.{_name}`, answered from this data set alone."

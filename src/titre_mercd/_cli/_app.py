@@ -25,6 +25,7 @@ from ..exceptions import (
     ArgumentTypeError,
     DataError,
     InvalidCodeError,
+    OutputError,
     UndecidedError,
     UnknownBlockError,
     UnknownCodeError,
@@ -52,23 +53,25 @@ SIGNALLED = 128  # the shell's convention: a run ended by signal n exits with 12
 BROKEN_PIPE = SIGNALLED + 13  # SIGPIPE, whatever the platform numbers it
 _MAX_MESSAGE = 2000  # characters of an error message shown on standard error
 
-# Each subcommand: its name, the module of ``_cli`` that runs it, the function there, the
-# function there that adds its arguments (or None), and its help.
+# Each subcommand: its name, the module of ``_cli`` that runs it, the function there, its
+# arguments (the function there that adds them, or its one positional argument: name, nargs,
+# help; or None), and its help.
+_CODE = ("code", None, "the code, in any case and spacing")
 _COMMANDS = (
-    ("show", "_versions", "cmd_show", "show_arguments",
+    ("show", "_versions", "cmd_show", ("key", "?", "version key, e.g. 2018-12-11"),
      "every field of a version (default: today's or the latest)"),
     ("versions", "_versions", "cmd_versions", None,
      "every version and its validity, oldest first"),
-    ("on", "_versions", "cmd_on", "on_arguments", "the version in force on a day"),
+    ("on", "_versions", "cmd_on", ("date", None, "a day, YYYY-MM-DD or DD/MM/YYYY"),
+     "the version in force on a day"),
     ("convert", "_convert", "cmd_convert", "convert_arguments",
      ("the blocs a holder of CCPs of one version is deemed to hold in another; "
      "with --csv or --input, a whole file of candidates (CSV or .xlsx)")),
-    ("rome", "_nomenclature", "cmd_rome", "code_arguments", "look up a ROME code, e.g. D1408"),
-    ("nsf", "_nomenclature", "cmd_nsf", "code_arguments",
-     "look up an NSF code or group, e.g. 312t or 312"),
-    ("formacode", "_nomenclature", "cmd_formacode", "code_arguments",
-     "look up a Formacode, e.g. 34076"),
-    ("rncp", "_versions", "cmd_rncp", "rncp_arguments",
+    ("rome", "_nomenclature", "cmd_rome", _CODE, "look up a ROME code, e.g. D1408"),
+    ("nsf", "_nomenclature", "cmd_nsf", _CODE, "look up an NSF code or group, e.g. 312t or 312"),
+    ("formacode", "_nomenclature", "cmd_formacode", _CODE, "look up a Formacode, e.g. 34076"),
+    ("rncp", "_versions", "cmd_rncp",
+     ("code", None, "the fiche number, with or without 'RNCP', e.g. 12505"),
      "look up an RNCP fiche number, e.g. RNCP12505"),
     ("export", "_export", "cmd_export", "export_arguments",
      "the whole data set as JSON, CSV, JSON-LD, a graph or an Excel workbook"),
@@ -81,16 +84,7 @@ _COMMANDS = (
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line on ``argv`` (``sys.argv[1:]`` when ``None``); return the exit status.
-
-    >>> run(["rome", "d1408"])
-    D1408  Téléconseil et télévente
-    <BLANKLINE>
-    Versions that list it:
-    2011-06-01  superviseur(se) relation client à distance
-    2018-12-11  manager d'équipe relation client à distance
-    0
-    """
+    """:func:`titre_mercd._cli.main` once the signal handlers are in place."""
     # An update built on another DATA_VERSION: a line on standard error, not a warning.
     previous, _referentiel.stale_update_report = _referentiel.stale_update_report, _stale_update
     try:
@@ -127,8 +121,13 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def _stale_update(message: str) -> None:
     """An update built on another DATA_VERSION: one line on standard error (not a warning)."""
+    _error_line(f"{PROG}: {message}")
+
+
+def _error_line(line: str) -> None:
+    """``line`` on standard error; a closed or broken one cannot show it (the status tells)."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(f"{PROG}: {message}\n")
+        sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
 
@@ -148,41 +147,29 @@ def _explain(exc: Exception) -> tuple[int, str, str]:
     """The exit status, the message and the kind (for ``--json``) of an error."""
     if isinstance(exc, CommandError):
         return exc.status, exc.message, exc.kind
-    kind = type(exc).__name__
+    kind, message = type(exc).__name__, str(exc)
     if isinstance(exc, (UnknownCodeError, UnknownVersionError, UnknownBlockError, UndecidedError)):
-        return NOT_FOUND, str(exc), kind
-    if isinstance(exc, (InvalidCodeError, AmbiguousBlockError, ArgumentTypeError)):
-        return BAD_INPUT, str(exc), kind
-    if isinstance(exc, DataError):
-        # A directory the user named (--data, TITRE_MERCD_DATA) is theirs to fix, and the
-        # message names it; reinstalling mends only the shipped data.
-        reinstall = "the shipped data is invalid (reinstall titre-mercd): "
-        return BAD_INPUT, (reinstall if exc.directory is None else "") + str(exc), kind
-    from .._output import OutputError
+        return NOT_FOUND, message, kind
+    if isinstance(exc, DataError) and exc.directory is None:
+        # Reinstalling mends only the shipped data; a directory the user named (--data,
+        # TITRE_MERCD_DATA) is theirs to fix, and the message names it.
+        message = f"the shipped data is invalid (reinstall titre-mercd): {message}"
+    elif isinstance(exc, UnicodeEncodeError):
+        kind = "EncodingError"
+        message = f"standard output cannot show French text ({exc.encoding}); "
+        message += "set PYTHONIOENCODING=utf-8"
+    elif isinstance(exc, OutputError):  # it says what and why
+        kind = "OutputError"
+    elif isinstance(exc, OSError):  # standard output closed or failing
+        from ._process import ClosedStreamError
 
-    system = {UnicodeEncodeError: "EncodingError", OutputError: "OutputError", OSError: "OSError"}
-    for cls, name in system.items():
-        if isinstance(exc, cls):
-            return BAD_INPUT, _system_error(exc), name
-    return BAD_INPUT, f"unexpected error, please report it: {kind}: {exc}", "UnexpectedError"
-
-
-def _system_error(exc: Exception) -> str:
-    """The message for an output refused, or a stream closed, failing or not UTF-8."""
-    from ._process import ClosedStreamError
-
-    if isinstance(exc, UnicodeEncodeError):
-        return (
-            f"standard output cannot show French text ({exc.encoding}); set PYTHONIOENCODING=utf-8"
-        )
-    from .._output import OutputError
-
-    if isinstance(exc, OutputError) or not isinstance(exc, OSError):  # it says what and why
-        return str(exc)
-    if isinstance(exc, ClosedStreamError):
-        return str(exc.strerror)
-    where = str(exc.filename)[:200] if exc.filename is not None else "standard output"
-    return f"cannot write {where}: {exc.strerror or type(exc).__name__}"
+        kind, message = "OSError", str(exc.strerror)
+        if not isinstance(exc, ClosedStreamError):
+            where = str(exc.filename)[:200] if exc.filename is not None else "standard output"
+            message = f"cannot write {where}: {exc.strerror or type(exc).__name__}"
+    elif not isinstance(exc, (InvalidCodeError, AmbiguousBlockError, ArgumentTypeError, DataError)):
+        kind, message = "UnexpectedError", f"unexpected error, please report it: {kind}: {exc}"
+    return BAD_INPUT, message, kind
 
 
 def wants_json(argv: Sequence[str]) -> bool:
@@ -220,7 +207,7 @@ def _fail(
         if json_output and verdict and status == NOT_FOUND:
             print_json(
                 {
-                    "command": _wanted(argv, [name for name, *_ in _COMMANDS]),
+                    "command": _wanted(argv),
                     "verdict": "undecided" if kind == "UndecidedError" else "not found",
                     "kind": kind,
                     "message": line,
@@ -236,13 +223,9 @@ def _fail(
     if json_output and status == NOT_FOUND:
         return status
     if json_output:  # one line too, so that a log keeps each error whole
-        line = json_text({"message": line, "kind": kind, "status": status}, indent=None)
+        _error_line(json_text({"message": line, "kind": kind, "status": status}, indent=None))
     else:
-        line = f"{PROG}: {line}"
-    # A closed or broken standard error cannot show the message; the status still tells.
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        _error_line(f"{PROG}: {line}")
     return status
 
 
@@ -312,14 +295,14 @@ def _summary(args: argparse.Namespace) -> int:
     return cmd_summary(args)
 
 
-def _wanted(argv: Sequence[str], names: Sequence[str]) -> str | None:
+def _wanted(argv: Sequence[str]) -> str | None:
     """The subcommand ``argv`` names, if it surely names one (else all are built, for help)."""
     words = iter(argv)
     for word in words:
         if word == "--data":
             next(words, None)  # its value
         elif word != "--json" and not word.startswith("--data="):
-            return word if word in names else None
+            return word if any(word == name for name, *_ in _COMMANDS) else None
     return None
 
 
@@ -350,31 +333,34 @@ def _parser(argv: Sequence[str]) -> Parser:
         json_output=wants_json(argv),
         help="show the versions and exit (as JSON with --json)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
     data_help = (
         "answer from the data directory DIR (one 'titre-mercd registry import' writes); "
         f"'{SHIPPED}': the shipped data; default: ${ENVIRONMENT_VARIABLE} if set, else your "
         "update ('titre-mercd registry update') if there is one, else the shipped data"
     )
-    parser.add_argument("--data", action=_Data, metavar="DIR", help=data_help)
+
+    def options(target: Parser, **default: Any) -> None:  # on the program and each command
+        target.add_argument(
+            "--json", action="store_true", help="machine-readable output", **default
+        )
+        target.add_argument("--data", action=_Data, metavar="DIR", help=data_help, **default)
+
+    options(parser)
     parser.set_defaults(command=_summary)
-    common = Parser(add_help=False, formatter_class=Formatter)
-    common.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
-    )
-    common.add_argument(
-        "--data", action=_Data, metavar="DIR", default=argparse.SUPPRESS, help=data_help
-    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    wanted = _wanted(argv, [name for name, *_ in _COMMANDS])
-    for name, module_name, function, add_arguments, text in _COMMANDS:
+    wanted = _wanted(argv)
+    for name, module_name, function, arguments, text in _COMMANDS:
         if wanted is None or name == wanted:
             module: Any = import_module(f"{__package__}.{module_name}")
             sub = subparsers.add_parser(
-                name, parents=[common], help=text, description=text, formatter_class=Formatter
+                name, help=text, description=text, formatter_class=Formatter
             )
+            options(sub, default=argparse.SUPPRESS)
             sub.set_defaults(command=getattr(module, function))
-            if add_arguments is not None:
-                adder = getattr(module, add_arguments)
+            if isinstance(arguments, tuple):
+                dest, nargs, argument_help = arguments
+                sub.add_argument(dest, nargs=nargs, metavar=dest.upper(), help=argument_help)
+            elif arguments is not None:
+                adder = getattr(module, arguments)
                 adder(sub, argv) if name == "registry" else adder(sub)
     return parser

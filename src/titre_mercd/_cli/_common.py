@@ -34,7 +34,6 @@ __all__ = [
     "Formatter",
     "Parser",
     "add_options",
-    "bullets",
     "field",
     "json_controls_escaped",
     "json_text",
@@ -53,14 +52,15 @@ PROG = "titre-mercd"
 WIDTH = 80
 OK, NOT_FOUND, BAD_INPUT = 0, 1, 2
 NOT_KNOWN = "not known (no source gives it)"
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_FRENCH_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+# Patterns, compiled on first use (by ``re``'s cache): a run needs one or two of them.
+_ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_FRENCH_DATE = r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"
 # What a terminal acts on rather than shows: the C0 controls but tab and newline, DEL, the C1
 # controls (U+0080 to U+009F: U+009B is a one-character CSI), and the bidi embeddings,
 # overrides and isolates (U+202A to U+202E, U+2066 to U+2069), which reorder what follows.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 # What ``json.dumps`` leaves raw of those (it escapes the C0 controls itself).
-_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_RAW = "[\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 class CommandError(Exception):
@@ -135,7 +135,7 @@ def add_options(parser: argparse.ArgumentParser, options: dict[str, str | dict[s
 def _iso(text: str) -> str:
     """``text`` stripped, a French date DD/MM/YYYY written as ISO YYYY-MM-DD."""
     stripped = text.strip()
-    french = _FRENCH_DATE.fullmatch(stripped)
+    french = re.fullmatch(_FRENCH_DATE, stripped)
     if french is None:
         return stripped
     day, month, year = french.groups()
@@ -149,7 +149,7 @@ def version_argument(key: str) -> CertificationVersion:
     '2018-12-11'
     """
     iso = _iso(key)
-    if not _ISO_DATE.fullmatch(iso):
+    if not re.fullmatch(_ISO_DATE, iso):
         known = ", ".join(v.key for v in versions())
         raise CommandError(
             BAD_INPUT,
@@ -168,7 +168,7 @@ def parse_date(text: str) -> dt.date:
     import datetime as dt
 
     iso = _iso(text)
-    if _ISO_DATE.fullmatch(iso):
+    if re.fullmatch(_ISO_DATE, iso):
         try:
             return dt.date.fromisoformat(iso)
         except ValueError:
@@ -216,16 +216,6 @@ def field(label: str, values: Iterable[str], label_width: int = 22) -> list[str]
     return lines or [label.rstrip()]
 
 
-def bullets(values: Iterable[str], bullet: str = "- ", indent: int = 2) -> list[str]:
-    """Each value on its own bulleted, wrapped lines (``none`` when there is none)."""
-    lines = []
-    for value in values:
-        wrapped = wrap(value, WIDTH - indent - len(bullet))
-        lines.append(" " * indent + bullet + wrapped[0])
-        lines.extend(" " * (indent + len(bullet)) + line for line in wrapped[1:])
-    return lines or [" " * indent + "none"]
-
-
 def table(
     headers: Sequence[str] | None, rows: Sequence[Sequence[str]], indent: int = 0
 ) -> list[str]:
@@ -263,9 +253,9 @@ def visible(text: str) -> str:
     >>> print(visible("Titre\x1b]0;pwned\x07 \u202eevil\x9b2J"))
     Titre\x1b]0;pwned\x07 \u202eevil\x9b2J
     """
-    if _CONTROLS.search(text) is None:  # the common case: nothing to replace
+    if re.search(_CONTROLS, text) is None:  # the common case: nothing to replace
         return text
-    return _CONTROLS.sub(_escape, text)
+    return re.sub(_CONTROLS, _escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -296,9 +286,9 @@ def json_controls_escaped(text: str) -> str:
     >>> json_controls_escaped('{"title": "a\u202eb\x9b"}')
     '{"title": "a\\u202eb\\u009b"}'
     """
-    if _JSON_RAW.search(text) is None:
+    if re.search(_JSON_RAW, text) is None:
         return text
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_JSON_RAW, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(data: object) -> None:
@@ -307,7 +297,7 @@ def print_json(data: object) -> None:
 
 
 def plain(record: object) -> Any:
-    """``record`` as JSON-ready data, through the package's one converter."""
+    """``record`` as JSON-ready data, through the package's one converter; ``None`` stays."""
     from .._converter import to_dict
 
-    return to_dict(record)
+    return None if record is None else to_dict(record)

@@ -31,6 +31,7 @@ def data_arguments(data: argparse.ArgumentParser) -> None:
 
 def cmd_data(args: argparse.Namespace) -> int:
     """``data verify [DIR] [--json]``."""
+    import os
     from pathlib import Path
 
     from .._loading import verify
@@ -48,11 +49,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     elif directory == SHIPPED:
         directory = None
     elif not Path(directory).is_dir():
-        what = (
-            "does not exist"
-            if not Path(directory).is_symlink() and not Path(directory).exists()
-            else "is not a directory"
-        )
+        what = "is not a directory" if os.path.lexists(directory) else "does not exist"
         raise CommandError(BAD_INPUT, f"data verify: {directory!r:.200} {what}")
     root = None if directory is None else str(Path(directory).absolute())
     # Read through the real directory, resolved once: an imported DIR is a link that a

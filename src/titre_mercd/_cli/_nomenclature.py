@@ -10,13 +10,9 @@ from ._common import NOT_FOUND, OK, PROG, WIDTH, plain, print_json, print_lines,
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
 
-__all__ = ["cmd_formacode", "cmd_nsf", "cmd_rome", "code_arguments"]
-
-
-def code_arguments(lookup: argparse.ArgumentParser) -> None:
-    """``rome CODE``, ``nsf CODE``, ``formacode CODE``."""
-    lookup.add_argument("code", metavar="CODE", help="the code, in any case and spacing")
+__all__ = ["cmd_formacode", "cmd_nsf", "cmd_rome"]
 
 
 def cmd_rome(args: argparse.Namespace) -> int:
@@ -31,14 +27,7 @@ def cmd_rome(args: argparse.Namespace) -> int:
             }
         )
         return OK
-    rows = [[v.key, v.title] for v in listed]
-    print_lines(
-        [
-            f"{code.code}  {code.label}",
-            "",
-            *(["Versions that list it:", *table(None, rows)] if rows else ["No version lists it."]),
-        ]
-    )
+    _print(f"{code.code}  {code.label}", [[v.key, v.title] for v in listed])
     return OK
 
 
@@ -65,22 +54,10 @@ def cmd_nsf(args: argparse.Namespace) -> int:
             }
         )
         return OK
-    rows = [[v.key, ", ".join(c.code for c in v.nsf_codes), v.title] for v in listed]
-    print_lines(
-        [
-            f"{code}  {label or 'label not known'}",
-            "",
-            *(
-                [
-                    "Versions that list it or a code of its group:"
-                    if code.isdigit()
-                    else "Versions that list it:",
-                    *table(None, rows),
-                ]
-                if rows
-                else ["No version lists it."]
-            ),
-        ]
+    _print(
+        f"{code}  {label or 'label not known'}",
+        [[v.key, ", ".join(c.code for c in v.nsf_codes), v.title] for v in listed],
+        "Versions that list it or a code of its group:" if code.isdigit() else None,
     )
     return OK
 
@@ -111,7 +88,6 @@ def cmd_formacode(args: argparse.Namespace) -> int:
             }
         )
         return OK if listed else NOT_FOUND
-    rows = [[v.key, v.title] for v in listed]
     notes = []
     if unknown:
         keys = ", ".join(v.key for v in unknown)
@@ -121,12 +97,23 @@ def cmd_formacode(args: argparse.Namespace) -> int:
         f"lists it ({PROG} rncp {f.rncp})."
         for f in fiches
     ]
+    _print(f"{code}  {label or 'label not known'}", [[v.key, v.title] for v in listed], None, notes)
+    return OK if listed else NOT_FOUND
+
+
+def _print(
+    heading: str, rows: list[list[str]], title: str | None = None, notes: Sequence[str] = ()
+) -> None:
+    """A code and its label, the versions that list it (under ``title``), then ``notes``."""
     print_lines(
         [
-            f"{code}  {label or 'label not known'}",
+            heading,
             "",
-            *(["Versions that list it:", *table(None, rows)] if rows else ["No version lists it."]),
+            *(
+                [title or "Versions that list it:", *table(None, rows)]
+                if rows
+                else ["No version lists it."]
+            ),
             *(line for note in notes for line in ["", *wrap(note, WIDTH)]),
         ]
     )
-    return OK if listed else NOT_FOUND

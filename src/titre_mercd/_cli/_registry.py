@@ -182,6 +182,8 @@ def _check_lines(report: RegistryCheck) -> list[str]:
 
 def _field_table(fields: object) -> list[str]:
     """FIELD, DATA and REGISTRY side by side, ``≠`` marking a difference, in 80 columns."""
+    from itertools import zip_longest
+
     name_width, value_width = 22, 26
     lines = [f"  {'FIELD':<{name_width}}{'DATA':<{value_width + 2}}REGISTRY"]
     for f in fields:  # type: ignore[attr-defined]
@@ -190,13 +192,8 @@ def _field_table(fields: object) -> list[str]:
         names = wrap(f.field, name_width - 2)
         mark = "  " if f.agrees else "≠ "
         lines.extend(
-            (
-                (mark if i == 0 else "  ")
-                + f"{names[i] if i < len(names) else '':<{name_width}}"
-                + f"{data[i] if i < len(data) else '':<{value_width + 2}}"
-                + (registry[i] if i < len(registry) else "")
-            ).rstrip()
-            for i in range(max(len(data), len(registry), len(names)))
+            ((mark if i == 0 else "  ") + f"{n:<{name_width}}{d:<{value_width + 2}}{r}").rstrip()
+            for i, (n, d, r) in enumerate(zip_longest(names, data, registry, fillvalue=""))
         )
     return lines
 

@@ -51,7 +51,7 @@ from ._common import (
 if TYPE_CHECKING:
     import argparse
 
-    from .._records import CertificationVersion, RegisteredFiche, ValidityWindow
+    from .._records import CertificationVersion, RegisteredFiche
 
 __all__ = [
     "cmd_on",
@@ -59,27 +59,7 @@ __all__ = [
     "cmd_show",
     "cmd_summary",
     "cmd_versions",
-    "on_arguments",
-    "rncp_arguments",
-    "show_arguments",
 ]
-
-
-def show_arguments(show: argparse.ArgumentParser) -> None:
-    """``show [KEY]``."""
-    show.add_argument("key", nargs="?", metavar="KEY", help="version key, e.g. 2018-12-11")
-
-
-def on_arguments(on: argparse.ArgumentParser) -> None:
-    """``on DATE``."""
-    on.add_argument("date", metavar="DATE", help="a day, YYYY-MM-DD or DD/MM/YYYY")
-
-
-def rncp_arguments(lookup: argparse.ArgumentParser) -> None:
-    """``rncp CODE``."""
-    lookup.add_argument(
-        "code", metavar="CODE", help="the fiche number, with or without 'RNCP', e.g. 12505"
-    )
 
 
 # ---------------------------------------------------------------- layout
@@ -164,11 +144,6 @@ def _none(v: CertificationVersion, name: str) -> str:
     return "none (the text gives none)"
 
 
-def _or_none(v: CertificationVersion, name: str, lines: list[str]) -> list[str]:
-    """``lines`` for the field ``name``, or the one line saying why it is empty."""
-    return lines or [_none(v, name)]
-
-
 def _disagreements(v: CertificationVersion) -> list[str]:
     """Where the texts contradict each other: the reading followed, then the others."""
     import attrs
@@ -213,11 +188,6 @@ def _summary(v: CertificationVersion, day: dt.date, when: str) -> list[str]:
     ]
 
 
-def _window_json(window: ValidityWindow | None) -> Any:
-    """A window as JSON: ``start``, ``end`` (excluded), ``last_day``, ``registered_until``."""
-    return None if window is None else plain(window)
-
-
 def _verdict_json(day: dt.date, verdict: Verdict, shown: CertificationVersion | None) -> Any:
     """A verdict on a day, with the version shown (in force, or the latest) and its window."""
     fiche = None if shown is None else registered_successor(shown, dataset())
@@ -225,9 +195,9 @@ def _verdict_json(day: dt.date, verdict: Verdict, shown: CertificationVersion | 
         "date": day.isoformat(),
         "in_force": verdict.in_force,
         "reason": verdict.reason,
-        "version": None if shown is None else plain(shown),
-        "validity": None if shown is None else _window_json(shown.validity),
-        "registered_successor": None if fiche is None else plain(fiche),
+        "version": plain(shown),
+        "validity": None if shown is None else plain(shown.validity),
+        "registered_successor": plain(fiche),
     }
 
 
@@ -331,7 +301,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
                 "date": today.isoformat(),
                 "in_force": verdict.in_force,
                 "reason": verdict.reason,
-                "version": None if verdict.version is None else plain(verdict.version),
+                "version": plain(verdict.version),
                 "versions": entries,
                 "gaps": [plain(gap) for gap in data.gaps],
                 "registered": [plain(f) for f in data.registered_by_rncp.values()],
@@ -382,7 +352,7 @@ def cmd_on(args: argparse.Namespace) -> int:
         latest = versions()[-1] if versions() else None
         if found is None and latest is not None and _after_window(day, latest):
             fiche = registered_successor(latest, data)  # what is known of what comes next
-            answer["registered_successor"] = None if fiche is None else plain(fiche)
+            answer["registered_successor"] = plain(fiche)
         answer["versions"] = [
             _version_summary_json(v, version_verdict(day, v, data)) for v in versions()
         ]
