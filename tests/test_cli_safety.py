@@ -266,6 +266,7 @@ _STARTS = {
     "module",
     [
         "titre_mercd._cli._process",  # before the handlers are in place
+        "titre_mercd._write",
         "titre_mercd._cli._app",
         "argparse",
         "titre_mercd._queries",

@@ -18,6 +18,8 @@ import os
 import shutil
 import socket
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -231,6 +233,23 @@ def test_a_device_is_refused_and_never_unlinked() -> None:
     ):
         out.write("x")
     assert stat.S_ISCHR(Path("/dev/null").lstat().st_mode)
+
+
+def test_writing_files_needs_no_part_of_the_command_line(tree: Path) -> None:
+    """The library's file writer stands alone: nothing of ``titre_mercd._cli`` is imported."""
+    program = (
+        "import sys\n"
+        "from titre_mercd._output import atomic_file\n"
+        "with atomic_file(sys.argv[1], force=False) as out:\n"
+        "    out.write('x' * 100_000)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('titre_mercd._cli')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, str(tree / "out.txt")],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
+    assert (tree / "out.txt").read_text() == "x" * 100_000
 
 
 def test_a_missing_directory_is_an_output_error(tree: Path) -> None:

@@ -24,7 +24,7 @@ import stat
 import sys
 from typing import IO, TYPE_CHECKING, Any, Callable
 
-from ._cli._process import write_all
+from ._write import write_all
 from .exceptions import OutputError
 
 if TYPE_CHECKING:

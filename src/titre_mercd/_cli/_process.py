@@ -13,7 +13,8 @@ package is still importing ends the run like any other: one line, no traceback.
   ends the run with its status. The closed descriptors are held on the null device so that
   no file the run opens takes their number.
 
-Only :mod:`os`, :mod:`signal` and :mod:`sys` are imported here.
+Only :mod:`os`, :mod:`signal`, :mod:`sys` and :mod:`titre_mercd._write` (:mod:`os` only) are
+imported here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import os
 import signal
 import sys
 from typing import TYPE_CHECKING
+
+from .._write import write_all
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -35,7 +38,6 @@ __all__ = [
     "install",
     "refuse_closed_output",
     "signal_name",
-    "write_all",
 ]
 
 _ENDING = ("SIGINT", "SIGTERM", "SIGHUP")
@@ -73,20 +75,6 @@ class _ClosedOutput(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
-
-
-def write_all(fd: int, data: object) -> int:
-    """Write every byte of ``data`` to ``fd``, as many times as the system takes part of it.
-
-    Python's own unbuffered stream (``python -u``) takes a write the system accepts only in
-    part (a pipe whose reader goes away, a full disk) as done, and drops the rest without an
-    error: here the rest is written again, until it is all out or the error comes.
-    """
-    view = memoryview(data).cast("B")  # type: ignore[arg-type]
-    done = 0
-    while done < len(view):
-        done += os.write(fd, view[done:])
-    return done
 
 
 class _WholeWrites(io.FileIO):
