@@ -40,12 +40,11 @@ __all__ = [
     "unstructure",
 ]
 
-# What a file says of itself (where its facts come from, which texts): read, never checked.
-Header = Dict[str, Any]
 
-
-_HEADER: Any = attrs.Factory(dict)
-# A file's record is made with keywords: its header, which may be left out, comes first.
+# A file's record: its class is not slotted and not comparable, since each class costs the
+# first use to create, and these only carry a file's members to the loader (or from the
+# import) once.
+_FILE: Any = {"repr": False, "eq": False, "slots": False, "match_args": False}
 
 
 class _FileRecord:
@@ -53,6 +52,13 @@ class _FileRecord:
 
     __slots__ = ()
     __repr__ = _record_repr
+
+
+@attrs.frozen(**_FILE)
+class _File(_FileRecord):
+    """A whole data file: its ``header`` says where its facts come from (read, never checked)."""
+
+    header: Dict[str, Any] = attrs.field(factory=dict, kw_only=True)
 
 
 @attrs.frozen(repr=False)
@@ -69,7 +75,7 @@ class SourceKey(_FileRecord):
     field: str
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class SourceRef(_FileRecord):
     """A fact's source as a data file writes it: the text's id, the place, the excerpt."""
 
@@ -78,18 +84,17 @@ class SourceRef(_FileRecord):
     excerpt: str
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
-class Manifest(_FileRecord):
+@attrs.frozen(**_FILE)
+class Manifest(_File):
     """``MANIFEST.json``: the data version, the sha256 of every file, how it was made."""
 
-    header: Header = _HEADER
     data_version: str
     files: Dict[str, str]
     history: Dict[str, str] = attrs.field(factory=dict)
     imported: Optional[DataImport] = attrs.field(default=None, metadata={"json": "import"})
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class TextEntry(_FileRecord):
     """An entry of ``texts.json``: a text's id, its file, what it is, where it comes from."""
 
@@ -99,15 +104,14 @@ class TextEntry(_FileRecord):
     source: Optional[str] = None
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
-class TextsFile(_FileRecord):
+@attrs.frozen(**_FILE)
+class TextsFile(_File):
     """``texts.json``: the texts every source quotes."""
 
-    header: Header = _HEADER
     texts: Tuple[TextEntry, ...]
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class CodeEntry(_FileRecord):
     """A code of ``nomenclatures/rome.json`` or ``nsf.json``, with its sources."""
 
@@ -116,15 +120,14 @@ class CodeEntry(_FileRecord):
     sources: Dict[str, SourceRef] = attrs.field(factory=dict)
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
-class CodesFile(_FileRecord):
+@attrs.frozen(**_FILE)
+class CodesFile(_File):
     """``nomenclatures/rome.json`` or ``nsf.json``."""
 
-    header: Header = _HEADER
     codes: Tuple[CodeEntry, ...]
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class LevelSources(_FileRecord):
     """The source of each column of the levels' table."""
 
@@ -133,16 +136,15 @@ class LevelSources(_FileRecord):
     eqf: SourceRef
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
-class LevelsFile(_FileRecord):
+@attrs.frozen(**_FILE)
+class LevelsFile(_File):
     """``nomenclatures/levels.json``."""
 
-    header: Header = _HEADER
     levels: Tuple[Level, ...]
     sources: LevelSources
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class Wording(_FileRecord):
     """Another wording of a block's title in the texts, quoted by its source."""
 
@@ -150,7 +152,7 @@ class Wording(_FileRecord):
     source: SourceRef
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class Reading(_FileRecord):
     """What another text reads of a fact, quoted by its source."""
 
@@ -158,7 +160,7 @@ class Reading(_FileRecord):
     source: SourceRef
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class Contradiction(_FileRecord):
     """A fact the texts contradict: the field, why one reading is followed, the others."""
 
@@ -167,14 +169,13 @@ class Contradiction(_FileRecord):
     readings: Tuple[Reading, ...]
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
-class VersionFile(_FileRecord):
+@attrs.frozen(**_FILE)
+class VersionFile(_File):
     """``versions/KEY.json``: a version and the source of each of its facts and its blocs'.
 
     ``block_sources``, ``other_wordings``: by block number, as a string.
     """
 
-    header: Header = _HEADER
     version: CertificationVersion
     sources: Dict[str, SourceRef] = attrs.field(factory=dict)
     block_sources: Dict[str, Dict[str, SourceRef]] = attrs.field(factory=dict)
@@ -182,7 +183,7 @@ class VersionFile(_FileRecord):
     contradictions: Tuple[Contradiction, ...] = ()
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class TableRow(_FileRecord):
     """A row of a correspondence table: bloc numbers (``new`` None: no correspondence)."""
 
@@ -191,17 +192,16 @@ class TableRow(_FileRecord):
     source: SourceRef
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
-class TableFile(_FileRecord):
+@attrs.frozen(**_FILE)
+class TableFile(_File):
     """``correspondences/OLD_NEW.json``."""
 
-    header: Header = _HEADER
     old_key: str
     new_key: str
     rows: Tuple[TableRow, ...]
 
 
-@attrs.frozen(repr=False, eq=False)
+@attrs.frozen(**_FILE)
 class GapEntry(_FileRecord):
     """An interval no text covers (``end`` excluded), as ``lineage.json`` writes it."""
 
@@ -210,7 +210,7 @@ class GapEntry(_FileRecord):
     source: SourceRef
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
+@attrs.frozen(**_FILE, kw_only=True)
 class RegisteredEntry(_FileRecord):
     """A fiche RNCP registered but not in the data, as ``lineage.json`` writes it."""
 
@@ -224,11 +224,10 @@ class RegisteredEntry(_FileRecord):
     sources: Dict[str, SourceRef]
 
 
-@attrs.frozen(repr=False, eq=False, kw_only=True)
-class LineageFile(_FileRecord):
+@attrs.frozen(**_FILE)
+class LineageFile(_File):
     """``lineage.json``: the lineage's facts that are not a version."""
 
-    header: Header = _HEADER
     gaps: Tuple[GapEntry, ...]
     registered: Tuple[RegisteredEntry, ...]
 

@@ -24,12 +24,10 @@ from ._codes import (
     normalize_rome,
     parse_rncp_block_code,
 )
+from ._fields import fields_of
 from ._records import (
-    Block,
     CertificationVersion,
     Correspondence,
-    LegalText,
-    Level,
     NsfCode,
     RegisteredFiche,
     RomeCode,
@@ -45,6 +43,7 @@ if TYPE_CHECKING:
     from . import _format  # noqa: TC004  (bound at the first load, by _Builder)
     from ._data_import import DataImport
     from ._format import Contradiction, RegisteredEntry, SourceKey, SourceRef
+    from ._records import Block, LegalText, Level
 
     # (Declared for type checking only: a Protocol class costs start-up to create.)
     class Traversable(Protocol):
@@ -480,9 +479,9 @@ class _Builder:
 
     def build(self) -> Dataset:
         self._load_texts()
-        rome_by_code = self._load_codes("rome", RomeCode, normalize_rome)
-        nsf_by_code = self._load_codes("nsf", NsfCode, normalize_nsf)
-        levels = self._load_levels()
+        self.rome_by_code = rome_by_code = self._load_codes("rome", RomeCode, normalize_rome)
+        self.nsf_by_code = nsf_by_code = self._load_codes("nsf", NsfCode, normalize_nsf)
+        self.levels = levels = self._load_levels()
         versions = [self._load_version(name) for name in self.reader.listed("versions")]
         versions.sort(key=lambda v: v.key)
         version_by_key = {v.key: v for v in versions}
@@ -493,21 +492,70 @@ class _Builder:
         tables = dict(
             self._load_table(name, version_by_key) for name in self.reader.listed("correspondences")
         )
-        gaps, registered = self._load_lineage(versions, version_by_key, nsf_by_code)
-        return _index(
+        lineage = self._load_lineage(versions, version_by_key, nsf_by_code)
+        return self._index(tuple(versions), tables, *lineage)
+
+    def _index(
+        self,
+        versions: tuple[CertificationVersion, ...],
+        tables: dict[tuple[str, str], tuple[Correspondence, ...]],
+        gaps: tuple[ValidityGap, ...],
+        registered: tuple[RegisteredFiche, ...],
+    ) -> Dataset:
+        """The :class:`Dataset` of what was read, with the indexes lookups use."""
+        by_rome: dict[str, list[CertificationVersion]] = {}
+        by_nsf: dict[str, list[CertificationVersion]] = {}
+        by_rncp: dict[str, CertificationVersion] = {}
+        block_by_ref: dict[tuple[str, int], Block] = {}
+        block_by_rncp_code: dict[str, Block] = {}
+        for v in versions:
+            for rome_code in v.rome_codes:
+                by_rome.setdefault(rome_code.code, []).append(v)
+            for nsf_code in v.nsf_codes:
+                by_nsf.setdefault(nsf_code.code, []).append(v)
+                group = nsf_code.code[:3]
+                if group != nsf_code.code and v not in by_nsf.get(group, []):
+                    by_nsf.setdefault(group, []).append(v)
+            if v.rncp is not None:
+                if v.rncp in by_rncp:
+                    raise DataError(
+                        f"versions/{v.key}.json: $.version.rncp: "
+                        f"{v.rncp} is also {by_rncp[v.rncp].key}'s"
+                    )
+                by_rncp[v.rncp] = v
+            for block in v.blocks:
+                block_by_ref[(v.key, block.number)] = block
+                if block.rncp_code is not None:
+                    if block.rncp_code in block_by_rncp_code:
+                        where = f"versions/{v.key}.json: $.version.blocks[{block.number - 1}]"
+                        raise DataError(
+                            f"{where}.rncp_code: {block.rncp_code} is also "
+                            f"{block_by_rncp_code[block.rncp_code].ref}'s"
+                        )
+                    block_by_rncp_code[block.rncp_code] = block
+        return Dataset(
             imported=self.reader.imported,
+            reachable_blocks=_reachable_blocks(versions, tables),
             data_version=self.reader.data_version,
-            versions=tuple(versions),
+            versions=versions,
+            version_by_key={v.key: v for v in versions},
             tables=tables,
-            rome_by_code=rome_by_code,
-            nsf_by_code=nsf_by_code,
-            levels=levels,
+            rome_by_code=self.rome_by_code,
+            nsf_by_code=self.nsf_by_code,
+            levels=self.levels,
             sources=self.sources,
             text_contents=self.text_contents,
+            versions_by_rome={k: tuple(v) for k, v in by_rome.items()},
+            versions_by_nsf={k: tuple(v) for k, v in by_nsf.items()},
+            version_by_rncp=by_rncp,
+            block_by_ref=block_by_ref,
+            block_by_rncp_code=block_by_rncp_code,
+            blocks_by_label=_blocks_by_label(versions, self.other_wordings),
             other_wordings=self.other_wordings,
             contradictions=self.contradictions,
             gaps=gaps,
-            registered=registered,
+            # A registered fiche some version has the number of is in the data: it is that version.
+            registered_by_rncp={f.rncp: f for f in registered if f.rncp not in by_rncp},
         )
 
     # -- texts and sources
@@ -671,12 +719,12 @@ class _Builder:
                     f"expected version_key {version.key!r} and number {i + 1}, "
                     f"got {block.version_key!r} and {block.number}"
                 )
-        fields = attrs.fields_dict(CertificationVersion)
+        unknowable = sorted(name for name, a in fields_of(CertificationVersion) if a.unknowable)
         for field in sorted(version.unknown_fields):
-            if field not in fields or field in _NEVER_UNKNOWN:
+            if field not in unknowable:
                 self.fail(
                     f"{name}: $.version.unknown_fields: {field!r} is not a field that can be "
-                    f"unknown; fields: {sorted(fields.keys() - _NEVER_UNKNOWN)}"
+                    f"unknown; fields: {unknowable}"
                 )
             elif not _is_empty(getattr(version, field)):
                 self.fail(
@@ -866,9 +914,6 @@ _NOT_QUOTED = frozenset({"key", "code"})
 # version's key has one), a file's member holding the sources.
 _NO_SOURCE = frozenset({"unknown_fields", "version_key", "sources"})
 
-# Fields every version has, so never unknown.
-_NEVER_UNKNOWN = frozenset({"key", "title", "legal_text", "unknown_fields"})
-
 
 def _check_covered(value: object, excerpt: str, where: str, fail: Callable[[str], None]) -> None:
     """Each item of a list, and each paragraph of a text, is found verbatim in ``excerpt``.
@@ -923,77 +968,6 @@ def _check_gaps(
                     f"{LINEAGE}: $.gaps[{i}]: the validity window of {v.key} covers days of "
                     "this interval, which is recorded as covered by no text"
                 )
-
-
-def _index(
-    *,
-    imported: DataImport | None,
-    data_version: str,
-    versions: tuple[CertificationVersion, ...],
-    tables: dict[tuple[str, str], tuple[Correspondence, ...]],
-    rome_by_code: dict[str, RomeCode],
-    nsf_by_code: dict[str, NsfCode],
-    levels: tuple[Level, ...],
-    sources: dict[SourceKey, Source],
-    text_contents: dict[LegalText, str],
-    other_wordings: dict[tuple[str, int], tuple[tuple[str, Source], ...]],
-    contradictions: dict[SourceKey, tuple[tuple[str, Source], ...]],
-    gaps: tuple[ValidityGap, ...] = (),
-    registered: tuple[RegisteredFiche, ...] = (),
-) -> Dataset:
-    by_rome: dict[str, list[CertificationVersion]] = {}
-    by_nsf: dict[str, list[CertificationVersion]] = {}
-    by_rncp: dict[str, CertificationVersion] = {}
-    block_by_ref: dict[tuple[str, int], Block] = {}
-    block_by_rncp_code: dict[str, Block] = {}
-    for v in versions:
-        for rome_code in v.rome_codes:
-            by_rome.setdefault(rome_code.code, []).append(v)
-        for nsf_code in v.nsf_codes:
-            by_nsf.setdefault(nsf_code.code, []).append(v)
-            group = nsf_code.code[:3]
-            if group != nsf_code.code and v not in by_nsf.get(group, []):
-                by_nsf.setdefault(group, []).append(v)
-        if v.rncp is not None:
-            if v.rncp in by_rncp:
-                raise DataError(
-                    f"versions/{v.key}.json: $.version.rncp: "
-                    f"{v.rncp} is also {by_rncp[v.rncp].key}'s"
-                )
-            by_rncp[v.rncp] = v
-        for block in v.blocks:
-            block_by_ref[(v.key, block.number)] = block
-            if block.rncp_code is not None:
-                if block.rncp_code in block_by_rncp_code:
-                    raise DataError(
-                        f"versions/{v.key}.json: $.version.blocks[{block.number - 1}].rncp_code: "
-                        f"{block.rncp_code} is also {block_by_rncp_code[block.rncp_code].ref}'s"
-                    )
-                block_by_rncp_code[block.rncp_code] = block
-    return Dataset(
-        imported=imported,
-        reachable_blocks=_reachable_blocks(versions, tables),
-        data_version=data_version,
-        versions=versions,
-        version_by_key={v.key: v for v in versions},
-        tables=tables,
-        rome_by_code=rome_by_code,
-        nsf_by_code=nsf_by_code,
-        levels=levels,
-        sources=sources,
-        text_contents=text_contents,
-        versions_by_rome={k: tuple(v) for k, v in by_rome.items()},
-        versions_by_nsf={k: tuple(v) for k, v in by_nsf.items()},
-        version_by_rncp=by_rncp,
-        block_by_ref=block_by_ref,
-        block_by_rncp_code=block_by_rncp_code,
-        blocks_by_label=_blocks_by_label(versions, other_wordings),
-        other_wordings=other_wordings,
-        contradictions=contradictions,
-        gaps=gaps,
-        # A registered fiche some version has the number of is in the data: it is that version.
-        registered_by_rncp={f.rncp: f for f in registered if f.rncp not in by_rncp},
-    )
 
 
 def _blocks_by_label(

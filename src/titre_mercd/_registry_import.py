@@ -60,7 +60,12 @@ from ._records import (
     ValidityWindow,
 )
 from ._registry import creation_arrete, find_lineage, window_from_registry
-from .exceptions import ExportLacksLineageError, ImportRefusedError, InvalidCodeError
+from .exceptions import (
+    DataError,
+    ExportLacksLineageError,
+    ImportRefusedError,
+    InvalidCodeError,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -253,18 +258,16 @@ def _files_of_earlier_import(path: str) -> set[str] | None:
     The manifest is read as the loader reads any data file: a FIFO, a device or a huge file in
     its place is refused without blocking.
     """
+    from ._format import Manifest
     from ._loading import _Directory
+    from ._structure import structure
 
     try:
-        manifest = json.loads(_Directory(str(Path(path) / MANIFEST)).read_bytes())
-    except (OSError, ValueError, RecursionError):
+        text = _Directory(str(Path(path) / MANIFEST)).read_bytes()
+        manifest = structure(json.loads(text), Manifest, MANIFEST)
+    except (OSError, ValueError, RecursionError, DataError):
         return None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("import"), dict):
-        return None
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not all(isinstance(name, str) for name in files):
-        return None
-    return {*files, MANIFEST}
+    return None if manifest.imported is None else {*manifest.files, MANIFEST}
 
 
 def _copy_tree(source: Traversable, destination: Path) -> None:
