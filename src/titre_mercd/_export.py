@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable
 import attrs
 
 from . import _records
-from ._fields import column, held_in_tuple, record_class, rendered_by
+from ._fields import held_in_tuple, record_class, rendered_by
 from ._referentiel import dataset, source_of, versions
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def _columns(cls: type, prefix: str = "") -> list[tuple[str, Callable[[Any], obj
     """
     columns: list[tuple[str, Callable[[Any], object]]] = []
     for name, declared in rendered_by(cls, "csv"):
-        header = prefix + column(name, declared)
+        header = prefix + (declared.column or name)  # the column it declares, or its name
         held = record_class(cls, name)
         if held is not None and not held_in_tuple(cls, name):
             columns.extend((h, _read(name, read)) for h, read in _columns(held, header + "_"))

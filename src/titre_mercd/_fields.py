@@ -24,7 +24,6 @@ __all__ = [
     "RENDERERS",
     "About",
     "about",
-    "column",
     "fields_of",
     "held_in_tuple",
     "record_class",
@@ -123,11 +122,6 @@ def rendered_by(cls: type, renderer: str) -> tuple[tuple[str, About], ...]:
         declared = About(label, None, False, "holder", {}, False, None, {})  # noqa: FBT003
         shown.insert(at, (derived, declared))
     return tuple(shown)
-
-
-def column(name: str, declared: About) -> str:
-    """The CSV column of a field: the one it declares, or its name."""
-    return declared.column or name
 
 
 def _field_type(cls: type, name: str) -> Any:

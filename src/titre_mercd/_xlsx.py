@@ -161,14 +161,18 @@ def spreadsheet_format(path: str) -> str | None:
     return "ods" if b"application/vnd.oasis.opendocument" in head else "xlsx"
 
 
-def refuse_other_formats(path: str, name: str) -> None:
-    """Refuse an .xls or .ods spreadsheet (by its content) with the way to convert it."""
+def refuse_other_formats(path: str, name: str) -> str | None:
+    """Refuse an .xls or .ods spreadsheet (by its content) with the way to convert it.
+
+    Returns what :func:`spreadsheet_format` found: "xlsx", or ``None``.
+    """
     found = spreadsheet_format(path)
     if found == "xls":
         with open(path, "rb") as file:  # noqa: PTH123  (pathlib is not imported at start-up)
             refuse_ole(name, file)
     if found == "ods":
         raise XlsxInputError(f"{name} is an OpenDocument spreadsheet (.ods), {_NOT_READ}")
+    return found
 
 
 def refuse_ole(name: str, file: IO[bytes]) -> None:

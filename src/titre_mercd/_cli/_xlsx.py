@@ -62,8 +62,7 @@ def _input_format(path: str) -> str:
     if path == STDIO:
         return "csv"
     with _refused():
-        _xlsx.refuse_other_formats(path, shown(path))
-    return "xlsx" if _xlsx.spreadsheet_format(path) == "xlsx" else "csv"
+        return "xlsx" if _xlsx.refuse_other_formats(path, shown(path)) == "xlsx" else "csv"
 
 
 def _check_options(args: argparse.Namespace, reading: str, writing: str) -> None:
