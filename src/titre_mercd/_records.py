@@ -91,7 +91,7 @@ class _Record:
     _key_fields: ClassVar[_Names] = None
     _repr_fields: ClassVar[_Names] = None
     if TYPE_CHECKING:  # not an annotation at run time, where the structurer reads them
-        _values: ClassVar[Callable[[Any], Any]]
+        _values: ClassVar[Callable[..., Any]]  # an attrgetter: not bound
 
     def __init_subclass__(cls) -> None:
         made = cls.__dict__.get("__attrs_attrs__")  # the slotted class attrs makes
@@ -103,11 +103,10 @@ class _Record:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        values = self.__class__._values
-        return bool(values(self) == values(other))
+        return bool(self._values(self) == self._values(other))
 
     def __hash__(self) -> int:
-        return hash((self.__class__, self.__class__._values(self)))
+        return hash((self.__class__, self._values(self)))
 
 
 @attrs.frozen(repr=False, eq=False)
