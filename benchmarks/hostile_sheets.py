@@ -107,15 +107,16 @@ def strings_bomb(path: Path) -> Path:
     return workbook(path, strings=repeated(b"<si><t>a</t></si>", 50_000_000))
 
 
+def numbered(element: str, start: int, stop: int) -> Iterator[bytes]:
+    """``element`` formatted with each number from ``start`` to ``stop``, 100,000 at a time."""
+    for first in range(start, stop, 100_000):
+        last = min(first + 100_000, stop)
+        yield b"".join(element.format(i).encode() for i in range(first, last))
+
+
 def strings_distinct(path: Path) -> Path:
     """4 million distinct short strings, compressing at a ratio under the limit (90 MB inflated)."""
-    return workbook(
-        path,
-        strings=(
-            b"".join(f"<si><t>{i:07x}</t></si>".encode() for i in range(start, start + 100_000))
-            for start in range(0, 4_000_000, 100_000)
-        ),
-    )
+    return workbook(path, strings=numbered("<si><t>{:07x}</t></si>", 0, 4_000_000))
 
 
 def empty_rows(path: Path) -> Path:
@@ -125,14 +126,7 @@ def empty_rows(path: Path) -> Path:
 
 def numbered_rows(path: Path) -> Path:
     """Two million empty rows, numbered (under the ratio): past Excel's 1,048,576 rows."""
-    return workbook(
-        path,
-        rows=(
-            b"".join(f'<row r="{i}" ht="15" customHeight="1"/>'.encode()
-                     for i in range(start, start + 100_000))
-            for start in range(2, 2_000_002, 100_000)
-        ),
-    )  # fmt: skip
+    return workbook(path, rows=numbered('<row r="{}" ht="15" customHeight="1"/>', 2, 2_000_002))
 
 
 def sparse_row(path: Path) -> Path:

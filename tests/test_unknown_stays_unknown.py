@@ -193,6 +193,24 @@ def test_convert_a_file_reports_undecided_rows_as_not_known(
     assert decided["conversion error"] == ""
 
 
+def test_convert_a_file_in_french_says_not_known_in_french(
+    imports: dict[str, Path], tmp_path: Path
+) -> None:
+    candidates = tmp_path / "in.csv"
+    candidates.write_text("id,ccp\n1,2018-12-11/1\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run(
+        PROGRAM,
+        *("--data", str(imports["without table"])),
+        *("convert", "--csv", str(candidates), "--column", "ccp", "--lang", "fr"),
+        *("--from", "2018-12-11", "--to", NEW_KEY, "-o", str(out)),
+    )
+    assert result.returncode == 1, result.stderr
+    (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+    assert row[f"tous les blocs obtenus ({NEW_KEY})"] == ""
+    assert row["erreur de conversion"].startswith("non déterminé : no source gives")
+
+
 # ---------------------------------------------------------------- show names the successor
 
 

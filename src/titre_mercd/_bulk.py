@@ -97,6 +97,7 @@ _WORDS = {
         "no": "no",
         "unknown": "unknown bloc {label}",
         "closest": "closest: {titles}",
+        "not known": "not known: {why}",
         "several": "several blocs match {label}",
         "no number": "no CCP {number} in {key}",
         "number needs from": "{label} is a bloc number, which each version gives: give --from",
@@ -115,6 +116,7 @@ _WORDS = {
         "no": "non",
         "unknown": "bloc inconnu {label}",
         "closest": "les plus proches : {titles}",
+        "not known": "non déterminé : {why}",
         "several": "plusieurs blocs correspondent à {label}",
         "no number": "pas de CCP {number} en {key}",
         "number needs from": "{label} est un numéro de bloc, que chaque version donne : "
@@ -452,7 +454,7 @@ class CellConverter:
         try:
             obtained = () if error else deemed_obtained(held, self._to)
         except UndecidedError as exc:  # never « none » or « all missing » for it
-            error = f"not known: {exc}"
+            error = self.words["not known"].format(why=exc)
         if error:
             return (*self._blank, error)
         recognised = (" | ".join(dict.fromkeys(b.ref for b in held)),) if self._from is None else ()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from typing import Union
 
+    from ._loading import Dataset
     from ._queries import VersionKey
     from ._records import CertificationVersion
 
@@ -29,7 +30,12 @@ __all__ = ["Correspondences", "HeldBlocks"]
 class Correspondences(Lookups):
     """The lookups of one data set, and its correspondence tables applied."""
 
-    __slots__ = ()
+    __slots__ = ("_deemed_memo",)
+    _deemed_memo: dict[object, tuple[Block, ...]]
+
+    def __init__(self, data: Dataset) -> None:
+        super().__init__(data)
+        self._deemed_memo = {}
 
     def correspondences(
         self, old_key: VersionKey, new_key: VersionKey
@@ -55,9 +61,8 @@ class Correspondences(Lookups):
         else:
             items = tuple(held) if type(held) is list else _held_items(held)
         argument = (target_key, items)
-        memo = self._memos["deemed_obtained"]
         try:
-            return memo[argument]  # type: ignore[no-any-return]
+            return self._deemed_memo[argument]
         except (KeyError, TypeError):  # not asked before, or an item is not even hashable
             pass
         target = self._target(target_key)
@@ -66,7 +71,7 @@ class Correspondences(Lookups):
             self._require_chain(block.version_key, target.key)
             obtained.update(self._data.reachable_blocks[(block.version_key, block.number)])
         answer = tuple(b for b in target.blocks if b in obtained)
-        return remember(memo, argument, answer)  # type: ignore[no-any-return]
+        return remember(self._deemed_memo, argument, answer)  # type: ignore[no-any-return]
 
     def missing_blocks(
         self, held: HeldBlocks, target_key: VersionKey | None = None

@@ -10,11 +10,13 @@ import datetime as dt  # noqa: TC003  (DataImport's annotations are evaluated at
 
 import attrs
 
+from ._records import _Record
+
 __all__ = ["DataImport"]
 
 
-@attrs.frozen
-class DataImport:
+@attrs.frozen(repr=False, eq=False)  # the records' own repr, equality and hash
+class DataImport(_Record):
     """How a data directory written by ``titre-mercd registry import`` was made.
 
     Read from the ``"import"`` member of the directory's ``MANIFEST.json``; the shipped data

@@ -91,7 +91,7 @@ class _Record:
     _key_fields: ClassVar[_Names] = None
     _repr_fields: ClassVar[_Names] = None
     if TYPE_CHECKING:  # not an annotation at run time, where the structurer reads them
-        _values: ClassVar[operator.attrgetter[Any]]
+        _values: ClassVar[Callable[..., Any]]  # an attrgetter: not bound
 
     def __init_subclass__(cls) -> None:
         made = cls.__dict__.get("__attrs_attrs__")  # the slotted class attrs makes
