@@ -420,6 +420,17 @@ def test_an_export_without_the_lineage_changes_nothing(
     assert report["changed"] is False
 
 
+def test_a_first_update_refused_leaves_no_data_directory(
+    server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.publish(ZIP, export_zip(tmp_path, lineage=False))
+    assert not data_dir().parent.exists()
+    status, _, err = update(capsys, "--api", server.api)
+    assert (status, err) == (1, "")
+    assert not data_dir().parent.exists(), "a refused update left the user's data directory"
+    assert (cache_dir() / ZIP).exists()  # the download is kept, as for any update
+
+
 def test_import_of_an_export_without_the_lineage_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -150,32 +150,38 @@ def update_data(  # noqa: PLR0913  (keyword-only options)
     # one Python 3.9 gets, would take a relative XDG_DATA_HOME that the load path ignores).
     home = Path(user_data_directory())
     connect, read = (timeout, timeout) if isinstance(timeout, (int, float)) else timeout
+    home_made = not home.exists()
     for where in (cache, home):
         try:
             where.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # noqa: PERF203  (two directories)
             raise _disk_error(exc, where, "create") from None
-    with _lock(cache / _LOCK):
-        shipped = load(_package_data())
-        target = home / UPDATE_FOLDER
-        previous = _previous(target, shipped)
-        downloaded = False
-        if export is not None:
-            path = Path(os.fspath(export))
-        elif offline:
-            path = _kept_export(cache)
-        else:
-            opener = _Opener(connect, read)
-            resource = _newest_export(opener, api)
-            kept = _kept(cache, resource)
-            if kept is not None and _built_from(previous, kept.name, shipped):
-                return _report(previous, target, kept.name, resource.date, downloaded=False)
-            if kept is None:
-                kept = _download(opener, resource, cache, progress=progress)
-                downloaded = True
-            path = kept
-        result = _import(path, target, export_date, progress=progress, cache=cache)
-        refresh()
+    with _lock(cache / _LOCK):  # no other update writes in home while it is held
+        try:
+            shipped = load(_package_data())
+            target = home / UPDATE_FOLDER
+            previous = _previous(target, shipped)
+            downloaded = False
+            if export is not None:
+                path = Path(os.fspath(export))
+            elif offline:
+                path = _kept_export(cache)
+            else:
+                opener = _Opener(connect, read)
+                resource = _newest_export(opener, api)
+                kept = _kept(cache, resource)
+                if kept is not None and _built_from(previous, kept.name, shipped):
+                    return _report(previous, target, kept.name, resource.date, downloaded=False)
+                if kept is None:
+                    kept = _download(opener, resource, cache, progress=progress)
+                    downloaded = True
+                path = kept
+            result = _import(path, target, export_date, progress=progress, cache=cache)
+            refresh()
+        finally:
+            if home_made:  # made for this update: a refused or failed one leaves nothing there
+                with contextlib.suppress(OSError):
+                    home.rmdir()  # only while empty
     return _report(
         previous, target, result.export, result.export_date, downloaded=downloaded, imported=result
     )
