@@ -43,8 +43,7 @@ def data_copy(tmp_path: Path) -> Path:
 
 def load_in_a_child(directory: Path) -> str:
     """Load ``directory`` in a fresh interpreter; its DataError message (it must raise one)."""
-    program = textwrap.dedent(
-        f"""
+    program = f"""
         import titre_mercd
         try:
             titre_mercd.use_data({str(directory)!r})
@@ -53,17 +52,20 @@ def load_in_a_child(directory: Path) -> str:
         else:
             print("loaded")
         """
-    )
+    return run_in_a_child(program).strip()
+
+
+def run_in_a_child(program: str) -> str:
+    """What ``program`` prints in a fresh interpreter, which must end well and say nothing else."""
     result = subprocess.run(
-        [sys.executable, "-c", program],
+        [sys.executable, "-c", textwrap.dedent(program)],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    return result.stdout.strip()
+    assert (result.returncode, result.stderr) == (0, "")
+    return result.stdout
 
 
 @needs_posix
@@ -344,18 +346,8 @@ def test_the_import_reads_its_target_manifest_without_hanging(tmp_path: Path, ki
         (target / "MANIFEST.json").symlink_to(kind)
     else:
         pytest.skip(f"no {kind} on this system")
-    program = textwrap.dedent(
-        f"""
+    program = f"""
         from titre_mercd._registry_import import _files_of_earlier_import
         print(_files_of_earlier_import({str(target)!r}))
         """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", program],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "None\n"  # not an earlier import's: refused, unread
+    assert run_in_a_child(program) == "None\n"  # not an earlier import's: refused, unread
