@@ -4,15 +4,16 @@ A module of its own: ``import titre_mercd`` does not create its class, the first
 (it is the ``"import"`` member of ``MANIFEST.json``, see ``_format.Manifest``).
 """
 
-from __future__ import annotations
-
-import datetime as dt  # noqa: TC003  (DataImport's annotations are evaluated at run time)
+import datetime as dt
 
 import attrs
 
 from ._records import _Record
 
 __all__ = ["DataImport"]
+
+# The annotations are objects (no ``from __future__ import annotations``), as in ``_records``:
+# the structurer reads them as they are.
 
 
 @attrs.frozen(repr=False, eq=False)  # the records' own repr, equality and hash
